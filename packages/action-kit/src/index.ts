@@ -1,0 +1,138 @@
+import * as core from '@actions/core';
+import {
+  ConfigError,
+  ConfigErrors,
+  UsageError,
+  planAnnotations,
+  Summary,
+  codeCell,
+  type Logger,
+} from '@itemstore/core';
+
+/** A Logger backed by the runner: annotations for located problems, plain lines otherwise. */
+export const actionsLogger: Logger = {
+  debug: (m) => core.debug(m),
+  info: (m) => core.info(m),
+  warning: (m) => (m instanceof ConfigError ? emitAnnotations([m]) : core.warning(m)),
+  error: (m) => (m instanceof ConfigError ? emitAnnotations([m]) : core.error(m)),
+  mask: (s) => core.setSecret(s),
+};
+
+export function getInput(name: string): string {
+  return core.getInput(name, { trimWhitespace: true });
+}
+
+export function getRequiredInput(name: string): string {
+  const v = getInput(name);
+  if (!v) throw new UsageError(`Input "${name}" is required but was empty; set it in the step's "with:".`);
+  return v;
+}
+
+export function getBooleanInput(name: string, defaultValue: boolean): boolean {
+  const v = getInput(name).toLowerCase();
+  if (v === '') return defaultValue;
+  if (['true', 'yes', 'on', '1'].includes(v)) return true;
+  if (['false', 'no', 'off', '0'].includes(v)) return false;
+  throw new UsageError(`Input "${name}" must be true or false, got "${getInput(name)}".`);
+}
+
+export function getChoiceInput<T extends string>(name: string, choices: readonly T[], defaultValue: T): T {
+  const v = getInput(name);
+  if (v === '') return defaultValue;
+  if ((choices as readonly string[]).includes(v)) return v as T;
+  throw new UsageError(`Input "${name}" must be one of ${choices.join(', ')}, got "${v}".`);
+}
+
+export function getIntegerInput(name: string, defaultValue: number, min = 1, max = 1000): number {
+  const v = getInput(name);
+  if (v === '') return defaultValue;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`Input "${name}" must be a whole number from ${min} to ${max}, got "${v}".`);
+  }
+  return n;
+}
+
+/** Multi-line or comma-separated list input; blank lines and `#` comments are skipped. */
+export function getListInput(name: string): string[] {
+  return getInput(name)
+    .split(/\r?\n|,/)
+    .map((s) => s.trim())
+    .filter((s) => s && !s.startsWith('#'));
+}
+
+export function setOutputs(outputs: Record<string, string | number | boolean>): void {
+  for (const [k, v] of Object.entries(outputs)) core.setOutput(k, String(v));
+}
+
+/**
+ * Located errors become annotations (at most 10 of each severity, as GitHub shows per step); the rest are returned
+ * as a summary section so nothing is lost.
+ */
+export function emitAnnotations(errors: readonly ConfigError[]): Summary | undefined {
+  const pathPrefix = process.env.ITEMSTORE_ANNOTATION_PREFIX ?? '';
+  const { annotations, overflow } = planAnnotations(errors, { pathPrefix });
+  for (const a of annotations) {
+    const props: core.AnnotationProperties = {
+      title: a.title,
+      file: a.file,
+      startLine: a.startLine,
+      startColumn: a.startColumn,
+    };
+    if (a.severity === 'error') core.error(a.message, props);
+    else core.warning(a.message, props);
+  }
+  if (!overflow.length) return undefined;
+  return errorsSummary(
+    overflow,
+    `${overflow.length} more problems (GitHub shows only 10 annotations of each kind)`,
+  );
+}
+
+export function errorsSummary(errors: readonly ConfigError[], heading: string): Summary {
+  return new Summary().heading(heading, 3).table(
+    ['file', 'line', 'column', 'problem'],
+    errors.map((e) => [
+      e.file ? codeCell(e.file) : '',
+      e.line ?? '',
+      e.column ?? '',
+      `${e.code}: ${e.message}`,
+    ]),
+  );
+}
+
+export async function writeSummary(summary: Summary): Promise<void> {
+  if (summary.isEmpty() || !process.env.GITHUB_STEP_SUMMARY) return;
+  await core.summary.addRaw(summary.toMarkdown(), true).write();
+}
+
+/**
+ * Runs an action's body once: a user's mistake fails the step with one clear sentence (and annotations), a bug
+ * fails it with the message and puts the stack in the debug log.
+ */
+export async function runAction(name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    if (err instanceof ConfigErrors) {
+      const more = emitAnnotations(err.errors);
+      if (more) await writeSummary(more);
+      core.setFailed(
+        `${name}: ${err.errors.length} problem${err.errors.length === 1 ? '' : 's'} found: ${err.message}`,
+      );
+    } else if (err instanceof ConfigError) {
+      emitAnnotations([err]);
+      core.setFailed(`${name}: ${err.toString()}`);
+    } else if (err instanceof UsageError) {
+      core.setFailed(`${name}: ${err.message}`);
+    } else {
+      const e = err instanceof Error ? err : new Error(String(err));
+      core.debug(e.stack ?? String(e));
+      core.setFailed(
+        `${name} failed unexpectedly: ${e.message} (this is a bug; the stack is in the debug log)`,
+      );
+    }
+  }
+}
+
+export { core };

@@ -1,0 +1,87 @@
+import { ConfigError, ConfigErrors, UsageError } from '@itemstore/core';
+import { stderr } from './io.js';
+
+/**
+ * Each command is its own module, loaded only when called, so `itemstore convert` does not pay for the AWS SDK.
+ * A command returns the process exit code.
+ */
+export type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  convert: {
+    summary: 'convert to-v2|to-config-list|to-legacy|from-legacy <file> [-o OUT]',
+    load: async () => (await import('./commands/convert.js')).convertCommand,
+  },
+  resolve: {
+    summary: 'resolve [--repo DIR] [--branch B] [--json] [paths...]   team, namespace, tags, targets, S3 key',
+    load: async () => (await import('./commands/resolve.js')).resolveCommand,
+  },
+  detect: {
+    summary: 'detect [--repo DIR] [--base SHA] [--head SHA] [--json]   what changed between two commits',
+    load: async () => (await import('./commands/detect.js')).detectCommand,
+  },
+  serve: {
+    summary:
+      'serve --port N --data DIR --token T [--latency MS] [--fail-rate 0..1]   the reference V2 server',
+    load: async () => (await import('./commands/serve.js')).serveCommand,
+  },
+  deploy: {
+    summary: 'deploy --url URL [--token T] [--repo DIR] [--dry-run] ...   write configs to Item Store V2',
+    load: async () => (await import('./commands/deploy.js')).deployCommand,
+  },
+  'sync-s3': {
+    summary: 'sync-s3 --bucket B [--endpoint URL] [--full] [--dry-run] ...   write default/ configs to S3',
+    load: async () => (await import('./commands/sync-s3.js')).syncS3Command,
+  },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((k) => k.length));
+  return [
+    'Usage: itemstore <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run `itemstore <command> --help` for a command's options.",
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    stderr(`itemstore: unknown command "${name}".\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (
+      await entry.load()
+    )(rest);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof ConfigErrors) {
+    for (const e of err.errors) stderr(`error: ${e.toString()}`);
+    stderr(`${err.errors.length} problem${err.errors.length === 1 ? '' : 's'} found.`);
+    return 1;
+  }
+  if (err instanceof ConfigError) {
+    stderr(`error: ${err.toString()}`);
+    return 1;
+  }
+  if (err instanceof UsageError) {
+    stderr(`itemstore: ${err.message}`);
+    return 2;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  stderr(`itemstore: unexpected failure (a bug): ${process.env.ITEMSTORE_DEBUG ? e.stack : e.message}`);
+  return 70;
+}

@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './logger.js';
+export * from './annotations.js';
+export * from './summary.js';
+export * from './hash.js';
+export * from './manifest.js';

@@ -1,0 +1,45 @@
+// Bundles every action entry (actions/<name>/main.ts) and the CLI into one self-contained ESM file each, so the
+// runner needs no node_modules. `--outdir DIR` builds elsewhere (check-dist compares that with dist/).
+import { build } from 'esbuild';
+import { chmodSync, readdirSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const argOut = process.argv.indexOf('--outdir');
+const outdir = argOut > 0 ? resolve(process.argv[argOut + 1]) : join(root, 'dist');
+
+const entries = [];
+for (const name of readdirSync(join(root, 'actions')).sort()) {
+  const main = join(root, 'actions', name, 'main.ts');
+  if (existsSync(main)) entries.push({ in: main, out: join(name, 'index') });
+}
+entries.push({ in: join(root, 'packages/cli/src/bin.ts'), out: join('cli', 'itemstore') });
+
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+// Bundles are ESM; some bundled dependencies still call require() for Node built-ins.
+const banner = [
+  "import { createRequire as __itemstoreCreateRequire } from 'node:module';",
+  'const require = __itemstoreCreateRequire(import.meta.url);',
+].join('\n');
+
+for (const entry of entries) {
+  const isCli = entry.out.startsWith('cli');
+  await build({
+    entryPoints: [entry.in],
+    outfile: join(outdir, `${entry.out}.js`),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    banner: { js: (isCli ? '#!/usr/bin/env node\n' : '') + banner },
+    absWorkingDir: root,
+  });
+}
+chmodSync(join(outdir, 'cli', 'itemstore.js'), 0o755);
+writeFileSync(join(outdir, 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
+console.log(`built ${entries.length} bundles into ${outdir}`);

@@ -1,0 +1,2 @@
+// Placeholder replaced by the workflow-lint work (issue: workflows and templates).
+console.log('no workflows to lint yet');
