@@ -4,3 +4,4 @@ export * from './annotations.js';
 export * from './summary.js';
 export * from './hash.js';
 export * from './manifest.js';
+export * from './tree.js';

@@ -1,0 +1,22 @@
+/**
+ * A read-only view of a config repo at one point: the working tree (FsTree, in @itemstore/config) or a git commit
+ * (GitTree, in @itemstore/changes). Tag resolution reads through this, so a deleted config's old identity is
+ * resolved from the base commit exactly as a new one is from the working tree.
+ */
+export interface TreeFile {
+  /** Relative to the config repo root, forward slashes. */
+  path: string;
+  kind: 'file' | 'symlink' | 'submodule';
+  /** For symlinks: the link target as stored. */
+  linkTarget?: string;
+  size?: number;
+}
+
+export interface RepoTree {
+  /** A label for messages: `working tree` or `commit abc1234`. */
+  readonly label: string;
+  /** Every file below the root (no directories), sorted by path. */
+  list(): Promise<TreeFile[]>;
+  /** The bytes of a regular file, or undefined when it does not exist. Symlinks are not followed. */
+  read(path: string): Promise<Buffer | undefined>;
+}
