@@ -28,7 +28,9 @@ for (const [f, bytes] of want) {
 for (const f of have.keys()) if (!want.has(f)) problems.push(`extra:   dist/${f}`);
 rmSync(fresh, { recursive: true, force: true });
 if (problems.length) {
-  console.error(`dist/ is not what \`npm run build\` produces:\n${problems.join('\n')}\nRun \`npm run build\` and commit dist/.`);
+  console.error(
+    `dist/ is not what \`npm run build\` produces:\n${problems.join('\n')}\nRun \`npm run build\` and commit dist/.`,
+  );
   process.exit(1);
 }
 console.log('dist/ is fresh');
