@@ -1,6 +1,81 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
+import { startServer } from '@itemstore/v2';
+import { stderr, stdout } from '../io.js';
 
-// Placeholder until this command lands; replaced by its module's owner.
-export async function serveCommand(_argv: string[]): Promise<number> {
-  throw new UsageError('itemstore serve is not built yet.');
+const HELP = `Usage: itemstore serve --port N --data DIR --token T [--latency MS] [--fail-rate 0..1] [--host 127.0.0.1]
+
+Runs the reference Item Store V2 server (SPEC §5) until interrupted. Data under --data survives restarts.
+  --port N          port to listen on (0 picks a free one; the URL is printed on stdout)
+  --data DIR        where items and contents are kept
+  --token T         the bearer token clients must send (or ITEMSTORE_TOKEN)
+  --latency MS      delay added to every request (benchmarks)
+  --fail-rate R     share of requests (0..1) that answer 503, half before and half after doing the work
+  --host H          address to bind (default 127.0.0.1)
+  --quiet           no access log on stderr`;
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        data: { type: 'string' },
+        token: { type: 'string' },
+        latency: { type: 'string' },
+        'fail-rate': { type: 'string' },
+        host: { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message} (see itemstore serve --help).`);
+  }
+  if (values.help) {
+    stdout(HELP);
+    return 0;
+  }
+  const port = wholeNumber('--port', values.port ?? '', 0, 65535);
+  if (!values.data)
+    throw new UsageError('--data DIR is required: the folder where the server keeps its items.');
+  const token = values.token ?? process.env.ITEMSTORE_TOKEN;
+  if (!token)
+    throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required: the bearer token clients send.');
+  const latencyMs = values.latency === undefined ? 0 : wholeNumber('--latency', values.latency, 0, 600_000);
+  const failRate = values['fail-rate'] === undefined ? 0 : Number(values['fail-rate']);
+  if (!(failRate >= 0 && failRate <= 1)) {
+    throw new UsageError(`--fail-rate must be a number from 0 to 1, got "${values['fail-rate']}".`);
+  }
+  const server = await startServer({
+    port,
+    host: values.host ?? '127.0.0.1',
+    dataDir: resolve(values.data),
+    token,
+    latencyMs,
+    failRate,
+    ...(values.quiet ? {} : { log: (line: string) => stderr(line) }),
+  });
+  // The URL on stdout (one line) lets scripts and tests start the server on port 0 and read where it is.
+  stdout(server.url);
+  stderr(`itemstore serve: listening on ${server.url}, data in ${resolve(values.data)}`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      void server.close().then(done);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+function wholeNumber(flag: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (v === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${v}".`);
+  }
+  return n;
 }

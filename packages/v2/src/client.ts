@@ -1,0 +1,331 @@
+import pLimit from 'p-limit';
+import { md5Hex, silentLogger, UsageError, type Logger } from '@itemstore/core';
+import {
+  backoffDelay,
+  defaultRetryPolicy,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryPolicy,
+} from './retry.js';
+import type {
+  Contents,
+  Item,
+  ItemStore,
+  ManifestPage,
+  PromoteOptions,
+  PutOptions,
+  SearchPage,
+  Tags,
+  VersionMetadata,
+  WriteResult,
+} from './types.js';
+
+/** A call to Item Store V2 that failed for good. The message names the call, the status and the request id. */
+export class ItemStoreError extends Error {
+  override readonly name = 'ItemStoreError';
+  constructor(
+    message: string,
+    readonly details: {
+      method: string;
+      path: string;
+      status?: number;
+      code?: string;
+      requestId?: string;
+      attempts: number;
+    },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+  get status(): number | undefined {
+    return this.details.status;
+  }
+  get code(): string | undefined {
+    return this.details.code;
+  }
+}
+
+export interface HttpItemStoreOptions {
+  /** Base URL, e.g. `https://itemstore.example.com` (the client adds `/v2/...`). */
+  url: string;
+  token: string;
+  /** Per-attempt timeout in milliseconds. */
+  timeoutMs?: number;
+  /** Most requests in flight at once. */
+  concurrency?: number;
+  retry?: Partial<RetryPolicy>;
+  logger?: Logger;
+  /** For tests: another fetch implementation. */
+  fetch?: typeof fetch;
+}
+
+interface RequestSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  query?: [string, string][];
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Statuses that are answers, not errors (e.g. 404 for "absent"). */
+  accept?: number[];
+}
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  requestId: string | undefined;
+}
+
+/**
+ * The HTTP client of the ItemStore interface, on Node's fetch. Every call: bounded concurrency, a timeout per
+ * attempt, retries with backoff and jitter on 429, 5xx and connection failures (writes are safe to retry: the
+ * server answers `unchanged` to a PUT equal to the latest version, and a DELETE of a tombstone likewise).
+ */
+export class HttpItemStore implements ItemStore {
+  readonly baseUrl: string;
+  private readonly token: string;
+  private readonly timeoutMs: number;
+  private readonly policy: RetryPolicy;
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly logger: Logger;
+  private readonly fetchImpl: typeof fetch;
+  /** Requests sent, retries included (for reports and benchmarks). */
+  requestCount = 0;
+
+  constructor(options: HttpItemStoreOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new UsageError(`The Item Store URL "${options.url}" is not a valid URL.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new UsageError(`The Item Store URL must start with https:// (or http:// for a local server).`);
+    }
+    if (!options.token) throw new UsageError('An Item Store token is required.');
+    this.baseUrl = url.href.replace(/\/+$/, '');
+    this.token = options.token;
+    this.logger = options.logger ?? silentLogger;
+    this.logger.mask?.(options.token);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.policy = { ...defaultRetryPolicy, ...options.retry };
+    this.limit = pLimit(Math.max(1, options.concurrency ?? 8));
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  async generateId(namespace: string, tags: Tags): Promise<{ itemId: string; created: boolean }> {
+    const r = await this.json<{ itemId: string; created: boolean }>({
+      method: 'POST',
+      path: `/v2/namespaces/${enc(namespace)}/items:generateId`,
+      body: { tags },
+    });
+    return { itemId: r.itemId, created: Boolean(r.created) };
+  }
+
+  async search(namespace: string, tags: Tags, options: { pageToken?: string } = {}): Promise<SearchPage> {
+    const query: [string, string][] = Object.entries(tags).map(([k, v]) => ['tag', `${k}:${v}`]);
+    if (options.pageToken) query.push(['pageToken', options.pageToken]);
+    return this.json<SearchPage>({ method: 'GET', path: `/v2/namespaces/${enc(namespace)}/items`, query });
+  }
+
+  async getItem(itemId: string): Promise<Item | undefined> {
+    const r = await this.request({ method: 'GET', path: `/v2/items/${enc(itemId)}`, accept: [404] });
+    return r.status === 404 ? undefined : (parse(r) as Item);
+  }
+
+  async getContents(itemId: string, environment: string, version?: number): Promise<Contents | undefined> {
+    const r = await this.request({
+      method: 'GET',
+      path: `/v2/items/${enc(itemId)}/environments/${enc(environment)}/contents`,
+      query: version === undefined ? [] : [['version', String(version)]],
+      accept: [404],
+    });
+    if (r.status === 404) return undefined;
+    const etag = r.headers.get('etag')?.replace(/^W\//, '').replace(/"/g, '');
+    return {
+      content: r.text,
+      md5: etag || md5Hex(r.text),
+      version: Number(r.headers.get('x-item-version') ?? 0),
+    };
+  }
+
+  async putContents(
+    itemId: string,
+    environment: string,
+    content: string,
+    options: PutOptions = {},
+  ): Promise<WriteResult> {
+    const headers: Record<string, string> = {};
+    if (options.ifMatch !== undefined) headers['If-Match'] = `"${options.ifMatch}"`;
+    if (options.ifNoneMatch) headers['If-None-Match'] = '*';
+    const r = await this.json<{ version: number; md5: string; unchanged?: boolean }>({
+      method: 'PUT',
+      path: `/v2/items/${enc(itemId)}/environments/${enc(environment)}/contents`,
+      body: { content, md5: md5Hex(content), metadata: options.metadata ?? {} },
+      headers,
+    });
+    return { version: r.version, md5: r.md5, unchanged: Boolean(r.unchanged) };
+  }
+
+  async deleteItem(
+    itemId: string,
+    environment: string,
+    options: { metadata?: VersionMetadata; ifMatch?: string } = {},
+  ): Promise<WriteResult> {
+    const r = await this.json<{ version: number; md5: string; unchanged?: boolean }>({
+      method: 'DELETE',
+      path: `/v2/items/${enc(itemId)}/environments/${enc(environment)}`,
+      body: { metadata: options.metadata ?? {} },
+      headers: options.ifMatch === undefined ? {} : { 'If-Match': `"${options.ifMatch}"` },
+    });
+    return { version: r.version, md5: r.md5, unchanged: Boolean(r.unchanged) };
+  }
+
+  async promote(itemId: string, environment: string, options: PromoteOptions): Promise<WriteResult> {
+    const r = await this.json<{ version: number; md5: string; unchanged?: boolean }>({
+      method: 'POST',
+      path: `/v2/items/${enc(itemId)}/environments/${enc(environment)}:promote`,
+      body: options,
+    });
+    return { version: r.version, md5: r.md5, unchanged: Boolean(r.unchanged) };
+  }
+
+  async manifest(
+    environment: string,
+    options: { namespace?: string; pageToken?: string } = {},
+  ): Promise<ManifestPage> {
+    const query: [string, string][] = [];
+    if (options.namespace) query.push(['namespace', options.namespace]);
+    if (options.pageToken) query.push(['pageToken', options.pageToken]);
+    return this.json<ManifestPage>({
+      method: 'GET',
+      path: `/v2/environments/${enc(environment)}/manifest`,
+      query,
+    });
+  }
+
+  async health(): Promise<{ ok: boolean }> {
+    const r = await this.request({ method: 'GET', path: '/v2/health' });
+    return { ok: r.status === 200 };
+  }
+
+  /** Belt and braces: a server that echoes the token back must not put it into our messages. */
+  private redact(text: string): string {
+    return text.split(this.token).join('***');
+  }
+
+  private async json<T>(spec: RequestSpec): Promise<T> {
+    return parse(await this.request(spec)) as T;
+  }
+
+  /** One call: queued behind the concurrency limit, then attempted until it answers or the retries run out. */
+  private request(spec: RequestSpec): Promise<RawResponse> {
+    return this.limit(() => this.attempt(spec));
+  }
+
+  private async attempt(spec: RequestSpec): Promise<RawResponse> {
+    const url = new URL(this.baseUrl + spec.path);
+    for (const [k, v] of spec.query ?? []) url.searchParams.append(k, v);
+    const what = `${spec.method} ${spec.path}`;
+    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    for (let attempt = 0; ; attempt++) {
+      const last = attempt >= this.policy.retries;
+      let response: Response;
+      let text: string;
+      try {
+        this.requestCount++;
+        response = await this.fetchImpl(url, {
+          method: spec.method,
+          headers: {
+            Authorization: `Bearer ${this.token}`,
+            Accept: 'application/json',
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...spec.headers,
+          },
+          ...(body === undefined ? {} : { body }),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        text = await response.text();
+      } catch (err) {
+        const reason = describeNetworkError(err, this.timeoutMs);
+        if (last || !isRetryableNetworkError(err)) {
+          throw new ItemStoreError(
+            `${what} failed after ${attempt + 1} attempt${attempt ? 's' : ''}: ${reason}.`,
+            { method: spec.method, path: spec.path, attempts: attempt + 1 },
+            { cause: err },
+          );
+        }
+        const delay = backoffDelay(this.policy, attempt);
+        this.logger.debug(
+          `${what}: ${reason}; retry ${attempt + 1} of ${this.policy.retries} in ${delay} ms`,
+        );
+        await this.policy.sleep(delay);
+        continue;
+      }
+      const requestId = response.headers.get('x-request-id') ?? undefined;
+      const raw: RawResponse = { status: response.status, headers: response.headers, text, requestId };
+      if (response.ok || spec.accept?.includes(response.status)) return raw;
+      const { code, message } = errorBody(text);
+      if (!last && isRetryableStatus(response.status)) {
+        const delay = backoffDelay(
+          this.policy,
+          attempt,
+          parseRetryAfter(response.headers.get('retry-after')),
+        );
+        this.logger.debug(
+          `${what}: ${response.status} ${code ?? ''} (request id ${requestId ?? 'none'}); retry ${attempt + 1} of ${this.policy.retries} in ${delay} ms`,
+        );
+        await this.policy.sleep(delay);
+        continue;
+      }
+      throw new ItemStoreError(
+        `${what} answered ${response.status}${code ? ` ${code}` : ''}: ${this.redact(message ?? response.statusText)}` +
+          ` (request id ${requestId ?? 'none'}${attempt ? `, after ${attempt + 1} attempts` : ''}).`,
+        {
+          method: spec.method,
+          path: spec.path,
+          status: response.status,
+          code,
+          requestId,
+          attempts: attempt + 1,
+        },
+      );
+    }
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function parse(r: RawResponse): unknown {
+  try {
+    return JSON.parse(r.text);
+  } catch {
+    throw new ItemStoreError(
+      `The Item Store answered ${r.status} with a body that is not JSON (request id ${r.requestId ?? 'none'}).`,
+      { method: '', path: '', status: r.status, requestId: r.requestId, attempts: 1 },
+    );
+  }
+}
+
+function errorBody(text: string): { code?: string; message?: string } {
+  try {
+    const j = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    return {
+      ...(typeof j.error?.code === 'string' ? { code: j.error.code } : {}),
+      ...(typeof j.error?.message === 'string' ? { message: j.error.message } : {}),
+    };
+  } catch {
+    return text ? { message: text.slice(0, 200) } : {};
+  }
+}
+
+function describeNetworkError(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause =
+    err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
+  if (cause?.code) return `connection failed (${cause.code})`;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,315 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { md5Hex, sha256Hex } from '@itemstore/core';
+import {
+  TOMBSTONE_MD5,
+  type EnvironmentState,
+  type Item,
+  type ManifestEntry,
+  type Tags,
+  type VersionMetadata,
+} from '../types.js';
+import { KeyedMutex, ensureDir, removeStaleTempFiles, writeFileAtomic } from './durable.js';
+
+/** A failure the HTTP layer turns into `{"error":{"code","message"}}` with this status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface StoredVersion {
+  version: number;
+  md5: string;
+  deleted: boolean;
+  createdAt: string;
+  metadata: VersionMetadata;
+}
+
+interface StoredItem {
+  itemId: string;
+  namespace: string;
+  tags: Tags;
+  createdAt: string;
+  environments: Record<string, StoredVersion[]>;
+}
+
+export interface WriteOutcome {
+  version: number;
+  md5: string;
+  unchanged: boolean;
+}
+
+/** The item id for (namespace, tags): a hash, so it is the same on every call and after every restart. */
+export function itemIdFor(namespace: string, tags: Tags): string {
+  const canonical = JSON.stringify([namespace, Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  return `it_${sha256Hex(canonical).slice(0, 32)}`;
+}
+
+/**
+ * The reference server's storage. Every item is one JSON file (its version list) under `items/`; contents are
+ * content-addressed files under `blobs/<md5>`. A write stores the blob first, then the item file, each atomically,
+ * and answers only after both are on disk, so an acknowledged write survives a crash and a killed write leaves at
+ * most an unreferenced blob. Writes to one item are serialised; the in-memory copy changes only after the disk did.
+ */
+export class ItemDatabase {
+  private readonly items = new Map<string, StoredItem>();
+  private readonly mutex = new KeyedMutex();
+  private readonly itemsDir: string;
+  private readonly blobsDir: string;
+
+  private constructor(readonly dataDir: string) {
+    this.itemsDir = join(dataDir, 'items');
+    this.blobsDir = join(dataDir, 'blobs');
+  }
+
+  static async open(dataDir: string): Promise<ItemDatabase> {
+    const db = new ItemDatabase(dataDir);
+    await ensureDir(dataDir);
+    await ensureDir(db.itemsDir);
+    await ensureDir(db.blobsDir);
+    await removeStaleTempFiles(db.itemsDir);
+    await removeStaleTempFiles(db.blobsDir);
+    for (const name of await readdir(db.itemsDir)) {
+      if (!name.endsWith('.json')) continue;
+      const item = JSON.parse(await readFile(join(db.itemsDir, name), 'utf8')) as StoredItem;
+      db.items.set(item.itemId, item);
+    }
+    return db;
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  async generateId(namespace: string, tags: Tags): Promise<{ itemId: string; created: boolean }> {
+    const itemId = itemIdFor(namespace, tags);
+    return this.mutex.run(itemId, async () => {
+      if (this.items.has(itemId)) return { itemId, created: false };
+      const sortedTags = Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : 1)));
+      const item: StoredItem = {
+        itemId,
+        namespace,
+        tags: sortedTags,
+        createdAt: new Date().toISOString(),
+        environments: {},
+      };
+      await this.persist(item);
+      return { itemId, created: true };
+    });
+  }
+
+  /** Items of a namespace whose tags include every given tag, sorted by id, after `afterId`. */
+  search(namespace: string, tags: Tags, afterId: string | undefined, limit: number): StoredItem[] {
+    const wanted = Object.entries(tags);
+    const hits = [...this.items.values()]
+      .filter((i) => i.namespace === namespace && wanted.every(([k, v]) => i.tags[k] === v))
+      .filter((i) => afterId === undefined || i.itemId > afterId)
+      .sort((a, b) => (a.itemId < b.itemId ? -1 : 1));
+    return hits.slice(0, limit + 1);
+  }
+
+  getItem(itemId: string): Item | undefined {
+    const item = this.items.get(itemId);
+    return item && toItem(item);
+  }
+
+  async getContents(
+    itemId: string,
+    env: string,
+    version: number | undefined,
+  ): Promise<{ content: Buffer; md5: string; version: number }> {
+    const versions = this.versionsOf(itemId, env);
+    const v = version === undefined ? versions.at(-1) : versions[version - 1];
+    if (!v) throw new ApiError(404, 'not_found', `Item ${itemId} has no version ${version} in ${env}.`);
+    if (v.deleted)
+      throw new ApiError(404, 'deleted', `Version ${v.version} of ${itemId} in ${env} is a tombstone.`);
+    return { content: await readFile(join(this.blobsDir, v.md5)), md5: v.md5, version: v.version };
+  }
+
+  async putContents(
+    itemId: string,
+    env: string,
+    content: Buffer,
+    metadata: VersionMetadata,
+    preconditions: { ifMatch?: string | undefined; ifNoneMatch?: boolean },
+  ): Promise<WriteOutcome> {
+    const md5 = md5Hex(content);
+    return this.mutex.run(itemId, async () => {
+      const item = this.mustGet(itemId);
+      const latest = item.environments[env]?.at(-1);
+      // Equal to latest comes before the preconditions: a retried PUT whose first attempt was applied (but whose
+      // answer was lost) must answer "unchanged", not 412, and never make a second version.
+      if (latest && !latest.deleted && latest.md5 === md5) {
+        return { version: latest.version, md5, unchanged: true };
+      }
+      checkPreconditions(itemId, env, latest, preconditions);
+      const blob = join(this.blobsDir, md5);
+      if (!existsSync(blob)) await writeFileAtomic(blob, content);
+      return this.appendVersion(item, env, { md5, deleted: false, metadata });
+    });
+  }
+
+  async deleteItem(
+    itemId: string,
+    env: string,
+    metadata: VersionMetadata,
+    preconditions: { ifMatch?: string | undefined },
+  ): Promise<WriteOutcome> {
+    return this.mutex.run(itemId, async () => {
+      const item = this.mustGet(itemId);
+      const latest = item.environments[env]?.at(-1);
+      if (!latest) throw new ApiError(404, 'not_found', `Item ${itemId} has no version in ${env}.`);
+      if (latest.deleted) return { version: latest.version, md5: latest.md5, unchanged: true };
+      checkPreconditions(itemId, env, latest, preconditions);
+      return this.appendVersion(item, env, { md5: TOMBSTONE_MD5, deleted: true, metadata });
+    });
+  }
+
+  async promote(
+    itemId: string,
+    env: string,
+    fromEnv: string,
+    version: number | undefined,
+    metadata: VersionMetadata | undefined,
+  ): Promise<WriteOutcome> {
+    return this.mutex.run(itemId, async () => {
+      const item = this.mustGet(itemId);
+      const source = item.environments[fromEnv] ?? [];
+      const v = version === undefined ? source.at(-1) : source[version - 1];
+      if (!v) {
+        throw new ApiError(404, 'not_found', `Item ${itemId} has no version ${version ?? ''} in ${fromEnv}.`);
+      }
+      const latest = item.environments[env]?.at(-1);
+      if (latest && latest.md5 === v.md5 && latest.deleted === v.deleted) {
+        return { version: latest.version, md5: latest.md5, unchanged: true };
+      }
+      if (v.deleted && !latest)
+        throw new ApiError(
+          409,
+          'nothing_to_delete',
+          `${fromEnv}@${v.version} is a tombstone and ${env} has no version.`,
+        );
+      const meta = metadata ?? { ...v.metadata, promotedFrom: `${fromEnv}@${v.version}` };
+      return this.appendVersion(item, env, { md5: v.md5, deleted: v.deleted, metadata: meta });
+    });
+  }
+
+  /** The latest version of every item that has one in `env`, sorted by id. */
+  manifest(
+    env: string,
+    namespace: string | undefined,
+    afterId: string | undefined,
+    limit: number,
+  ): ManifestEntry[] {
+    const out: ManifestEntry[] = [];
+    const sorted = [...this.items.values()].sort((a, b) => (a.itemId < b.itemId ? -1 : 1));
+    for (const item of sorted) {
+      if (namespace !== undefined && item.namespace !== namespace) continue;
+      if (afterId !== undefined && item.itemId <= afterId) continue;
+      const latest = item.environments[env]?.at(-1);
+      if (!latest) continue;
+      out.push({
+        itemId: item.itemId,
+        namespace: item.namespace,
+        tags: item.tags,
+        version: latest.version,
+        md5: latest.md5,
+        deleted: latest.deleted,
+      });
+      if (out.length > limit) break;
+    }
+    return out;
+  }
+
+  /** How many versions each item holds per environment (test-only statistics). */
+  versionCounts(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const item of this.items.values()) {
+      out[item.itemId] = Object.fromEntries(Object.entries(item.environments).map(([e, v]) => [e, v.length]));
+    }
+    return out;
+  }
+
+  private versionsOf(itemId: string, env: string): StoredVersion[] {
+    return this.mustGet(itemId).environments[env] ?? [];
+  }
+
+  private mustGet(itemId: string): StoredItem {
+    const item = this.items.get(itemId);
+    if (!item) throw new ApiError(404, 'not_found', `No item ${itemId}; call items:generateId first.`);
+    return item;
+  }
+
+  private async appendVersion(
+    item: StoredItem,
+    env: string,
+    v: { md5: string; deleted: boolean; metadata: VersionMetadata },
+  ): Promise<WriteOutcome> {
+    const versions = item.environments[env] ?? [];
+    const next: StoredVersion = {
+      version: versions.length + 1,
+      md5: v.md5,
+      deleted: v.deleted,
+      createdAt: new Date().toISOString(),
+      metadata: v.metadata,
+    };
+    const updated: StoredItem = {
+      ...item,
+      environments: { ...item.environments, [env]: [...versions, next] },
+    };
+    await this.persist(updated);
+    return { version: next.version, md5: next.md5, unchanged: false };
+  }
+
+  private async persist(item: StoredItem): Promise<void> {
+    await writeFileAtomic(join(this.itemsDir, `${item.itemId}.json`), JSON.stringify(item));
+    this.items.set(item.itemId, item);
+  }
+}
+
+function checkPreconditions(
+  itemId: string,
+  env: string,
+  latest: StoredVersion | undefined,
+  p: { ifMatch?: string | undefined; ifNoneMatch?: boolean },
+): void {
+  if (p.ifNoneMatch && latest) {
+    throw new ApiError(
+      412,
+      'precondition_failed',
+      `Item ${itemId} already has version ${latest.version} in ${env}.`,
+    );
+  }
+  if (p.ifMatch !== undefined && p.ifMatch !== '*' && latest?.md5 !== p.ifMatch) {
+    throw new ApiError(
+      412,
+      'precondition_failed',
+      `If-Match "${p.ifMatch}" does not match the latest version of ${itemId} in ${env} (${latest ? `"${latest.md5}"` : 'none'}).`,
+    );
+  }
+  if (p.ifMatch === '*' && !latest) {
+    throw new ApiError(412, 'precondition_failed', `Item ${itemId} has no version in ${env}.`);
+  }
+}
+
+function toItem(item: StoredItem): Item {
+  const environments: Record<string, EnvironmentState> = {};
+  for (const [env, versions] of Object.entries(item.environments)) {
+    const latest = versions.at(-1);
+    if (!latest) continue;
+    environments[env] = {
+      version: latest.version,
+      md5: latest.md5,
+      deleted: latest.deleted,
+      updatedAt: latest.createdAt,
+      metadata: latest.metadata,
+    };
+  }
+  return { itemId: item.itemId, namespace: item.namespace, tags: item.tags, environments };
+}

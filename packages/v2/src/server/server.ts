@@ -1,0 +1,469 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { md5Hex } from '@itemstore/core';
+import { ApiError, ItemDatabase } from './database.js';
+import type { Tags, VersionMetadata } from '../types.js';
+
+/** Largest request body the server reads; larger ones answer 413. */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const TAG_KEY = /^[a-z][a-z0-9_.-]{0,62}$/;
+const MD5 = /^[0-9a-f]{32}$/;
+
+export interface ServerOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  dataDir: string;
+  token: string;
+  /** Delay added to every request, in milliseconds. */
+  latencyMs?: number;
+  /**
+   * Share of requests (0..1) that answer 503. Half of them fail before doing the work, half after the work is done
+   * but before answering: a client must make its retries safe to pass.
+   */
+  failRate?: number;
+  /** Source of randomness for fault injection (tests make it deterministic). */
+  random?: () => number;
+  /** Called once per request with a one-line access log. */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+interface Stats {
+  requests: Record<string, number>;
+  statuses: Record<string, number>;
+  injectedFailures: { before: number; after: number };
+}
+
+/**
+ * The reference Item Store V2 server (SPEC §5): node:http, no framework. Used by `itemstore serve`, the tests and
+ * the benchmarks.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  if (!options.token) throw new Error('startServer: a token is required');
+  const db = await ItemDatabase.open(options.dataDir);
+  const random = options.random ?? Math.random;
+  const failRate = options.failRate ?? 0;
+  const latencyMs = options.latencyMs ?? 0;
+  const expected = Buffer.from(`Bearer ${options.token}`);
+  const stats: Stats = { requests: {}, statuses: {}, injectedFailures: { before: 0, after: 0 } };
+
+  const server = createServer((req, res) => {
+    const requestId = `req_${randomUUID()}`;
+    res.setHeader('X-Request-Id', requestId);
+    const started = Date.now();
+    res.on('finish', () => {
+      stats.statuses[res.statusCode] = (stats.statuses[res.statusCode] ?? 0) + 1;
+      options.log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms ${requestId}`);
+    });
+    handle(req, res).catch((err: unknown) => {
+      const e = err instanceof ApiError ? err : new ApiError(500, 'internal', 'Internal server error.');
+      if (!(err instanceof ApiError))
+        options.log?.(`error ${requestId}: ${(err as Error)?.stack ?? String(err)}`);
+      sendError(res, e);
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const route = matchRoute(method, url.pathname);
+    const routeKey = route ? `${method} ${route.pattern}` : `${method} (unknown)`;
+    stats.requests[routeKey] = (stats.requests[routeKey] ?? 0) + 1;
+    if (latencyMs > 0) await sleep(latencyMs);
+    if (!route) {
+      await drain(req);
+      throw new ApiError(404, 'not_found', `No such call: ${method} ${url.pathname}.`);
+    }
+    if (route.name !== 'health' && !authorised(req.headers.authorization)) {
+      await drain(req);
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new ApiError(401, 'unauthenticated', 'Missing or wrong bearer token.');
+    }
+    const body = await readBody(req);
+    // Fault injection, never on the liveness and test-only calls.
+    let failAfter = false;
+    if (failRate > 0 && route.name !== 'health' && route.name !== 'stats' && random() < failRate) {
+      if (random() < 0.5) {
+        stats.injectedFailures.before++;
+        throw new ApiError(503, 'unavailable', 'Injected failure (--fail-rate), before the work.');
+      }
+      failAfter = true;
+    }
+    const answer = await dispatch(route.name, route.params, url.searchParams, req, body);
+    if (failAfter) {
+      stats.injectedFailures.after++;
+      throw new ApiError(503, 'unavailable', 'Injected failure (--fail-rate), after the work was done.');
+    }
+    res.statusCode = answer.status;
+    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    // Contents are JSON text too (what V2 stores), sent as the stored bytes.
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body));
+  }
+
+  function authorised(header: string | undefined): boolean {
+    if (!header) return false;
+    const got = Buffer.from(header);
+    return got.length === expected.length && timingSafeEqual(got, expected);
+  }
+
+  async function dispatch(
+    name: RouteName,
+    params: Record<string, string>,
+    query: URLSearchParams,
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<Answer> {
+    switch (name) {
+      case 'health':
+        return { status: 200, body: { status: 'ok', items: db.size } };
+      case 'stats':
+        return { status: 200, body: { ...stats, versions: db.versionCounts() } };
+      case 'generateId': {
+        const ns = checkName('namespace', params.ns);
+        const json = parseJson(body);
+        const tags = checkTags(json.tags);
+        const r = await db.generateId(ns, tags);
+        return { status: r.created ? 201 : 200, body: r };
+      }
+      case 'search': {
+        const ns = checkName('namespace', params.ns);
+        const tags: Tags = {};
+        for (const t of query.getAll('tag')) {
+          const at = t.indexOf(':');
+          if (at < 1) throw new ApiError(400, 'invalid_argument', `tag must be key:value, got "${t}".`);
+          tags[t.slice(0, at)] = t.slice(at + 1);
+        }
+        const { after, size } = paging(query);
+        const hits = db.search(ns, tags, after, size);
+        const page = hits.slice(0, size);
+        return {
+          status: 200,
+          body: {
+            items: page.map((i) => ({ itemId: i.itemId, tags: i.tags })),
+            ...(hits.length > size ? { nextPageToken: encodeToken(page.at(-1)!.itemId) } : {}),
+          },
+        };
+      }
+      case 'getItem': {
+        const item = db.getItem(params.id!);
+        if (!item) throw new ApiError(404, 'not_found', `No item ${params.id}.`);
+        return { status: 200, body: item };
+      }
+      case 'getContents': {
+        const env = checkName('environment', params.env);
+        const v = query.get('version');
+        let version: number | undefined;
+        if (v !== null) {
+          version = Number(v);
+          if (!Number.isInteger(version) || version < 1) {
+            throw new ApiError(400, 'invalid_argument', `version must be a whole number from 1, got "${v}".`);
+          }
+        }
+        const c = await db.getContents(params.id!, env, version);
+        return {
+          status: 200,
+          body: c.content,
+          headers: { ETag: `"${c.md5}"`, 'X-Item-Version': String(c.version) },
+        };
+      }
+      case 'putContents': {
+        const env = checkName('environment', params.env);
+        const json = parseJson(body);
+        if (typeof json.content !== 'string')
+          throw new ApiError(400, 'invalid_argument', 'content must be a string.');
+        if (typeof json.md5 !== 'string' || !MD5.test(json.md5)) {
+          throw new ApiError(400, 'invalid_argument', 'md5 must be the hex MD5 of content.');
+        }
+        const content = Buffer.from(json.content, 'utf8');
+        const actual = md5Hex(content);
+        if (actual !== json.md5) {
+          throw new ApiError(
+            400,
+            'md5_mismatch',
+            `md5 ${json.md5} does not match the content's MD5 ${actual}.`,
+          );
+        }
+        const r = await db.putContents(params.id!, env, content, checkMetadata(json.metadata), {
+          ifMatch: etag(req.headers['if-match']),
+          ifNoneMatch: req.headers['if-none-match']?.trim() === '*',
+        });
+        return writeAnswer(r, 201);
+      }
+      case 'deleteItem': {
+        const env = checkName('environment', params.env);
+        const json = body.length ? parseJson(body) : {};
+        const r = await db.deleteItem(params.id!, env, checkMetadata(json.metadata), {
+          ifMatch: etag(req.headers['if-match']),
+        });
+        return writeAnswer(r, 200, true);
+      }
+      case 'promote': {
+        const env = checkName('environment', params.env);
+        const json = parseJson(body);
+        const from = checkName('fromEnvironment', json.fromEnvironment);
+        if (from === env)
+          throw new ApiError(400, 'invalid_argument', 'fromEnvironment must differ from the target.');
+        const version = json.version;
+        if (version !== undefined && (!Number.isInteger(version) || (version as number) < 1)) {
+          throw new ApiError(400, 'invalid_argument', 'version must be a whole number from 1.');
+        }
+        const meta = json.metadata === undefined ? undefined : checkMetadata(json.metadata);
+        const r = await db.promote(params.id!, env, from, version as number | undefined, meta);
+        return writeAnswer(r, 201);
+      }
+      case 'manifest': {
+        const env = checkName('environment', params.env);
+        const ns = query.get('namespace') || undefined;
+        const { after, size } = paging(query);
+        const hits = db.manifest(env, ns, after, size);
+        const page = hits.slice(0, size);
+        return {
+          status: 200,
+          body: {
+            items: page,
+            ...(hits.length > size ? { nextPageToken: encodeToken(page.at(-1)!.itemId) } : {}),
+          },
+        };
+      }
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+type RouteName =
+  | 'health'
+  | 'stats'
+  | 'generateId'
+  | 'search'
+  | 'getItem'
+  | 'getContents'
+  | 'putContents'
+  | 'deleteItem'
+  | 'promote'
+  | 'manifest';
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+const SEG = '([^/]+)';
+const ROUTES: { method: string; name: RouteName; pattern: string; re: RegExp; keys: string[] }[] = [
+  route('GET', 'health', '/v2/health'),
+  route('GET', 'stats', '/v2/_stats'),
+  route('POST', 'generateId', '/v2/namespaces/{ns}/items:generateId'),
+  route('GET', 'search', '/v2/namespaces/{ns}/items'),
+  route('GET', 'getItem', '/v2/items/{id}'),
+  route('GET', 'getContents', '/v2/items/{id}/environments/{env}/contents'),
+  route('PUT', 'putContents', '/v2/items/{id}/environments/{env}/contents'),
+  route('DELETE', 'deleteItem', '/v2/items/{id}/environments/{env}'),
+  route('POST', 'promote', '/v2/items/{id}/environments/{env}:promote'),
+  route('GET', 'manifest', '/v2/environments/{env}/manifest'),
+];
+
+function route(method: string, name: RouteName, pattern: string) {
+  const keys: string[] = [];
+  const source = pattern
+    .split(/(\{[a-z]+\})/)
+    .map((part) => {
+      const m = /^\{([a-z]+)\}$/.exec(part);
+      if (m) {
+        keys.push(m[1]!);
+        // `:verb` suffixes belong to the path, not the segment.
+        return SEG.replace('[^/]', '[^/:]');
+      }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return { method, name, pattern, re: new RegExp(`^${source}$`), keys };
+}
+
+function matchRoute(method: string, path: string) {
+  for (const r of ROUTES) {
+    if (r.method !== method) continue;
+    const m = r.re.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    r.keys.forEach((k, i) => {
+      params[k] = decodeURIComponent(m[i + 1]!);
+    });
+    return { name: r.name, pattern: r.pattern, params };
+  }
+  return undefined;
+}
+
+function writeAnswer(
+  r: { version: number; md5: string; unchanged: boolean },
+  createdStatus: number,
+  always200 = false,
+): Answer {
+  if (r.unchanged) return { status: 200, body: { version: r.version, md5: r.md5, unchanged: true } };
+  return { status: always200 ? 200 : createdStatus, body: { version: r.version, md5: r.md5 } };
+}
+
+function sendError(res: ServerResponse, e: ApiError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = e.status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  if (e.status === 503) res.setHeader('Retry-After', '0');
+  res.end(JSON.stringify({ error: { code: e.code, message: e.message } }));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    throw new ApiError(413, 'too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) tooLarge = true;
+    if (!tooLarge) chunks.push(chunk);
+  }
+  if (tooLarge)
+    throw new ApiError(413, 'too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  return Buffer.concat(chunks);
+}
+
+async function drain(req: IncomingMessage): Promise<void> {
+  req.resume();
+  if (!req.readableEnded) await new Promise((r) => req.once('end', r).once('error', r).once('close', r));
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function parseJson(body: Buffer): Record<string, any> {
+  let v: unknown;
+  try {
+    v = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new ApiError(400, 'invalid_json', 'The request body must be a JSON object.');
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return v as Record<string, any>;
+}
+
+function checkName(what: string, v: unknown): string {
+  if (typeof v !== 'string' || !NAME.test(v)) {
+    throw new ApiError(
+      400,
+      'invalid_argument',
+      `${what} must match ${NAME.source}, got ${JSON.stringify(v)}.`,
+    );
+  }
+  return v;
+}
+
+function checkTags(v: unknown): Tags {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new ApiError(400, 'invalid_argument', 'tags must be an object of strings.');
+  }
+  const tags: Tags = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (!TAG_KEY.test(k))
+      throw new ApiError(400, 'invalid_argument', `Tag key "${k}" must match ${TAG_KEY.source}.`);
+    if (typeof val !== 'string' || val === '' || val.length > 256) {
+      throw new ApiError(
+        400,
+        'invalid_argument',
+        `Tag "${k}" must be a non-empty string of at most 256 characters.`,
+      );
+    }
+    tags[k] = val;
+  }
+  if (!Object.keys(tags).length) throw new ApiError(400, 'invalid_argument', 'tags must not be empty.');
+  return tags;
+}
+
+function checkMetadata(v: unknown): VersionMetadata {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new ApiError(400, 'invalid_argument', 'metadata must be an object.');
+  for (const [k, val] of Object.entries(v)) {
+    if (typeof val !== 'string' || val.length > 2048) {
+      throw new ApiError(
+        400,
+        'invalid_argument',
+        `metadata.${k} must be a string of at most 2048 characters.`,
+      );
+    }
+  }
+  return v as VersionMetadata;
+}
+
+function etag(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const t = header.trim();
+  return t === '*' ? '*' : t.replace(/^W\//, '').replace(/^"|"$/g, '');
+}
+
+function paging(query: URLSearchParams): { after: string | undefined; size: number } {
+  const token = query.get('pageToken');
+  let after: string | undefined;
+  if (token) {
+    try {
+      after = Buffer.from(token, 'base64url').toString('utf8');
+    } catch {
+      after = undefined;
+    }
+    if (!after || !after.startsWith('it_'))
+      throw new ApiError(400, 'invalid_argument', 'pageToken is not valid.');
+  }
+  const s = query.get('pageSize');
+  const size = s === null ? DEFAULT_PAGE_SIZE : Number(s);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw new ApiError(
+      400,
+      'invalid_argument',
+      `pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}.`,
+    );
+  }
+  return { after, size };
+}
+
+function encodeToken(lastId: string): string {
+  return Buffer.from(lastId, 'utf8').toString('base64url');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
