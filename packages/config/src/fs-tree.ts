@@ -1,0 +1,59 @@
+/**
+ * The working tree of a config repo as a RepoTree. Lists regular files and symlinks without following any link
+ * (a symlinked folder is listed as one symlink, not walked), skips `.git`, and never reads through a symlink.
+ */
+import type { RepoTree, TreeFile } from '@itemstore/core';
+import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+export class FsTree implements RepoTree {
+  readonly root: string;
+  readonly label: string;
+  private realRoot: Promise<string> | undefined;
+
+  constructor(rootDir: string) {
+    this.root = resolve(rootDir);
+    this.label = `working tree ${this.root}`;
+  }
+
+  async list(): Promise<TreeFile[]> {
+    const out: TreeFile[] = [];
+    const walk = async (dir: string, rel: string): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true });
+      for (const e of entries) {
+        if (rel === '' && e.name === '.git') continue;
+        const path = rel ? `${rel}/${e.name}` : e.name;
+        const abs = join(dir, e.name);
+        if (e.isDirectory()) await walk(abs, path);
+        else if (e.isSymbolicLink()) out.push({ path, kind: 'symlink', linkTarget: await readlink(abs) });
+        else if (e.isFile()) out.push({ path, kind: 'file', size: (await lstat(abs)).size });
+        // FIFOs, sockets and devices are not files a config repo can hold (reading a FIFO would block).
+      }
+    };
+    await walk(this.root, '');
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async read(path: string): Promise<Buffer | undefined> {
+    const parts = path.split('/');
+    if (path === '' || path.startsWith('/') || parts.some((p) => p === '..' || p === '.' || p === '')) {
+      throw new Error(`FsTree.read: "${path}" is not a normalized path relative to the repo root`);
+    }
+    const abs = join(this.root, ...parts);
+    let st;
+    try {
+      st = await lstat(abs);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR')
+        return undefined;
+      throw err;
+    }
+    if (!st.isFile()) return undefined; // symlinks are never followed
+    // No folder on the way may be a symlink either (one could lead out of the repo): the real folder must be the
+    // folder the path names.
+    this.realRoot ??= realpath(this.root);
+    const realDir = await realpath(join(abs, '..'));
+    if (realDir !== join(await this.realRoot, ...parts.slice(0, -1))) return undefined;
+    return readFile(abs);
+  }
+}

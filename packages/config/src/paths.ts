@@ -1,0 +1,101 @@
+/**
+ * What a path in the config repo is (SPEC §2): the settings file, a tags file, a config of a team, ignored, or a
+ * config in the wrong place. Pure string rules; nothing here reads files.
+ */
+import { ConfigError } from '@itemstore/core';
+import { SETTINGS_FILE, type Settings } from './settings.js';
+
+export type FileClass =
+  | { kind: 'config'; team: string }
+  | { kind: 'tags' }
+  | { kind: 'settings' }
+  | { kind: 'ignored' }
+  | { kind: 'error'; error: ConfigError };
+
+export const CONFIG_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
+export const TAGS_FILE_NAMES = ['tags.yaml', 'tags.yml'] as const;
+/** The folder right below a team folder whose configs also go to S3. */
+export const DEFAULT_FOLDER = 'default';
+
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+export function dirName(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}
+
+/** The implicit `name` tag: the file name without its extension, case kept (`orders_SC.yaml` → `orders_SC`). */
+export function configName(path: string): string {
+  const base = baseName(path);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+}
+
+export function isTagsFile(path: string): boolean {
+  return (TAGS_FILE_NAMES as readonly string[]).includes(baseName(path));
+}
+
+/** True when some segment of the path starts with '.' (`.github/x.yaml`, `team/.drafts/x.yaml`): never a config. */
+export function hasDotSegment(path: string): boolean {
+  return path.split('/').some((seg) => seg.startsWith('.'));
+}
+
+function hasConfigExtension(path: string): boolean {
+  return CONFIG_EXTENSIONS.some((ext) => path.endsWith(ext));
+}
+
+/**
+ * SPEC §2's path rules without the settings: a `.yaml`/`.yml`/`.json` file (lower-case extension), not a tags
+ * file, no segment starting with '.', and not item-store.yaml at the root. Says nothing about which folder it is in.
+ */
+export function isConfigPathShape(path: string): boolean {
+  return path !== SETTINGS_FILE && !hasDotSegment(path) && !isTagsFile(path) && hasConfigExtension(path);
+}
+
+/**
+ * Classifies a repo path. A config-shaped file at the root is `outside-team`; one below a top-level folder that is
+ * not listed under `teams` is `unknown-team` (team names are case-sensitive, like git paths).
+ */
+export function classifyPath(settings: Settings, path: string): FileClass {
+  if (path === SETTINGS_FILE) return { kind: 'settings' };
+  if (hasDotSegment(path)) return { kind: 'ignored' };
+  if (isTagsFile(path)) return { kind: 'tags' };
+  if (!hasConfigExtension(path)) return { kind: 'ignored' };
+  const slash = path.indexOf('/');
+  if (slash < 0) {
+    return {
+      kind: 'error',
+      error: new ConfigError(
+        'outside-team',
+        `${path} is a config outside any team folder; configs live in <team>/ folders listed under teams in ${SETTINGS_FILE}`,
+        { file: path },
+      ),
+    };
+  }
+  const team = path.slice(0, slash);
+  if (!Object.hasOwn(settings.teams, team)) {
+    const teams = Object.keys(settings.teams);
+    const sameButCase = teams.find((t) => t.toLowerCase() === team.toLowerCase());
+    return {
+      kind: 'error',
+      error: new ConfigError(
+        'unknown-team',
+        `${team}/ is not a team folder: ` +
+          (sameButCase
+            ? `team folders are case-sensitive and the team is "${sameButCase}"`
+            : `add "${team}" under teams in ${SETTINGS_FILE} or move ${path} into a team folder (${teams.join(', ')})`),
+        { file: path },
+      ),
+    };
+  }
+  return { kind: 'config', team };
+}
+
+/** `<team>/default/<rest>` → `<rest>`, else undefined (only the folder right below the team counts). */
+export function pathBelowDefault(path: string): string | undefined {
+  const parts = path.split('/');
+  if (parts.length >= 3 && parts[1] === DEFAULT_FOLDER) return parts.slice(2).join('/');
+  return undefined;
+}

@@ -1,0 +1,353 @@
+/**
+ * Tag resolution over a whole tree (SPEC §2): which configs exist, their effective tags, identity, targets and S3
+ * key. Reads only tags files through the RepoTree, so it resolves a git commit exactly like the working tree.
+ * User mistakes are returned, never thrown.
+ */
+import { ConfigError, sortErrors, type RepoTree, type TreeFile } from '@itemstore/core';
+import { posix } from 'node:path';
+import { baseName, classifyPath, configName, dirName, isConfigPathShape, pathBelowDefault } from './paths.js';
+import { DEFAULT_MAX_CONFIG_BYTES, isMainBranch, type ConfigFormat, type Settings } from './settings.js';
+import { itemIdentity, parseTagsFile, sortTags, tagValueProblem, type Tags } from './tags.js';
+
+export interface ResolvedConfig {
+  /** Relative to the config repo root, forward slashes, as in git. */
+  path: string;
+  team: string;
+  tenant: string;
+  namespace: string;
+  format: ConfigFormat;
+  /** The implicit `name` tag: file name without extension, case kept. */
+  name: string;
+  /** Effective tags (including name, team and, off the main branch, branch), keys sorted. */
+  tags: Record<string, string>;
+  /** `namespace?k1=v1&k2=v2` (see itemIdentity). */
+  identity: string;
+  targets: ('v2' | 's3')[];
+  /** The name ends with one of settings.s3OnlySuffixes: S3 only, never V2. */
+  s3Only: boolean;
+  /** `<team>/<path below default/>`, when S3 is a target. */
+  s3KeyBelowPrefix?: string;
+  /** What S3 stores, when S3 is a target. */
+  s3Format?: 'bytes' | 'legacy-multidoc';
+}
+
+export interface ResolveOptions {
+  /** The branch being deployed. When it is not settings.mainBranch every item also gets `branch=<exact name>`. */
+  branch?: string;
+  /**
+   * Only resolve these configs (repo-relative; a folder means every config below it). Every other config is still
+   * resolved so identity conflicts with it are found, but only problems that concern these paths are returned.
+   */
+  paths?: string[];
+}
+
+export interface ResolveResult {
+  /** The configs that resolved without errors, sorted by path. */
+  configs: ResolvedConfig[];
+  /** Problems (errors and warnings), sorted by file, line, column. */
+  errors: ConfigError[];
+}
+
+interface FolderTags {
+  file: string;
+  tags: Tags;
+  files: Record<string, Tags>;
+  /** False when the tags file has errors: configs below it cannot be resolved (their identity is unknown). */
+  ok: boolean;
+  errors: ConfigError[];
+}
+
+export async function resolveTree(
+  tree: RepoTree,
+  settings: Settings,
+  options: ResolveOptions = {},
+): Promise<ResolveResult> {
+  const files = await tree.list();
+  const onMain = isMainBranch(settings, options.branch);
+  if (!onMain) {
+    const problem = tagValueProblem(options.branch as string);
+    if (problem) {
+      return {
+        configs: [],
+        errors: [new ConfigError('branch-invalid', `branch "${options.branch}" cannot be used as the branch tag: ${problem}`)],
+      };
+    }
+  }
+
+  // 1. What every path is.
+  const configFiles: { file: TreeFile; team: string }[] = [];
+  const tagsFiles: TreeFile[] = [];
+  const pathErrors = new Map<string, ConfigError>();
+  const symlinkWarnings = new Map<string, ConfigError>();
+  for (const f of files) {
+    const c = classifyPath(settings, f.path);
+    if (c.kind === 'config') configFiles.push({ file: f, team: c.team });
+    else if (c.kind === 'tags') tagsFiles.push(f);
+    else if (c.kind === 'error') pathErrors.set(f.path, c.error);
+    else if (c.kind === 'ignored' && f.kind === 'symlink' && !f.path.split('/').some((s) => s.startsWith('.'))) {
+      const top = f.path.split('/')[0] as string;
+      if (f.path.includes('/') && Object.hasOwn(settings.teams, top)) {
+        symlinkWarnings.set(
+          f.path,
+          new ConfigError(
+            'symlink-ignored',
+            `${f.path} is a symlink (to ${f.linkTarget ?? '?'}) and is not followed: nothing behind it is deployed`,
+            { file: f.path },
+            { severity: 'warning' },
+          ),
+        );
+      }
+    }
+  }
+
+  // 2. Which configs the caller asked about.
+  const errors: ConfigError[] = [];
+  const requested = options.paths ? selectPaths(options.paths, files, settings, errors) : undefined;
+  const wanted = (path: string): boolean => !requested || requested.has(path);
+
+  // 3. Every tags file, by folder.
+  const folders = new Map<string, FolderTags>();
+  const presentFiles = new Set(files.map((f) => f.path));
+  for (const f of tagsFiles) {
+    const dir = dirName(f.path);
+    const existing = folders.get(dir);
+    if (existing) {
+      const err = new ConfigError(
+        'duplicate-tags-file',
+        `${existing.file} and ${f.path} are both in ${dir || 'the repo root'}; keep only one tags file per folder`,
+        { file: f.path, line: 1, column: 1 },
+      );
+      existing.ok = false;
+      existing.errors.push(err);
+      continue;
+    }
+    const entry: FolderTags = { file: f.path, tags: {}, files: {}, ok: true, errors: [] };
+    folders.set(dir, entry);
+    if (f.kind !== 'file') {
+      entry.ok = false;
+      entry.errors.push(
+        new ConfigError(
+          f.kind === 'symlink' ? 'symlink' : 'not-a-file',
+          `${f.path} is a ${f.kind}${f.linkTarget ? ` to ${f.linkTarget}` : ''}; tags files must be regular files`,
+          { file: f.path },
+        ),
+      );
+      continue;
+    }
+    const bytes = await tree.read(f.path);
+    if (bytes === undefined) {
+      entry.ok = false;
+      entry.errors.push(new ConfigError('unreadable', `${f.path} could not be read from the ${tree.label}`, { file: f.path }));
+      continue;
+    }
+    const parsed = parseTagsFile(bytes.toString('utf8'), f.path);
+    entry.tags = parsed.tags;
+    entry.files = parsed.files;
+    entry.errors.push(...parsed.errors);
+    if (parsed.errors.some((e) => e.severity === 'error')) entry.ok = false;
+    for (const name of Object.keys(parsed.files)) {
+      const target = dir ? `${dir}/${name}` : name;
+      if (!presentFiles.has(target)) {
+        const at = parsed.fileKeyLocations[name];
+        entry.errors.push(
+          new ConfigError(
+            'tags-unknown-file',
+            `files.${name}: there is no ${name} in ${dir || 'the repo root'}; a files entry applies only to a file in the tags file's own folder`,
+            { file: f.path, ...(at ? { line: at.line, column: at.column } : {}) },
+            { severity: 'warning' },
+          ),
+        );
+      }
+    }
+  }
+
+  // 4. Resolve every config (all of them: a requested config can conflict with any other).
+  const resolved: ResolvedConfig[] = [];
+  const reportFolders = new Set<string>();
+  const maxBytes = settings.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES;
+  for (const { file: f, team } of configFiles) {
+    const path = f.path;
+    const report = (err: ConfigError): void => {
+      if (wanted(path)) errors.push(err);
+    };
+    const chain = folderChain(path);
+    if (wanted(path)) for (const d of chain) reportFolders.add(d);
+
+    if (f.kind === 'symlink') {
+      report(symlinkError(f));
+      continue;
+    }
+    if (f.kind !== 'file') {
+      report(new ConfigError('not-a-file', `${path} is a ${f.kind}, not a file; configs must be regular files`, { file: path }));
+      continue;
+    }
+    if (f.size !== undefined && f.size > maxBytes) {
+      report(
+        new ConfigError('too-large', `${path} is ${f.size} bytes; configs are at most ${maxBytes} bytes (maxConfigBytes)`, {
+          file: path,
+        }),
+      );
+      continue;
+    }
+    // Tags from the root down: nearer folders win, then this folder's files entry.
+    if (chain.some((d) => folders.get(d)?.ok === false)) continue; // the tags file's own errors say why
+    const tags: Tags = {};
+    for (const d of chain) Object.assign(tags, folders.get(d)?.tags);
+    Object.assign(tags, folders.get(dirName(path))?.files[baseName(path)]);
+
+    const name = configName(path);
+    const nameProblem = tagValueProblem(name);
+    if (nameProblem) {
+      report(new ConfigError('name-invalid', `the file name gives the tag name="${name}": ${nameProblem}`, { file: path }));
+      continue;
+    }
+    tags.name = name;
+    tags.team = team;
+    if (!onMain) tags.branch = options.branch as string;
+
+    const teamSettings = settings.teams[team]!;
+    const s3Only = settings.s3OnlySuffixes.some((s) => name.endsWith(s));
+    const below = pathBelowDefault(path);
+    if (s3Only && below === undefined) {
+      const suffix = settings.s3OnlySuffixes.find((s) => name.endsWith(s));
+      report(
+        new ConfigError(
+          's3-only-outside-default',
+          `${path} ends with ${suffix}, so it goes to S3 only, but only configs under ${team}/default/ go to S3: move it there or rename it`,
+          { file: path },
+        ),
+      );
+      continue;
+    }
+    const sorted = sortTags(tags);
+    const cfg: ResolvedConfig = {
+      path,
+      team,
+      tenant: teamSettings.tenant,
+      namespace: teamSettings.namespace,
+      format: teamSettings.format,
+      name,
+      tags: sorted,
+      identity: itemIdentity(teamSettings.namespace, sorted),
+      targets: [...(s3Only ? [] : (['v2'] as const)), ...(below === undefined ? [] : (['s3'] as const))],
+      s3Only,
+    };
+    if (below !== undefined) {
+      cfg.s3KeyBelowPrefix = `${team}/${below}`;
+      cfg.s3Format =
+        teamSettings.format === 'dq' || teamSettings.s3Format === 'legacy-multidoc' ? 'legacy-multidoc' : 'bytes';
+    }
+    resolved.push(cfg);
+  }
+
+  // 5. Two configs that are the same item: an error on each of them.
+  const byIdentity = new Map<string, ResolvedConfig[]>();
+  for (const c of resolved) byIdentity.set(c.identity, [...(byIdentity.get(c.identity) ?? []), c]);
+  const conflicted = new Set<string>();
+  for (const group of byIdentity.values()) {
+    if (group.length < 2) continue;
+    if (!group.some((c) => wanted(c.path))) continue;
+    for (const c of group) {
+      conflicted.add(c.path);
+      const others = group.filter((o) => o !== c).map((o) => o.path);
+      errors.push(
+        new ConfigError(
+          'identity-conflict',
+          `${c.path} and ${others.join(', ')} are the same item (namespace ${c.namespace}, tags ${formatTags(c.tags)}); ` +
+            'keep one of them, or give them different tags in a files: entry',
+          { file: c.path },
+        ),
+      );
+    }
+  }
+
+  // 6. Problems of paths and tags files that concern what was asked.
+  for (const [path, err] of pathErrors) if (wanted(path)) errors.push(err);
+  if (!requested) errors.push(...symlinkWarnings.values());
+  for (const [dir, entry] of folders) if (!requested || reportFolders.has(dir)) errors.push(...entry.errors);
+
+  return {
+    configs: resolved
+      .filter((c) => wanted(c.path) && !conflicted.has(c.path))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    errors: sortErrors(errors),
+  };
+}
+
+/** `k=v, k=v` for messages and tables. */
+export function formatTags(tags: Record<string, string>): string {
+  return Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+/** '' (root), 'team', 'team/sub', ... down to the config's own folder. */
+function folderChain(path: string): string[] {
+  const parts = path.split('/').slice(0, -1);
+  const out = [''];
+  for (let i = 1; i <= parts.length; i++) out.push(parts.slice(0, i).join('/'));
+  return out;
+}
+
+function symlinkError(f: TreeFile): ConfigError {
+  const target = f.linkTarget ?? '';
+  const resolved = posix.normalize(posix.join(dirName(f.path) || '.', target));
+  const escapes = target === '' || target.startsWith('/') || resolved === '..' || resolved.startsWith('../');
+  return escapes
+    ? new ConfigError(
+        'symlink-escape',
+        `${f.path} is a symlink to ${target}, which is outside the repository; configs must be regular files in the repo`,
+        { file: f.path },
+      )
+    : new ConfigError(
+        'symlink',
+        `${f.path} is a symlink to ${target}; configs must be regular files (symlinks are never followed): copy the file instead`,
+        { file: f.path },
+      );
+}
+
+/** The repo paths of the configs asked for; unknown paths and non-configs become problems. */
+function selectPaths(paths: string[], files: TreeFile[], settings: Settings, errors: ConfigError[]): Set<string> {
+  const selected = new Set<string>();
+  const isCandidate = (p: string): boolean => {
+    const k = classifyPath(settings, p).kind;
+    return k === 'config' || k === 'error';
+  };
+  for (const raw of paths) {
+    const p = normalizeRepoPath(raw);
+    if (files.some((f) => f.path === p)) {
+      if (isCandidate(p)) selected.add(p);
+      else
+        errors.push(
+          new ConfigError('not-a-config', `${p} is not a config (${whyNotConfig(p)}), so it has no tags`, { file: p }, {
+            severity: 'warning',
+          }),
+        );
+      continue;
+    }
+    const prefix = p === '' ? '' : `${p}/`;
+    const below = files.filter((f) => f.path.startsWith(prefix));
+    if (below.length === 0) {
+      errors.push(new ConfigError('not-found', `${p || '.'} does not exist in the config repo`, { file: p }));
+      continue;
+    }
+    const inside = below.filter((f) => isCandidate(f.path));
+    for (const f of inside) selected.add(f.path);
+    if (inside.length === 0)
+      errors.push(new ConfigError('not-a-config', `${p}/ holds no configs`, { file: p }, { severity: 'warning' }));
+  }
+  return selected;
+}
+
+function whyNotConfig(path: string): string {
+  if (path === 'item-store.yaml') return 'it is the settings file';
+  if (!isConfigPathShape(path) && /(^|\/)tags\.ya?ml$/.test(path)) return 'it is a tags file';
+  if (path.split('/').some((s) => s.startsWith('.'))) return "a folder or file name starting with '.' is ignored";
+  return 'only .yaml, .yml and .json files are configs';
+}
+
+/** `./a//b/` → `a/b`; backslashes become slashes. */
+export function normalizeRepoPath(p: string): string {
+  const n = posix.normalize(p.replace(/\\/g, '/')).replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  return n === '.' ? '' : n;
+}

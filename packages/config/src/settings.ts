@@ -1,0 +1,227 @@
+/**
+ * item-store.yaml: the repository settings (SPEC §2). Validated against schemas/item-store.schema.json, then
+ * cross-checked (a team's tenant exists, every tenant has an S3 location for every environment, ...).
+ */
+import { ConfigError, ConfigErrors, type RepoTree } from '@itemstore/core';
+import { isScalar } from 'yaml';
+import settingsSchema from '../../../schemas/item-store.schema.json' with { type: 'json' };
+import { validateAgainstSchema } from './schema-errors.js';
+import { errorAt, nodeAtPath, parseYamlSource, type YamlSource } from './yaml-source.js';
+
+export const SETTINGS_FILE = 'item-store.yaml';
+export const DEFAULT_MAX_CONFIG_BYTES = 1024 * 1024;
+export const CONFIG_FORMATS = ['plain', 'config-list', 'dq'] as const;
+export type ConfigFormat = (typeof CONFIG_FORMATS)[number];
+
+export interface TeamSettings {
+  tenant: string;
+  namespace: string;
+  format: ConfigFormat;
+  s3Format?: 'bytes' | 'legacy-multidoc';
+}
+
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+  region: string;
+}
+
+export interface TenantSettings {
+  region: string;
+  s3: Record<string, { bucket: string; prefix: string; region?: string }>;
+}
+
+export interface Settings {
+  version: 1;
+  mainBranch: string;
+  environments: string[];
+  s3OnlySuffixes: string[];
+  tenants: Record<string, TenantSettings>;
+  teams: Record<string, TeamSettings>;
+  maxConfigBytes?: number;
+}
+
+/** The JSON Schema of item-store.yaml (also published as schemas/item-store.schema.json). */
+export const settingsJsonSchema: object = settingsSchema;
+
+/**
+ * Parses and validates item-store.yaml. Throws ConfigErrors (every problem found, each located at the offending
+ * key or value, its message starting with the key path) when the file is not usable.
+ */
+export function parseSettings(text: string, file: string = SETTINGS_FILE): Settings {
+  const { source, errors } = parseYamlSource(text, file);
+  if (errors.length) throw new ConfigErrors(errors);
+  if (source.doc.contents === null || (isScalar(source.doc.contents) && source.doc.contents.value === null)) {
+    throw new ConfigErrors([
+      new ConfigError('settings-invalid', `${file} is empty; it needs at least version, environments, tenants and teams`, {
+        file,
+        line: 1,
+        column: 1,
+      }),
+    ]);
+  }
+  let data: unknown;
+  try {
+    data = source.doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ConfigErrors([
+      new ConfigError('yaml-syntax', `cannot read ${file}: ${(err as Error).message}`, { file, line: 1, column: 1 }),
+    ]);
+  }
+  const schemaErrors = validateAgainstSchema(settingsSchema, data, source, 'settings-invalid');
+  if (schemaErrors.length) throw new ConfigErrors(schemaErrors);
+  const settings = withDefaults(data as RawSettings);
+  const crossErrors = crossCheck(settings, source);
+  if (crossErrors.length) throw new ConfigErrors(crossErrors);
+  return settings;
+}
+
+/** Reads item-store.yaml at the root of a tree (working tree or commit). */
+export async function loadSettings(tree: RepoTree): Promise<Settings> {
+  const bytes = await tree.read(SETTINGS_FILE);
+  if (bytes === undefined) {
+    throw new ConfigErrors([
+      new ConfigError(
+        'settings-missing',
+        `${SETTINGS_FILE} was not found at the root of the config repo (${tree.label}); every config repo needs one (see SPEC §2)`,
+        { file: SETTINGS_FILE },
+      ),
+    ]);
+  }
+  return parseSettings(bytes.toString('utf8'), SETTINGS_FILE);
+}
+
+/** The S3 location of a tenant's environment. Throws a ConfigError (located at item-store.yaml) when there is none. */
+export function s3Location(settings: Settings, tenant: string, environment: string): S3Location {
+  const t = settings.tenants[tenant];
+  if (!t) {
+    throw new ConfigError('unknown-tenant', `tenant "${tenant}" is not defined under tenants in ${SETTINGS_FILE}`, {
+      file: SETTINGS_FILE,
+    });
+  }
+  const loc = t.s3[environment];
+  if (!loc) {
+    throw new ConfigError(
+      's3-not-configured',
+      `tenant "${tenant}" has no S3 location for environment "${environment}" (tenants.${tenant}.s3.${environment} in ${SETTINGS_FILE})`,
+      { file: SETTINGS_FILE },
+    );
+  }
+  return { bucket: loc.bucket, prefix: loc.prefix, region: loc.region ?? t.region };
+}
+
+/** The full S3 object key of a config: the environment's prefix + `<team>/<path below default/>`. */
+export function s3Key(location: S3Location, cfg: { path: string; s3KeyBelowPrefix?: string }): string {
+  if (cfg.s3KeyBelowPrefix === undefined) {
+    throw new ConfigError('not-s3-target', `${cfg.path} does not go to S3: only configs under <team>/default/ do`, {
+      file: cfg.path,
+    });
+  }
+  return location.prefix + cfg.s3KeyBelowPrefix;
+}
+
+export function isMainBranch(settings: Settings, branch: string | undefined): boolean {
+  return branch === undefined || branch === settings.mainBranch;
+}
+
+interface RawSettings {
+  version: 1;
+  mainBranch?: string;
+  environments: string[];
+  s3OnlySuffixes?: string[];
+  maxConfigBytes?: number;
+  tenants: Record<string, TenantSettings>;
+  teams: Record<string, { tenant: string; namespace: string; format?: ConfigFormat; s3Format?: 'bytes' | 'legacy-multidoc' }>;
+}
+
+function withDefaults(raw: RawSettings): Settings {
+  const teams: Record<string, TeamSettings> = {};
+  for (const [name, t] of Object.entries(raw.teams)) {
+    teams[name] = {
+      tenant: t.tenant,
+      namespace: t.namespace,
+      format: t.format ?? 'plain',
+      ...(t.s3Format === undefined ? {} : { s3Format: t.s3Format }),
+    };
+  }
+  const tenants: Record<string, TenantSettings> = {};
+  for (const [name, t] of Object.entries(raw.tenants)) {
+    const s3: TenantSettings['s3'] = {};
+    for (const [env, loc] of Object.entries(t.s3)) {
+      s3[env] = { bucket: loc.bucket, prefix: loc.prefix, ...(loc.region === undefined ? {} : { region: loc.region }) };
+    }
+    tenants[name] = { region: t.region, s3 };
+  }
+  return {
+    version: 1,
+    mainBranch: raw.mainBranch ?? 'main',
+    environments: [...raw.environments],
+    s3OnlySuffixes: [...(raw.s3OnlySuffixes ?? [])],
+    tenants,
+    teams,
+    ...(raw.maxConfigBytes === undefined ? {} : { maxConfigBytes: raw.maxConfigBytes }),
+  };
+}
+
+function crossCheck(settings: Settings, src: YamlSource): ConfigError[] {
+  const errors: ConfigError[] = [];
+  const tenantNames = Object.keys(settings.tenants);
+  for (const [team, t] of Object.entries(settings.teams)) {
+    if (!settings.tenants[t.tenant]) {
+      errors.push(
+        errorAt(
+          src,
+          nodeAtPath(src.doc, ['teams', team, 'tenant']),
+          'unknown-tenant',
+          `teams.${team}.tenant: tenant "${t.tenant}" is not defined under tenants (defined: ${tenantNames.join(', ')})`,
+        ),
+      );
+    }
+    if (t.format === 'dq' && t.s3Format === 'bytes') {
+      errors.push(
+        errorAt(
+          src,
+          nodeAtPath(src.doc, ['teams', team, 's3Format']),
+          'settings-invalid',
+          `teams.${team}.s3Format: format dq always stores the legacy multi-document YAML in S3; remove s3Format or set it to legacy-multidoc`,
+        ),
+      );
+    }
+    if (t.format === 'plain' && t.s3Format === 'legacy-multidoc') {
+      errors.push(
+        errorAt(
+          src,
+          nodeAtPath(src.doc, ['teams', team, 's3Format']),
+          'settings-invalid',
+          `teams.${team}.s3Format: legacy-multidoc writes one document per config_list entry, so it needs format config-list or dq (this team's format is plain)`,
+        ),
+      );
+    }
+  }
+  for (const [tenant, t] of Object.entries(settings.tenants)) {
+    for (const env of Object.keys(t.s3)) {
+      if (!settings.environments.includes(env)) {
+        errors.push(
+          errorAt(
+            src,
+            nodeAtPath(src.doc, ['tenants', tenant, 's3', env], 'key'),
+            'unknown-environment',
+            `tenants.${tenant}.s3.${env}: "${env}" is not one of the environments (${settings.environments.join(', ')})`,
+          ),
+        );
+      }
+    }
+    const missing = settings.environments.filter((env) => !t.s3[env]);
+    if (missing.length) {
+      errors.push(
+        errorAt(
+          src,
+          nodeAtPath(src.doc, ['tenants', tenant, 's3'], 'key'),
+          's3-missing-environment',
+          `tenants.${tenant}.s3: no S3 location for environment${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; every tenant needs one for each of ${settings.environments.join(', ')}`,
+        ),
+      );
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,90 @@
+/**
+ * Reading the repo's own YAML files (item-store.yaml, tags.yaml) with positions, so every problem points at the
+ * offending key or value. Config contents are read by @itemstore/convert, not here.
+ */
+import { ConfigError } from '@itemstore/core';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+
+export interface YamlSource {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+/** Parses one YAML 1.2 document (core schema); syntax problems come back as located ConfigErrors. */
+export function parseYamlSource(text: string, file: string): { source: YamlSource; errors: ConfigError[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: false,
+    version: '1.2',
+  });
+  const errors: ConfigError[] = [];
+  for (const e of doc.errors) {
+    const at = lines.linePos(e.pos[0]);
+    const message =
+      e.code === 'MULTIPLE_DOCS'
+        ? `${file} must hold exactly one YAML document (found a second one)`
+        : e.code === 'DUPLICATE_KEY'
+          ? 'duplicate key: a key may appear only once in a mapping'
+          : `YAML syntax error: ${e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`;
+    errors.push(new ConfigError('yaml-syntax', message, { file, line: at.line, column: at.col }));
+  }
+  return { source: { file, doc, lines }, errors };
+}
+
+/** A ConfigError at a node (or at the start of the file when the node has no range). */
+export function errorAt(src: YamlSource, node: Node | null | undefined, code: string, message: string): ConfigError {
+  const offset = node?.range?.[0];
+  if (offset === undefined) return new ConfigError(code, message, { file: src.file, line: 1, column: 1 });
+  const start = src.lines.linePos(offset);
+  const end = src.lines.linePos(node?.range?.[1] ?? offset);
+  return new ConfigError(code, message, {
+    file: src.file,
+    line: start.line,
+    column: start.col,
+    endLine: end.line,
+    endColumn: end.col,
+  });
+}
+
+/**
+ * The node at a JSON path (`['teams', 'ffi2', 'format']`). `want: 'key'` returns the key node of the last
+ * segment (for "unknown key" problems). Falls back to the deepest node found, so an error is never unlocated.
+ */
+export function nodeAtPath(doc: Document.Parsed, path: readonly (string | number)[], want: 'key' | 'value' = 'value'): Node | null {
+  let node: unknown = doc.contents;
+  let found: Node | null = (doc.contents as Node | null) ?? null;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i] as string | number;
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return found;
+      if (last && want === 'key') return (pair.key as Node) ?? found;
+      node = pair.value;
+      if (node) found = node as Node;
+      else return (pair.key as Node) ?? found;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(seg)];
+      if (!item) return found;
+      node = item;
+      found = item as Node;
+    } else {
+      return found;
+    }
+  }
+  return found;
+}
+
+/** `teams.ffi2.format`, `environments[1]`: how a key path is named in messages. */
+export function keyPath(path: readonly (string | number)[]): string {
+  let s = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') s += `[${seg}]`;
+    else s += s ? `.${seg}` : seg;
+  }
+  return s || '(root)';
+}
