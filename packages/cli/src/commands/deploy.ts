@@ -1,6 +1,168 @@
-import { UsageError } from '@itemstore/core';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ConfigErrors,
+  RESOLVED_MANIFEST_VERSION,
+  UsageError,
+  type ResolvedEntry,
+  type ResolvedManifest,
+} from '@itemstore/core';
+import { FsTree, loadSettings, resolveTree } from '@itemstore/config';
+import { toV2Json } from '@itemstore/convert';
+import {
+  HttpItemStore,
+  configRoot,
+  deployLines,
+  deploySummary,
+  deployToV2,
+  gitIsAncestor,
+  readResolvedManifest,
+} from '@itemstore/v2';
+import { stderr, stdout, terminalLogger } from '../io.js';
 
-// Placeholder until this command lands; replaced by its module's owner.
-export async function deployCommand(_argv: string[]): Promise<number> {
-  throw new UsageError('itemstore deploy is not built yet.');
+const HELP = `Usage: itemstore deploy --url URL [--token T] [--repo DIR] [--manifest FILE] [options]
+
+Writes configs to Item Store V2, the same code as the deploy-item-store-v2 action.
+  --repo DIR          the config repo (default: the current directory)
+  --url URL           Item Store V2 base URL (or ITEMSTORE_URL)
+  --token T           bearer token (or ITEMSTORE_TOKEN, which keeps it out of the process list)
+  --manifest FILE     a resolved manifest (resolve-tags' output); without it, every config of --repo is deployed
+  --branch B          branch for the branch tag (default: the checked-out branch); only without --manifest
+  --environment ENV   V2 environment (default: the first one in item-store.yaml)
+  --dry-run           plan only: print what would change, with diffs; write nothing
+  --deletions MODE    apply (default) or skip: tombstones for configs deleted in git
+  --concurrency N     requests in flight (default 8)
+  --report FILE       also write the JSON report here
+  --summary           print the Markdown summary instead of one line per item
+  --json              print the JSON report on stdout`;
+
+export async function deployCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        repo: { type: 'string' },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        manifest: { type: 'string' },
+        branch: { type: 'string' },
+        environment: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        deletions: { type: 'string' },
+        concurrency: { type: 'string' },
+        report: { type: 'string' },
+        summary: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message} (see itemstore deploy --help).`);
+  }
+  if (values.help) {
+    stdout(HELP);
+    return 0;
+  }
+  const url = values.url ?? process.env.ITEMSTORE_URL;
+  const token = values.token ?? process.env.ITEMSTORE_TOKEN;
+  if (!url) throw new UsageError('--url URL (or ITEMSTORE_URL) is required: where Item Store V2 is.');
+  if (!token) throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required.');
+  const deletions = values.deletions ?? 'apply';
+  if (deletions !== 'apply' && deletions !== 'skip') {
+    throw new UsageError(`--deletions must be apply or skip, got "${deletions}".`);
+  }
+  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to 64, got "${values.concurrency}".`);
+  }
+  const repo = resolve(values.repo ?? '.');
+
+  const manifest = values.manifest
+    ? await readResolvedManifest(resolve(values.manifest))
+    : await manifestOfWholeRepo(repo, values.branch);
+  const tree = new FsTree(configRoot(manifest));
+  const settings = await loadSettings(tree);
+  const environment = values.environment || settings.environments[0] || 'dev';
+  const store = new HttpItemStore({ url, token, concurrency, logger: terminalLogger });
+  const dryRun = Boolean(values['dry-run']);
+  const total = manifest.entries.length;
+  const step = Math.max(1, Math.ceil(total / 10));
+  const { plan, report } = await deployToV2(manifest, {
+    store,
+    environment,
+    dryRun,
+    deletions,
+    concurrency,
+    isAncestor: gitIsAncestor(manifest.repoRoot, { logger: terminalLogger }),
+    convert: toV2Json,
+    tree,
+    maxBytes: settings.maxConfigBytes,
+    logger: terminalLogger,
+    onResult: (_r, done, n) => {
+      if (n >= 50 && (done % step === 0 || done === n)) stderr(`deploy: ${done}/${n}`);
+    },
+  });
+  if (values.report) await writeFile(resolve(values.report), JSON.stringify(report, null, 2) + '\n');
+  if (values.json) stdout(JSON.stringify(report, null, 2));
+  else if (values.summary) stdout(deploySummary(report, { notForV2: plan.notForV2 }).toMarkdown());
+  else {
+    for (const line of deployLines(report)) stdout(line);
+    if (dryRun) for (const e of report.entries) if (e.diff) stdout(e.diff);
+  }
+  const c = report.counts;
+  stderr(
+    `${dryRun ? 'plan' : 'deploy'} ${environment}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ` +
+      `${c.deleted} deleted, ${c.stale} stale, ${c.failed} failed (${store.requestCount} requests)`,
+  );
+  return c.failed ? 1 : 0;
+}
+
+/** Every config of the checkout as an "all" manifest: what a first push or a full redeploy writes. */
+async function manifestOfWholeRepo(
+  repo: string,
+  branchOption: string | undefined,
+): Promise<ResolvedManifest> {
+  const tree = new FsTree(repo);
+  const settings = await loadSettings(tree);
+  const headSha = (await gitOut(repo, ['rev-parse', 'HEAD'])) ?? 'working-tree';
+  const branch =
+    branchOption ?? (await gitOut(repo, ['rev-parse', '--abbrev-ref', 'HEAD'])) ?? settings.mainBranch;
+  if (branch === 'HEAD') {
+    throw new UsageError(
+      'The checkout is on a detached HEAD; pass --branch to say which branch to deploy as.',
+    );
+  }
+  const { configs, errors } = await resolveTree(tree, settings, { branch });
+  if (errors.some((e) => e.severity === 'error')) throw new ConfigErrors(errors);
+  const entries: ResolvedEntry[] = configs.map((c) => ({
+    ...c,
+    status: 'unchanged',
+    reason: 'all',
+    side: 'head',
+    action: 'upsert',
+  }));
+  return {
+    version: RESOLVED_MANIFEST_VERSION,
+    mode: 'all',
+    note: 'itemstore deploy without --manifest: every config of the checkout',
+    event: 'cli',
+    branch,
+    isMainBranch: branch === settings.mainBranch,
+    baseSha: null,
+    headSha,
+    workingDirectory: '',
+    repoRoot: repo,
+    entries,
+    errors: [],
+  };
+}
+
+function gitOut(cwd: string, args: string[]): Promise<string | undefined> {
+  return new Promise((done) => {
+    execFile('git', args, { cwd }, (err, out) => done(err ? undefined : String(out).trim()));
+  });
 }

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  actionsLogger,
+  core,
+  getBooleanInput,
+  getChoiceInput,
+  getInput,
+  getIntegerInput,
+  getRequiredInput,
+  runAction,
+  setOutputs,
+  writeSummary,
+} from '@itemstore/action-kit';
+import { UsageError } from '@itemstore/core';
+import { FsTree, loadSettings } from '@itemstore/config';
+import { toV2Json } from '@itemstore/convert';
+import {
+  HttpItemStore,
+  configRoot,
+  deploySummary,
+  deployToV2,
+  gitIsAncestor,
+  prepareDeploy,
+  readResolvedManifest,
+  runUrlFromEnv,
+  validationSummary,
+} from '@itemstore/v2';
+
+await runAction('deploy-item-store-v2', async () => {
+  // Every input is read and checked before anything else happens; the token is masked first of all.
+  const token = getInput('item-store-token');
+  if (token) core.setSecret(token);
+  const manifestPath = getRequiredInput('manifest');
+  const url = getInput('item-store-url');
+  const dryRun = getBooleanInput('dry-run', false);
+  const deletions = getChoiceInput('deletions', ['apply', 'skip'] as const, 'apply');
+  const concurrency = getIntegerInput('concurrency', 8, 1, 64);
+  const timeoutSeconds = getIntegerInput('timeout-seconds', 30, 1, 600);
+  if (!dryRun && (!url || !token)) {
+    throw new UsageError(
+      'Inputs "item-store-url" and "item-store-token" are required unless dry-run is true.',
+    );
+  }
+  if (url && !token)
+    throw new UsageError('Input "item-store-token" is required when "item-store-url" is set.');
+
+  const manifest = await readResolvedManifest(manifestPath);
+  if (manifest.workingDirectory && process.env.ITEMSTORE_ANNOTATION_PREFIX === undefined) {
+    process.env.ITEMSTORE_ANNOTATION_PREFIX = manifest.workingDirectory;
+  }
+  const tree = new FsTree(configRoot(manifest));
+  const settings = await loadSettings(tree);
+  const environment = getInput('environment') || settings.environments[0] || 'dev';
+  const maxBytes = settings.maxConfigBytes;
+
+  if (!url) {
+    // A pull request from a fork has no secrets: validate every config, compare nothing.
+    const { prepared, notForV2 } = await prepareDeploy(manifest, { convert: toV2Json, tree, maxBytes });
+    await writeSummary(validationSummary(prepared, environment, notForV2));
+    setOutputs({
+      report: '',
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      stale: 0,
+      skipped: 0,
+      failed: 0,
+    });
+    return;
+  }
+
+  const store = new HttpItemStore({
+    url,
+    token,
+    concurrency,
+    timeoutMs: timeoutSeconds * 1000,
+    logger: actionsLogger,
+  });
+  const { plan, report } = await deployToV2(manifest, {
+    store,
+    environment,
+    dryRun,
+    deletions,
+    concurrency,
+    isAncestor: gitIsAncestor(manifest.repoRoot, { logger: actionsLogger }),
+    convert: toV2Json,
+    tree,
+    maxBytes,
+    logger: actionsLogger,
+    ...(runUrlFromEnv() ? { runUrl: runUrlFromEnv() as string } : {}),
+  });
+  const reportPath = join(
+    process.env.RUNNER_TEMP || tmpdir(),
+    `deploy-item-store-v2-${environment}-${randomBytes(4).toString('hex')}.json`,
+  );
+  await writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
+  const c = report.counts;
+  setOutputs({
+    report: reportPath,
+    created: c.created,
+    updated: c.updated,
+    unchanged: c.unchanged,
+    deleted: c.deleted,
+    stale: c.stale,
+    skipped: c.skipped,
+    failed: c.failed,
+  });
+  await writeSummary(deploySummary(report, { notForV2: plan.notForV2 }));
+  core.info(
+    `${dryRun ? 'Planned' : 'Deployed'} ${report.entries.length} item(s) to ${environment}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.stale} stale, ${c.failed} failed (${store.requestCount} requests).`,
+  );
+  if (c.failed) {
+    core.setFailed(
+      `deploy-item-store-v2: ${c.failed} of ${report.entries.length} item(s) could not be written; the others were. See the summary for each error.`,
+    );
+  }
+});

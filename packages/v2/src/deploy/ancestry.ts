@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { silentLogger, type Logger } from '@itemstore/core';
+import type { IsAncestor } from './plan.js';
+
+const SHA = /^[0-9a-f]{7,64}$/i;
+
+function git(cwd: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('git', ['-c', 'core.quotepath=false', ...args], { cwd }, (err, _stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 128) : 0;
+      resolve({ code, stderr: String(stderr) });
+    });
+  });
+}
+
+/**
+ * `isAncestor(a, b)` backed by `git merge-base --is-ancestor a b` in the config repo's clone. When `b` (the commit
+ * recorded in the store) is not in the clone — a shallow checkout, or a commit pushed after ours — it is fetched
+ * from `origin` once; if it still cannot be found (a force-push dropped it, or another repository wrote it) it is
+ * treated as NOT containing ours, so this deploy writes: only a commit known to contain ours can make us stale.
+ * Answers are cached per pair, so a thousand items from one commit cost one git call.
+ */
+export function gitIsAncestor(
+  repoDir: string,
+  options: { logger?: Logger; fetch?: boolean } = {},
+): IsAncestor {
+  const logger = options.logger ?? silentLogger;
+  const cache = new Map<string, Promise<boolean>>();
+  const fetched = new Map<string, Promise<void>>();
+  const check = async (a: string, b: string): Promise<boolean> => {
+    if (a === b) return true;
+    if (!SHA.test(a) || !SHA.test(b)) return false;
+    let r = await git(repoDir, ['merge-base', '--is-ancestor', a, b]);
+    if (r.code === 0) return true;
+    if (r.code === 1) return false;
+    if (options.fetch !== false) {
+      let f = fetched.get(b);
+      if (!f) {
+        f = git(repoDir, ['fetch', '--no-tags', '--quiet', 'origin', b]).then((x) => {
+          if (x.code !== 0) logger.debug(`git fetch origin ${b} failed: ${x.stderr.trim()}`);
+        });
+        fetched.set(b, f);
+      }
+      await f;
+      r = await git(repoDir, ['merge-base', '--is-ancestor', a, b]);
+      if (r.code === 0) return true;
+      if (r.code === 1) return false;
+    }
+    logger.warning(
+      `Commit ${b.slice(0, 12)} (recorded in the store) is not in this clone, so it is not treated as newer than ${a.slice(0, 12)}: ${r.stderr.trim()}`,
+    );
+    return false;
+  };
+  return (a, b) => {
+    const key = `${a}..${b}`;
+    let p = cache.get(key);
+    if (!p) {
+      p = check(a, b);
+      cache.set(key, p);
+    }
+    return p;
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Deploy, step two: carry out a plan. Every write is conditional on the latest version the plan saw (If-Match, or
+ * If-None-Match for a new item), so a deploy that raced another one re-reads and decides again instead of
+ * overwriting blindly; retried writes are safe because equal content answers `unchanged`.
+ */
+import pLimit from 'p-limit';
+import { silentLogger, type Logger } from '@itemstore/core';
+import { ItemStoreError } from '../client.js';
+import type { ItemStore, VersionMetadata, WriteResult } from '../types.js';
+import { decide, latestOf, type DeployPlan, type IsAncestor, type PlannedEntry } from './plan.js';
+
+export type DeployOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'stale' | 'skipped' | 'failed';
+
+export interface DeployResult extends Omit<PlannedEntry, 'content'> {
+  outcome: DeployOutcome;
+  /** The latest version after the deploy (for unchanged: the version that already held this content). */
+  after?: { version: number };
+  error?: string;
+}
+
+export interface ApplyOptions {
+  store: ItemStore;
+  isAncestor: IsAncestor;
+  /** Recorded with every version written: commit, branch, path, runUrl. */
+  metadata: { commit: string; branch: string; runUrl?: string };
+  concurrency?: number;
+  logger?: Logger;
+  /** Called after each entry (progress for long runs). */
+  onResult?: (r: DeployResult, done: number, total: number) => void;
+}
+
+/** How often a write that lost a race (412) is re-decided before the entry is reported as failed. */
+const MAX_RACE_ROUNDS = 5;
+
+export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): Promise<DeployResult[]> {
+  const logger = options.logger ?? silentLogger;
+  const limit = pLimit(Math.max(1, options.concurrency ?? 8));
+  let done = 0;
+  return Promise.all(
+    plan.entries.map((p) =>
+      limit(async () => {
+        let r: DeployResult;
+        try {
+          r = await applyEntry(p, plan, options);
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          if (!(err instanceof ItemStoreError)) logger.debug((err as Error)?.stack ?? message);
+          logger.error(`${p.path}: ${message}`);
+          r = { ...withoutContent(p), outcome: 'failed', error: message };
+        }
+        options.onResult?.(r, ++done, plan.entries.length);
+        return r;
+      }),
+    ),
+  );
+}
+
+async function applyEntry(p: PlannedEntry, plan: DeployPlan, options: ApplyOptions): Promise<DeployResult> {
+  const { store } = options;
+  let current = p;
+  for (let round = 0; ; round++) {
+    switch (current.status) {
+      case 'unchanged':
+        return {
+          ...withoutContent(current),
+          outcome: 'unchanged',
+          ...(current.before ? { after: { version: current.before.version } } : {}),
+        };
+      case 'stale':
+        return { ...withoutContent(current), outcome: 'stale' };
+      case 'skip':
+        return { ...withoutContent(current), outcome: 'skipped' };
+    }
+    const metadata: VersionMetadata = {
+      commit: options.metadata.commit,
+      branch: options.metadata.branch,
+      path: current.path,
+      ...(options.metadata.runUrl ? { runUrl: options.metadata.runUrl } : {}),
+    };
+    const itemId = current.itemId ?? (await store.generateId(current.namespace, current.tags)).itemId;
+    const before = current.before;
+    try {
+      let w: WriteResult;
+      if (current.status === 'delete') {
+        w = await store.deleteItem(itemId, plan.environment, {
+          metadata,
+          ...(before ? { ifMatch: before.md5 } : {}),
+        });
+      } else {
+        w = await store.putContents(itemId, plan.environment, current.content as string, {
+          metadata,
+          ...(before ? { ifMatch: before.md5 } : { ifNoneMatch: true }),
+        });
+      }
+      const outcome: DeployOutcome = w.unchanged
+        ? 'unchanged'
+        : current.status === 'delete'
+          ? 'deleted'
+          : current.status === 'create'
+            ? 'created'
+            : 'updated';
+      return { ...withoutContent(current), itemId, outcome, after: { version: w.version } };
+    } catch (err) {
+      if (!(err instanceof ItemStoreError) || err.status !== 412 || round >= MAX_RACE_ROUNDS) throw err;
+      // Someone else wrote this item since we looked: look again and decide again.
+      const state = (await store.getItem(itemId))?.environments[plan.environment];
+      const next: PlannedEntry = { ...current, itemId };
+      if (state) next.before = latestOf(state);
+      else delete next.before;
+      current = { ...next, reason: undefined, ...(await decide(next, plan.commit, options.isAncestor)) };
+      options.logger?.debug(`${current.path}: changed by someone else meanwhile; now ${current.status}`);
+    }
+  }
+}
+
+function withoutContent(p: PlannedEntry): Omit<PlannedEntry, 'content'> {
+  const { content: _content, ...rest } = p;
+  return rest;
+}

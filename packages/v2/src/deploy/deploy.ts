@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import {
+  RESOLVED_MANIFEST_VERSION,
+  UsageError,
+  silentLogger,
+  type Logger,
+  type RepoTree,
+  type ResolvedManifest,
+} from '@itemstore/core';
+import type { ItemStore } from '../types.js';
+import { applyDeployPlan, type DeployResult } from './apply.js';
+import { planDeploy, type ConvertToV2, type DeployPlan, type IsAncestor } from './plan.js';
+import { deployReport, planAsResults, type DeployReport } from './report.js';
+
+export interface DeployOptions {
+  store: ItemStore;
+  environment: string;
+  /** Plan only (with diffs); write nothing. */
+  dryRun: boolean;
+  deletions: 'apply' | 'skip';
+  concurrency: number;
+  isAncestor: IsAncestor;
+  convert: ConvertToV2;
+  tree?: RepoTree;
+  maxBytes?: number;
+  runUrl?: string;
+  logger?: Logger;
+  onResult?: (r: DeployResult, done: number, total: number) => void;
+}
+
+/** Deploys a resolved manifest to V2: validate everything, plan, then (unless dry-run) apply. */
+export async function deployToV2(
+  manifest: ResolvedManifest,
+  options: DeployOptions,
+): Promise<{ plan: DeployPlan; report: DeployReport }> {
+  const logger = options.logger ?? silentLogger;
+  const plan = await planDeploy(manifest, {
+    store: options.store,
+    environment: options.environment,
+    deletions: options.deletions,
+    isAncestor: options.isAncestor,
+    convert: options.convert,
+    withDiffs: options.dryRun,
+    concurrency: options.concurrency,
+    logger,
+    ...(options.tree ? { tree: options.tree } : {}),
+    ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
+  });
+  if (options.dryRun) return { plan, report: deployReport(plan, planAsResults(plan), true) };
+  const results = await applyDeployPlan(plan, {
+    store: options.store,
+    isAncestor: options.isAncestor,
+    metadata: {
+      commit: manifest.headSha,
+      branch: manifest.branch,
+      ...(options.runUrl ? { runUrl: options.runUrl } : {}),
+    },
+    concurrency: options.concurrency,
+    logger,
+    ...(options.onResult ? { onResult: options.onResult } : {}),
+  });
+  return { plan, report: deployReport(plan, results, false) };
+}
+
+/** Reads a resolved manifest file (resolve-tags' output), refusing one this version does not understand. */
+export async function readResolvedManifest(path: string): Promise<ResolvedManifest> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `Cannot read the manifest file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}.`,
+    );
+  }
+  let m: Partial<ResolvedManifest>;
+  try {
+    m = JSON.parse(text) as Partial<ResolvedManifest>;
+  } catch {
+    throw new UsageError(
+      `The manifest file ${path} is not JSON; pass the "manifest" output of resolve-tags.`,
+    );
+  }
+  if (m.version !== RESOLVED_MANIFEST_VERSION || !Array.isArray(m.entries) || typeof m.headSha !== 'string') {
+    throw new UsageError(
+      `The manifest file ${path} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags, not of detect-changed-paths.`,
+    );
+  }
+  return { ...m, errors: m.errors ?? [] } as ResolvedManifest;
+}
+
+/** The GitHub Actions run URL from the runner's environment, when there is one. */
+export function runUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;
+  if (!GITHUB_SERVER_URL || !GITHUB_REPOSITORY || !GITHUB_RUN_ID) return undefined;
+  return `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}${GITHUB_RUN_ATTEMPT ? `/attempts/${GITHUB_RUN_ATTEMPT}` : ''}`;
+}

@@ -1,0 +1,257 @@
+/**
+ * Deploy, step one: what would happen to each entry of a resolved manifest. Validation reads and converts every
+ * config before anything talks to the store; the plan then reads the store (never writes it) and returns data
+ * that dry-run, summaries, tests and `applyDeployPlan` all share.
+ */
+import { join } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import pLimit from 'p-limit';
+import {
+  ConfigError,
+  ConfigErrors,
+  md5Hex,
+  type Logger,
+  type RepoTree,
+  type ResolvedEntry,
+  type ResolvedManifest,
+} from '@itemstore/core';
+import { FsTree } from '@itemstore/config';
+import { findExact, type EnvironmentState, type ItemStore, type Tags } from '../types.js';
+
+/** What `toV2Json` from @itemstore/convert does: config bytes → the JSON text V2 stores. Throws ConfigError(s). */
+export type ConvertToV2 = (
+  bytes: Uint8Array,
+  options: { file: string; format: 'plain' | 'config-list' | 'dq'; maxBytes?: number },
+) => { text: string };
+
+/** Whether commit `a` is an ancestor of (or equal to) commit `b`. */
+export type IsAncestor = (a: string, b: string) => Promise<boolean>;
+
+export type PlannedStatus = 'create' | 'update' | 'unchanged' | 'delete' | 'stale' | 'skip';
+
+export interface LatestVersion {
+  version: number;
+  md5: string;
+  deleted: boolean;
+  commit?: string;
+}
+
+export interface PlannedEntry {
+  /** Path relative to the config repo root. */
+  path: string;
+  action: 'upsert' | 'delete';
+  namespace: string;
+  tags: Tags;
+  identity: string;
+  environment: string;
+  /** Known when the item already exists in the store. */
+  itemId?: string;
+  /** The environment's latest version before the deploy. */
+  before?: LatestVersion;
+  /** For upserts: the JSON text V2 will hold, and its MD5. */
+  content?: string;
+  md5?: string;
+  status: PlannedStatus;
+  /** One sentence on why, for `stale`, `skip` and `unchanged`. */
+  reason?: string;
+  /** Unified diff of the JSON against the current latest version (dry-run only). */
+  diff?: string;
+}
+
+export interface DeployPlan {
+  environment: string;
+  commit: string;
+  branch: string;
+  entries: PlannedEntry[];
+  /** Manifest entries left alone because V2 is not one of their targets. */
+  notForV2: number;
+}
+
+export interface PrepareOptions {
+  convert: ConvertToV2;
+  /** Reads the config repo (default: the working tree at manifest.repoRoot/workingDirectory). */
+  tree?: RepoTree;
+  /** Largest config file, in bytes (item-store.yaml's maxConfigBytes; the converter's default otherwise). */
+  maxBytes?: number;
+}
+
+export interface PreparedEntry {
+  entry: ResolvedEntry;
+  content?: string;
+}
+
+/**
+ * The V2 entries of a manifest, every upsert read and converted. Throws ConfigErrors listing every problem (the
+ * manifest's own errors included) when any config is bad, so a bad file means no write at all.
+ */
+export async function prepareDeploy(
+  manifest: ResolvedManifest,
+  options: PrepareOptions,
+): Promise<{ prepared: PreparedEntry[]; notForV2: number }> {
+  const tree = options.tree ?? new FsTree(configRoot(manifest));
+  const errors: ConfigError[] = manifest.errors.map((e) => ConfigError.fromJSON(e));
+  const forV2 = manifest.entries.filter((e) => e.targets.includes('v2') && !e.s3Only);
+  // A move that keeps the identity is an update: never also delete what an upsert writes.
+  const upserted = new Set(forV2.filter((e) => e.action === 'upsert').map((e) => e.identity));
+  const selected = forV2.filter((e) => e.action === 'upsert' || !upserted.has(e.identity));
+  const seen = new Map<string, string>();
+  const prepared: PreparedEntry[] = [];
+  for (const entry of selected) {
+    const other = seen.get(entry.identity);
+    if (other !== undefined) {
+      errors.push(
+        new ConfigError(
+          'identity-conflict',
+          `${entry.path} and ${other} are the same item (${entry.identity}); rename one or give it other tags`,
+          { file: entry.path },
+        ),
+      );
+      continue;
+    }
+    seen.set(entry.identity, entry.path);
+    if (entry.action === 'delete') {
+      prepared.push({ entry });
+      continue;
+    }
+    let bytes: Buffer | undefined;
+    try {
+      bytes = await tree.read(entry.path);
+    } catch (err) {
+      errors.push(
+        new ConfigError('read-failed', `cannot read ${entry.path}: ${(err as Error).message}`, {
+          file: entry.path,
+        }),
+      );
+      continue;
+    }
+    if (bytes === undefined) {
+      errors.push(
+        new ConfigError(
+          'missing-file',
+          `${entry.path} is in the manifest but is not a regular file in ${tree.label}`,
+          {
+            file: entry.path,
+          },
+        ),
+      );
+      continue;
+    }
+    try {
+      const format = entry.format as 'plain' | 'config-list' | 'dq';
+      const converted = options.convert(bytes, {
+        file: entry.path,
+        format,
+        ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
+      });
+      prepared.push({ entry, content: converted.text });
+    } catch (err) {
+      if (err instanceof ConfigErrors) errors.push(...err.errors);
+      else if (err instanceof ConfigError)
+        errors.push(err.file ? err : err.withLocation({ file: entry.path }));
+      else throw err;
+    }
+  }
+  if (errors.some((e) => e.severity === 'error')) throw new ConfigErrors(errors);
+  return { prepared, notForV2: manifest.entries.length - forV2.length };
+}
+
+export interface PlanOptions extends PrepareOptions {
+  store: ItemStore;
+  environment: string;
+  deletions: 'apply' | 'skip';
+  isAncestor: IsAncestor;
+  /** Fetch the latest contents and attach a unified diff to every entry that would change (dry-run). */
+  withDiffs?: boolean;
+  concurrency?: number;
+  logger?: Logger;
+}
+
+export async function planDeploy(manifest: ResolvedManifest, options: PlanOptions): Promise<DeployPlan> {
+  const { prepared, notForV2 } = await prepareDeploy(manifest, options);
+  const limit = pLimit(Math.max(1, options.concurrency ?? 8));
+  const commit = manifest.headSha;
+  const entries = await Promise.all(
+    prepared.map((p) =>
+      limit(async (): Promise<PlannedEntry> => {
+        const { entry } = p;
+        const planned: PlannedEntry = {
+          path: entry.path,
+          action: entry.action,
+          namespace: entry.namespace,
+          tags: entry.tags,
+          identity: entry.identity,
+          environment: options.environment,
+          ...(p.content === undefined ? {} : { content: p.content, md5: md5Hex(p.content) }),
+          status: 'skip',
+        };
+        if (entry.action === 'delete' && options.deletions === 'skip') {
+          return { ...planned, reason: 'deletions: skip' };
+        }
+        const ref = await findExact(options.store, entry.namespace, entry.tags);
+        if (ref) {
+          planned.itemId = ref.itemId;
+          const state = (await options.store.getItem(ref.itemId))?.environments[options.environment];
+          if (state) planned.before = latestOf(state);
+        }
+        Object.assign(planned, await decide(planned, commit, options.isAncestor));
+        if (options.withDiffs) planned.diff = await diffAgainstLatest(options.store, planned);
+        return planned;
+      }),
+    ),
+  );
+  return { environment: options.environment, commit, branch: manifest.branch, entries, notForV2 };
+}
+
+export function latestOf(state: EnvironmentState): LatestVersion {
+  return {
+    version: state.version,
+    md5: state.md5,
+    deleted: state.deleted,
+    ...(state.metadata?.commit ? { commit: state.metadata.commit } : {}),
+  };
+}
+
+/**
+ * What to do given the latest version: equal content is unchanged; a latest version written from a commit that
+ * already contains ours (a newer push got there first) is stale and never overwritten. The same commit is not
+ * stale: a re-run of a commit may write what that commit holds.
+ */
+export async function decide(
+  p: Pick<PlannedEntry, 'action' | 'md5' | 'before'>,
+  commit: string,
+  isAncestor: IsAncestor,
+): Promise<{ status: PlannedStatus; reason?: string }> {
+  const before = p.before;
+  if (p.action === 'delete') {
+    if (!before) return { status: 'unchanged', reason: 'not in the store' };
+    if (before.deleted) return { status: 'unchanged', reason: 'already deleted' };
+  } else if (before && !before.deleted && before.md5 === p.md5) {
+    return { status: 'unchanged' };
+  }
+  if (before?.commit && before.commit !== commit && (await isAncestor(commit, before.commit))) {
+    return {
+      status: 'stale',
+      reason: `the latest version (${before.version}) comes from ${before.commit.slice(0, 12)}, which already contains ${commit.slice(0, 12)}`,
+    };
+  }
+  if (p.action === 'delete') return { status: 'delete' };
+  return { status: !before || before.deleted ? 'create' : 'update' };
+}
+
+/** A unified diff of the JSON the store holds against what this deploy would write. */
+export async function diffAgainstLatest(store: ItemStore, p: PlannedEntry): Promise<string | undefined> {
+  if (p.status !== 'create' && p.status !== 'update' && p.status !== 'delete') return undefined;
+  let current = '';
+  if (p.itemId && p.before && !p.before.deleted) {
+    current = (await store.getContents(p.itemId, p.environment))?.content ?? '';
+  }
+  const next = p.action === 'delete' ? '' : (p.content ?? '');
+  const from = p.before && !p.before.deleted ? `${p.environment} v${p.before.version}` : '(none)';
+  return createTwoFilesPatch(`a/${p.path}`, `b/${p.path}`, current, next, from, 'this commit', {
+    context: 3,
+  });
+}
+
+export function configRoot(manifest: Pick<ResolvedManifest, 'repoRoot' | 'workingDirectory'>): string {
+  return join(manifest.repoRoot, manifest.workingDirectory || '.');
+}

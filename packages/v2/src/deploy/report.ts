@@ -1,0 +1,181 @@
+import { Summary, codeCell, fence, type Cell } from '@itemstore/core';
+import type { DeployOutcome, DeployResult } from './apply.js';
+import type { DeployPlan, PlannedStatus } from './plan.js';
+
+export const DEPLOY_REPORT_VERSION = 1;
+
+export interface DeployCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  stale: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface DeployReport {
+  version: typeof DEPLOY_REPORT_VERSION;
+  dryRun: boolean;
+  environment: string;
+  commit: string;
+  branch: string;
+  counts: DeployCounts;
+  entries: DeployResult[];
+}
+
+/** The outcome a plan entry would have: what dry-run reports. */
+export function plannedOutcome(status: PlannedStatus): DeployOutcome {
+  const map: Record<PlannedStatus, DeployOutcome> = {
+    create: 'created',
+    update: 'updated',
+    unchanged: 'unchanged',
+    delete: 'deleted',
+    stale: 'stale',
+    skip: 'skipped',
+  };
+  return map[status];
+}
+
+/** A plan seen as results, without writing (dry-run). */
+export function planAsResults(plan: DeployPlan): DeployResult[] {
+  return plan.entries.map((p) => {
+    const { content: _c, ...rest } = p;
+    return { ...rest, outcome: plannedOutcome(p.status) };
+  });
+}
+
+export function countOutcomes(results: readonly DeployResult[]): DeployCounts {
+  const c: DeployCounts = {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    stale: 0,
+    skipped: 0,
+    failed: 0,
+  };
+  for (const r of results) c[r.outcome]++;
+  return c;
+}
+
+export function deployReport(plan: DeployPlan, results: DeployResult[], dryRun: boolean): DeployReport {
+  return {
+    version: DEPLOY_REPORT_VERSION,
+    dryRun,
+    environment: plan.environment,
+    commit: plan.commit,
+    branch: plan.branch,
+    counts: countOutcomes(results),
+    entries: [...results].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+  };
+}
+
+const ROW_LIMIT = 300;
+const DIFF_LIMIT = 100;
+const DIFF_CHARS = 12_000;
+
+/** The job summary: one row per entry (path, item, tags, environment, version before → after, status). */
+export function deploySummary(report: DeployReport, options: { notForV2?: number } = {}): Summary {
+  const s = new Summary();
+  const c = report.counts;
+  s.heading(
+    report.dryRun
+      ? `Item Store V2 plan (dry run): ${report.environment}`
+      : `Item Store V2 deploy: ${report.environment}`,
+  );
+  const verb = report.dryRun ? 'would be ' : '';
+  const parts = [
+    `${c.created} ${verb}created`,
+    `${c.updated} ${verb}updated`,
+    `${c.deleted} ${verb}deleted`,
+    `${c.unchanged} unchanged`,
+  ];
+  if (c.stale) parts.push(`${c.stale} stale (a newer commit is already there)`);
+  if (c.skipped) parts.push(`${c.skipped} skipped`);
+  if (c.failed) parts.push(`**${c.failed} failed**`);
+  s.paragraph(
+    `Commit \`${report.commit.slice(0, 12)}\` on branch \`${report.branch}\`: ${parts.join(', ')}.` +
+      (options.notForV2 ? ` ${options.notForV2} changed file(s) do not go to V2 (S3 only).` : '') +
+      (report.dryRun ? ' Nothing was written.' : ''),
+  );
+  if (!report.entries.length) return s.paragraph('No config for V2 in this change.');
+  const rows: Cell[][] = report.entries.map((r) => [
+    codeCell(r.path),
+    r.itemId ? codeCell(r.itemId) : '(new)',
+    codeCell(formatTags(r.tags)),
+    r.environment,
+    versionChange(r),
+    statusCell(r),
+  ]);
+  s.table(['path', 'item id', 'tags', 'environment', 'version', 'status'], rows, { limit: ROW_LIMIT });
+  const failed = report.entries.filter((r) => r.outcome === 'failed');
+  if (failed.length) {
+    s.heading('Failures', 3).list(failed.map((r) => `\`${r.path}\`: ${r.error ?? 'failed'}`));
+  }
+  const withDiff = report.entries.filter((r) => r.diff);
+  for (const r of withDiff.slice(0, DIFF_LIMIT)) {
+    const diff = r.diff as string;
+    const body =
+      diff.length > DIFF_CHARS
+        ? `${diff.slice(0, DIFF_CHARS)}\n… (diff cut at ${DIFF_CHARS} characters)`
+        : diff;
+    s.details(
+      `${r.path}: ${r.outcome === 'deleted' ? 'delete' : r.outcome === 'created' ? 'create' : 'update'}`,
+      fence(body, 'diff'),
+    );
+  }
+  if (withDiff.length > DIFF_LIMIT) s.paragraph(`_${withDiff.length - DIFF_LIMIT} more diffs not shown._`);
+  return s;
+}
+
+/** One line per entry, for the terminal. */
+export function deployLines(report: DeployReport): string[] {
+  return report.entries.map(
+    (r) =>
+      `${r.outcome.padEnd(9)} ${r.path}  ${r.itemId ?? '(new)'}  v${versionChange(r)}${r.reason ? `  (${r.reason})` : ''}${r.error ? `  ${r.error}` : ''}`,
+  );
+}
+
+export function formatTags(tags: Record<string, string>): string {
+  return Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+function versionChange(r: DeployResult): string {
+  const before = r.before ? `${r.before.version}${r.before.deleted ? ' (deleted)' : ''}` : '—';
+  let after: string;
+  if (r.after) after = String(r.after.version);
+  else if (r.outcome === 'created' || r.outcome === 'updated' || r.outcome === 'deleted') {
+    after = String((r.before?.version ?? 0) + 1);
+  } else return before;
+  return before === after ? before : `${before} → ${after}`;
+}
+
+function statusCell(r: DeployResult): string {
+  if (r.outcome === 'stale' || r.outcome === 'skipped') return `${r.outcome}: ${r.reason ?? ''}`;
+  if (r.outcome === 'failed') return 'failed';
+  return r.outcome;
+}
+
+/** The summary of a dry-run without a store to compare with: every config was read and converted. */
+export function validationSummary(
+  prepared: readonly { entry: { path: string; action: string; tags: Record<string, string> } }[],
+  environment: string,
+  notForV2 = 0,
+): Summary {
+  const s = new Summary().heading(`Item Store V2 plan (validation only): ${environment}`);
+  s.paragraph(
+    `${prepared.length} config(s) for V2 are valid. No Item Store URL was given, so nothing was compared with the store.` +
+      (notForV2 ? ` ${notForV2} changed file(s) do not go to V2 (S3 only).` : ''),
+  );
+  if (prepared.length) {
+    s.table(
+      ['path', 'tags', 'action'],
+      prepared.map((p) => [codeCell(p.entry.path), codeCell(formatTags(p.entry.tags)), p.entry.action]),
+      { limit: ROW_LIMIT },
+    );
+  }
+  return s;
+}
