@@ -1,0 +1,195 @@
+/**
+ * Change detection end to end: plan the range from the event, make the commits available, diff the two trees
+ * and build the manifest. Falls back to listing every config (mode `all`, with a note) when no base can be found,
+ * so a first push or a lost force-pushed commit still deploys rather than silently doing nothing.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import {
+  CHANGE_MANIFEST_VERSION,
+  UsageError,
+  silentLogger,
+  type ChangeEntry,
+  type ChangeManifest,
+  type Logger,
+} from '@itemstore/core';
+import { diffTrees } from './diff.js';
+import { allConfigs, buildEntries, type HeadFile } from './entries.js';
+import { PathFilter } from './filter.js';
+import { Git, GitError } from './git.js';
+import { History } from './history.js';
+import { lsTree } from './ls-tree.js';
+import { planRange, type EventContext, type RangeInputs, type RangePlan } from './range.js';
+
+export interface DetectOptions extends RangeInputs {
+  /** The config repo root (the `working-directory`): the top of a git work tree or a folder inside one. */
+  directory: string;
+  event: EventContext;
+  paths?: readonly string[];
+  exclude?: readonly string[];
+  /** Overrides the branch taken from the event (the CLI's --branch). */
+  branch?: string;
+  /** The remote to fetch missing commits from; null = never fetch. Default `origin` when it exists. */
+  remote?: string | null;
+  /** Pass `-c safe.directory=<top>` to git (actions: the checkout may belong to another user). */
+  trustDirectory?: boolean;
+  logger?: Logger;
+}
+
+export async function detectChanges(options: DetectOptions): Promise<ChangeManifest> {
+  const logger = options.logger ?? silentLogger;
+  // Validate every input before running git.
+  for (const [name, v] of [
+    ['base', options.base],
+    ['head', options.head],
+    ['default-branch', options.defaultBranch],
+  ] as const) {
+    if (v !== undefined && v !== '' && (v.startsWith('-') || /[\s\0]/.test(v))) {
+      throw new UsageError(`Input "${name}" must be a commit SHA or a branch name, got "${v}".`);
+    }
+  }
+  const filter = new PathFilter({ paths: options.paths, exclude: options.exclude });
+  const range = planRange(options.event, options);
+  const directory = resolve(options.directory);
+  if (!existsSync(directory)) {
+    throw new UsageError(`The working directory ${directory} does not exist; check "working-directory".`);
+  }
+
+  const safeDirectory = options.trustDirectory ? findWorkTreeTop(directory) : undefined;
+  let git = new Git(directory, { logger, safeDirectory });
+  let top: string;
+  let workingDirectory: string;
+  try {
+    top = await git.topLevel();
+    // git's own answer, so a symlinked temp folder or a case-insensitive file system cannot skew it.
+    workingDirectory = (await git.line(['rev-parse', '--show-prefix'])).replace(/\/$/, '');
+  } catch (e) {
+    if (e instanceof GitError) {
+      throw new UsageError(
+        `${directory} is not inside a git work tree (${e.stderr.trim().split('\n')[0]}); run actions/checkout first.`,
+      );
+    }
+    throw e;
+  }
+  let remote: string | undefined;
+  if (options.remote !== null) {
+    const name = options.remote ?? 'origin';
+    if (await git.hasRemote(name)) remote = name;
+    else if (options.remote) throw new UsageError(`The git remote "${name}" does not exist in ${top}.`);
+  }
+  git = new Git(top, { logger, safeDirectory, remote });
+  const history = new History(git);
+  const branch = options.branch ?? range.branch;
+
+  const base = {
+    event: options.event.eventName,
+    branch,
+    workingDirectory,
+    repoRoot: top,
+  };
+  const manifest = (
+    mode: 'diff' | 'all',
+    baseSha: string | null,
+    headSha: string,
+    entries: ChangeEntry[],
+    note?: string,
+  ): ChangeManifest => ({
+    version: CHANGE_MANIFEST_VERSION,
+    mode,
+    ...(note ? { note } : {}),
+    ...base,
+    baseSha,
+    headSha,
+    entries,
+  });
+
+  const plan = range.plan;
+  if (plan.kind === 'none') return manifest('diff', null, '', [], plan.why);
+
+  const headSha = await history.resolve(plan.head);
+  if (!headSha) {
+    throw new UsageError(
+      `The head commit ${plan.head} is not in the checkout and could not be fetched${remote ? ` from ${remote}` : ''}.`,
+    );
+  }
+  const headFiles = memo(async (): Promise<HeadFile[]> => lsTree(git, headSha));
+
+  const everything = async (why: string): Promise<ChangeManifest> => {
+    const entries = allConfigs(await headFiles(), workingDirectory, filter);
+    logger.info(`${why} Listing all ${entries.length} configs at ${headSha.slice(0, 7)}.`);
+    return manifest('all', null, headSha, entries, why);
+  };
+  const diff = async (baseSha: string, note?: string): Promise<ChangeManifest> => {
+    const changes = await diffTrees(git, baseSha, headSha);
+    const entries = await buildEntries({ changes, workingDirectory, filter, headFiles });
+    return manifest('diff', baseSha, headSha, entries, note);
+  };
+  /** Diff against the merge base with the default branch, or everything when there is none. */
+  const againstDefaultBranch = async (why: string, warn: boolean): Promise<ChangeManifest> => {
+    const name = range.defaultBranch ?? (await history.remoteDefaultBranch());
+    if (!name) {
+      return everything(`${why} The default branch is unknown (set "default-branch"), so no base was found.`);
+    }
+    if (name === branch) {
+      return everything(`${why} This is the default branch ${name} itself, so there is no base to compare with.`);
+    }
+    const defaultSha = await history.resolve(name);
+    const mb = defaultSha && (await history.mergeBase(defaultSha, headSha));
+    if (!mb) {
+      const cause = defaultSha
+        ? `it shares no history with ${name}`
+        : `the default branch ${name} was not found${remote ? ` on ${remote}` : ''}`;
+      return everything(`${why} No base was found (${cause}).`);
+    }
+    const note = `${why} Compared with the merge base of ${name} (${mb.slice(0, 7)}).`;
+    if (warn) logger.warning(note);
+    else logger.info(note);
+    return diff(mb, note);
+  };
+
+  const runPlan = async (p: Exclude<RangePlan, { kind: 'none' }>): Promise<ChangeManifest> => {
+    switch (p.kind) {
+      case 'all':
+        return everything(p.why);
+      case 'default-branch':
+        return againstDefaultBranch(p.why, false);
+      case 'two-dot': {
+        const baseSha = await history.resolve(p.base);
+        if (baseSha) return diff(baseSha);
+        const why = `The base commit ${p.base} is not in the history and could not be fetched (a force push?).`;
+        if (p.fallback === 'default-branch') return againstDefaultBranch(why, true);
+        throw new UsageError(why.replace(' (a force push?)', '') + ' Check the "base" input.');
+      }
+      case 'merge-base': {
+        const baseSha = await history.resolve(p.base);
+        if (!baseSha) throw new UsageError(`The base commit ${p.base} could not be fetched${remote ? ` from ${remote}` : ''}.`);
+        const mb = await history.mergeBase(baseSha, headSha);
+        if (mb) return diff(mb);
+        const why = `The base ${p.base.slice(0, 7)} and the head share no history, so there is no merge base.`;
+        logger.warning(why);
+        return everything(why);
+      }
+    }
+  };
+  return runPlan(plan);
+}
+
+/** Counts for outputs and summaries. */
+export function countChanges(entries: readonly ChangeEntry[]): Record<ChangeEntry['status'], number> {
+  const counts = { added: 0, modified: 0, deleted: 0, renamed: 0, 'type-changed': 0, copied: 0, unchanged: 0 };
+  for (const e of entries) counts[e.status]++;
+  return counts;
+}
+
+/** The folder holding `.git` at or above `dir` (found without git, since git may refuse to run there yet). */
+function findWorkTreeTop(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+function memo<T>(f: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= f());
+}

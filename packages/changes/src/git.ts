@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process';
+import type { Logger } from '@itemstore/core';
+import { silentLogger } from '@itemstore/core';
+
+/**
+ * Every git command of this package goes through here: an argument array (file names never reach a shell),
+ * per-command `-c` settings (never `git config --global`), raw bytes back so NUL-separated output stays exact.
+ */
+export class GitError extends Error {
+  override readonly name = 'GitError';
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(' ')} failed (exit ${exitCode}): ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+  }
+}
+
+export interface GitOptions {
+  logger?: Logger;
+  /**
+   * Adds `-c safe.directory=<path>` to every command. Actions set it to the work tree they were given, because in
+   * containers the checkout belongs to another user and git refuses it ("dubious ownership").
+   */
+  safeDirectory?: string;
+  /** The remote fetches go to; undefined = never fetch (a local checkout). */
+  remote?: string;
+}
+
+export interface RunOptions {
+  /** Exit codes that are answers, not failures (e.g. 1 from `merge-base` = no common ancestor). */
+  okCodes?: readonly number[];
+  input?: string | Buffer;
+}
+
+export interface RunResult {
+  stdout: Buffer;
+  stderr: string;
+  exitCode: number;
+}
+
+export class Git {
+  readonly logger: Logger;
+  readonly remote: string | undefined;
+  private readonly prefix: string[];
+
+  constructor(
+    readonly cwd: string,
+    options: GitOptions = {},
+  ) {
+    this.logger = options.logger ?? silentLogger;
+    this.remote = options.remote;
+    this.prefix = ['-c', 'core.quotepath=false', '-c', 'color.ui=false'];
+    if (options.safeDirectory) this.prefix.push('-c', `safe.directory=${options.safeDirectory}`);
+  }
+
+  /** Runs git; throws GitError unless the exit code is 0 or in `okCodes`. */
+  run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const full = [...this.prefix, ...args];
+    this.logger.debug(`git ${args.join(' ')}`);
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', full, {
+        cwd: this.cwd,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout?.on('data', (d: Buffer) => out.push(d));
+      child.stderr?.on('data', (d: Buffer) => err.push(d));
+      child.on('error', (e) =>
+        reject(
+          (e as NodeJS.ErrnoException).code === 'ENOENT'
+            ? new Error('git was not found on PATH; install git (actions/checkout needs it too).')
+            : e,
+        ),
+      );
+      child.on('close', (code) => {
+        const stderr = Buffer.concat(err).toString('utf8');
+        const exitCode = code ?? -1;
+        if (exitCode === 0 || options.okCodes?.includes(exitCode)) {
+          resolve({ stdout: Buffer.concat(out), stderr, exitCode });
+        } else {
+          reject(new GitError(args, code, stderr));
+        }
+      });
+      if (options.input !== undefined && child.stdin) child.stdin.end(options.input);
+    });
+  }
+
+  /** Trimmed stdout as text. */
+  async text(args: readonly string[]): Promise<string> {
+    return (await this.run(args)).stdout.toString('utf8').trim();
+  }
+
+  /** Stdout without its final newline (names may end in spaces, so no trimming). */
+  async line(args: readonly string[]): Promise<string> {
+    return (await this.run(args)).stdout.toString('utf8').replace(/\n$/, '');
+  }
+
+  /** The full SHA of a commit, or undefined when it is not in the local object store. */
+  async commitSha(rev: string): Promise<string | undefined> {
+    const r = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
+      okCodes: [1, 128],
+    });
+    return r.exitCode === 0 ? r.stdout.toString('utf8').trim() : undefined;
+  }
+
+  async isShallow(): Promise<boolean> {
+    return (await this.text(['rev-parse', '--is-shallow-repository'])) === 'true';
+  }
+
+  /** The top of the work tree, as git spells it. */
+  async topLevel(): Promise<string> {
+    return this.line(['rev-parse', '--show-toplevel']);
+  }
+
+  async hasRemote(name: string): Promise<boolean> {
+    const r = await this.run(['remote'], { okCodes: [] });
+    return r.stdout.toString('utf8').split('\n').includes(name);
+  }
+
+  /** `git fetch --no-tags <remote> <refspecs>`; false (with a debug line) when the remote refuses. */
+  async fetch(refspecs: readonly string[], depthArgs: readonly string[] = []): Promise<boolean> {
+    if (!this.remote) return false;
+    for (const r of refspecs) if (r.startsWith('-')) throw new Error(`refusing to fetch "${r}"`);
+    try {
+      await this.run([
+        'fetch',
+        '--no-tags',
+        '--no-recurse-submodules',
+        '--quiet',
+        ...depthArgs,
+        this.remote,
+        ...refspecs,
+      ]);
+      return true;
+    } catch (e) {
+      if (!(e instanceof GitError)) throw e;
+      this.logger.debug(e.message);
+      return false;
+    }
+  }
+}
+
+export const ZERO_SHA = /^0+$/;
+export const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;

@@ -1,0 +1,53 @@
+import { Summary, codeCell, type ChangeEntry, type ChangeManifest } from '@itemstore/core';
+import { countChanges } from './detect.js';
+
+/** Rows shown in the job summary's table; the rest are counted in one line (the manifest file has them all). */
+export const SUMMARY_ROW_LIMIT = 500;
+
+const REASON: Record<ChangeEntry['reason'], string> = {
+  changed: 'changed',
+  'tags-changed': 'a tags.yaml above it changed',
+  'settings-changed': 'item-store.yaml changed',
+  all: 'full listing',
+};
+
+export function changeSummary(m: ChangeManifest, options: { limit?: number } = {}): Summary {
+  const s = new Summary().heading('Changed configs');
+  const range =
+    m.baseSha === null
+      ? `at \`${short(m.headSha) || 'none'}\``
+      : `\`${short(m.baseSha)}\`..\`${short(m.headSha)}\``;
+  const where = m.workingDirectory ? ` in \`${m.workingDirectory}/\`` : '';
+  s.paragraph(
+    `Event \`${m.event}\`, branch ${m.branch ? `\`${m.branch}\`` : '_(none)_'}, ${range}${where}: ${describe(m)}.`,
+  );
+  if (m.note) s.paragraph(`> ${m.note}`);
+  if (m.entries.length) {
+    s.table(
+      ['status', 'path', 'previous path', 'kind', 'why'],
+      m.entries.map((e) => [
+        e.status,
+        codeCell(e.path),
+        e.previousPath === undefined ? '' : codeCell(e.previousPath),
+        e.symlink ? `${e.kind} (symlink)` : e.kind,
+        REASON[e.reason],
+      ]),
+      { limit: options.limit ?? SUMMARY_ROW_LIMIT },
+    );
+  }
+  return s;
+}
+
+/** `3 paths: 1 added, 2 modified` */
+export function describe(m: ChangeManifest): string {
+  if (!m.entries.length) return 'no config changed';
+  const counts = Object.entries(countChanges(m.entries))
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
+  const total = m.entries.length;
+  return `${total} path${total === 1 ? '' : 's'} (${counts.join(', ')})`;
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 12);
+}

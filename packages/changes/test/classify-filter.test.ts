@@ -1,0 +1,76 @@
+import { describe, expect, it } from '@jest/globals';
+import { UsageError } from '@itemstore/core';
+import { classifyPath, PathFilter, tagsScope } from '../src/index.js';
+
+describe('classifyPath (SPEC §2 by shape)', () => {
+  it.each([
+    ['data-router/default/orders.yaml', 'config'],
+    ['ffi2/spark/emr_cluster.json', 'config'],
+    ['team/x.yml', 'config'],
+    ['team/tags.yaml', 'tags'],
+    ['team/default/tags.yml', 'tags'],
+    ['tags.yaml', 'tags'],
+    ['item-store.yaml', 'settings'],
+    ['team/item-store.yaml', 'config'],
+    ['team/tags.json', 'config'],
+    ['-dash/ leading space.yaml', 'config'],
+  ])('%s is a %s', (path, kind) => expect(classifyPath(path)).toBe(kind));
+
+  it.each([
+    '.github/workflows/deploy.yml',
+    'team/.hidden.yaml',
+    'team/.drafts/orders.yaml',
+    'team/README.md',
+    'team/orders.yaml.bak',
+    'team/.yaml',
+    'item-store.yml.txt',
+  ])('%s is not part of the store', (path) => expect(classifyPath(path)).toBeUndefined());
+
+  it('a tags file applies to its folder and below', () => {
+    expect(tagsScope('tags.yaml')).toBe('');
+    expect(tagsScope('team/default/tags.yaml')).toBe('team/default/');
+  });
+});
+
+describe('PathFilter', () => {
+  it('by default takes every config, tags and settings file and nothing else', () => {
+    const f = new PathFilter();
+    expect(f.kindOf('team/a.yaml')).toBe('config');
+    expect(f.kindOf('team/tags.yaml')).toBe('tags');
+    expect(f.kindOf('item-store.yaml')).toBe('settings');
+    expect(f.kindOf('team/notes.txt')).toBeUndefined();
+    expect(f.kindOf('.github/x.yaml')).toBeUndefined();
+  });
+
+  it('reads paths in order, the last match deciding, with ! negation', () => {
+    const f = new PathFilter({ paths: ['data-router/**', '!data-router/legacy/**', 'data-router/legacy/keep.yaml'] });
+    expect(f.kindOf('data-router/a.yaml')).toBe('config');
+    expect(f.kindOf('data-router/legacy/old.yaml')).toBeUndefined();
+    expect(f.kindOf('data-router/legacy/keep.yaml')).toBe('config');
+    expect(f.kindOf('ffi2/a.yaml')).toBeUndefined();
+  });
+
+  it('treats a paths list of negations alone as "everything but"', () => {
+    const f = new PathFilter({ paths: ['!ffi2/**'] });
+    expect(f.kindOf('data-router/a.yaml')).toBe('config');
+    expect(f.kindOf('ffi2/a.yaml')).toBeUndefined();
+  });
+
+  it('excludes, and takes back with a negated exclude', () => {
+    const f = new PathFilter({ exclude: ['**/*.json', '!keep/**'] });
+    expect(f.kindOf('team/a.json')).toBeUndefined();
+    expect(f.kindOf('keep/a.json')).toBe('config');
+    expect(f.kindOf('team/a.yaml')).toBe('config');
+  });
+
+  it('matches dot-less globs across names with dots and odd characters', () => {
+    const f = new PathFilter({ paths: ['team/**'] });
+    expect(f.kindOf('team/sub dir/it\'s "q".yaml')).toBe('config');
+    expect(f.kindOf('team/line\nbreak.yaml')).toBe('config');
+  });
+
+  it('refuses absolute and empty patterns with one sentence', () => {
+    expect(() => new PathFilter({ paths: ['/team/**'] })).toThrow(UsageError);
+    expect(() => new PathFilter({ exclude: ['!'] })).toThrow(/empty pattern/);
+  });
+});
