@@ -1,0 +1,57 @@
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FsTree } from '../src/index.js';
+import { makeRepo, removeRepos } from './helpers.js';
+
+afterAll(removeRepos);
+
+describe('FsTree', () => {
+  test('lists regular files and symlinks sorted by path, skips .git, never follows links', async () => {
+    const outside = makeRepo({ 'secret.yaml': 'x: 1\n' });
+    const dir = makeRepo({
+      'b.yaml': 'b: 1\n',
+      'a/z.json': '{}\n',
+      'a/link.yaml': { symlink: '/etc/passwd' },
+      'a/dirlink': { symlink: outside },
+      '.git/config': '[core]\n',
+      '.github/workflows/x.yml': 'on: push\n',
+    });
+    const files = await new FsTree(dir).list();
+    expect(files).toEqual([
+      { path: '.github/workflows/x.yml', kind: 'file', size: 9 },
+      { path: 'a/dirlink', kind: 'symlink', linkTarget: outside },
+      { path: 'a/link.yaml', kind: 'symlink', linkTarget: '/etc/passwd' },
+      { path: 'a/z.json', kind: 'file', size: 3 },
+      { path: 'b.yaml', kind: 'file', size: 5 },
+    ]);
+  });
+
+  test('skips FIFOs (reading one would hang)', async () => {
+    const dir = makeRepo({ 'ffi2/a.yaml': 'a: 1\n' });
+    execFileSync('mkfifo', [join(dir, 'ffi2', 'pipe.yaml')]);
+    expect((await new FsTree(dir).list()).map((f) => f.path)).toEqual(['ffi2/a.yaml']);
+  });
+
+  test('reads regular files; a symlink, a path through a symlinked folder or a missing file reads as undefined', async () => {
+    const outside = makeRepo({ 'secret.yaml': 'x: 1\n' });
+    const dir = makeRepo({ 'a/b.yaml': 'b: 1\n', 'a/link.yaml': { symlink: 'b.yaml' }, 'a/out': { symlink: outside } });
+    const tree = new FsTree(dir);
+    expect((await tree.read('a/b.yaml'))?.toString()).toBe('b: 1\n');
+    expect(await tree.read('a/link.yaml')).toBeUndefined();
+    expect(await tree.read('a/out/secret.yaml')).toBeUndefined();
+    expect(await tree.read('a/missing.yaml')).toBeUndefined();
+    expect(await tree.read('a/b.yaml/x')).toBeUndefined();
+  });
+
+  test('refuses paths that are not normalized repo paths (a bug in the caller, not user input)', async () => {
+    const dir = makeRepo({ 'a.yaml': 'a: 1\n' });
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'x.yaml'), 'x: 1\n');
+    const tree = new FsTree(join(dir, 'sub'));
+    await expect(tree.read('../a.yaml')).rejects.toThrow(/not a normalized path/);
+    await expect(tree.read('/etc/passwd')).rejects.toThrow(/not a normalized path/);
+    expect((await tree.read('x.yaml'))?.toString()).toBe('x: 1\n');
+  });
+});

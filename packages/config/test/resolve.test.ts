@@ -1,0 +1,322 @@
+import { afterAll, describe, expect, test } from '@jest/globals';
+import type { ConfigError } from '@itemstore/core';
+import { FsTree, loadSettings, parseSettings, resolveTree, type ResolvedConfig, type ResolveOptions } from '../src/index.js';
+import { makeRepo, RecordingTree, removeRepos, sampleRepo, SETTINGS_YAML } from './helpers.js';
+
+afterAll(removeRepos);
+
+const settings = parseSettings(SETTINGS_YAML);
+
+async function resolve(
+  files: Record<string, string | { symlink: string }>,
+  options?: ResolveOptions,
+): Promise<{ configs: ResolvedConfig[]; errors: ConfigError[]; byPath: Record<string, ResolvedConfig> }> {
+  const dir = makeRepo({ 'item-store.yaml': SETTINGS_YAML, ...files });
+  const r = await resolveTree(new FsTree(dir), settings, options);
+  return { ...r, byPath: Object.fromEntries(r.configs.map((c) => [c.path, c])) };
+}
+
+const codes = (errors: ConfigError[]): string[] => errors.map((e) => `${e.file}: ${e.code}`);
+
+describe('effective tags', () => {
+  test('nearer tags.yaml wins, root to folder; name and team are implicit', async () => {
+    const { byPath, errors } = await resolve({
+      'tags.yaml': 'tags: {owner: platform, tier: bronze}\n',
+      'data-router/tags.yaml': 'tags: {owner: routing, component: data-router}\n',
+      'data-router/default/tags.yml': 'tags: {tier: gold}\n',
+      'data-router/default/orders.yaml': 'config_list: []\n',
+      'data-router/x.yaml': 'config_list: []\n',
+    });
+    expect(errors).toEqual([]);
+    expect(byPath['data-router/default/orders.yaml']?.tags).toEqual({
+      component: 'data-router',
+      name: 'orders',
+      owner: 'routing',
+      team: 'data-router',
+      tier: 'gold',
+    });
+    expect(byPath['data-router/x.yaml']?.tags.tier).toBe('bronze');
+    // Keys come sorted, so the JSON of the tags is stable.
+    expect(Object.keys(byPath['data-router/default/orders.yaml']!.tags)).toEqual(['component', 'name', 'owner', 'team', 'tier']);
+  });
+
+  test("a files entry overrides every folder's tags for that one file, and only in its own folder", async () => {
+    const { byPath, errors } = await resolve({
+      'ffi2/tags.yaml': 'tags: {schedule: daily}\nfiles:\n  feed.yaml: {tags: {owner: parent-only}}\n',
+      'ffi2/default/tags.yaml': 'tags: {schedule: weekly}\nfiles:\n  feed.yaml: {tags: {schedule: hourly}}\n',
+      'ffi2/default/feed.yaml': 'a: 1\n',
+      'ffi2/default/other.yaml': 'a: 1\n',
+      'ffi2/feed.yaml': 'a: 1\n',
+    });
+    expect(byPath['ffi2/default/feed.yaml']?.tags).toMatchObject({ schedule: 'hourly' });
+    expect(byPath['ffi2/default/feed.yaml']?.tags.owner).toBeUndefined();
+    expect(byPath['ffi2/default/other.yaml']?.tags.schedule).toBe('weekly');
+    expect(byPath['ffi2/feed.yaml']?.tags).toMatchObject({ schedule: 'daily', owner: 'parent-only' });
+    expect(errors).toEqual([]);
+  });
+
+  test('a files entry for a file that is not there is a located warning, not an error', async () => {
+    const { errors, configs } = await resolve({
+      'ffi2/tags.yaml': 'files:\n  fed.yaml: {tags: {a: b}}\n',
+      'ffi2/feed.yaml': 'a: 1\n',
+    });
+    expect(configs).toHaveLength(1);
+    expect(errors.map((e) => [e.file, e.line, e.column, e.severity, e.code])).toEqual([
+      ['ffi2/tags.yaml', 2, 3, 'warning', 'tags-unknown-file'],
+    ]);
+  });
+
+  test('numbers and booleans in tags.yaml become the string as written', async () => {
+    const { byPath } = await resolve({
+      'ffi2/tags.yaml': 'tags: {version: 1.0, pii: true, retries: 3}\n',
+      'ffi2/a.yaml': 'a: 1\n',
+    });
+    expect(byPath['ffi2/a.yaml']?.tags).toMatchObject({ version: '1.0', pii: 'true', retries: '3' });
+    expect(byPath['ffi2/a.yaml']?.identity).toBe('ffi2?name=a&pii=true&retries=3&team=ffi2&version=1.0');
+  });
+
+  test('reserved keys are errors at the key, and configs below that tags file are not resolved', async () => {
+    const { configs, errors } = await resolve({
+      'ffi2/tags.yaml': 'tags:\n  owner: x\n  name: sneaky\n',
+      'ffi2/a.yaml': 'a: 1\n',
+      'data-router/b.yaml': 'config_list: []\n',
+    });
+    expect(configs.map((c) => c.path)).toEqual(['data-router/b.yaml']);
+    expect(errors.map((e) => [e.file, e.line, e.column, e.code])).toEqual([['ffi2/tags.yaml', 3, 3, 'tag-reserved']]);
+  });
+
+  test('branch: none on the main branch; the exact name elsewhere, case-sensitive', async () => {
+    const files = { 'ffi2/a.yaml': 'a: 1\n' };
+    const main = (await resolve(files, { branch: 'main' })).configs[0]!;
+    const upper = (await resolve(files, { branch: 'Feature/ABC' })).configs[0]!;
+    const lower = (await resolve(files, { branch: 'feature/abc' })).configs[0]!;
+    expect(main.tags.branch).toBeUndefined();
+    expect(upper.tags.branch).toBe('Feature/ABC');
+    expect(lower.tags.branch).toBe('feature/abc');
+    expect(new Set([main.identity, upper.identity, lower.identity]).size).toBe(3);
+    expect(upper.identity).toBe('ffi2?branch=Feature%2FABC&name=a&team=ffi2');
+    // `Main` is not `main`.
+    expect((await resolve(files, { branch: 'Main' })).configs[0]!.tags.branch).toBe('Main');
+  });
+});
+
+describe('identity conflicts', () => {
+  test('orders.yaml and orders.json side by side: an error on both files, neither resolved', async () => {
+    const { configs, errors } = await resolve({
+      'data-router/default/orders.yaml': 'config_list: []\n',
+      'data-router/default/orders.json': '{"config_list": []}\n',
+      'data-router/default/other.yaml': 'config_list: []\n',
+    });
+    expect(configs.map((c) => c.path)).toEqual(['data-router/default/other.yaml']);
+    expect(codes(errors)).toEqual([
+      'data-router/default/orders.json: identity-conflict',
+      'data-router/default/orders.yaml: identity-conflict',
+    ]);
+    expect(errors[0]?.message).toContain('data-router/default/orders.json and data-router/default/orders.yaml are the same item');
+  });
+
+  test('the same name in two folders is one item unless tags tell them apart', async () => {
+    const same = await resolve({ 'ffi2/a/x.yaml': 'a: 1\n', 'ffi2/b/x.yaml': 'a: 1\n' });
+    expect(codes(same.errors)).toEqual(['ffi2/a/x.yaml: identity-conflict', 'ffi2/b/x.yaml: identity-conflict']);
+    const apart = await resolve({
+      'ffi2/a/x.yaml': 'a: 1\n',
+      'ffi2/b/x.yaml': 'a: 1\n',
+      'ffi2/b/tags.yaml': 'tags: {region: eu}\n',
+    });
+    expect(apart.errors).toEqual([]);
+    expect(apart.configs).toHaveLength(2);
+  });
+
+  test('with paths, a conflict with a config that was not asked about is still found', async () => {
+    const { configs, errors } = await resolve(
+      { 'ffi2/x.yaml': 'a: 1\n', 'ffi2/x.json': '{}\n', 'ffi2/y.yaml': 'a: 1\n' },
+      { paths: ['ffi2/x.yaml'] },
+    );
+    expect(configs).toEqual([]);
+    expect(codes(errors)).toEqual(['ffi2/x.json: identity-conflict', 'ffi2/x.yaml: identity-conflict']);
+  });
+});
+
+describe('targets and S3', () => {
+  test('default/ configs go to V2 and S3, others to V2 only; _SC to S3 only', async () => {
+    const { byPath, errors } = await resolve({
+      'data-router/default/orders.yaml': 'config_list: []\n',
+      'data-router/default/nested/deep/routes.yml': 'config_list: []\n',
+      'data-router/default/returns_SC.yaml': 'config_list: []\n',
+      'data-router/sub/default/x.yaml': 'config_list: []\n',
+      'data-quality/default/checks.yaml': 'config_list: []\n',
+    });
+    expect(errors).toEqual([]);
+    expect(byPath['data-router/default/orders.yaml']).toMatchObject({
+      targets: ['v2', 's3'],
+      s3Only: false,
+      s3KeyBelowPrefix: 'data-router/orders.yaml',
+      s3Format: 'bytes',
+      format: 'config-list',
+      tenant: 'retail',
+      namespace: 'data-router',
+    });
+    expect(byPath['data-router/default/nested/deep/routes.yml']?.s3KeyBelowPrefix).toBe('data-router/nested/deep/routes.yml');
+    expect(byPath['data-router/default/returns_SC.yaml']).toMatchObject({ targets: ['s3'], s3Only: true, name: 'returns_SC' });
+    // Only <team>/default/ counts, not a deeper folder called default.
+    expect(byPath['data-router/sub/default/x.yaml']).toMatchObject({ targets: ['v2'] });
+    expect(byPath['data-router/sub/default/x.yaml']?.s3KeyBelowPrefix).toBeUndefined();
+    expect(byPath['data-quality/default/checks.yaml']?.s3Format).toBe('legacy-multidoc');
+  });
+
+  test('an _SC config outside default/ has nowhere to go: an error', async () => {
+    const { configs, errors } = await resolve({ 'data-router/orders_SC.yaml': 'config_list: []\n' });
+    expect(configs).toEqual([]);
+    expect(codes(errors)).toEqual(['data-router/orders_SC.yaml: s3-only-outside-default']);
+    expect(errors[0]?.message).toMatch(/only configs under data-router\/default\/ go to S3/);
+  });
+});
+
+describe('paths that are not (allowed) configs', () => {
+  test('a config in a folder that is not a team, and one at the root, are errors; other files are ignored', async () => {
+    const { configs, errors } = await resolve({
+      'marketing/campaigns.yaml': 'a: 1\n',
+      'orders.yaml': 'a: 1\n',
+      'README.md': '# hi\n',
+      'marketing/README.md': 'x\n',
+      'ffi2/notes.txt': 'x\n',
+      'ffi2/a.yaml': 'a: 1\n',
+    });
+    expect(configs.map((c) => c.path)).toEqual(['ffi2/a.yaml']);
+    expect(codes(errors)).toEqual(['marketing/campaigns.yaml: unknown-team', 'orders.yaml: outside-team']);
+  });
+
+  test('paths with a segment starting with "." are ignored, tags files included', async () => {
+    const { configs, errors } = await resolve({
+      '.github/workflows/deploy.yaml': 'on: push\n',
+      'ffi2/.drafts/a.yaml': 'a: 1\n',
+      'ffi2/.drafts/tags.yaml': 'tags: {name: would-be-an-error}\n',
+      'ffi2/.b.yaml': 'a: 1\n',
+      'ffi2/ok.yaml': 'a: 1\n',
+    });
+    expect(errors).toEqual([]);
+    expect(configs.map((c) => c.path)).toEqual(['ffi2/ok.yaml']);
+  });
+});
+
+describe('symlinks', () => {
+  test('a config that is a symlink to /etc/passwd is an error and is never read', async () => {
+    const dir = makeRepo({
+      'item-store.yaml': SETTINGS_YAML,
+      'ffi2/passwd.yaml': { symlink: '/etc/passwd' },
+      'ffi2/up.yaml': { symlink: '../../outside.yaml' },
+      'ffi2/ok.yaml': 'a: 1\n',
+    });
+    const tree = new RecordingTree(new FsTree(dir));
+    const { configs, errors } = await resolveTree(tree, settings);
+    expect(configs.map((c) => c.path)).toEqual(['ffi2/ok.yaml']);
+    expect(codes(errors)).toEqual(['ffi2/passwd.yaml: symlink-escape', 'ffi2/up.yaml: symlink-escape']);
+    expect(errors[0]?.message).toBe(
+      'ffi2/passwd.yaml is a symlink to /etc/passwd, which is outside the repository; configs must be regular files in the repo',
+    );
+    expect(tree.reads).toEqual([]);
+    // And the tree itself refuses to read through it.
+    expect(await new FsTree(dir).read('ffi2/passwd.yaml')).toBeUndefined();
+  });
+
+  test('a symlink inside the repo is an error too (configs must be regular files)', async () => {
+    const { configs, errors } = await resolve({
+      'ffi2/real.yaml': 'a: 1\n',
+      'ffi2/default/alias.yaml': { symlink: '../real.yaml' },
+    });
+    expect(configs.map((c) => c.path)).toEqual(['ffi2/real.yaml']);
+    expect(codes(errors)).toEqual(['ffi2/default/alias.yaml: symlink']);
+  });
+
+  test('a symlinked tags file is an error and its configs are not resolved', async () => {
+    const { configs, errors } = await resolve({
+      'shared-tags.txt': 'tags: {a: b}\n',
+      'ffi2/tags.yaml': { symlink: '../shared-tags.txt' },
+      'ffi2/x.yaml': 'a: 1\n',
+    });
+    expect(configs).toEqual([]);
+    expect(codes(errors)).toEqual(['ffi2/tags.yaml: symlink']);
+  });
+
+  test('a symlinked folder under a team is not walked, and a warning says so', async () => {
+    const outside = makeRepo({ 'a.yaml': 'a: 1\n' });
+    const { configs, errors } = await resolve({ 'ffi2/linked': { symlink: outside }, 'ffi2/x.yaml': 'a: 1\n' });
+    expect(configs.map((c) => c.path)).toEqual(['ffi2/x.yaml']);
+    expect(errors.map((e) => [e.file, e.code, e.severity])).toEqual([['ffi2/linked', 'symlink-ignored', 'warning']]);
+  });
+});
+
+describe('paths option', () => {
+  const files = {
+    'ffi2/tags.yaml': 'tags: {a: b}\n',
+    'ffi2/x.yaml': 'a: 1\n',
+    'ffi2/sub/y.yaml': 'a: 1\n',
+    'data-router/tags.yaml': 'tags: {name: broken}\n',
+    'data-router/z.yaml': 'config_list: []\n',
+    'marketing/m.yaml': 'a: 1\n',
+  };
+
+  test('only the asked configs come back, and only problems that concern them', async () => {
+    const { configs, errors } = await resolve(files, { paths: ['ffi2/x.yaml'] });
+    expect(configs.map((c) => c.path)).toEqual(['ffi2/x.yaml']);
+    expect(errors).toEqual([]);
+  });
+
+  test('a folder means every config below it; ./ and trailing slashes are fine', async () => {
+    const { configs } = await resolve(files, { paths: ['./ffi2/'] });
+    expect(configs.map((c) => c.path)).toEqual(['ffi2/sub/y.yaml', 'ffi2/x.yaml']);
+  });
+
+  test("a broken tags file above an asked config is reported; a missing path is an error; a non-config a warning", async () => {
+    const { configs, errors } = await resolve(files, {
+      paths: ['data-router/z.yaml', 'ffi2/nope.yaml', 'ffi2/tags.yaml', 'marketing/m.yaml'],
+    });
+    expect(configs).toEqual([]);
+    expect(errors.map((e) => `${e.file}: ${e.code} ${e.severity}`)).toEqual([
+      'data-router/tags.yaml: tag-reserved error',
+      'ffi2/nope.yaml: not-found error',
+      'ffi2/tags.yaml: not-a-config warning',
+      'marketing/m.yaml: unknown-team error',
+    ]);
+  });
+});
+
+describe('the sample repo', () => {
+  test('resolves every config without problems, with the tags, targets and keys the layout implies', async () => {
+    const tree = new FsTree(sampleRepo);
+    const s = await loadSettings(tree);
+    const { configs, errors } = await resolveTree(tree, s);
+    expect(errors).toEqual([]);
+    const table = configs.map((c) => `${c.path} ${c.targets.join('+')} ${c.s3KeyBelowPrefix ?? '-'} ${c.s3Format ?? '-'}`);
+    expect(table).toEqual([
+      'data-quality/default/customers_checks.yaml v2+s3 data-quality/customers_checks.yaml legacy-multidoc',
+      'data-quality/default/orders_checks.yaml v2+s3 data-quality/orders_checks.yaml legacy-multidoc',
+      'data-router/default/eu/orders.yaml v2+s3 data-router/eu/orders.yaml bytes',
+      'data-router/default/inventory.yml v2+s3 data-router/inventory.yml bytes',
+      'data-router/default/orders.yaml v2+s3 data-router/orders.yaml bytes',
+      'data-router/default/returns_SC.yaml s3 data-router/returns_SC.yaml bytes',
+      'data-router/experimental/clickstream.yaml v2 - -',
+      'emr/cluster/emr_cluster.json v2 - -',
+      'emr/spark/nightly_sales.yaml v2 - -',
+      'ffi2/default/pricing.yml v2+s3 ffi2/pricing.yml bytes',
+      'ffi2/default/vendor_feed.json v2+s3 ffi2/vendor_feed.json bytes',
+      'ffi2/mappings/store_codes.json v2 - -',
+    ]);
+    const by = Object.fromEntries(configs.map((c) => [c.path, c]));
+    expect(by['data-quality/default/customers_checks.yaml']?.tags).toEqual({
+      component: 'data-quality',
+      name: 'customers_checks',
+      owner: 'data-platform',
+      pii: 'true',
+      platform: 'dmd',
+      rules_version: '2.0',
+      schedule: 'hourly',
+      team: 'data-quality',
+    });
+    expect(by['data-router/experimental/clickstream.yaml']?.tags).toMatchObject({ owner: 'router-labs', stage: 'experimental' });
+    expect(by['emr/spark/nightly_sales.yaml']).toMatchObject({ namespace: 'emr-jobs', tenant: 'wholesale' });
+    expect(by['emr/spark/nightly_sales.yaml']?.tags.interface).toBe('spark-submit');
+    expect(by['emr/cluster/emr_cluster.json']?.tags.interface).toBe('emr');
+    expect(by['data-router/default/eu/orders.yaml']?.identity).not.toBe(by['data-router/default/orders.yaml']?.identity);
+  });
+});
