@@ -1,0 +1,121 @@
+import { ConfigError } from '@itemstore/core';
+import type { YamlLimits } from './yaml-json.js';
+import { documentToJson, isEmptyDocument, parseYamlStream } from './yaml-json.js';
+import { isPlainObject, nodeInfo } from './json-value.js';
+import { DEFAULT_MAX_BYTES, SourceText, decodeConfig } from './source.js';
+import { parseStrictJson } from './strict-json.js';
+import { stringifyV2 } from './serialize.js';
+
+/** A team's config format (item-store.yaml `teams.<name>.format`). */
+export type ConfigFormat = 'plain' | 'config-list' | 'dq';
+
+export interface ConvertOptions extends YamlLimits {
+  /** Repo-relative path: named in every error, and its extension (.json/.yaml/.yml) picks the parser. */
+  file: string;
+  /** `config-list` and `dq` require a root mapping whose `config_list` is a list. Default `plain`. */
+  format?: ConfigFormat;
+  /** Default 1 MiB. */
+  maxBytes?: number;
+}
+
+export const CONFIG_FORMATS: readonly ConfigFormat[] = ['plain', 'config-list', 'dq'];
+
+export function configSyntax(file: string): 'json' | 'yaml' | undefined {
+  const ext = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase();
+  if (ext === 'json') return 'json';
+  if (ext === 'yaml' || ext === 'yml') return 'yaml';
+  return undefined;
+}
+
+/** Parse a config's bytes to a JSON value; every problem is a ConfigError with file, line and column. */
+export function parseConfig(bytes: Uint8Array | string, options: ConvertOptions): unknown {
+  const { file } = options;
+  const syntax = configSyntax(file);
+  if (!syntax) {
+    throw new ConfigError('unsupported-file-type', `${file}: a config must be a .json, .yaml or .yml file.`, {
+      file,
+    });
+  }
+  const src = new SourceText(decodeConfig(bytes, file, options.maxBytes ?? DEFAULT_MAX_BYTES), file);
+  const value = syntax === 'json' ? parseStrictJson(src, options.maxDepth) : parseSingleYaml(src, options);
+  checkFormat(value, options.format ?? 'plain', file);
+  return value;
+}
+
+/** The V2 bytes: `JSON.stringify(value, null, 2) + "\n"` with the source key order kept. */
+export function toV2Json(
+  bytes: Uint8Array | string,
+  options: ConvertOptions,
+): { value: unknown; text: string } {
+  const value = parseConfig(bytes, options);
+  return { value, text: stringifyV2(value) };
+}
+
+function parseSingleYaml(src: SourceText, limits: YamlLimits): unknown {
+  const docs = parseYamlStream(src, limits, (all) => {
+    if (all.length > 1) {
+      throw src.error(
+        'multi-document',
+        `${src.file} holds ${all.length} YAML documents; a config is one document. ` +
+          `Run \`itemstore convert to-config-list ${src.file}\` to turn it into one document with a config_list.`,
+        all[1]!.range[0],
+      );
+    }
+  });
+  const [doc] = docs;
+  if (!doc || isEmptyDocument(doc)) throw noDocument(src);
+  return documentToJson(doc, src, limits);
+}
+
+export function noDocument(src: SourceText): ConfigError {
+  return new ConfigError('empty-file', `${src.file} has no YAML document (only comments or markers).`, {
+    file: src.file,
+    line: 1,
+    column: 1,
+  });
+}
+
+/** Team formats config-list and dq: root mapping with a `config_list` list (dq: nothing else, see README). */
+export function checkFormat(value: unknown, format: ConfigFormat, file: string): void {
+  if (format === 'plain') return;
+  const rootInfo = nodeInfo(value);
+  const at = rootInfo ? { line: rootInfo.line, column: rootInfo.column } : {};
+  if (!isPlainObject(value) || !Array.isArray(value.config_list)) {
+    const got = !isPlainObject(value)
+      ? `the root is ${describe(value)}`
+      : 'config_list' in value
+        ? `config_list is ${describe(value.config_list)}`
+        : 'there is no config_list key';
+    const where = isPlainObject(value) && 'config_list' in value ? keyPosition(value, 'config_list') : at;
+    throw new ConfigError(
+      'config-list-shape',
+      `team format ${format} needs a root mapping with a config_list list, but ${got}.`,
+      { file, ...where },
+    );
+  }
+  if (format === 'dq') {
+    const extra = Object.keys(value).filter((k) => k !== 'config_list');
+    if (extra.length > 0) {
+      throw new ConfigError(
+        'config-list-shape',
+        `team format dq holds only config_list (S3 gets its entries as legacy documents), but the root also has ` +
+          `${extra.map((k) => JSON.stringify(k)).join(', ')}.`,
+        { file, ...keyPosition(value, extra[0]!) },
+      );
+    }
+  }
+}
+
+function keyPosition(obj: object, key: string): { line?: number; column?: number } {
+  const info = nodeInfo(obj);
+  const i = info?.keys?.indexOf(key) ?? -1;
+  const p = i >= 0 ? info?.keyPositions?.[i] : undefined;
+  return p ?? (info ? { line: info.line, column: info.column } : {});
+}
+
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `a ${typeof v} (${JSON.stringify(v)})`;
+}

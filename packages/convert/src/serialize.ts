@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { isPlainObject, orderedKeys } from './json-value.js';
+
+/**
+ * The V2 bytes: what `JSON.stringify(value, null, 2) + "\n"` prints, except that object keys keep their source
+ * order even when they look like integers (a JS object would list "200" before "a").
+ */
+export function stringifyV2(value: unknown): string {
+  const parts: string[] = [];
+  write(value, '', parts, 0);
+  parts.push('\n');
+  return parts.join('');
+}
+
+function write(value: unknown, indent: string, out: string[], depth: number): void {
+  if (Array.isArray(value)) {
+    guardDepth(depth);
+    if (value.length === 0) {
+      out.push('[]');
+      return;
+    }
+    const inner = indent + '  ';
+    out.push('[');
+    value.forEach((item, i) => {
+      out.push(i === 0 ? '\n' : ',\n', inner);
+      write(item, inner, out, depth + 1);
+    });
+    out.push('\n', indent, ']');
+    return;
+  }
+  if (isPlainObject(value)) {
+    guardDepth(depth);
+    const keys = orderedKeys(value);
+    if (keys.length === 0) {
+      out.push('{}');
+      return;
+    }
+    const inner = indent + '  ';
+    out.push('{');
+    keys.forEach((k, i) => {
+      out.push(i === 0 ? '\n' : ',\n', inner, JSON.stringify(k), ': ');
+      write(value[k], inner, out, depth + 1);
+    });
+    out.push('\n', indent, '}');
+    return;
+  }
+  out.push(scalarJson(value));
+}
+
+/** Sorted keys (by UTF-16 code units, as Array.prototype.sort does), no whitespace. */
+export function canonicalJson(value: unknown): string {
+  const out: string[] = [];
+  writeCanonical(value, out, 0);
+  return out.join('');
+}
+
+function writeCanonical(value: unknown, out: string[], depth: number): void {
+  if (Array.isArray(value)) {
+    guardDepth(depth);
+    out.push('[');
+    value.forEach((item, i) => {
+      if (i > 0) out.push(',');
+      writeCanonical(item, out, depth + 1);
+    });
+    out.push(']');
+    return;
+  }
+  if (isPlainObject(value)) {
+    guardDepth(depth);
+    out.push('{');
+    Object.keys(value)
+      .sort()
+      .forEach((k, i) => {
+        if (i > 0) out.push(',');
+        out.push(JSON.stringify(k), ':');
+        writeCanonical(value[k], out, depth + 1);
+      });
+    out.push('}');
+    return;
+  }
+  out.push(scalarJson(value));
+}
+
+/** SHA-256 hex of canonicalJson: the same config gives the same hash from legacy YAML, YAML or JSON. */
+export function canonicalHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+function scalarJson(value: unknown): string {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`not a JSON value: ${value}`);
+    return JSON.stringify(value);
+  }
+  throw new TypeError(`not a JSON value: ${typeof value}`);
+}
+
+/** Values from our parsers are at most 256 deep; a deeper value from elsewhere must not overflow the stack. */
+function guardDepth(depth: number): void {
+  if (depth > 2000) throw new TypeError('value nested too deeply to serialize');
+}

@@ -1,0 +1,401 @@
+import type { ConfigError } from '@itemstore/core';
+import {
+  Composer,
+  Parser,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  visit,
+  type Alias,
+  type CST,
+  type Document,
+  type Node,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
+import { DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, YAML_MAX_ALIAS_COUNT } from './codes.js';
+import { defineKey, orderedKeys, setNodeInfo } from './json-value.js';
+import type { SourceText } from './source.js';
+
+export interface YamlLimits {
+  maxDepth?: number;
+  maxAliasNodes?: number;
+}
+
+/** YAML 1.2, core schema whatever a `%YAML` directive says, so `yes`/`no`/`on`/`off` stay strings. */
+const COMPOSE_OPTIONS = {
+  version: '1.2',
+  schema: 'core',
+  merge: true,
+  intAsBigInt: true,
+  uniqueKeys: true,
+  strict: true,
+  prettyErrors: false,
+  maxAliasCount: YAML_MAX_ALIAS_COUNT,
+} as const;
+
+const CORE_TAGS = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`).concat('!'),
+);
+
+type ParsedDoc = Document.Parsed;
+
+/**
+ * Parses a YAML stream into documents, with every syntax problem thrown as a located ConfigError. Nesting is
+ * checked on the parser's token tree (an iterative walk) before the composer runs, because the composer recurses
+ * and a 10,000-deep input would exhaust its stack.
+ */
+export function parseYamlStream(
+  src: SourceText,
+  limits: YamlLimits = {},
+  checkDocuments?: (docs: ParsedDoc[]) => void,
+): ParsedDoc[] {
+  const tokens = Array.from(new Parser().parse(src.text));
+  checkTokens(tokens, src, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const docs = Array.from(
+    new Composer(COMPOSE_OPTIONS).compose(tokens, false, src.text.length),
+  ) as ParsedDoc[];
+  // Before problems inside documents: a legacy file's best hint is how to convert it.
+  checkDocuments?.(docs);
+  const problems: { offset: number; err: ConfigError }[] = [];
+  for (const doc of docs) {
+    for (const e of doc.errors) {
+      const code = e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
+      const message = e.code === 'DUPLICATE_KEY' ? 'duplicate key in a mapping' : lowerFirst(e.message);
+      problems.push({ offset: e.pos[0], err: src.error(code, message, e.pos[0]) });
+    }
+    for (const w of doc.warnings) {
+      if (w.code === 'TAG_RESOLVE_FAILED') {
+        problems.push({
+          offset: w.pos[0],
+          err: src.error('unsupported-tag', unsupportedTagMessage(w.message), w.pos[0]),
+        });
+      }
+    }
+  }
+  if (problems.length > 0) throw problems.sort((a, b) => a.offset - b.offset)[0]!.err;
+  return docs;
+}
+
+function unsupportedTagMessage(yamlMessage: string): string {
+  const tag = yamlMessage.replace(/^Unresolved tag: /, '');
+  return `tag ${shortTag(tag)} cannot be held by JSON (or does not fit its value); remove the tag`;
+}
+
+function shortTag(tag: string): string {
+  return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice(18)}` : tag;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** Depth of collections in the token tree, plus the two stream-level mistakes the composer lets through. */
+function checkTokens(tokens: CST.Token[], src: SourceText, maxDepth: number): void {
+  let yamlDirective = false;
+  let pendingDirective: number | undefined;
+  for (const token of tokens) {
+    if (token.type === 'directive') {
+      if (token.source.startsWith('%YAML')) {
+        if (yamlDirective) throw src.error('yaml-syntax', 'the %YAML directive appears twice', token.offset);
+        yamlDirective = true;
+      }
+      pendingDirective ??= token.offset;
+      continue;
+    }
+    if (token.type !== 'document') continue;
+    yamlDirective = false;
+    pendingDirective = undefined;
+    const stack: [CST.Token, number][] = [];
+    if (token.value) stack.push([token.value, 0]);
+    while (stack.length > 0) {
+      const [t, depth] = stack.pop()!;
+      if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') {
+        if (depth + 1 > maxDepth) {
+          throw src.error('nesting-too-deep', `nesting deeper than ${maxDepth} levels`, t.offset);
+        }
+        for (const item of t.items) {
+          if (item.key) stack.push([item.key as CST.Token, depth + 1]);
+          if (item.value) stack.push([item.value, depth + 1]);
+        }
+      }
+    }
+  }
+  if (pendingDirective !== undefined) {
+    throw src.error('yaml-syntax', 'a directive must be followed by a document (---)', pendingDirective);
+  }
+}
+
+/** True for a document with nothing in it (`---` alone), as opposed to an explicit `null` or `~`. */
+export function isEmptyDocument(doc: ParsedDoc): boolean {
+  const c = doc.contents;
+  return c === null || (isScalar(c) && c.value === null && !c.source && !c.tag && !c.anchor);
+}
+
+/** Walks one document's nodes into a JSON value, checking everything JSON cannot hold at the node that has it. */
+export function documentToJson(doc: ParsedDoc, src: SourceText, limits: YamlLimits = {}): unknown {
+  return new Walker(doc, src, limits).run();
+}
+
+class Walker {
+  private readonly aliasTargets = new Map<Alias, Node>();
+  private readonly active = new Set<Node>();
+  private readonly maxDepth: number;
+  private readonly maxAliasNodes: number;
+  private aliasNodes = 0;
+  /** The outermost alias being expanded, where a budget error points. */
+  private expanding: Alias | undefined;
+
+  constructor(
+    private readonly doc: ParsedDoc,
+    private readonly src: SourceText,
+    limits: YamlLimits,
+  ) {
+    this.maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxAliasNodes = limits.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES;
+  }
+
+  run(): unknown {
+    this.resolveAnchors();
+    const root = this.doc.contents;
+    if (root === null) return null;
+    return this.build(root, 0);
+  }
+
+  /** One pass in document order: each alias refers to the last node with its anchor before it. */
+  private resolveAnchors(): void {
+    const anchors = new Map<string, Node>();
+    visit(this.doc, (_key, node) => {
+      if (!node) return;
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (!target)
+          throw this.error(
+            'yaml-syntax',
+            `alias *${node.source} has no anchor &${node.source} before it`,
+            node,
+          );
+        this.aliasTargets.set(node, target);
+      } else if (!isPair(node) && (node as Node).anchor) {
+        anchors.set((node as Node).anchor as string, node as Node);
+      }
+    });
+  }
+
+  private error(
+    code: string,
+    message: string,
+    node: { range?: [number, number, number] | null } | null | undefined,
+  ) {
+    return this.src.error(code, message, node?.range?.[0]);
+  }
+
+  private position(node: Node): { line: number; column: number } {
+    return this.src.position(node.range?.[0] ?? 0);
+  }
+
+  private count(): void {
+    if (this.expanding && ++this.aliasNodes > this.maxAliasNodes) {
+      throw this.error(
+        'alias-limit',
+        `aliases expand to more than ${this.maxAliasNodes} nodes (an alias bomb?); write the data out instead`,
+        this.expanding,
+      );
+    }
+  }
+
+  private deref(node: Node): { node: Node; alias?: Alias } {
+    if (!isAlias(node)) return { node };
+    const target = this.aliasTargets.get(node);
+    if (!target) throw this.error('yaml-syntax', `alias *${node.source} has no anchor`, node);
+    if (this.active.has(target)) {
+      throw this.error('alias-cycle', `alias *${node.source} refers to a node that contains it`, node);
+    }
+    return { node: target, alias: node };
+  }
+
+  private build(input: Node, depth: number): unknown {
+    const { node, alias } = this.deref(input);
+    const outer = this.expanding;
+    if (alias && !outer) this.expanding = alias;
+    try {
+      this.count();
+      if (isScalar(node)) return this.scalar(node);
+      if (depth + 1 > this.maxDepth) {
+        throw this.error('nesting-too-deep', `nesting deeper than ${this.maxDepth} levels`, alias ?? node);
+      }
+      if (!isMap(node) && !isSeq(node)) throw this.error('yaml-syntax', 'unexpected YAML node', node);
+      this.checkTag(node);
+      this.active.add(node);
+      try {
+        return isMap(node) ? this.map(node, depth + 1) : this.seq(node, depth + 1);
+      } finally {
+        this.active.delete(node);
+      }
+    } finally {
+      this.expanding = outer;
+    }
+  }
+
+  private checkTag(node: Scalar | YAMLMap | YAMLSeq): void {
+    if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+      throw this.error(
+        'unsupported-tag',
+        `tag ${shortTag(node.tag)} cannot be held by JSON; remove it (JSON keeps strings, numbers, booleans, null, lists and maps)`,
+        node,
+      );
+    }
+  }
+
+  private scalar(node: Scalar): unknown {
+    this.checkTag(node);
+    const v = node.value;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') {
+      if (typeof v === 'string') this.checkString(v, node);
+      return v;
+    }
+    if (typeof v === 'bigint') {
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw this.error(
+          'integer-range',
+          `integer ${node.source ?? String(v)} is beyond ±(2^53−1); JSON readers would round it (quote it to keep it as a string)`,
+          node,
+        );
+      }
+      return Number(v);
+    }
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) {
+        throw this.error(
+          'non-finite-number',
+          `${node.source ?? String(v)} is not a finite number, which JSON cannot hold (quote it to keep it as a string)`,
+          node,
+        );
+      }
+      return v;
+    }
+    throw this.error('unsupported-tag', `this value cannot be held by JSON`, node);
+  }
+
+  private checkString(s: string, node: Node): void {
+    // Only escapes (`"\ud800"`) can produce these; decoded UTF-8 cannot.
+    if (
+      /[\ud800-\udfff]/.test(s) &&
+      /(?:[^\ud800-\udbff]|^)[\udc00-\udfff]|[\ud800-\udbff](?![\udc00-\udfff])/.test(s)
+    ) {
+      throw this.error(
+        'invalid-unicode',
+        'half of a surrogate pair in a string; JSON readers disagree on it',
+        node,
+      );
+    }
+  }
+
+  /** A key's string: a string as it is; a plain number, boolean or null exactly as written (`200` → "200"). */
+  private keyString(input: unknown): string {
+    if (input === null || input === undefined) return '';
+    const { node } = this.deref(input as Node);
+    if (isMap(node) || isSeq(node)) {
+      throw this.error('complex-key', 'a mapping or list used as a key cannot be a JSON key', input as Node);
+    }
+    if (!isScalar(node)) throw this.error('complex-key', 'this key cannot be a JSON key', input as Node);
+    this.checkTag(node);
+    if (typeof node.value === 'string') {
+      this.checkString(node.value, node);
+      return node.value;
+    }
+    if (typeof node.value === 'symbol') return '<<';
+    if (node.value === null || ['bigint', 'number', 'boolean'].includes(typeof node.value)) {
+      return node.source ?? String(node.value);
+    }
+    throw this.error('unsupported-tag', 'this key cannot be a JSON key', node);
+  }
+
+  private map(node: YAMLMap, depth: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const keys: string[] = [];
+    const keyPositions: { line: number; column: number }[] = [];
+    /** Where each key came from: a node of this mapping, or a merge (which later explicit keys override). */
+    const origin = new Map<string, 'explicit' | 'merged'>();
+    const seenAt = new Map<string, Node>();
+    setNodeInfo(out, { ...this.position(node), keys, keyPositions });
+    const add = (key: string, value: unknown, at: { line: number; column: number }) => {
+      defineKey(out, key, value);
+      keys.push(key);
+      keyPositions.push(at);
+    };
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      if (isMergeKey(keyNode)) {
+        for (const source of this.mergeSources(pair.value as Node | null, depth)) {
+          for (const k of orderedKeys(source.value)) {
+            if (origin.has(k)) continue;
+            origin.set(k, 'merged');
+            add(k, source.value[k], source.at);
+          }
+        }
+        continue;
+      }
+      const key = this.keyString(keyNode);
+      const at = keyNode ? this.position(keyNode) : this.position(node);
+      const value = pair.value === null ? null : this.build(pair.value as Node, depth);
+      const before = origin.get(key);
+      if (before === 'explicit') {
+        const first = seenAt.get(key);
+        const p = first ? this.position(first) : undefined;
+        throw this.error(
+          'key-collision',
+          `key ${JSON.stringify(key)} appears twice once written as JSON keys` +
+            (p ? ` (first at line ${p.line}, column ${p.column})` : ''),
+          keyNode ?? node,
+        );
+      }
+      if (keyNode) seenAt.set(key, keyNode);
+      origin.set(key, 'explicit');
+      if (before === 'merged') defineKey(out, key, value);
+      else add(key, value, at);
+    }
+    return out;
+  }
+
+  /** `<<: *a` or `<<: [*a, *b]`: the mappings to merge, earlier ones winning. */
+  private mergeSources(
+    valueNode: Node | null,
+    depth: number,
+  ): { value: Record<string, unknown>; at: { line: number; column: number } }[] {
+    if (!valueNode)
+      throw this.error('invalid-merge', 'a merge key (<<) needs a mapping or a list of mappings', valueNode);
+    const { node } = this.deref(valueNode);
+    const items = isSeq(node) ? (node.items as Node[]) : [valueNode];
+    return items.map((item) => {
+      const target = this.deref(item).node;
+      if (!isMap(target)) {
+        throw this.error('invalid-merge', 'a merge key (<<) takes a mapping or a list of mappings', item);
+      }
+      return { value: this.build(item, depth - 1) as Record<string, unknown>, at: this.position(item) };
+    });
+  }
+
+  private seq(node: YAMLSeq, depth: number): unknown[] {
+    const out: unknown[] = [];
+    setNodeInfo(out, this.position(node));
+    for (const item of node.items) {
+      if (isPair(item)) {
+        // A single `key: value` pair inside a flow sequence is a one-entry mapping.
+        const single: Record<string, unknown> = {};
+        const key = this.keyString(item.key);
+        defineKey(single, key, item.value === null ? null : this.build(item.value as Node, depth + 1));
+        setNodeInfo(single, { ...this.position(node), keys: [key] });
+        out.push(single);
+      } else out.push(item === null ? null : this.build(item as Node, depth));
+    }
+    return out;
+  }
+}
+
+function isMergeKey(key: Node | null): boolean {
+  return isScalar(key) && typeof key.value === 'symbol';
+}
