@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { UsageError } from '@itemstore/core';
+import { isConfigPathShape, isTagsFile } from '@itemstore/config';
 import { classifyPath, PathFilter, tagsScope } from '../src/index.js';
 
 describe('classifyPath (SPEC §2 by shape)', () => {
@@ -25,6 +26,17 @@ describe('classifyPath (SPEC §2 by shape)', () => {
     'team/.yaml',
     'item-store.yml.txt',
   ])('%s is not part of the store', (path) => expect(classifyPath(path)).toBeUndefined());
+
+  it('agrees with @itemstore/config on every sample (the resolver classifies the same paths again)', () => {
+    const samples = [
+      'a/b.yaml', 'a/b.yml', 'a/b.json', 'a/b.YAML', 'a/tags.yaml', 'a/tags.yml', 'tags.yaml', 'item-store.yaml',
+      'a/item-store.yaml', 'a/.x/b.yaml', '.github/w.yml', 'a/b.txt', 'a/b.yaml.orig', 'x.json', 'a/tags.json',
+    ];
+    for (const p of samples) {
+      const expected = p === 'item-store.yaml' ? 'settings' : isConfigPathShape(p) ? 'config' : isTagsFile(p) && !p.split('/').some((s) => s.startsWith('.')) ? 'tags' : undefined;
+      expect([p, classifyPath(p)]).toEqual([p, expected]);
+    }
+  });
 
   it('a tags file applies to its folder and below', () => {
     expect(tagsScope('tags.yaml')).toBe('');

@@ -1,0 +1,48 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { actionsLogger, getInput, runAction, setOutputs, writeSummary } from '@itemstore/action-kit';
+import { changeSummary, countChanges, detectChanges, readEventContext } from '@itemstore/changes';
+
+await runAction('detect-changed-paths', async () => {
+  const event = readEventContext();
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const manifest = await detectChanges({
+    directory: resolve(workspace, getInput('working-directory') || '.'),
+    event,
+    base: getInput('base') || undefined,
+    head: getInput('head') || undefined,
+    defaultBranch: getInput('default-branch') || undefined,
+    paths: patterns('paths'),
+    exclude: patterns('exclude'),
+    trustDirectory: true,
+    logger: actionsLogger,
+  });
+
+  const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'itemstore-detect-'));
+  const file = join(dir, 'changes.json');
+  await writeFile(file, JSON.stringify(manifest, null, 2) + '\n');
+  const counts = countChanges(manifest.entries);
+  setOutputs({
+    manifest: file,
+    changed: manifest.entries.length > 0,
+    count: manifest.entries.length,
+    added: counts.added,
+    modified: counts.modified,
+    deleted: counts.deleted,
+    renamed: counts.renamed,
+    mode: manifest.mode,
+    branch: manifest.branch,
+    'base-sha': manifest.baseSha ?? '',
+    'head-sha': manifest.headSha,
+  });
+  await writeSummary(changeSummary(manifest));
+});
+
+/** One glob per line (commas belong to globs such as `*.{yaml,json}`); blank lines and `#` comments skipped. */
+function patterns(name: string): string[] {
+  return getInput(name)
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s && !s.startsWith('#'));
+}

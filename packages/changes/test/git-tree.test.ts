@@ -1,0 +1,96 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { rmSync } from 'node:fs';
+import { GitRepo } from '../../../test/helpers/git-repo.js';
+import { GitTree } from '../src/index.js';
+
+const made: string[] = [];
+const trees: GitTree[] = [];
+afterAll(() => {
+  for (const t of trees) t.close();
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+async function repoWith(files: Parameters<GitRepo['commit']>[1]): Promise<GitRepo> {
+  const repo = await GitRepo.init();
+  made.push(repo.dir);
+  await repo.commit('files', files);
+  return repo;
+}
+
+function tree(...args: ConstructorParameters<typeof GitTree>): GitTree {
+  const t = new GitTree(...args);
+  trees.push(t);
+  return t;
+}
+
+describe('GitTree', () => {
+  it('lists files, symlinks (with their target) and submodules of one commit, sorted', async () => {
+    const sub = await repoWith({ 'inner.yaml': 'i: 1\n' });
+    const repo = await repoWith({
+      'team/b.yaml': 'b: 1\n',
+      'team/a.yaml': 'a: 1\n',
+      'team/link.yaml': { symlink: '../outside/secret.yaml' },
+    });
+    await repo.git(['-c', 'protocol.file.allow=always', 'submodule', '--quiet', 'add', sub.dir, 'team/sub']);
+    const sha = await repo.commit('with submodule');
+    expect(await tree(repo.dir, sha).list()).toEqual([
+      { path: '.gitmodules', kind: 'file', size: expect.any(Number) },
+      { path: 'team/a.yaml', kind: 'file', size: 5 },
+      { path: 'team/b.yaml', kind: 'file', size: 5 },
+      { path: 'team/link.yaml', kind: 'symlink', linkTarget: '../outside/secret.yaml', size: 22 },
+      { path: 'team/sub', kind: 'submodule' },
+    ]);
+  });
+
+  it('reads the bytes at that commit, not the working tree; symlinks and missing paths read as undefined', async () => {
+    const repo = await repoWith({ 'team/a.yaml': 'old\n', 'team/l.yaml': { symlink: 'a.yaml' } });
+    const old = await repo.rev();
+    await repo.commit('new', { 'team/a.yaml': 'new\n' });
+    repo.write({ 'team/a.yaml': 'uncommitted\n' });
+    const t = tree(repo.dir, old);
+    expect((await t.read('team/a.yaml'))?.toString()).toBe('old\n');
+    expect((await tree(repo.dir, 'HEAD').read('team/a.yaml'))?.toString()).toBe('new\n');
+    expect(await t.read('team/l.yaml')).toBeUndefined();
+    expect(await t.read('team/missing.yaml')).toBeUndefined();
+    expect(await t.read('team')).toBeUndefined();
+    expect(t.label).toBe(`commit ${old.slice(0, 7)}`);
+  });
+
+  it('keeps odd names exact and binary content byte for byte', async () => {
+    const bytes = Buffer.from([0, 1, 2, 10, 13, 255, 254, 0x0a, 0x0a]);
+    const names = ['t/new\nline.yaml', 't/quote"s\'.yaml', 't/ünï 日本.json', '-dash.yaml', 't/tab\t.yml'];
+    const repo = await repoWith({ ...Object.fromEntries(names.map((n) => [n, `${n}\n`])), 't/bin.json': bytes });
+    const t = tree(repo.dir, await repo.rev());
+    expect((await t.list()).map((f) => f.path).sort()).toEqual([...names, 't/bin.json'].sort());
+    for (const n of names) expect((await t.read(n))?.toString()).toBe(`${n}\n`);
+    expect(await t.read('t/bin.json')).toEqual(bytes);
+  });
+
+  it('views a subfolder as the root', async () => {
+    const repo = await repoWith({ 'configs/team/a.yaml': 'a\n', 'other/b.yaml': 'b\n', 'configs-not/c.yaml': 'c\n' });
+    const t = tree(repo.dir, await repo.rev(), 'configs');
+    expect((await t.list()).map((f) => f.path)).toEqual(['team/a.yaml']);
+    expect((await t.read('team/a.yaml'))?.toString()).toBe('a\n');
+    expect(await t.read('../other/b.yaml')).toBeUndefined();
+  });
+
+  it('reads 10,000 files through one cat-file process', async () => {
+    const repo = await GitRepo.init();
+    made.push(repo.dir);
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 10_000; i++) files[`team${i % 20}/cfg-${i}.yaml`] = `id: ${i}\n`;
+    const sha = await repo.importCommit('main', files);
+    const t = tree(repo.dir, sha);
+    const list = await t.list();
+    expect(list).toHaveLength(10_000);
+    const contents = await Promise.all(list.map((f) => t.read(f.path)));
+    const byPath = new Map(list.map((f, i) => [f.path, contents[i]?.toString()]));
+    expect(byPath.get('team7/cfg-9987.yaml')).toBe('id: 9987\n');
+    expect([...byPath.values()].every((v, i) => v === files[list[i]!.path])).toBe(true);
+  });
+
+  it('rejects a commit that does not exist', async () => {
+    const repo = await repoWith({ 'a.yaml': 'a\n' });
+    await expect(tree(repo.dir, 'f'.repeat(40)).list()).rejects.toThrow(/git ls-tree/);
+  });
+});
