@@ -69,7 +69,7 @@ export function classifyPath(settings: Settings, path: string): FileClass {
       kind: 'error',
       error: new ConfigError(
         'outside-team',
-        `${path} is a config outside any team folder; configs live in <team>/ folders listed under teams in ${SETTINGS_FILE}`,
+        `a config outside any team folder; configs live in <team>/ folders listed under teams in ${SETTINGS_FILE}`,
         { file: path },
       ),
     };
@@ -85,7 +85,7 @@ export function classifyPath(settings: Settings, path: string): FileClass {
         `${team}/ is not a team folder: ` +
           (sameButCase
             ? `team folders are case-sensitive and the team is "${sameButCase}"`
-            : `add "${team}" under teams in ${SETTINGS_FILE} or move ${path} into a team folder (${teams.join(', ')})`),
+            : `add "${team}" under teams in ${SETTINGS_FILE} or move the file into a team folder (${teams.join(', ')})`),
         { file: path },
       ),
     };

@@ -69,7 +69,12 @@ export async function resolveTree(
     if (problem) {
       return {
         configs: [],
-        errors: [new ConfigError('branch-invalid', `branch "${options.branch}" cannot be used as the branch tag: ${problem}`)],
+        errors: [
+          new ConfigError(
+            'branch-invalid',
+            `branch "${options.branch}" cannot be used as the branch tag: ${problem}`,
+          ),
+        ],
       };
     }
   }
@@ -84,14 +89,18 @@ export async function resolveTree(
     if (c.kind === 'config') configFiles.push({ file: f, team: c.team });
     else if (c.kind === 'tags') tagsFiles.push(f);
     else if (c.kind === 'error') pathErrors.set(f.path, c.error);
-    else if (c.kind === 'ignored' && f.kind === 'symlink' && !f.path.split('/').some((s) => s.startsWith('.'))) {
+    else if (
+      c.kind === 'ignored' &&
+      f.kind === 'symlink' &&
+      !f.path.split('/').some((s) => s.startsWith('.'))
+    ) {
       const top = f.path.split('/')[0] as string;
       if (f.path.includes('/') && Object.hasOwn(settings.teams, top)) {
         symlinkWarnings.set(
           f.path,
           new ConfigError(
             'symlink-ignored',
-            `${f.path} is a symlink (to ${f.linkTarget ?? '?'}) and is not followed: nothing behind it is deployed`,
+            `a symlink (to ${f.linkTarget ?? '?'}) is not followed: nothing behind it is deployed`,
             { file: f.path },
             { severity: 'warning' },
           ),
@@ -128,7 +137,7 @@ export async function resolveTree(
       entry.errors.push(
         new ConfigError(
           f.kind === 'symlink' ? 'symlink' : 'not-a-file',
-          `${f.path} is a ${f.kind}${f.linkTarget ? ` to ${f.linkTarget}` : ''}; tags files must be regular files`,
+          `a ${f.kind}${f.linkTarget ? ` to ${f.linkTarget}` : ''}; tags files must be regular files`,
           { file: f.path },
         ),
       );
@@ -137,7 +146,9 @@ export async function resolveTree(
     const bytes = await tree.read(f.path);
     if (bytes === undefined) {
       entry.ok = false;
-      entry.errors.push(new ConfigError('unreadable', `${f.path} could not be read from the ${tree.label}`, { file: f.path }));
+      entry.errors.push(
+        new ConfigError('unreadable', `could not be read from the ${tree.label}`, { file: f.path }),
+      );
       continue;
     }
     const parsed = parseTagsFile(bytes.toString('utf8'), f.path);
@@ -178,14 +189,22 @@ export async function resolveTree(
       continue;
     }
     if (f.kind !== 'file') {
-      report(new ConfigError('not-a-file', `${path} is a ${f.kind}, not a file; configs must be regular files`, { file: path }));
+      report(
+        new ConfigError('not-a-file', `a ${f.kind}, not a file; configs must be regular files`, {
+          file: path,
+        }),
+      );
       continue;
     }
     if (f.size !== undefined && f.size > maxBytes) {
       report(
-        new ConfigError('too-large', `${path} is ${f.size} bytes; configs are at most ${maxBytes} bytes (maxConfigBytes)`, {
-          file: path,
-        }),
+        new ConfigError(
+          'too-large',
+          `${f.size} bytes; configs are at most ${maxBytes} bytes (maxConfigBytes in item-store.yaml)`,
+          {
+            file: path,
+          },
+        ),
       );
       continue;
     }
@@ -198,7 +217,11 @@ export async function resolveTree(
     const name = configName(path);
     const nameProblem = tagValueProblem(name);
     if (nameProblem) {
-      report(new ConfigError('name-invalid', `the file name gives the tag name="${name}": ${nameProblem}`, { file: path }));
+      report(
+        new ConfigError('name-invalid', `the file name gives the tag name="${name}": ${nameProblem}`, {
+          file: path,
+        }),
+      );
       continue;
     }
     tags.name = name;
@@ -213,7 +236,7 @@ export async function resolveTree(
       report(
         new ConfigError(
           's3-only-outside-default',
-          `${path} ends with ${suffix}, so it goes to S3 only, but only configs under ${team}/default/ go to S3: move it there or rename it`,
+          `the name ends with ${suffix}, so it goes to S3 only, but only configs under ${team}/default/ go to S3: move it there or rename it`,
           { file: path },
         ),
       );
@@ -235,7 +258,9 @@ export async function resolveTree(
     if (below !== undefined) {
       cfg.s3KeyBelowPrefix = `${team}/${below}`;
       cfg.s3Format =
-        teamSettings.format === 'dq' || teamSettings.s3Format === 'legacy-multidoc' ? 'legacy-multidoc' : 'bytes';
+        teamSettings.format === 'dq' || teamSettings.s3Format === 'legacy-multidoc'
+          ? 'legacy-multidoc'
+          : 'bytes';
     }
     resolved.push(cfg);
   }
@@ -253,8 +278,8 @@ export async function resolveTree(
       errors.push(
         new ConfigError(
           'identity-conflict',
-          `${c.path} and ${others.join(', ')} are the same item (namespace ${c.namespace}, tags ${formatTags(c.tags)}); ` +
-            'keep one of them, or give them different tags in a files: entry',
+          `same item as ${others.join(', ')} (namespace ${c.namespace}, tags ${formatTags(c.tags)}): ` +
+            'keep one of them, or tell them apart with tags (a files: entry in tags.yaml)',
           { file: c.path },
         ),
       );
@@ -296,18 +321,23 @@ function symlinkError(f: TreeFile): ConfigError {
   return escapes
     ? new ConfigError(
         'symlink-escape',
-        `${f.path} is a symlink to ${target}, which is outside the repository; configs must be regular files in the repo`,
+        `a symlink to ${target}, which is outside the repository; configs must be regular files in the repo`,
         { file: f.path },
       )
     : new ConfigError(
         'symlink',
-        `${f.path} is a symlink to ${target}; configs must be regular files (symlinks are never followed): copy the file instead`,
+        `a symlink to ${target}; configs must be regular files (symlinks are never followed): copy the file instead`,
         { file: f.path },
       );
 }
 
 /** The repo paths of the configs asked for; unknown paths and non-configs become problems. */
-function selectPaths(paths: string[], files: TreeFile[], settings: Settings, errors: ConfigError[]): Set<string> {
+function selectPaths(
+  paths: string[],
+  files: TreeFile[],
+  settings: Settings,
+  errors: ConfigError[],
+): Set<string> {
   const selected = new Set<string>();
   const isCandidate = (p: string): boolean => {
     const k = classifyPath(settings, p).kind;
@@ -319,22 +349,29 @@ function selectPaths(paths: string[], files: TreeFile[], settings: Settings, err
       if (isCandidate(p)) selected.add(p);
       else
         errors.push(
-          new ConfigError('not-a-config', `${p} is not a config (${whyNotConfig(p)}), so it has no tags`, { file: p }, {
-            severity: 'warning',
-          }),
+          new ConfigError(
+            'not-a-config',
+            `not a config (${whyNotConfig(p)}), so it has no tags`,
+            { file: p },
+            {
+              severity: 'warning',
+            },
+          ),
         );
       continue;
     }
     const prefix = p === '' ? '' : `${p}/`;
     const below = files.filter((f) => f.path.startsWith(prefix));
     if (below.length === 0) {
-      errors.push(new ConfigError('not-found', `${p || '.'} does not exist in the config repo`, { file: p }));
+      errors.push(new ConfigError('not-found', 'no such file or folder in the config repo', { file: p }));
       continue;
     }
     const inside = below.filter((f) => isCandidate(f.path));
     for (const f of inside) selected.add(f.path);
     if (inside.length === 0)
-      errors.push(new ConfigError('not-a-config', `${p}/ holds no configs`, { file: p }, { severity: 'warning' }));
+      errors.push(
+        new ConfigError('not-a-config', 'this folder holds no configs', { file: p }, { severity: 'warning' }),
+      );
   }
   return selected;
 }
@@ -342,12 +379,16 @@ function selectPaths(paths: string[], files: TreeFile[], settings: Settings, err
 function whyNotConfig(path: string): string {
   if (path === 'item-store.yaml') return 'it is the settings file';
   if (!isConfigPathShape(path) && /(^|\/)tags\.ya?ml$/.test(path)) return 'it is a tags file';
-  if (path.split('/').some((s) => s.startsWith('.'))) return "a folder or file name starting with '.' is ignored";
+  if (path.split('/').some((s) => s.startsWith('.')))
+    return "a folder or file name starting with '.' is ignored";
   return 'only .yaml, .yml and .json files are configs';
 }
 
 /** `./a//b/` → `a/b`; backslashes become slashes. */
 export function normalizeRepoPath(p: string): string {
-  const n = posix.normalize(p.replace(/\\/g, '/')).replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  const n = posix
+    .normalize(p.replace(/\\/g, '/'))
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
   return n === '.' ? '' : n;
 }

@@ -2,7 +2,7 @@
  * JSON Schema validation of a YAML file with ajv, turning each ajv error into one located ConfigError that names
  * the key path (`teams.ffi2.format: must be one of plain, config-list, dq (got "yml")`).
  */
-import { ConfigError } from '@itemstore/core';
+import type { ConfigError } from '@itemstore/core';
 import Ajv, { type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
 import { errorAt, keyPath, nodeAtPath, type YamlSource } from './yaml-source.js';
 
@@ -71,7 +71,11 @@ function toConfigError(e: ErrorObject, root: unknown, src: YamlSource, code: str
         nodeAtPath(src.doc, [...path, prop], 'key'),
         code,
         `${keyPath([...path, prop])}: unknown key "${prop}"` +
-          (suggestion ? ` (did you mean "${suggestion}"?)` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''),
+          (suggestion
+            ? ` (did you mean "${suggestion}"?)`
+            : allowed.length
+              ? ` (allowed: ${allowed.join(', ')})`
+              : ''),
       );
     }
     case 'required': {
@@ -172,7 +176,11 @@ function distance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        (row[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       prev = tmp;
     }
   }

@@ -53,11 +53,15 @@ export function parseSettings(text: string, file: string = SETTINGS_FILE): Setti
   if (errors.length) throw new ConfigErrors(errors);
   if (source.doc.contents === null || (isScalar(source.doc.contents) && source.doc.contents.value === null)) {
     throw new ConfigErrors([
-      new ConfigError('settings-invalid', `${file} is empty; it needs at least version, environments, tenants and teams`, {
-        file,
-        line: 1,
-        column: 1,
-      }),
+      new ConfigError(
+        'settings-invalid',
+        `${file} is empty; it needs at least version, environments, tenants and teams`,
+        {
+          file,
+          line: 1,
+          column: 1,
+        },
+      ),
     ]);
   }
   let data: unknown;
@@ -65,7 +69,11 @@ export function parseSettings(text: string, file: string = SETTINGS_FILE): Setti
     data = source.doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     throw new ConfigErrors([
-      new ConfigError('yaml-syntax', `cannot read ${file}: ${(err as Error).message}`, { file, line: 1, column: 1 }),
+      new ConfigError('yaml-syntax', `cannot read ${file}: ${(err as Error).message}`, {
+        file,
+        line: 1,
+        column: 1,
+      }),
     ]);
   }
   const schemaErrors = validateAgainstSchema(settingsSchema, data, source, 'settings-invalid');
@@ -95,9 +103,13 @@ export async function loadSettings(tree: RepoTree): Promise<Settings> {
 export function s3Location(settings: Settings, tenant: string, environment: string): S3Location {
   const t = settings.tenants[tenant];
   if (!t) {
-    throw new ConfigError('unknown-tenant', `tenant "${tenant}" is not defined under tenants in ${SETTINGS_FILE}`, {
-      file: SETTINGS_FILE,
-    });
+    throw new ConfigError(
+      'unknown-tenant',
+      `tenant "${tenant}" is not defined under tenants in ${SETTINGS_FILE}`,
+      {
+        file: SETTINGS_FILE,
+      },
+    );
   }
   const loc = t.s3[environment];
   if (!loc) {
@@ -113,9 +125,13 @@ export function s3Location(settings: Settings, tenant: string, environment: stri
 /** The full S3 object key of a config: the environment's prefix + `<team>/<path below default/>`. */
 export function s3Key(location: S3Location, cfg: { path: string; s3KeyBelowPrefix?: string }): string {
   if (cfg.s3KeyBelowPrefix === undefined) {
-    throw new ConfigError('not-s3-target', `${cfg.path} does not go to S3: only configs under <team>/default/ do`, {
-      file: cfg.path,
-    });
+    throw new ConfigError(
+      'not-s3-target',
+      'this config does not go to S3: only configs under <team>/default/ do',
+      {
+        file: cfg.path,
+      },
+    );
   }
   return location.prefix + cfg.s3KeyBelowPrefix;
 }
@@ -131,7 +147,10 @@ interface RawSettings {
   s3OnlySuffixes?: string[];
   maxConfigBytes?: number;
   tenants: Record<string, TenantSettings>;
-  teams: Record<string, { tenant: string; namespace: string; format?: ConfigFormat; s3Format?: 'bytes' | 'legacy-multidoc' }>;
+  teams: Record<
+    string,
+    { tenant: string; namespace: string; format?: ConfigFormat; s3Format?: 'bytes' | 'legacy-multidoc' }
+  >;
 }
 
 function withDefaults(raw: RawSettings): Settings {
@@ -148,7 +167,11 @@ function withDefaults(raw: RawSettings): Settings {
   for (const [name, t] of Object.entries(raw.tenants)) {
     const s3: TenantSettings['s3'] = {};
     for (const [env, loc] of Object.entries(t.s3)) {
-      s3[env] = { bucket: loc.bucket, prefix: loc.prefix, ...(loc.region === undefined ? {} : { region: loc.region }) };
+      s3[env] = {
+        bucket: loc.bucket,
+        prefix: loc.prefix,
+        ...(loc.region === undefined ? {} : { region: loc.region }),
+      };
     }
     tenants[name] = { region: t.region, s3 };
   }

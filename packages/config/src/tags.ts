@@ -2,7 +2,7 @@
  * tags.yaml files and the rules every tag obeys (SPEC §2 "Tags and item identity"), plus the identity string of an
  * item.
  */
-import { ConfigError } from '@itemstore/core';
+import type { ConfigError } from '@itemstore/core';
 import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Node, type YAMLMap } from 'yaml';
 import { closest } from './schema-errors.js';
 import { isConfigPathShape } from './paths.js';
@@ -31,7 +31,8 @@ export function tagValueProblem(value: string): string | undefined {
   if ([...value].length > TAG_VALUE_MAX_LENGTH)
     return `a tag value is at most ${TAG_VALUE_MAX_LENGTH} characters (this one has ${[...value].length})`;
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) return 'a tag value must not contain control characters or line breaks';
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    return 'a tag value must not contain control characters or line breaks';
   return undefined;
 }
 
@@ -58,7 +59,12 @@ export function parseTagsFile(text: string, file: string): TagsFile {
   if (root === null || (isScalar(root) && root.value === null)) return out; // empty or only comments
   if (!isMap(root)) {
     out.errors.push(
-      errorAt(source, root, 'tags-invalid', `${file} must be a mapping with the keys tags and files (got ${kindOf(root)})`),
+      errorAt(
+        source,
+        root,
+        'tags-invalid',
+        `${file} must be a mapping with the keys tags and files (got ${kindOf(root)})`,
+      ),
     );
     return out;
   }
@@ -91,7 +97,12 @@ function readFilesMap(src: YamlSource, node: Node | null, at: Node, out: TagsFil
   if (node === null || (isScalar(node) && node.value === null)) return files;
   if (!isMap(node)) {
     errors.push(
-      errorAt(src, node, 'tags-invalid', `files: must be a mapping of file name to {tags: ...} (got ${kindOf(node)})`),
+      errorAt(
+        src,
+        node,
+        'tags-invalid',
+        `files: must be a mapping of file name to {tags: ...} (got ${kindOf(node)})`,
+      ),
     );
     return files;
   }
@@ -115,24 +126,40 @@ function readFilesMap(src: YamlSource, node: Node | null, at: Node, out: TagsFil
     }
     if (!isConfigPathShape(name)) {
       errors.push(
-        errorAt(src, keyNode, 'tags-invalid', `files.${name}: not a config file name (.yaml, .yml or .json, not tags.yaml)`),
+        errorAt(
+          src,
+          keyNode,
+          'tags-invalid',
+          `files.${name}: not a config file name (.yaml, .yml or .json, not tags.yaml)`,
+        ),
       );
       continue;
     }
     const entry = resolveAlias(src, pair.value as Node | null);
     if (!isMap(entry)) {
       errors.push(
-        errorAt(src, entry ?? keyNode, 'tags-invalid', `files.${name}: must be a mapping {tags: {...}} (got ${kindOf(entry)})`),
+        errorAt(
+          src,
+          entry ?? keyNode,
+          'tags-invalid',
+          `files.${name}: must be a mapping {tags: {...}} (got ${kindOf(entry)})`,
+        ),
       );
       continue;
     }
     let tags: Tags = {};
     for (const p of entry.items) {
       const k = scalarKey(p.key);
-      if (k === 'tags') tags = readTagMap(src, p.value as Node | null, `files.${name}.tags`, p.key as Node, errors);
+      if (k === 'tags')
+        tags = readTagMap(src, p.value as Node | null, `files.${name}.tags`, p.key as Node, errors);
       else
         errors.push(
-          errorAt(src, p.key as Node, 'tags-invalid', `files.${name}: unknown key ${k === undefined ? '' : `"${k}"`}; only tags is allowed`),
+          errorAt(
+            src,
+            p.key as Node,
+            'tags-invalid',
+            `files.${name}: unknown key ${k === undefined ? '' : `"${k}"`}; only tags is allowed`,
+          ),
         );
     }
     files[name] = tags;
@@ -142,36 +169,67 @@ function readFilesMap(src: YamlSource, node: Node | null, at: Node, out: TagsFil
   return files;
 }
 
-function readTagMap(src: YamlSource, node: Node | null, where: string, at: Node, errors: ConfigError[]): Tags {
+function readTagMap(
+  src: YamlSource,
+  node: Node | null,
+  where: string,
+  at: Node,
+  errors: ConfigError[],
+): Tags {
   const tags: Tags = {};
   node = resolveAlias(src, node);
   if (node === null || (isScalar(node) && node.value === null)) return tags;
   if (!isMap(node)) {
-    errors.push(errorAt(src, node ?? at, 'tags-invalid', `${where}: must be a mapping of tag key to value (got ${kindOf(node)})`));
+    errors.push(
+      errorAt(
+        src,
+        node ?? at,
+        'tags-invalid',
+        `${where}: must be a mapping of tag key to value (got ${kindOf(node)})`,
+      ),
+    );
     return tags;
   }
   for (const pair of node.items) {
     if (!isPair(pair)) continue;
     const key = scalarKey(pair.key);
     if (key === undefined) {
-      errors.push(errorAt(src, pair.key as Node, 'tag-key-invalid', `${where}: a tag key must be a plain string`));
+      errors.push(
+        errorAt(src, pair.key as Node, 'tag-key-invalid', `${where}: a tag key must be a plain string`),
+      );
       continue;
     }
     const keyProblem = tagKeyProblem(key);
     if (keyProblem) {
       const reserved = (RESERVED_TAGS as readonly string[]).includes(key);
-      errors.push(errorAt(src, pair.key as Node, reserved ? 'tag-reserved' : 'tag-key-invalid', `${where}.${key}: ${keyProblem}`));
+      errors.push(
+        errorAt(
+          src,
+          pair.key as Node,
+          reserved ? 'tag-reserved' : 'tag-key-invalid',
+          `${where}.${key}: ${keyProblem}`,
+        ),
+      );
       continue;
     }
     const valueNode = resolveAlias(src, pair.value as Node | null);
     const value = tagValueOf(valueNode);
     if (typeof value !== 'string') {
-      errors.push(errorAt(src, valueNode ?? (pair.key as Node), 'tag-value-invalid', `${where}.${key}: ${value.problem}`));
+      errors.push(
+        errorAt(
+          src,
+          valueNode ?? (pair.key as Node),
+          'tag-value-invalid',
+          `${where}.${key}: ${value.problem}`,
+        ),
+      );
       continue;
     }
     const problem = tagValueProblem(value);
     if (problem) {
-      errors.push(errorAt(src, valueNode ?? (pair.key as Node), 'tag-value-invalid', `${where}.${key}: ${problem}`));
+      errors.push(
+        errorAt(src, valueNode ?? (pair.key as Node), 'tag-value-invalid', `${where}.${key}: ${problem}`),
+      );
       continue;
     }
     tags[key] = value;
@@ -210,7 +268,8 @@ function kindOf(node: unknown): string {
   if (node === null || node === undefined) return 'nothing';
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
-  if (isScalar(node)) return node.value === null ? 'nothing' : `the ${typeof node.value} ${JSON.stringify(node.value)}`;
+  if (isScalar(node))
+    return node.value === null ? 'nothing' : `the ${typeof node.value} ${JSON.stringify(node.value)}`;
   return 'something else';
 }
 

@@ -36,7 +36,12 @@ export function parseYamlSource(text: string, file: string): { source: YamlSourc
 }
 
 /** A ConfigError at a node (or at the start of the file when the node has no range). */
-export function errorAt(src: YamlSource, node: Node | null | undefined, code: string, message: string): ConfigError {
+export function errorAt(
+  src: YamlSource,
+  node: Node | null | undefined,
+  code: string,
+  message: string,
+): ConfigError {
   const offset = node?.range?.[0];
   if (offset === undefined) return new ConfigError(code, message, { file: src.file, line: 1, column: 1 });
   const start = src.lines.linePos(offset);
@@ -54,14 +59,20 @@ export function errorAt(src: YamlSource, node: Node | null | undefined, code: st
  * The node at a JSON path (`['teams', 'ffi2', 'format']`). `want: 'key'` returns the key node of the last
  * segment (for "unknown key" problems). Falls back to the deepest node found, so an error is never unlocated.
  */
-export function nodeAtPath(doc: Document.Parsed, path: readonly (string | number)[], want: 'key' | 'value' = 'value'): Node | null {
+export function nodeAtPath(
+  doc: Document.Parsed,
+  path: readonly (string | number)[],
+  want: 'key' | 'value' = 'value',
+): Node | null {
   let node: unknown = doc.contents;
   let found: Node | null = (doc.contents as Node | null) ?? null;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i] as string | number;
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
       if (!pair) return found;
       if (last && want === 'key') return (pair.key as Node) ?? found;
       node = pair.value;

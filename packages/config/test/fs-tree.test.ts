@@ -36,7 +36,11 @@ describe('FsTree', () => {
 
   test('reads regular files; a symlink, a path through a symlinked folder or a missing file reads as undefined', async () => {
     const outside = makeRepo({ 'secret.yaml': 'x: 1\n' });
-    const dir = makeRepo({ 'a/b.yaml': 'b: 1\n', 'a/link.yaml': { symlink: 'b.yaml' }, 'a/out': { symlink: outside } });
+    const dir = makeRepo({
+      'a/b.yaml': 'b: 1\n',
+      'a/link.yaml': { symlink: 'b.yaml' },
+      'a/out': { symlink: outside },
+    });
     const tree = new FsTree(dir);
     expect((await tree.read('a/b.yaml'))?.toString()).toBe('b: 1\n');
     expect(await tree.read('a/link.yaml')).toBeUndefined();

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const sampleRepo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/sample-repo');
+export const sampleRepo = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../test/fixtures/sample-repo',
+);
 
 export const SETTINGS_YAML = `version: 1
 mainBranch: main

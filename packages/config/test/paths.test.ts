@@ -34,7 +34,9 @@ describe('classifyPath', () => {
     expect(kind('item-store.yml')).toBe('error:outside-team');
     expect(kind('marketing/default/a.yaml')).toBe('error:unknown-team');
     const c = classifyPath(settings, 'FFI2/a.yaml');
-    expect(c.kind === 'error' && c.error.message).toBe('FFI2/ is not a team folder: team folders are case-sensitive and the team is "ffi2"');
+    expect(c.kind === 'error' && c.error.message).toBe(
+      'FFI2/ is not a team folder: team folders are case-sensitive and the team is "ffi2"',
+    );
     expect(c.kind === 'error' && c.error.file).toBe('FFI2/a.yaml');
   });
 });

@@ -1,6 +1,13 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import type { ConfigError } from '@itemstore/core';
-import { FsTree, loadSettings, parseSettings, resolveTree, type ResolvedConfig, type ResolveOptions } from '../src/index.js';
+import {
+  FsTree,
+  loadSettings,
+  parseSettings,
+  resolveTree,
+  type ResolvedConfig,
+  type ResolveOptions,
+} from '../src/index.js';
 import { makeRepo, RecordingTree, removeRepos, sampleRepo, SETTINGS_YAML } from './helpers.js';
 
 afterAll(removeRepos);
@@ -37,7 +44,13 @@ describe('effective tags', () => {
     });
     expect(byPath['data-router/x.yaml']?.tags.tier).toBe('bronze');
     // Keys come sorted, so the JSON of the tags is stable.
-    expect(Object.keys(byPath['data-router/default/orders.yaml']!.tags)).toEqual(['component', 'name', 'owner', 'team', 'tier']);
+    expect(Object.keys(byPath['data-router/default/orders.yaml']!.tags)).toEqual([
+      'component',
+      'name',
+      'owner',
+      'team',
+      'tier',
+    ]);
   });
 
   test("a files entry overrides every folder's tags for that one file, and only in its own folder", async () => {
@@ -82,7 +95,9 @@ describe('effective tags', () => {
       'data-router/b.yaml': 'config_list: []\n',
     });
     expect(configs.map((c) => c.path)).toEqual(['data-router/b.yaml']);
-    expect(errors.map((e) => [e.file, e.line, e.column, e.code])).toEqual([['ffi2/tags.yaml', 3, 3, 'tag-reserved']]);
+    expect(errors.map((e) => [e.file, e.line, e.column, e.code])).toEqual([
+      ['ffi2/tags.yaml', 3, 3, 'tag-reserved'],
+    ]);
   });
 
   test('branch: none on the main branch; the exact name elsewhere, case-sensitive', async () => {
@@ -112,12 +127,18 @@ describe('identity conflicts', () => {
       'data-router/default/orders.json: identity-conflict',
       'data-router/default/orders.yaml: identity-conflict',
     ]);
-    expect(errors[0]?.message).toContain('data-router/default/orders.json and data-router/default/orders.yaml are the same item');
+    expect(errors[0]?.message).toBe(
+      'same item as data-router/default/orders.yaml (namespace data-router, tags name=orders, team=data-router): ' +
+        'keep one of them, or tell them apart with tags (a files: entry in tags.yaml)',
+    );
   });
 
   test('the same name in two folders is one item unless tags tell them apart', async () => {
     const same = await resolve({ 'ffi2/a/x.yaml': 'a: 1\n', 'ffi2/b/x.yaml': 'a: 1\n' });
-    expect(codes(same.errors)).toEqual(['ffi2/a/x.yaml: identity-conflict', 'ffi2/b/x.yaml: identity-conflict']);
+    expect(codes(same.errors)).toEqual([
+      'ffi2/a/x.yaml: identity-conflict',
+      'ffi2/b/x.yaml: identity-conflict',
+    ]);
     const apart = await resolve({
       'ffi2/a/x.yaml': 'a: 1\n',
       'ffi2/b/x.yaml': 'a: 1\n',
@@ -156,8 +177,14 @@ describe('targets and S3', () => {
       tenant: 'retail',
       namespace: 'data-router',
     });
-    expect(byPath['data-router/default/nested/deep/routes.yml']?.s3KeyBelowPrefix).toBe('data-router/nested/deep/routes.yml');
-    expect(byPath['data-router/default/returns_SC.yaml']).toMatchObject({ targets: ['s3'], s3Only: true, name: 'returns_SC' });
+    expect(byPath['data-router/default/nested/deep/routes.yml']?.s3KeyBelowPrefix).toBe(
+      'data-router/nested/deep/routes.yml',
+    );
+    expect(byPath['data-router/default/returns_SC.yaml']).toMatchObject({
+      targets: ['s3'],
+      s3Only: true,
+      name: 'returns_SC',
+    });
     // Only <team>/default/ counts, not a deeper folder called default.
     expect(byPath['data-router/sub/default/x.yaml']).toMatchObject({ targets: ['v2'] });
     expect(byPath['data-router/sub/default/x.yaml']?.s3KeyBelowPrefix).toBeUndefined();
@@ -212,7 +239,7 @@ describe('symlinks', () => {
     expect(configs.map((c) => c.path)).toEqual(['ffi2/ok.yaml']);
     expect(codes(errors)).toEqual(['ffi2/passwd.yaml: symlink-escape', 'ffi2/up.yaml: symlink-escape']);
     expect(errors[0]?.message).toBe(
-      'ffi2/passwd.yaml is a symlink to /etc/passwd, which is outside the repository; configs must be regular files in the repo',
+      'a symlink to /etc/passwd, which is outside the repository; configs must be regular files in the repo',
     );
     expect(tree.reads).toEqual([]);
     // And the tree itself refuses to read through it.
@@ -240,9 +267,14 @@ describe('symlinks', () => {
 
   test('a symlinked folder under a team is not walked, and a warning says so', async () => {
     const outside = makeRepo({ 'a.yaml': 'a: 1\n' });
-    const { configs, errors } = await resolve({ 'ffi2/linked': { symlink: outside }, 'ffi2/x.yaml': 'a: 1\n' });
+    const { configs, errors } = await resolve({
+      'ffi2/linked': { symlink: outside },
+      'ffi2/x.yaml': 'a: 1\n',
+    });
     expect(configs.map((c) => c.path)).toEqual(['ffi2/x.yaml']);
-    expect(errors.map((e) => [e.file, e.code, e.severity])).toEqual([['ffi2/linked', 'symlink-ignored', 'warning']]);
+    expect(errors.map((e) => [e.file, e.code, e.severity])).toEqual([
+      ['ffi2/linked', 'symlink-ignored', 'warning'],
+    ]);
   });
 });
 
@@ -267,7 +299,7 @@ describe('paths option', () => {
     expect(configs.map((c) => c.path)).toEqual(['ffi2/sub/y.yaml', 'ffi2/x.yaml']);
   });
 
-  test("a broken tags file above an asked config is reported; a missing path is an error; a non-config a warning", async () => {
+  test('a broken tags file above an asked config is reported; a missing path is an error; a non-config a warning', async () => {
     const { configs, errors } = await resolve(files, {
       paths: ['data-router/z.yaml', 'ffi2/nope.yaml', 'ffi2/tags.yaml', 'marketing/m.yaml'],
     });
@@ -287,7 +319,9 @@ describe('the sample repo', () => {
     const s = await loadSettings(tree);
     const { configs, errors } = await resolveTree(tree, s);
     expect(errors).toEqual([]);
-    const table = configs.map((c) => `${c.path} ${c.targets.join('+')} ${c.s3KeyBelowPrefix ?? '-'} ${c.s3Format ?? '-'}`);
+    const table = configs.map(
+      (c) => `${c.path} ${c.targets.join('+')} ${c.s3KeyBelowPrefix ?? '-'} ${c.s3Format ?? '-'}`,
+    );
     expect(table).toEqual([
       'data-quality/default/customers_checks.yaml v2+s3 data-quality/customers_checks.yaml legacy-multidoc',
       'data-quality/default/orders_checks.yaml v2+s3 data-quality/orders_checks.yaml legacy-multidoc',
@@ -313,10 +347,15 @@ describe('the sample repo', () => {
       schedule: 'hourly',
       team: 'data-quality',
     });
-    expect(by['data-router/experimental/clickstream.yaml']?.tags).toMatchObject({ owner: 'router-labs', stage: 'experimental' });
+    expect(by['data-router/experimental/clickstream.yaml']?.tags).toMatchObject({
+      owner: 'router-labs',
+      stage: 'experimental',
+    });
     expect(by['emr/spark/nightly_sales.yaml']).toMatchObject({ namespace: 'emr-jobs', tenant: 'wholesale' });
     expect(by['emr/spark/nightly_sales.yaml']?.tags.interface).toBe('spark-submit');
     expect(by['emr/cluster/emr_cluster.json']?.tags.interface).toBe('emr');
-    expect(by['data-router/default/eu/orders.yaml']?.identity).not.toBe(by['data-router/default/orders.yaml']?.identity);
+    expect(by['data-router/default/eu/orders.yaml']?.identity).not.toBe(
+      by['data-router/default/orders.yaml']?.identity,
+    );
   });
 });

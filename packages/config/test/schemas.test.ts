@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { ConfigErrors } from '@itemstore/core';
+import type { ConfigErrors } from '@itemstore/core';
 import Ajv from 'ajv';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -29,7 +29,11 @@ describe('published JSON Schemas', () => {
     expect(tagsFiles.length).toBeGreaterThanOrEqual(6);
     for (const f of tagsFiles) {
       const ok = validateTags(parse(readFileSync(f, 'utf8')));
-      expect([relative(sampleRepo, f), ok, validateTags.errors]).toEqual([relative(sampleRepo, f), true, null]);
+      expect([relative(sampleRepo, f), ok, validateTags.errors]).toEqual([
+        relative(sampleRepo, f),
+        true,
+        null,
+      ]);
     }
   });
 
@@ -42,7 +46,9 @@ describe('published JSON Schemas', () => {
         if (!('description' in v)) missing.push(`${path}.${k}`);
         visit(v, `${path}.${k}`);
       }
-      for (const [k, v] of Object.entries((node as { definitions?: Record<string, object> }).definitions ?? {}))
+      for (const [k, v] of Object.entries(
+        (node as { definitions?: Record<string, object> }).definitions ?? {},
+      ))
         visit(v, `#${k}`);
     };
     visit(load('item-store.schema.json'), 'item-store');

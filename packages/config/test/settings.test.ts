@@ -40,7 +40,9 @@ describe('parseSettings', () => {
   });
 
   test('mainBranch and s3OnlySuffixes are optional', () => {
-    const s = parseSettings(SETTINGS_YAML.replace('mainBranch: main\n', '').replace('s3OnlySuffixes: [_SC]\n', ''));
+    const s = parseSettings(
+      SETTINGS_YAML.replace('mainBranch: main\n', '').replace('s3OnlySuffixes: [_SC]\n', ''),
+    );
     expect(s.mainBranch).toBe('main');
     expect(s.s3OnlySuffixes).toEqual([]);
   });
@@ -69,10 +71,10 @@ describe('parseSettings', () => {
   });
 
   test('a prefix without a trailing slash and a bad bucket are both reported, each at its value', () => {
-    const text = SETTINGS_YAML.replace('prefix: item-store/ }\n      qa', 'prefix: item-store }\n      qa').replace(
-      'retail-configs-prod',
-      'Retail_Configs',
-    );
+    const text = SETTINGS_YAML.replace(
+      'prefix: item-store/ }\n      qa',
+      'prefix: item-store }\n      qa',
+    ).replace('retail-configs-prod', 'Retail_Configs');
     expect(located(text)).toEqual([
       `item-store.yaml:${pos(text, 'item-store }')}: tenants.retail.s3.dev.prefix: A prefix is empty or ends with '/' and does not start with '/' (e.g. item-store/). (got "item-store")`,
       `item-store.yaml:${pos(text, 'Retail_Configs')}: tenants.retail.s3.prod.bucket: An S3 bucket name is 3 to 63 lower-case letters, digits, '.' and '-'. (got "Retail_Configs")`,
@@ -94,13 +96,17 @@ describe('parseSettings', () => {
   });
 
   test('a tenant without S3 for an environment says which one is missing; an extra environment is named', () => {
-    const text = SETTINGS_YAML.replace('      qa: { bucket: retail-configs-qa, prefix: item-store/ }\n', '').replace(
-      'prod: { bucket: retail-configs-prod',
-      'prd: { bucket: retail-configs-prod',
-    );
+    const text = SETTINGS_YAML.replace(
+      '      qa: { bucket: retail-configs-qa, prefix: item-store/ }\n',
+      '',
+    ).replace('prod: { bucket: retail-configs-prod', 'prd: { bucket: retail-configs-prod');
     const errs = problems(text);
     expect(errs.map((e) => [e.code, e.message, e.line])).toEqual([
-      ['unknown-environment', 'tenants.retail.s3.prd: "prd" is not one of the environments (dev, qa, prod)', 10],
+      [
+        'unknown-environment',
+        'tenants.retail.s3.prd: "prd" is not one of the environments (dev, qa, prod)',
+        10,
+      ],
       [
         's3-missing-environment',
         'tenants.retail.s3: no S3 location for environments qa, prod; every tenant needs one for each of dev, qa, prod',
@@ -150,21 +156,30 @@ describe('s3Location and s3Key', () => {
   const s = parseSettings(readFileSync(join(sampleRepo, 'item-store.yaml'), 'utf8'));
 
   test("an environment's bucket and prefix, with the tenant's region unless the bucket has its own", () => {
-    expect(s3Location(s, 'retail', 'qa')).toEqual({ bucket: 'retail-configs-qa', prefix: 'item-store/', region: 'us-east-1' });
+    expect(s3Location(s, 'retail', 'qa')).toEqual({
+      bucket: 'retail-configs-qa',
+      prefix: 'item-store/',
+      region: 'us-east-1',
+    });
     expect(s3Location(s, 'wholesale', 'prod').region).toBe('eu-central-1');
     expect(s3Location(s, 'wholesale', 'dev').region).toBe('eu-west-1');
   });
 
   test('an unknown tenant or environment is a ConfigError naming it', () => {
     expect(() => s3Location(s, 'nope', 'dev')).toThrow('tenant "nope" is not defined');
-    expect(() => s3Location(s, 'retail', 'stage')).toThrow('tenant "retail" has no S3 location for environment "stage"');
+    expect(() => s3Location(s, 'retail', 'stage')).toThrow(
+      'tenant "retail" has no S3 location for environment "stage"',
+    );
   });
 
   test('the key is the prefix plus the key below it; a V2-only config has none', () => {
     const loc = s3Location(s, 'retail', 'dev');
-    expect(s3Key(loc, { path: 'data-router/default/eu/orders.yaml', s3KeyBelowPrefix: 'data-router/eu/orders.yaml' })).toBe(
-      'item-store/data-router/eu/orders.yaml',
-    );
+    expect(
+      s3Key(loc, {
+        path: 'data-router/default/eu/orders.yaml',
+        s3KeyBelowPrefix: 'data-router/eu/orders.yaml',
+      }),
+    ).toBe('item-store/data-router/eu/orders.yaml');
     expect(() => s3Key(loc, { path: 'ffi2/mappings/a.json' })).toThrow(/does not go to S3/);
   });
 });

@@ -64,11 +64,16 @@ describe('parseTagsFile', () => {
   });
 
   test('files entries give per-file tags; their keys are file names of this folder', () => {
-    const r = parseTagsFile('files:\n  orders.yaml:\n    tags: {tier: gold}\n  b.json: {tags: {x: "1"}}\n', F);
+    const r = parseTagsFile(
+      'files:\n  orders.yaml:\n    tags: {tier: gold}\n  b.json: {tags: {x: "1"}}\n',
+      F,
+    );
     expect(r.errors).toEqual([]);
     expect(r.files).toEqual({ 'orders.yaml': { tier: 'gold' }, 'b.json': { x: '1' } });
     expect(r.fileKeyLocations['b.json']).toEqual({ line: 4, column: 3 });
-    expect(errs('files:\n  sub/a.yaml: {tags: {x: y}}\n  README.md: {tags: {x: y}}\n  c.yaml: {x: y}\n')).toEqual([
+    expect(
+      errs('files:\n  sub/a.yaml: {tags: {x: y}}\n  README.md: {tags: {x: y}}\n  c.yaml: {x: y}\n'),
+    ).toEqual([
       "2:3 tags-invalid: files.sub/a.yaml: a files entry names a file in this folder, without '/'; put a tags.yaml in the folder that holds it",
       '3:3 tags-invalid: files.README.md: not a config file name (.yaml, .yml or .json, not tags.yaml)',
       '4:12 tags-invalid: files.c.yaml: unknown key "x"; only tags is allowed',
@@ -79,8 +84,12 @@ describe('parseTagsFile', () => {
     expect(errs('tag:\n  a: b\n')).toEqual([
       '1:1 tags-invalid: unknown key "tag": a tags file has only tags and files (did you mean "tags"?)',
     ]);
-    expect(errs('- a\n')).toEqual(['1:1 tags-invalid: team/tags.yaml must be a mapping with the keys tags and files (got a list)']);
-    expect(errs('tags:\n  a: b\n  a: c\n')).toEqual(['3:3 yaml-syntax: duplicate key: a key may appear only once in a mapping']);
+    expect(errs('- a\n')).toEqual([
+      '1:1 tags-invalid: team/tags.yaml must be a mapping with the keys tags and files (got a list)',
+    ]);
+    expect(errs('tags:\n  a: b\n  a: c\n')).toEqual([
+      '3:3 yaml-syntax: duplicate key: a key may appear only once in a mapping',
+    ]);
     expect(errs('tags: {a: b\n')[0]).toMatch(/^\d+:\d+ yaml-syntax: YAML syntax error/);
   });
 
@@ -97,12 +106,14 @@ describe('parseTagsFile', () => {
 
 describe('itemIdentity', () => {
   test('keys sorted by code point, keys and values URI-encoded', () => {
-    expect(itemIdentity('data-router', { team: 'data-router', name: 'orders', branch: 'Feature/ABC', a: 'x&y=z' })).toBe(
-      'data-router?a=x%26y%3Dz&branch=Feature%2FABC&name=orders&team=data-router',
-    );
+    expect(
+      itemIdentity('data-router', { team: 'data-router', name: 'orders', branch: 'Feature/ABC', a: 'x&y=z' }),
+    ).toBe('data-router?a=x%26y%3Dz&branch=Feature%2FABC&name=orders&team=data-router');
   });
 
   test('values differing only by case are different identities', () => {
-    expect(itemIdentity('n', { branch: 'Feature/ABC' })).not.toBe(itemIdentity('n', { branch: 'feature/abc' }));
+    expect(itemIdentity('n', { branch: 'Feature/ABC' })).not.toBe(
+      itemIdentity('n', { branch: 'feature/abc' }),
+    );
   });
 });
