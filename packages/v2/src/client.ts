@@ -323,9 +323,8 @@ function errorBody(text: string): { code?: string; message?: string } {
 }
 
 function describeNetworkError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
-  const cause =
-    err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
-  if (cause?.code) return `connection failed (${cause.code})`;
-  return err instanceof Error ? err.message : String(err);
+  const e = err as { name?: unknown; message?: unknown; cause?: { code?: unknown } } | null;
+  if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  if (typeof e?.cause?.code === 'string') return `connection failed (${e.cause.code})`;
+  return typeof e?.message === 'string' ? e.message : String(err);
 }

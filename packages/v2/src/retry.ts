@@ -46,8 +46,10 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 
 /** Connection-level failures (refused, reset, DNS, socket closed) and timeouts: the request may not have arrived. */
 export function isRetryableNetworkError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === 'TimeoutError') return true;
+  // Duck-typed, not instanceof: fetch's errors may come from another realm (undici's own, or a test VM's).
+  const e = err as { name?: unknown; message?: unknown } | null;
+  if (typeof e !== 'object' || e === null) return false;
+  if (e.name === 'TimeoutError') return true;
   // undici's fetch throws `TypeError: fetch failed` with the socket error as `cause`.
-  return err instanceof TypeError && /fetch failed|terminated|other side closed/i.test(err.message);
+  return e.name === 'TypeError' && /fetch failed|terminated|other side closed/i.test(String(e.message));
 }

@@ -92,13 +92,17 @@ async function applyEntry(p: PlannedEntry, plan: DeployPlan, options: ApplyOptio
           ...(before ? { ifMatch: before.md5 } : { ifNoneMatch: true }),
         });
       }
-      const outcome: DeployOutcome = w.unchanged
-        ? 'unchanged'
-        : current.status === 'delete'
-          ? 'deleted'
-          : current.status === 'create'
-            ? 'created'
-            : 'updated';
+      // "unchanged" at a version newer than the one planned against means an earlier attempt of this very
+      // request was applied and only its answer was lost (or a racing deploy wrote the same bytes): either way
+      // this content is now there because of a write like ours, so report the write.
+      const outcome: DeployOutcome =
+        w.unchanged && w.version <= (before?.version ?? 0)
+          ? 'unchanged'
+          : current.status === 'delete'
+            ? 'deleted'
+            : current.status === 'create'
+              ? 'created'
+              : 'updated';
       return { ...withoutContent(current), itemId, outcome, after: { version: w.version } };
     } catch (err) {
       if (!(err instanceof ItemStoreError) || err.status !== 412 || round >= MAX_RACE_ROUNDS) throw err;
