@@ -29,8 +29,10 @@ export interface DetectOptions extends RangeInputs {
   exclude?: readonly string[];
   /** Overrides the branch taken from the event (the CLI's --branch). */
   branch?: string;
-  /** The remote to fetch missing commits from; null = never fetch. Default `origin` when it exists. */
+  /** The remote whose branches and commits are used; null = none. Default `origin` when it exists. */
   remote?: string | null;
+  /** Fetch missing commits from the remote (default true; the CLI fetches only when asked). */
+  fetch?: boolean;
   /** Pass `-c safe.directory=<top>` to git (actions: the checkout may belong to another user). */
   trustDirectory?: boolean;
   logger?: Logger;
@@ -78,7 +80,7 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
     else if (options.remote) throw new UsageError(`The git remote "${name}" does not exist in ${top}.`);
   }
   git = new Git(top, { logger, safeDirectory, remote });
-  const history = new History(git);
+  const history = new History(git, options.fetch ?? true);
   const branch = options.branch ?? range.branch;
 
   const base = {

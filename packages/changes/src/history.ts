@@ -13,6 +13,8 @@ export class History {
 
   constructor(
     readonly git: Git,
+    /** false: use only what is here (refs/remotes/<remote>/* included), never fetch. */
+    readonly allowFetch = true,
     readonly deepenSteps: readonly number[] = DEEPEN_STEPS,
   ) {}
 
@@ -29,14 +31,15 @@ export class History {
     const remote = this.git.remote;
     // A branch name means the remote's branch when there is one (actions/checkout makes no local branches but
     // the checked-out one); a local checkout without a remote uses its own.
-    if (remote && !FULL_SHA.test(rev) && !rev.startsWith('refs/')) {
+    if (remote && isBranchName(rev)) {
       const tracking = await this.git.commitSha(`refs/remotes/${remote}/${rev}`);
       if (tracking) return tracking;
     }
     const local = await this.git.commitSha(rev);
     if (local) return local;
-    if (!remote) return undefined;
+    if (!remote || !this.allowFetch) return undefined;
     const depth = (await this.isShallow()) ? ['--depth=1'] : [];
+    if (!FULL_SHA.test(rev) && !isBranchName(rev)) return undefined;
     const refspec = FULL_SHA.test(rev) ? rev : `+refs/heads/${rev}:refs/remotes/${remote}/${rev}`;
     this.git.logger.debug(`fetching ${rev} from ${remote}`);
     if (!(await this.git.fetch([refspec], depth))) return undefined;
@@ -52,7 +55,7 @@ export class History {
     for (let step = 0; ; step++) {
       const r = await this.git.run(['merge-base', '--end-of-options', a, b], { okCodes: [1] });
       if (r.exitCode === 0) return r.stdout.toString('utf8').trim();
-      if (!(await this.isShallow()) || !this.git.remote) return undefined;
+      if (!(await this.isShallow()) || !this.git.remote || !this.allowFetch) return undefined;
       const n = this.deepenSteps[step];
       const args = n === undefined ? ['--unshallow'] : [`--deepen=${n}`];
       this.git.logger.info(
@@ -77,4 +80,14 @@ export class History {
     const prefix = `refs/remotes/${remote}/`;
     return r.exitCode === 0 && ref.startsWith(prefix) ? ref.slice(prefix.length) : undefined;
   }
+}
+
+/** A plain branch name (`main`, `Feature/ABC`), not a SHA, `HEAD`, a full ref or a revision expression. */
+function isBranchName(rev: string): boolean {
+  return (
+    !FULL_SHA.test(rev) &&
+    !rev.startsWith('refs/') &&
+    !/^[A-Z_]*HEAD$/.test(rev) &&
+    /^[^~^:@\\\s*?[]+$/.test(rev)
+  );
 }

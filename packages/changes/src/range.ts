@@ -7,6 +7,7 @@ import { ZERO_SHA } from './git.js';
 
 /** What the runner tells an action about its trigger (GITHUB_EVENT_NAME, the event file, GITHUB_REF, ...). */
 export interface EventContext {
+  /** GITHUB_EVENT_NAME; `local` for the CLI on a checkout. */
   eventName: string;
   // The webhook payload: shapes differ per event, read defensively.
   payload: Record<string, unknown>;
@@ -86,6 +87,9 @@ export function planRange(ctx: EventContext, inputs: RangeInputs = {}): Range {
       if (!mg || !baseSha) throw new UsageError('The merge_group event has no merge_group.base_sha.');
       return range({ kind: 'two-dot', base: baseSha, head });
     }
+    case 'local':
+      // `itemstore detect` without --base: what this branch changed since it left the default branch.
+      return range({ kind: 'default-branch', head, why: 'No base was given.' });
     default: {
       const why =
         event === 'workflow_dispatch' || event === 'schedule'

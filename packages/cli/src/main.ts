@@ -17,7 +17,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./commands/resolve.js')).resolveCommand,
   },
   detect: {
-    summary: 'detect [--repo DIR] [--base SHA] [--head SHA] [--json]   what changed between two commits',
+    summary:
+      'detect [--repo DIR] [--base SHA] [--head SHA] [--branch B] [--json]   what changed between two commits',
     load: async () => (await import('./commands/detect.js')).detectCommand,
   },
   serve: {

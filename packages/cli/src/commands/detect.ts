@@ -1,6 +1,105 @@
-import { UsageError } from '@itemstore/core';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, type ChangeEntry } from '@itemstore/core';
+import { Git, changeSummary, describe, detectChanges } from '@itemstore/changes';
+import { stderr, stdout, terminalLogger } from '../io.js';
 
-// Placeholder until this command lands; replaced by its module's owner.
-export async function detectCommand(_argv: string[]): Promise<number> {
-  throw new UsageError('itemstore detect is not built yet.');
+const HELP = `Usage: itemstore detect [--repo DIR] [--base REV] [--head REV] [--branch B] [--json] [options]
+
+Lists the configs that changed between two commits, the same code as the detect-changed-paths action.
+  --repo DIR            the config repo root, the top of a git work tree or a folder in one (default: .)
+  --base REV            compare with this commit or branch (the tree at REV with the tree at --head). Without it:
+                        the merge base with the default branch, or every config when on the default branch
+  --head REV            the commit whose changes to list (default: HEAD)
+  --branch B            the branch name to report (default: the checked-out branch, case kept)
+  --default-branch B    the branch to find the merge base with (default: origin's HEAD, else main)
+  --paths GLOB          only paths matching (repeatable; !GLOB takes matches back out)
+  --exclude GLOB        leave paths matching out (repeatable)
+  --fetch               fetch missing commits from origin (a shallow clone is deepened as needed)
+  --json                print the change manifest (JSON) instead of one line per path
+  --summary             print the Markdown job summary instead of one line per path`;
+
+const LETTER: Record<ChangeEntry['status'], string> = {
+  added: 'A',
+  modified: 'M',
+  deleted: 'D',
+  renamed: 'R',
+  'type-changed': 'T',
+  copied: 'C',
+  unchanged: '=',
+};
+
+export async function detectCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        repo: { type: 'string' },
+        base: { type: 'string' },
+        head: { type: 'string' },
+        branch: { type: 'string' },
+        'default-branch': { type: 'string' },
+        paths: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        fetch: { type: 'boolean' },
+        json: { type: 'boolean' },
+        summary: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (see itemstore detect --help)`);
+  }
+  if (values.help) {
+    stdout(HELP);
+    return 0;
+  }
+  const directory = resolve(values.repo ?? '.');
+  const git = new Git(directory);
+  const branch = values.branch ?? (await symbolicRef(git, 'HEAD', 'refs/heads/'));
+  const defaultBranch =
+    values['default-branch'] ?? ((await symbolicRef(git, 'refs/remotes/origin/HEAD', 'refs/remotes/origin/')) || 'main');
+  const manifest = await detectChanges({
+    directory,
+    event: { eventName: 'local', payload: {}, ...(branch ? { ref: `refs/heads/${branch}` } : {}) },
+    base: values.base,
+    head: values.head,
+    branch,
+    defaultBranch,
+    paths: values.paths,
+    exclude: values.exclude,
+    fetch: values.fetch ?? false,
+    logger: terminalLogger,
+  });
+  if (values.json) {
+    stdout(JSON.stringify(manifest, null, 2));
+    return 0;
+  }
+  if (values.summary) {
+    stdout(changeSummary(manifest).toMarkdown());
+    return 0;
+  }
+  for (const e of manifest.entries) {
+    const from = e.previousPath === undefined ? '' : `${show(e.previousPath)} -> `;
+    const why = e.reason === 'changed' ? '' : `  (${e.reason})`;
+    stdout(`${LETTER[e.status]}  ${from}${show(e.path)}${e.symlink ? '  (symlink)' : ''}${why}`);
+  }
+  const range = manifest.baseSha ? `${manifest.baseSha.slice(0, 12)}..${manifest.headSha.slice(0, 12)}` : `at ${manifest.headSha.slice(0, 12)}`;
+  // The note (why a fallback happened) was already logged as it happened.
+  stderr(`${describe(manifest)}, ${range}${manifest.branch ? ` on ${manifest.branch}` : ''}.`);
+  return 0;
+}
+
+/** Names with quotes or control characters are printed JSON-quoted, so every path stays on one line. */
+function show(path: string): string {
+  return /["\\\u0000-\u001f\u007f]/.test(path) || path !== path.trim() ? JSON.stringify(path) : path;
+}
+
+/** Where a symbolic ref points, below `prefix` ('' when detached, missing or not a git repo yet). */
+async function symbolicRef(git: Git, name: string, prefix: string): Promise<string> {
+  const r = await git.run(['symbolic-ref', '--quiet', name], { okCodes: [1, 128] });
+  const ref = r.stdout.toString('utf8').replace(/\n$/, '');
+  return r.exitCode === 0 && ref.startsWith(prefix) ? ref.slice(prefix.length) : '';
 }
