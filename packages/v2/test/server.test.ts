@@ -1,0 +1,112 @@
+/** The reference server's durability: restarts, a SIGKILL mid-run, and faults injected after the work is done. */
+import { afterAll, expect, test } from '@jest/globals';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { md5Hex } from '@itemstore/core';
+import { HttpItemStore } from '@itemstore/v2';
+import { serveProcess, type Proc } from './helpers/processes.js';
+import { TOKEN, fastClient, stats, testServer } from './helpers/servers.js';
+
+const procs: Proc[] = [];
+afterAll(() => {
+  for (const p of procs) p.child.kill('SIGKILL');
+});
+
+test('data and item ids survive a restart', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'v2-restart-'));
+  let server = await testServer({ dataDir });
+  let store = fastClient(server.url);
+  const { itemId } = await store.generateId('ns', { name: 'a', team: 't' });
+  await store.putContents(itemId, 'dev', '{"a": 1}\n', { metadata: { commit: 'c1' } });
+  await store.deleteItem(itemId, 'qa').catch(() => undefined);
+  await server.close();
+
+  server = await testServer({ dataDir });
+  store = fastClient(server.url);
+  expect(await store.generateId('ns', { team: 't', name: 'a' })).toEqual({ itemId, created: false });
+  expect(await store.getItem(itemId)).toMatchObject({
+    environments: { dev: { version: 1, metadata: { commit: 'c1' } } },
+  });
+  expect((await store.getContents(itemId, 'dev'))?.content).toBe('{"a": 1}\n');
+  expect(await store.putContents(itemId, 'dev', '{"a": 1}\n')).toMatchObject({ unchanged: true, version: 1 });
+  await server.close();
+});
+
+test('a failure injected after the work: the write happened, and the retry answers unchanged', async () => {
+  const rolls: number[] = [];
+  const server = await testServer({ failRate: 0.5, random: () => rolls.shift() ?? 0.99 });
+  const raw = (method: string, path: string, body?: unknown) =>
+    fetch(server.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const { itemId } = (await (
+    await raw('POST', '/v2/namespaces/f/items:generateId', { tags: { name: 'x' } })
+  ).json()) as {
+    itemId: string;
+  };
+  rolls.push(0.1, 0.9); // fail (0.1 < 0.5), after the work (0.9 ≥ 0.5)
+  const put = await raw('PUT', `/v2/items/${itemId}/environments/dev/contents`, {
+    content: 'x\n',
+    md5: md5Hex('x\n'),
+  });
+  expect(put.status).toBe(503);
+  expect(put.headers.get('retry-after')).toBe('0');
+  expect(await put.json()).toMatchObject({ error: { code: 'unavailable' } });
+  expect((await stats(server.url)).versions[itemId]).toEqual({ dev: 1 });
+  rolls.push(0.1, 0.1); // fail before the work
+  const before = await raw('PUT', `/v2/items/${itemId}/environments/dev/contents`, {
+    content: 'y\n',
+    md5: md5Hex('y\n'),
+  });
+  expect(before.status).toBe(503);
+  expect((await stats(server.url)).versions[itemId]).toEqual({ dev: 1 });
+  // The client's retry of the first PUT: unchanged, still one version.
+  rolls.push(0.1, 0.9);
+  const w = await fastClient(server.url).putContents(itemId, 'dev', 'x\n');
+  expect(w).toEqual({ version: 1, md5: md5Hex('x\n'), unchanged: true });
+  expect((await stats(server.url)).injectedFailures).toEqual({ before: 1, after: 2 });
+  await server.close();
+});
+
+test('SIGKILL of the server mid-run and a restart on the same port: no acknowledged write is lost', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'v2-kill-'));
+  const args = ['--data', dataDir, '--token', TOKEN, '--latency', '5'];
+  const first = await serveProcess(['--port', '0', ...args]);
+  procs.push(first);
+  const port = new URL(first.url).port;
+  // Retries that span a restart (a second or so): up to 40 attempts, at most 100 ms apart.
+  const store = new HttpItemStore({
+    url: first.url,
+    token: TOKEN,
+    concurrency: 6,
+    retry: { retries: 40, baseDelayMs: 20, maxDelayMs: 100 },
+  });
+  const acked: { itemId: string; content: string; version: number }[] = [];
+  let restarted: Promise<unknown> | undefined;
+  await Promise.all(
+    Array.from({ length: 120 }, async (_, i) => {
+      const { itemId } = await store.generateId('kill', { name: `item${i}` });
+      const content = `{"i": ${i}}\n`;
+      const w = await store.putContents(itemId, 'dev', content, { ifNoneMatch: true });
+      acked.push({ itemId, content, version: w.version });
+      if (acked.length === 30) {
+        first.child.kill('SIGKILL');
+        restarted = first.exited.then(async () => {
+          const second = await serveProcess(['--port', port, ...args]);
+          procs.push(second);
+        });
+      }
+    }),
+  );
+  await restarted;
+  expect(acked).toHaveLength(120);
+  const st = await stats(first.url);
+  for (const a of acked) {
+    expect(a.version).toBe(1);
+    expect(st.versions[a.itemId]).toEqual({ dev: 1 });
+    expect((await store.getContents(a.itemId, 'dev'))?.content).toBe(a.content);
+  }
+}, 60_000);
