@@ -79,7 +79,11 @@ function configListEntries(value: unknown, file: string | undefined, allowExtraK
     throw new ConfigError(
       'config-list-shape',
       `${file ?? 'the config'}: expected a mapping with a config_list list, got ${
-        isPlainObject(value) ? `config_list ${describe(value.config_list)}` : describe(value)
+        !isPlainObject(value)
+          ? describe(value)
+          : 'config_list' in value
+            ? `config_list as ${describe(value.config_list)}`
+            : 'no config_list key'
       }.`,
       loc,
     );

@@ -242,12 +242,24 @@ class Walker {
 
   private checkTag(node: Scalar | YAMLMap | YAMLSeq): void {
     if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
-      throw this.error(
+      throw this.src.error(
         'unsupported-tag',
         `tag ${shortTag(node.tag)} cannot be held by JSON; remove it (JSON keeps strings, numbers, booleans, null, lists and maps)`,
-        node,
+        this.tagOffset(node),
       );
     }
+  }
+
+  /** Node ranges start at the value; an error about a tag reads better at the tag, when it is on the same line. */
+  private tagOffset(node: Node): number | undefined {
+    const start = node.range?.[0];
+    if (start === undefined) return undefined;
+    const text = this.src.text;
+    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    let i = text.lastIndexOf('!', start - 1);
+    if (i < lineStart) return start;
+    while (i > lineStart && !/[\s[{,]/.test(text[i - 1] as string)) i--;
+    return i;
   }
 
   private scalar(node: Scalar): unknown {
@@ -368,12 +380,17 @@ class Walker {
   ): { value: Record<string, unknown>; at: { line: number; column: number } }[] {
     if (!valueNode)
       throw this.error('invalid-merge', 'a merge key (<<) needs a mapping or a list of mappings', valueNode);
-    const { node } = this.deref(valueNode);
+    const { node, alias } = this.deref(valueNode);
     const items = isSeq(node) ? (node.items as Node[]) : [valueNode];
     return items.map((item) => {
-      const target = this.deref(item).node;
+      const target = item ? this.deref(item).node : item;
       if (!isMap(target)) {
-        throw this.error('invalid-merge', 'a merge key (<<) takes a mapping or a list of mappings', item);
+        // Point at what the author wrote after `<<:` (the alias, not the far-away anchor).
+        throw this.error(
+          'invalid-merge',
+          'a merge key (<<) takes a mapping or a list of mappings',
+          alias ?? item,
+        );
       }
       return { value: this.build(item, depth - 1) as Record<string, unknown>, at: this.position(item) };
     });
