@@ -339,13 +339,14 @@ function selectPaths(
   errors: ConfigError[],
 ): Set<string> {
   const selected = new Set<string>();
+  const present = new Set(files.map((f) => f.path));
   const isCandidate = (p: string): boolean => {
     const k = classifyPath(settings, p).kind;
     return k === 'config' || k === 'error';
   };
   for (const raw of paths) {
     const p = normalizeRepoPath(raw);
-    if (files.some((f) => f.path === p)) {
+    if (present.has(p)) {
       if (isCandidate(p)) selected.add(p);
       else
         errors.push(
