@@ -31,7 +31,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./commands/deploy.js')).deployCommand,
   },
   'sync-s3': {
-    summary: 'sync-s3 --bucket B [--endpoint URL] [--full] [--dry-run] ...   write default/ configs to S3',
+    summary: 'sync-s3 [--repo DIR] [--manifest FILE | --full] [--dry-run] ...   write default/ configs to S3',
     load: async () => (await import('./commands/sync-s3.js')).syncS3Command,
   },
 };

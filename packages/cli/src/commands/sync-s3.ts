@@ -1,6 +1,129 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { UsageError } from '@itemstore/core';
+import { readManifestFile, syncLines, syncSummary, syncToS3, DEFAULT_CONCURRENCY } from '@itemstore/s3';
+import { stderr, stdout, terminalLogger } from '../io.js';
 
-// Placeholder until this command lands; replaced by its module's owner.
-export async function syncS3Command(_argv: string[]): Promise<number> {
-  throw new UsageError('itemstore sync-s3 is not built yet.');
+const HELP = `Usage: itemstore sync-s3 [--repo DIR] [--environment ENV] [--manifest FILE | --full] [options]
+
+Writes default/ configs to S3 (Item Store V0), the same code as the sync-s3 action. Compares the MD5 of what would
+be written with each object's ETag (one listing per prefix) and uploads only what differs.
+  --repo DIR            the config repo (default: the current directory, or the manifest's repo)
+  --environment ENV     S3 environment (default: the first one in item-store.yaml)
+  --manifest FILE       a resolved manifest (resolve-tags' output): its S3 entries only
+  --full                every default/ config of --repo (the default when no --manifest is given)
+  --bucket B            override the bucket from item-store.yaml
+  --prefix P            override the key prefix
+  --region R            override the AWS region
+  --endpoint URL        an S3-compatible server (path-style), e.g. http://127.0.0.1:9000
+  --dry-run             list and plan only; write nothing
+  --deletions MODE      apply or skip. Default: apply with --manifest (keys of configs deleted in git),
+                        skip with --full; --full --deletions apply deletes EVERY object under the prefix that no
+                        config maps to, including objects others put there
+  --allow-feature-branch  write S3 from a manifest of a branch other than mainBranch
+  --concurrency N       requests in flight (default ${DEFAULT_CONCURRENCY})
+  --max-attempts N      attempts per request, with backoff (default 3)
+  --report FILE         also write the JSON report here
+  --summary             print the Markdown summary instead of one line per object
+  --json                print the JSON report on stdout
+Credentials come from the default AWS chain (environment, profile, SSO, instance role); they are never printed.`;
+
+export async function syncS3Command(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        repo: { type: 'string' },
+        environment: { type: 'string' },
+        manifest: { type: 'string' },
+        full: { type: 'boolean' },
+        bucket: { type: 'string' },
+        prefix: { type: 'string' },
+        region: { type: 'string' },
+        endpoint: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        deletions: { type: 'string' },
+        'allow-feature-branch': { type: 'boolean' },
+        concurrency: { type: 'string' },
+        'max-attempts': { type: 'string' },
+        report: { type: 'string' },
+        summary: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message} (see itemstore sync-s3 --help).`);
+  }
+  if (values.help) {
+    stdout(HELP);
+    return 0;
+  }
+  if (values.manifest && values.full) throw new UsageError('Give --manifest FILE or --full, not both.');
+  const deletions = values.deletions;
+  if (deletions !== undefined && deletions !== 'apply' && deletions !== 'skip') {
+    throw new UsageError(`--deletions must be apply or skip, got "${deletions}".`);
+  }
+  const concurrency = integer('--concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 256);
+  const maxAttempts = integer('--max-attempts', values['max-attempts'], 3, 1, 20);
+  const manifest = values.manifest ? await readManifestFile(resolve(values.manifest)) : undefined;
+  const repoDir = values.repo ? resolve(values.repo) : manifest ? undefined : process.cwd();
+  const dryRun = Boolean(values['dry-run']);
+
+  let lastShown = 0;
+  const { report } = await syncToS3({
+    ...(manifest ? { manifest } : { full: true }),
+    ...(repoDir ? { repoDir } : {}),
+    ...(values.environment ? { environment: values.environment } : {}),
+    overrides: {
+      ...(values.bucket ? { bucket: values.bucket } : {}),
+      ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
+      ...(values.region ? { region: values.region } : {}),
+    },
+    ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+    ...(deletions ? { deletions } : {}),
+    allowFeatureBranch: Boolean(values['allow-feature-branch']),
+    concurrency,
+    maxAttempts,
+    dryRun,
+    logger: terminalLogger,
+    onProgress: (done, total) => {
+      // Long runs show progress: about every 10%.
+      if (total >= 50 && (done - lastShown >= total / 10 || done === total)) {
+        lastShown = done;
+        stderr(`sync-s3: ${done}/${total}`);
+      }
+    },
+  });
+  if (values.report) await writeFile(resolve(values.report), JSON.stringify(report, null, 2) + '\n');
+  if (values.json) stdout(JSON.stringify(report, null, 2));
+  else if (values.summary) stdout(syncSummary(report).toMarkdown());
+  else for (const line of syncLines(report)) stdout(line);
+  const c = report.counts;
+  if (!report.ran) stderr(`sync-s3: did not run: ${report.notRunReason}`);
+  else {
+    stderr(
+      `${dryRun ? 'plan' : 'sync'} s3 ${report.environment}: ${c.uploaded} uploaded, ${c.unchanged} unchanged, ` +
+        `${c.deleted} deleted, ${c.kept} kept, ${c.failed} failed${dryRun ? ' (dry run: nothing written)' : ''}`,
+    );
+  }
+  return c.failed ? 1 : 0;
+}
+
+function integer(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
+  }
+  return n;
 }

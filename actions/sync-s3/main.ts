@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  actionsLogger,
+  core,
+  getBooleanInput,
+  getChoiceInput,
+  getInput,
+  getIntegerInput,
+  runAction,
+  setOutputs,
+  writeSummary,
+} from '@itemstore/action-kit';
+import { UsageError } from '@itemstore/core';
+import { readManifestFile, syncSummary, syncToS3 } from '@itemstore/s3';
+
+await runAction('sync-s3', async () => {
+  // Credentials come from the default AWS chain; mask what the chain may read from the environment.
+  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+    const v = process.env[name];
+    if (v) core.setSecret(v);
+  }
+  const manifestPath = getInput('manifest');
+  const full = getBooleanInput('full', false);
+  if (Boolean(manifestPath) === full) {
+    throw new UsageError('Give either the "manifest" input or "full: true", not both and not neither.');
+  }
+  const dryRun = getBooleanInput('dry-run', false);
+  // Empty: apply with a manifest, skip with full (so a full sync never deletes unless asked to).
+  const deletionsInput = getInput('deletions')
+    ? getChoiceInput('deletions', ['apply', 'skip'] as const, 'apply')
+    : undefined;
+  const allowFeatureBranch = getBooleanInput('allow-feature-branch', false);
+  const concurrency = getIntegerInput('concurrency', 16, 1, 256);
+  const maxAttempts = getIntegerInput('max-attempts', 3, 1, 20);
+  const endpoint = getInput('endpoint');
+  if (endpoint && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+    throw new UsageError(`Input "endpoint" must be an http(s) URL, got "${endpoint}".`);
+  }
+  const overrides = {
+    ...(getInput('bucket') ? { bucket: getInput('bucket') } : {}),
+    ...(getInput('prefix') ? { prefix: getInput('prefix') } : {}),
+    ...(getInput('region') ? { region: getInput('region') } : {}),
+  };
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const workingDirectory = getInput('working-directory') || '.';
+
+  const manifest = manifestPath ? await readManifestFile(resolve(workspace, manifestPath)) : undefined;
+  const annotationPrefix = manifest ? manifest.workingDirectory : workingDirectory;
+  if (annotationPrefix && process.env.ITEMSTORE_ANNOTATION_PREFIX === undefined) {
+    process.env.ITEMSTORE_ANNOTATION_PREFIX = annotationPrefix;
+  }
+  const branch = process.env.GITHUB_REF_TYPE === 'branch' ? process.env.GITHUB_REF_NAME : undefined;
+  const { report } = await syncToS3({
+    ...(manifest ? { manifest } : { full: true, repoDir: resolve(workspace, workingDirectory) }),
+    ...(full && branch ? { branch } : {}),
+    environment: getInput('environment'),
+    overrides,
+    ...(endpoint ? { endpoint } : {}),
+    maxAttempts,
+    concurrency,
+    dryRun,
+    ...(deletionsInput ? { deletions: deletionsInput } : {}),
+    allowFeatureBranch,
+    logger: actionsLogger,
+  });
+
+  const reportPath = join(
+    process.env.RUNNER_TEMP || tmpdir(),
+    `sync-s3-${report.environment}-${randomBytes(4).toString('hex')}.json`,
+  );
+  await writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
+  const c = report.counts;
+  setOutputs({
+    report: reportPath,
+    ran: report.ran,
+    uploaded: c.uploaded,
+    unchanged: c.unchanged,
+    deleted: c.deleted,
+    kept: c.kept,
+    failed: c.failed,
+  });
+  await writeSummary(syncSummary(report));
+  if (report.ran) {
+    core.info(
+      `${dryRun ? 'Planned' : 'Synced'} S3 ${report.environment}: ${c.uploaded} uploaded, ${c.unchanged} unchanged, ` +
+        `${c.deleted} deleted, ${c.kept} kept, ${c.failed} failed.`,
+    );
+  }
+  if (c.failed) {
+    core.setFailed(
+      `sync-s3: ${c.failed} S3 object(s) could not be written or deleted; the others were. See the summary for each error.`,
+    );
+  }
+});

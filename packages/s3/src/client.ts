@@ -1,0 +1,30 @@
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+
+export interface S3ClientOptions {
+  region: string;
+  /** An S3-compatible server (MinIO, s3rver, fauxqs). Implies path-style addressing. */
+  endpoint?: string;
+  /** Attempts per request, first try included, with the SDK's standard retry mode (backoff with jitter). */
+  maxAttempts?: number;
+  /** Explicit credentials (tests). Otherwise the SDK's default chain: env, OIDC web identity, profile, IMDS. */
+  credentials?: S3ClientConfig['credentials'];
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+/**
+ * The one place an S3 client is made. Checksums are only added when an operation requires them: we send
+ * Content-MD5 ourselves (so S3 verifies every upload), and without this the SDK streams bodies as aws-chunked with
+ * a trailing CRC, which some S3-compatible servers store verbatim instead of the object's bytes.
+ */
+export function createS3Client(options: S3ClientOptions): S3Client {
+  return new S3Client({
+    region: options.region,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    retryMode: 'standard',
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
+}

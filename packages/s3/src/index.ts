@@ -1,0 +1,74 @@
+export { createS3Client, DEFAULT_MAX_ATTEMPTS, type S3ClientOptions } from './client.js';
+export {
+  applyOverrides,
+  describeLocation,
+  locationId,
+  normalizePrefix,
+  type LocationOverrides,
+  type S3Location,
+} from './location.js';
+export {
+  countPlan,
+  isMultipartEtag,
+  normalizeEtag,
+  objectRef,
+  objectsToVerifyByContent,
+  planSync,
+  type DeletionRequest,
+  type DeletionsMode,
+  type DesiredObject,
+  type Listing,
+  type PlanAction,
+  type PlanCounts,
+  type PlanItem,
+  type RemoteObject,
+  type SyncPlan,
+  type SyncPlanInput,
+} from './plan.js';
+export { hashRemoteObjects, listLocation } from './remote.js';
+export {
+  applySyncPlan,
+  describeError,
+  dryRunResult,
+  type AppliedItem,
+  type ApplyOptions,
+  type ApplyResult,
+  type ClientFor,
+  type ItemStatus,
+} from './apply.js';
+export {
+  contentTypeFor,
+  renderForS3,
+  s3FormatOf,
+  type RenderInput,
+  type RenderedObject,
+  type S3Format,
+} from './render.js';
+export {
+  collectWanted,
+  manifestConfigRoot,
+  readManifestFile,
+  s3EntriesOf,
+  type S3Config,
+  type Wanted,
+} from './sources.js';
+export {
+  actionLabel,
+  countItems,
+  syncLines,
+  syncReport,
+  syncSummary,
+  SYNC_REPORT_VERSION,
+  type ReportObject,
+  type SyncCounts,
+  type SyncReport,
+} from './report.js';
+export { syncToS3, DEFAULT_CONCURRENCY, type SyncToS3Options, type SyncToS3Result } from './sync.js';
+export {
+  convertLegacy,
+  convertLegacyFiles,
+  legacyPathsOf,
+  normalizeRelative,
+  type ConvertedFile,
+  type LegacyDirection,
+} from './legacy-files.js';

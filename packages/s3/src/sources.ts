@@ -1,0 +1,204 @@
+/**
+ * What a run wants in S3: objects to write (validated and converted) and keys to delete, from a resolved manifest
+ * or from the whole working tree (`full`). Every config is read and converted here, before any request.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  ConfigErrors,
+  RESOLVED_MANIFEST_VERSION,
+  UsageError,
+  type RepoTree,
+  type ResolvedManifest,
+} from '@itemstore/core';
+import { s3Location, type Settings } from '@itemstore/config';
+import { applyOverrides, type LocationOverrides, type S3Location } from './location.js';
+import { objectRef, type DeletionRequest, type DesiredObject } from './plan.js';
+import { renderForS3, s3FormatOf, type S3Format } from './render.js';
+
+/** A config that goes to S3, as the manifest or the resolver describes it. */
+export interface S3Config {
+  path: string;
+  tenant: string;
+  team?: string;
+  format: string;
+  s3KeyBelowPrefix: string;
+  s3Format?: S3Format;
+}
+
+export interface Wanted {
+  desired: DesiredObject[];
+  deletions: DeletionRequest[];
+}
+
+export interface CollectOptions {
+  tree: RepoTree;
+  settings: Settings;
+  environment: string;
+  overrides: LocationOverrides;
+  upserts: readonly S3Config[];
+  deletes: readonly S3Config[];
+}
+
+/** Reads and converts every upsert; throws ConfigErrors listing every bad file (nothing has been written yet). */
+export async function collectWanted(options: CollectOptions): Promise<Wanted> {
+  const errors: ConfigError[] = [];
+  const locations = new Map<string, S3Location>();
+  const locationOf = (tenant: string): S3Location => {
+    let l = locations.get(tenant);
+    if (!l) {
+      l = applyOverrides(
+        s3Location(options.settings, tenant, options.environment),
+        options.overrides,
+        `tenant "${tenant}" in environment "${options.environment}"`,
+      );
+      locations.set(tenant, l);
+    }
+    return l;
+  };
+
+  const desired: DesiredObject[] = [];
+  const byRef = new Map<string, DesiredObject>();
+  for (const cfg of options.upserts) {
+    let location: S3Location;
+    try {
+      location = locationOf(cfg.tenant);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        errors.push(err);
+        continue;
+      }
+      throw err;
+    }
+    const bytes = await options.tree.read(cfg.path);
+    if (bytes === undefined) {
+      errors.push(
+        new ConfigError(
+          'missing-file',
+          `${cfg.path} is not a regular file in the ${options.tree.label}; the manifest says it should be synced to S3`,
+          { file: cfg.path },
+        ),
+      );
+      continue;
+    }
+    const s3Format = s3FormatOf(cfg.format, cfg.s3Format);
+    try {
+      const r = renderForS3({
+        path: cfg.path,
+        bytes,
+        format: cfg.format,
+        s3Format,
+        ...(options.settings.maxConfigBytes === undefined
+          ? {}
+          : { maxBytes: options.settings.maxConfigBytes }),
+      });
+      const d: DesiredObject = {
+        location,
+        key: location.prefix + cfg.s3KeyBelowPrefix,
+        path: cfg.path,
+        body: r.body,
+        md5: r.md5,
+        contentType: r.contentType,
+        format: s3Format,
+      };
+      const ref = objectRef(location.bucket, d.key);
+      const other = byRef.get(ref);
+      if (other && other.path !== d.path) {
+        errors.push(
+          new ConfigError(
+            's3-key-conflict',
+            `${d.path} and ${other.path} would both be written to s3://${location.bucket}/${d.key}`,
+            { file: d.path },
+          ),
+        );
+      } else if (!other) {
+        byRef.set(ref, d);
+        desired.push(d);
+      }
+    } catch (err) {
+      if (err instanceof ConfigError) errors.push(err.file ? err : err.withLocation({ file: cfg.path }));
+      else if (err instanceof ConfigErrors) errors.push(...err.errors);
+      else throw err;
+    }
+  }
+
+  const deletions: DeletionRequest[] = [];
+  for (const cfg of options.deletes) {
+    try {
+      const location = locationOf(cfg.tenant);
+      deletions.push({ location, key: location.prefix + cfg.s3KeyBelowPrefix, path: cfg.path });
+    } catch (err) {
+      if (err instanceof ConfigError) errors.push(err);
+      else throw err;
+    }
+  }
+  if (errors.length) throw new ConfigErrors(dedupe(errors));
+  return { desired, deletions };
+}
+
+/** The S3 side of a resolved manifest: upserts and deletions of entries whose targets include s3. */
+export function s3EntriesOf(manifest: ResolvedManifest): { upserts: S3Config[]; deletes: S3Config[] } {
+  const upserts: S3Config[] = [];
+  const deletes: S3Config[] = [];
+  for (const e of manifest.entries) {
+    if (!e.targets.includes('s3') || e.s3KeyBelowPrefix === undefined) continue;
+    const cfg: S3Config = {
+      path: e.path,
+      tenant: e.tenant,
+      team: e.team,
+      format: e.format,
+      s3KeyBelowPrefix: e.s3KeyBelowPrefix,
+      ...(e.s3Format === undefined ? {} : { s3Format: e.s3Format }),
+    };
+    (e.action === 'delete' ? deletes : upserts).push(cfg);
+  }
+  return { upserts, deletes };
+}
+
+/** The config repo a manifest was made from. */
+export function manifestConfigRoot(
+  manifest: Pick<ResolvedManifest, 'repoRoot' | 'workingDirectory'>,
+): string {
+  return join(manifest.repoRoot, manifest.workingDirectory || '.');
+}
+
+/** Reads resolve-tags' output, refusing a file this version does not understand. */
+export async function readManifestFile(path: string): Promise<ResolvedManifest> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `Cannot read the manifest file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}.`,
+    );
+  }
+  let m: Partial<ResolvedManifest>;
+  try {
+    m = JSON.parse(text) as Partial<ResolvedManifest>;
+  } catch {
+    throw new UsageError(
+      `The manifest file ${path} is not JSON; pass the "manifest" output of resolve-tags.`,
+    );
+  }
+  if (
+    m.version !== RESOLVED_MANIFEST_VERSION ||
+    !Array.isArray(m.entries) ||
+    typeof m.repoRoot !== 'string'
+  ) {
+    throw new UsageError(
+      `The manifest file ${path} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags.`,
+    );
+  }
+  return { ...m, errors: m.errors ?? [] } as ResolvedManifest;
+}
+
+function dedupe(errors: ConfigError[]): ConfigError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.code}\u0000${e.file}\u0000${e.line}\u0000${e.column}\u0000${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,229 @@
+/**
+ * sync-s3 from start to end: settings → what we want (validated) → one listing per prefix → plan → apply (unless
+ * dry-run) → report. The action and `itemstore sync-s3` both call syncToS3.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { ConfigError, ConfigErrors, UsageError, type Logger, type ResolvedManifest } from '@itemstore/core';
+import { FsTree, loadSettings, resolveTree, s3Location } from '@itemstore/config';
+import { applySyncPlan, dryRunResult, type ApplyResult, type ClientFor } from './apply.js';
+import { createS3Client, type S3ClientOptions } from './client.js';
+import {
+  applyOverrides,
+  describeLocation,
+  locationId,
+  type LocationOverrides,
+  type S3Location,
+} from './location.js';
+import {
+  objectsToVerifyByContent,
+  planSync,
+  type DeletionsMode,
+  type Listing,
+  type SyncPlan,
+} from './plan.js';
+import { hashRemoteObjects, listLocation } from './remote.js';
+import { syncReport, type SyncReport } from './report.js';
+import { collectWanted, manifestConfigRoot, s3EntriesOf, type S3Config } from './sources.js';
+
+export const DEFAULT_CONCURRENCY = 16;
+
+export interface SyncToS3Options {
+  /** Sync the configs of a resolved manifest (resolve-tags' output)... */
+  manifest?: ResolvedManifest;
+  /** ...or every default/ config of the working tree at repoDir, like `aws s3 sync` of those folders. */
+  full?: boolean;
+  /** The config repo root. Defaults to the manifest's repoRoot/workingDirectory. Required with full. */
+  repoDir?: string;
+  /** Default: the first environment of item-store.yaml. */
+  environment?: string;
+  overrides?: LocationOverrides;
+  /** An S3-compatible endpoint (path-style addressing). */
+  endpoint?: string;
+  credentials?: S3ClientOptions['credentials'];
+  maxAttempts?: number;
+  concurrency?: number;
+  dryRun?: boolean;
+  /**
+   * Default `apply` with a manifest (delete the keys of configs deleted in git) and `skip` with full (an explicit
+   * `apply` then deletes every object under the prefix that no config maps to).
+   */
+  deletions?: DeletionsMode;
+  /** S3 has no branches: a manifest from a branch other than mainBranch writes S3 only when this is true. */
+  allowFeatureBranch?: boolean;
+  /** For full runs: the branch the working tree is on, when known (the same guard as for manifests). */
+  branch?: string;
+  logger: Logger;
+  /** Tests and callers with their own clients; otherwise one client per region from createS3Client. */
+  clientFor?: ClientFor;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SyncToS3Result {
+  report: SyncReport;
+  /** Absent when the run stopped before planning (feature branch). */
+  plan?: SyncPlan;
+}
+
+export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result> {
+  const { manifest, logger } = options;
+  if (!manifest === !options.full) {
+    throw new UsageError('Give either a manifest or full: true (not both, not neither).');
+  }
+  const repoDir = options.repoDir ?? (manifest ? manifestConfigRoot(manifest) : undefined);
+  if (!repoDir) throw new UsageError('full: true needs the config repo directory.');
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const dryRun = options.dryRun ?? false;
+  const deletions: DeletionsMode = options.deletions ?? (options.full ? 'skip' : 'apply');
+
+  const tree = new FsTree(repoDir);
+  const settings = await loadSettings(tree);
+  const environment = options.environment || settings.environments[0];
+  if (!environment || !settings.environments.includes(environment)) {
+    throw new UsageError(
+      `Environment "${environment}" is not one of the environments in item-store.yaml (${settings.environments.join(', ')}).`,
+    );
+  }
+  const branch = manifest?.branch ?? options.branch;
+  const onMain = manifest ? manifest.isMainBranch : branch === undefined || branch === settings.mainBranch;
+  const base = {
+    mode: manifest ? ('manifest' as const) : ('full' as const),
+    environment,
+    dryRun,
+    deletions,
+    ...(branch === undefined ? {} : { branch }),
+    ...(manifest?.headSha ? { commit: manifest.headSha } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  };
+
+  if (!onMain && !options.allowFeatureBranch && !dryRun) {
+    const reason =
+      `branch "${branch}" is not the main branch (${settings.mainBranch}); S3 has no branches, so feature branches ` +
+      'write S3 only when allow-feature-branch is true (a manual run).';
+    logger.info(`S3 sync did not run: ${reason}`);
+    return { report: syncReport({ ...base, notRunReason: reason }) };
+  }
+
+  // 1. What we want, every config read and converted: one bad file and nothing is written.
+  let upserts: S3Config[];
+  let deletes: S3Config[] = [];
+  if (manifest) {
+    if (manifest.errors.length) throw new ConfigErrors(manifest.errors.map((e) => ConfigError.fromJSON(e)));
+    ({ upserts, deletes } = s3EntriesOf(manifest));
+  } else {
+    const { configs, errors } = await resolveTree(tree, settings, branch === undefined ? {} : { branch });
+    const fatal = errors.filter((e) => e.severity === 'error');
+    for (const w of errors.filter((e) => e.severity === 'warning')) logger.warning(w);
+    if (fatal.length) throw new ConfigErrors(fatal);
+    upserts = configs
+      .filter((c) => c.targets.includes('s3') && c.s3KeyBelowPrefix !== undefined)
+      .map((c) => ({
+        path: c.path,
+        tenant: c.tenant,
+        team: c.team,
+        format: c.format,
+        s3KeyBelowPrefix: c.s3KeyBelowPrefix as string,
+        ...(c.s3Format === undefined ? {} : { s3Format: c.s3Format }),
+      }));
+  }
+  const wanted = await collectWanted({
+    tree,
+    settings,
+    environment,
+    overrides: options.overrides ?? {},
+    upserts,
+    deletes,
+  });
+
+  // 2. Where to look: in full mode every tenant's prefix (even one whose configs are all gone).
+  const locations = new Map<string, S3Location>();
+  for (const l of [...wanted.desired.map((d) => d.location), ...wanted.deletions.map((d) => d.location)]) {
+    locations.set(locationId(l), l);
+  }
+  if (options.full) {
+    for (const team of Object.values(settings.teams)) {
+      const l = applyOverrides(
+        s3Location(settings, team.tenant, environment),
+        options.overrides ?? {},
+        `tenant "${team.tenant}"`,
+      );
+      locations.set(locationId(l), l);
+    }
+    if (deletions === 'apply') {
+      const root = [...locations.values()].find((l) => l.prefix === '');
+      if (root) {
+        throw new UsageError(
+          `Refusing full: true with deletions: apply on ${describeLocation(root)}: the prefix is empty, so every object in the bucket would be a candidate for deletion. Set a prefix.`,
+        );
+      }
+    }
+  }
+
+  const clients = new Map<string, S3Client>();
+  const clientFor: ClientFor =
+    options.clientFor ??
+    ((region) => {
+      let c = clients.get(region);
+      if (!c) {
+        c = createS3Client({
+          region,
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+          ...(options.credentials ? { credentials: options.credentials } : {}),
+        });
+        clients.set(region, c);
+      }
+      return c;
+    });
+
+  try {
+    // 3. One listing per prefix, then the few objects whose ETag is not an MD5.
+    const listings: Listing[] = [];
+    for (const l of locations.values()) {
+      logger.info(`Listing ${describeLocation(l)} (${l.region})`);
+      const listing = await listLocation(clientFor(l.region), l);
+      logger.debug(`${listing.objects.size} object(s) under ${describeLocation(l)}`);
+      listings.push(listing);
+    }
+    const toHash = objectsToVerifyByContent(wanted.desired, listings);
+    const remoteMd5 = new Map<string, string>();
+    for (const region of new Set(toHash.map((o) => o.location.region))) {
+      const some = toHash.filter((o) => o.location.region === region);
+      for (const [k, v] of await hashRemoteObjects(clientFor(region), some, concurrency)) remoteMd5.set(k, v);
+    }
+
+    // 4. Plan, then apply.
+    const plan = planSync({
+      desired: wanted.desired,
+      deletions: wanted.deletions,
+      listings,
+      remoteMd5,
+      deletionsMode: deletions,
+      full: Boolean(options.full),
+    });
+    const result: ApplyResult = dryRun
+      ? dryRunResult(plan)
+      : await applySyncPlan(clientFor, plan, {
+          concurrency,
+          logger,
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+    return {
+      plan,
+      report: syncReport({
+        ...base,
+        locations: [...locations.values()],
+        items: result.items,
+        verifiedByContent: toHash.length,
+        ...(onMain
+          ? {}
+          : {
+              note: options.allowFeatureBranch
+                ? `branch "${branch}" is not the main branch; written because allow-feature-branch is true`
+                : `branch "${branch}" is not the main branch: a real run would not write S3 without allow-feature-branch`,
+            }),
+      }),
+    };
+  } finally {
+    for (const c of clients.values()) c.destroy();
+  }
+}
