@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// Benchmark: `itemstore deploy` of 1,000 changed configs against the reference V2 server with --latency 20.
+//
+//   npm run build && node bench/cases/deploy-v2.mjs [--quick] [--runs N] [--concurrency 16] [--configs 1000]
+//
+// With a fixed per-request latency the best any client can do is to keep `concurrency` requests in flight all the
+// time: bound = ceil(requests / concurrency) × latency. The ratio is wall time / bound (1.0 is perfect; the rest
+// is Node start, reading and converting the configs, git, and the server's own work such as fsync). Requests are
+// counted by the server (GET /v2/_stats, test-only), so retries and every call of the plan are included.
+// Rows: a first deploy (every config new: search, generateId, PUT each) and a no-op rerun (search, getItem each).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runCase, row, resources } from '../lib/case.mjs';
+import { runMeasured } from '../lib/measure.mjs';
+import { cliBundle, requireBundle } from '../lib/paths.mjs';
+import { startV2Server } from '../lib/servers.mjs';
+import { median } from '../lib/stats.mjs';
+
+const LATENCY_MS = 20;
+const { values } = parseArgs({
+  options: { concurrency: { type: 'string' }, configs: { type: 'string' } },
+  strict: false,
+});
+const concurrency = Number(values.concurrency ?? 16);
+const configs = Number(values.configs ?? 1000);
+
+const SETTINGS = `version: 1
+mainBranch: main
+environments: [dev, qa, prod]
+s3OnlySuffixes: [_SC]
+tenants:
+  retail:
+    region: us-east-1
+    s3:
+      dev: { bucket: retail-dev, prefix: item-store/ }
+      qa: { bucket: retail-qa, prefix: item-store/ }
+      prod: { bucket: retail-prod, prefix: item-store/ }
+teams:
+  ffi2: { tenant: retail, namespace: ffi2 }
+`;
+
+function git(cwd, args) {
+  const r = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'bench',
+      GIT_AUTHOR_EMAIL: 'bench@example.com',
+      GIT_COMMITTER_NAME: 'bench',
+      GIT_COMMITTER_EMAIL: 'bench@example.com',
+    },
+  });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** A config repo with `n` configs in one commit, and the resolved manifest resolve-tags would make for it. */
+function makeRepo(n) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-deploy-v2-'));
+  mkdirSync(join(dir, 'ffi2'));
+  writeFileSync(join(dir, 'item-store.yaml'), SETTINGS);
+  const entries = [];
+  for (let i = 0; i < n; i++) {
+    const name = `interface_${String(i).padStart(4, '0')}`;
+    const path = `ffi2/${name}.yaml`;
+    const body = [
+      `# interface ${i}`,
+      `interface: ${name}`,
+      'source:',
+      `  table: raw.t${i}`,
+      `  partitions: ${i % 31}`,
+    ];
+    for (let k = 0; k < 12; k++) body.push(`option_${k}: value ${i}-${k}`);
+    writeFileSync(join(dir, path), body.join('\n') + '\n');
+    const tags = { name, team: 'ffi2' };
+    entries.push({
+      path,
+      status: 'added',
+      reason: 'changed',
+      side: 'head',
+      action: 'upsert',
+      team: 'ffi2',
+      tenant: 'retail',
+      namespace: 'ffi2',
+      format: 'plain',
+      name,
+      tags,
+      identity: `ffi2?name=${encodeURIComponent(name)}&team=ffi2`,
+      targets: ['v2'],
+      s3Only: false,
+    });
+  }
+  git(dir, ['init', '-q', '--initial-branch=main']);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', 'configs']);
+  const headSha = git(dir, ['rev-parse', 'HEAD']);
+  const manifest = {
+    version: 1,
+    mode: 'diff',
+    event: 'push',
+    branch: 'main',
+    isMainBranch: true,
+    baseSha: null,
+    headSha,
+    workingDirectory: '',
+    repoRoot: dir,
+    entries,
+    errors: [],
+  };
+  const manifestFile = join(dir, '..', `${dir.split('/').pop()}-manifest.json`);
+  writeFileSync(manifestFile, JSON.stringify(manifest));
+  return { dir, manifestFile };
+}
+
+async function requestCount(server) {
+  const res = await fetch(`${server.url}/v2/_stats`, {
+    headers: { Authorization: `Bearer ${server.token}` },
+  });
+  const stats = await res.json();
+  return Object.entries(stats.requests)
+    .filter(([route]) => !route.includes('_stats'))
+    .reduce((n, [, v]) => n + v, 0);
+}
+
+async function deployOnce(server, manifestFile, log) {
+  const before = await requestCount(server);
+  const m = await runMeasured(
+    process.execPath,
+    [cliBundle, 'deploy', '--manifest', manifestFile, '--concurrency', String(concurrency)],
+    { env: { ...process.env, ...server.env } },
+  );
+  if (m.code !== 0) throw new Error(`deploy exited ${m.code}: ${m.stderr.slice(-2000)}`);
+  const requests = (await requestCount(server)) - before;
+  const bound = Math.ceil(requests / concurrency) * LATENCY_MS;
+  log(`  ${m.stderr.trim().split('\n').pop()} — ${Math.round(m.wallMs)} ms, bound ${bound} ms`);
+  return { ...m, requests, bound };
+}
+
+await runCase('deploy-v2', async ({ runs, warmup, log }) => {
+  requireBundle(cliBundle);
+  const { dir, manifestFile } = makeRepo(configs);
+  const first = [];
+  const noop = [];
+  try {
+    for (let i = 0; i < warmup + runs; i++) {
+      // Every run starts from an empty store, so all configs are new ("changed").
+      const server = await startV2Server({ latencyMs: LATENCY_MS });
+      try {
+        log(`run ${i + 1}/${warmup + runs}${i < warmup ? ' (warm-up)' : ''}: first deploy`);
+        const a = await deployOnce(server, manifestFile, log);
+        log(`run ${i + 1}: no-op rerun`);
+        const b = await deployOnce(server, manifestFile, log);
+        if (i >= warmup) {
+          first.push(a);
+          noop.push(b);
+        }
+      } finally {
+        await server.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(manifestFile, { force: true });
+  }
+  const toRow = (label, samples, notes) => {
+    const wall = median(samples.map((s) => s.wallMs));
+    const requests = median(samples.map((s) => s.requests));
+    const bound = Math.ceil(requests / concurrency) * LATENCY_MS;
+    const last = samples.at(-1);
+    return row({
+      case: label,
+      ours: { value: wall, unit: 'ms', requests, ...resources(last) },
+      bound: {
+        name: `ceil(${requests} requests / ${concurrency}) × ${LATENCY_MS} ms`,
+        value: bound,
+        unit: 'ms',
+      },
+      notes,
+    });
+  };
+  return [
+    toRow(
+      `deploy-v2: ${configs} changed configs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,
+      first,
+      'first deploy into an empty store: search, generateId and a conditional PUT per config; median of runs',
+    ),
+    toRow(
+      `deploy-v2: no-op rerun of ${configs} configs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,
+      noop,
+      'same commit again: search and getItem per config, no write',
+    ),
+  ];
+});

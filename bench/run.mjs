@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// The benchmark runner (`npm run bench [-- --quick] [-- --only a,b] [-- --timeout S] [-- --no-build]`):
+// builds dist/, makes sure the tools the cases measure against are installed, runs every bench/cases/*.mjs one
+// after another as a child process with a timeout (never two at once: they would disturb each other's timings),
+// reads each case's last stdout line (the protocol in bench/README.md) and writes bench/RESULTS.md and
+// bench/results.json. A failed case is recorded in the table and the run carries on; the exit code is 1 if any failed.
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureAwsCli, ensureGnuTime } from './lib/apt.mjs';
+import { machineInfo } from './lib/machine.mjs';
+import { benchDir, casesDir, repoRoot } from './lib/paths.mjs';
+import { writeResults } from './lib/results.mjs';
+
+/** Cases the issue asks for; the runner runs whatever is in bench/cases/ and names these when absent. */
+const EXPECTED_CASES = ['bundle-start', 'convert', 'deploy-v2', 'detect', 'sync-s3', 'validate'];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    timeout: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    'out-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  process.stdout.write(
+    'usage: npm run bench -- [--quick] [--only case1,case2] [--timeout SECONDS] [--no-build] [--out-dir DIR]\n',
+  );
+  process.exit(0);
+}
+const quick = values.quick;
+const timeoutMs = (values.timeout ? Number(values.timeout) : quick ? 150 : 1200) * 1000;
+const outDir = values['out-dir'] ?? benchDir;
+const say = (line) => process.stderr.write(`[bench] ${line}\n`);
+
+const started = Date.now();
+const date = new Date().toISOString();
+
+await ensureGnuTime({ log: say }).catch((err) =>
+  say(`GNU time unavailable (CPU and memory not measured): ${err.message}`),
+);
+await ensureAwsCli({ log: say }).catch((err) =>
+  say(`awscli unavailable (the sync-s3 peer will fail): ${err.message}`),
+);
+
+if (!values['no-build']) {
+  // Build into a temp folder and copy over dist/ only when every bundle built: a failed build (someone's
+  // half-done code) leaves the dist/ already there to measure, instead of a half-emptied one.
+  say('building the bundles (scripts/build.mjs) into dist/');
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-dist-'));
+  const build = await runChild(
+    process.execPath,
+    [join(repoRoot, 'scripts', 'build.mjs'), '--outdir', tmp],
+    300_000,
+    false,
+  );
+  if (build.code === 0) cpSync(tmp, join(repoRoot, 'dist'), { recursive: true });
+  else say(`build failed (exit ${build.code}); measuring the dist/ already there:\n${tail(build.stderr)}`);
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+let files = readdirSync(casesDir)
+  .filter((f) => f.endsWith('.mjs'))
+  .sort();
+if (values.only) {
+  const wanted = new Set(values.only.split(',').map((s) => s.trim()));
+  files = files.filter((f) => wanted.has(basename(f, '.mjs')));
+}
+const present = new Set(files.map((f) => basename(f, '.mjs')));
+const missing = values.only ? [] : EXPECTED_CASES.filter((c) => !present.has(c));
+
+const cases = [];
+for (const file of files) {
+  const name = basename(file, '.mjs');
+  say(`case ${name}${quick ? ' (quick)' : ''}: running`);
+  const t0 = Date.now();
+  const result = await runChild(
+    process.execPath,
+    [join(casesDir, file), ...(quick ? ['--quick'] : [])],
+    timeoutMs,
+    true,
+  );
+  const seconds = Math.round((Date.now() - t0) / 100) / 10;
+  const entry = { case: name, file: `bench/cases/${file}`, seconds, ok: false, rows: [], error: null };
+  const parsed = lastJsonLine(result.stdout);
+  if (result.timedOut) entry.error = `timed out after ${timeoutMs / 1000} s`;
+  else if (result.code !== 0) entry.error = `exited with ${result.code}: ${lastLines(result.stderr, 3)}`;
+  else if (!parsed) entry.error = 'its last stdout line is not the JSON result';
+  else if (!Array.isArray(parsed.rows) || parsed.rows.length === 0) entry.error = 'its result has no rows';
+  else {
+    entry.ok = true;
+    entry.rows = parsed.rows;
+  }
+  say(
+    `case ${name}: ${entry.ok ? `${entry.rows.length} row(s)` : `FAILED (${entry.error})`} in ${seconds} s`,
+  );
+  cases.push(entry);
+}
+
+const run = {
+  date,
+  quick,
+  seconds: Math.round((Date.now() - started) / 1000),
+  machine: machineInfo(),
+  cases,
+  missing,
+};
+writeResults({ markdownPath: join(outDir, 'RESULTS.md'), jsonPath: join(outDir, 'results.json') }, run);
+for (const c of cases) {
+  for (const r of c.rows) {
+    const against = r.peer ?? r.bound;
+    say(
+      `  ${r.case}: ${r.ours.value} ${r.ours.unit}${against ? ` vs ${against.name} ${against.value} ${against.unit}, ratio ${r.ratio}` : ''}`,
+    );
+  }
+}
+if (missing.length) say(`no case file yet for: ${missing.join(', ')}`);
+say(`wrote ${join(outDir, 'RESULTS.md')} and results.json in ${run.seconds} s`);
+process.exit(cases.some((c) => !c.ok) ? 1 : 0);
+
+/** Runs a child with a timeout; `stream` copies its stderr to ours (progress) as it comes. */
+function runChild(cmd, args, timeout, stream) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (stream) process.stderr.write(d);
+    });
+    // SIGTERM first: the case stops its servers and measured processes; SIGKILL if it does not go.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }, timeout);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ code: -1, stdout, stderr: stderr + String(err), timedOut });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+function lastJsonLine(stdout) {
+  const line = stdout.trimEnd().split('\n').at(-1);
+  try {
+    const value = JSON.parse(line ?? '');
+    return value && typeof value === 'object' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function lastLines(text, n) {
+  const lines = String(text).trim().split('\n').filter(Boolean);
+  const failLine = lines.findIndex((l) => / failed: /.test(l));
+  return (failLine >= 0 ? lines.slice(failLine, failLine + n) : lines.slice(-n)).join(' / ').slice(0, 400);
+}
+
+function tail(text) {
+  return String(text).trim().split('\n').slice(-10).join('\n');
+}
