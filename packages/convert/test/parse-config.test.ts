@@ -1,6 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '@itemstore/core';
 import {
+  CONVERT_ERROR_CODES,
   canonicalHash,
   canonicalJson,
   parseConfig,
@@ -149,6 +152,11 @@ describe('YAML rules', () => {
     expect(located(errorOf(() => yaml(text)))).toEqual({ code, file: 'team/c.yaml', line, column });
   });
 
+  test('characters outside the BMP (surrogate pairs) are fine, escaped or not', () => {
+    expect(yaml('a: "\\U0001F600 😀 \\ud83d\\ude00"\n')).toEqual({ a: '😀 😀 😀' });
+    expect(json('["\\ud83d\\ude00😀"]')).toEqual(['😀😀']);
+  });
+
   test('the largest safe integers pass', () => {
     expect(yaml('a: 9007199254740991\nb: -9007199254740991\n')).toEqual({
       a: Number.MAX_SAFE_INTEGER,
@@ -272,4 +280,11 @@ describe('team formats config-list and dq', () => {
     expect(yaml('- 1\n- 2\n')).toEqual([1, 2]);
     expect(json('"just a string"')).toBe('just a string');
   });
+});
+
+test('the README error table lists every code this package throws, with its meaning', () => {
+  const readme = readFileSync(join(import.meta.dirname, '../README.md'), 'utf8');
+  for (const [code, meaning] of Object.entries(CONVERT_ERROR_CODES)) {
+    expect(readme).toContain(`| \`${code}\` | ${meaning} |`);
+  }
 });
