@@ -19,8 +19,12 @@ const UPDATE = process.env.UPDATE_CONFORMANCE === '1';
 const present = existsSync(CONFORMANCE_ROOT);
 if (!present) {
   console.warn(`conformance suites skipped: ${CONFORMANCE_ROOT} is absent on this machine.`);
+  describe('conformance suites', () => {
+    test.skip(`skipped: ${CONFORMANCE_ROOT} (yaml-test-suite, JSONTestSuite) is absent`, () => {});
+  });
 }
-const suite = present ? describe : describe.skip;
+// Registered only when the data is there (test.each refuses an empty table).
+const suite = present ? describe : () => {};
 
 suite('yaml-test-suite (YAML 1.2 cases from yaml/yaml-test-suite)', () => {
   const cases = present ? yamlCases() : [];
