@@ -38,7 +38,9 @@ async function shallowClone(url: string, branch: string): Promise<GitRepo> {
 async function run(dir: string, options: BundleOptions): Promise<BundleRun & { manifest?: ChangeManifest }> {
   const r = await runBundle('detect-changed-paths', { workspace: dir, ...options });
   made.push(r.runnerTemp);
-  const manifest = r.outputs.manifest ? (JSON.parse(readFileSync(r.outputs.manifest, 'utf8')) as ChangeManifest) : undefined;
+  const manifest = r.outputs.manifest
+    ? (JSON.parse(readFileSync(r.outputs.manifest, 'utf8')) as ChangeManifest)
+    : undefined;
   return Object.assign(r, manifest ? { manifest } : {});
 }
 
@@ -76,7 +78,13 @@ describe('detect-changed-paths bundle', () => {
       'base-sha': before,
       'head-sha': after,
     });
-    expect(r.manifest).toMatchObject({ version: 1, mode: 'diff', event: 'push', baseSha: before, headSha: after });
+    expect(r.manifest).toMatchObject({
+      version: 1,
+      mode: 'diff',
+      event: 'push',
+      baseSha: before,
+      headSha: after,
+    });
     expect(r.manifest?.entries).toEqual([
       {
         path: 'data-router/default/Orders.yaml',
@@ -89,7 +97,9 @@ describe('detect-changed-paths bundle', () => {
       { path: 'ffi2/x.yaml', status: 'modified', reason: 'changed', kind: 'config' },
     ]);
     expect(r.summary).toContain('## Changed configs');
-    expect(r.summary).toContain('| renamed | `data-router/default/Orders.yaml` | `data-router/default/orders.yaml` |');
+    expect(r.summary).toContain(
+      '| renamed | `data-router/default/Orders.yaml` | `data-router/default/orders.yaml` |',
+    );
   });
 
   it('first push of a new branch: compares with the merge base of the default branch, branch case kept', async () => {
@@ -105,7 +115,13 @@ describe('detect-changed-paths bundle', () => {
 
     const r = await run(clone.dir, pushEvent(ZERO, head, 'Feature/ABC', { created: true }));
     expect(r.exitCode).toBe(0);
-    expect(r.outputs).toMatchObject({ changed: 'true', count: '1', added: '1', branch: 'Feature/ABC', 'base-sha': fork });
+    expect(r.outputs).toMatchObject({
+      changed: 'true',
+      count: '1',
+      added: '1',
+      branch: 'Feature/ABC',
+      'base-sha': fork,
+    });
     expect(r.manifest?.entries.map((e) => e.path)).toEqual(['ffi2/feature.yaml']);
     expect(r.summary).toMatch(/first push of the branch.*merge base of main/);
   });
@@ -117,7 +133,13 @@ describe('detect-changed-paths bundle', () => {
     const clone = await shallowClone(remote.url, 'main');
     const r = await run(clone.dir, pushEvent(ZERO, head, 'main'));
     expect(r.exitCode).toBe(0);
-    expect(r.outputs).toMatchObject({ changed: 'true', count: '2', mode: 'all', 'base-sha': '', 'head-sha': head });
+    expect(r.outputs).toMatchObject({
+      changed: 'true',
+      count: '2',
+      mode: 'all',
+      'base-sha': '',
+      'head-sha': head,
+    });
     expect(r.manifest?.entries.map((e) => `${e.path} ${e.reason}`)).toEqual([
       'data-router/default/orders.yaml all',
       'ffi2/x.yaml all',
@@ -159,8 +181,15 @@ describe('detect-changed-paths bundle', () => {
 
     const r = await run(clone.dir, {
       eventName: 'pull_request',
-      event: { pull_request: { number: 1, base: { sha: base, ref: 'main' }, head: { sha: head, ref: 'feature' } } },
-      env: { GITHUB_REF: 'refs/pull/1/merge', GITHUB_HEAD_REF: 'feature', GITHUB_BASE_REF: 'main', GITHUB_SHA: head },
+      event: {
+        pull_request: { number: 1, base: { sha: base, ref: 'main' }, head: { sha: head, ref: 'feature' } },
+      },
+      env: {
+        GITHUB_REF: 'refs/pull/1/merge',
+        GITHUB_HEAD_REF: 'feature',
+        GITHUB_BASE_REF: 'main',
+        GITHUB_SHA: head,
+      },
     });
     expect(r.exitCode).toBe(0);
     expect(r.manifest?.entries.map((e) => `${e.status} ${e.path} ${e.reason}`)).toEqual([
@@ -170,11 +199,23 @@ describe('detect-changed-paths bundle', () => {
       'added ffi2/f1.yaml changed',
       'added ffi2/f2.yaml changed',
     ]);
-    expect(r.outputs).toMatchObject({ branch: 'feature', 'head-sha': head, count: '5', added: '3', modified: '1' });
+    expect(r.outputs).toMatchObject({
+      branch: 'feature',
+      'head-sha': head,
+      count: '5',
+      added: '3',
+      modified: '1',
+    });
   });
 
   it('odd names in a working-directory, exact in the manifest', async () => {
-    const names = ['team/with space.yaml', 'team/new\nline.yaml', 'team/"quoted".json', 'team/ünï 日本.yml', '-rf.yaml'];
+    const names = [
+      'team/with space.yaml',
+      'team/new\nline.yaml',
+      'team/"quoted".json',
+      'team/ünï 日本.yml',
+      '-rf.yaml',
+    ];
     const repo = await newRepo({ 'configs/item-store.yaml': 'version: 1\n', 'outside/a.yaml': 'a: 1\n' });
     const before = await repo.rev();
     const after = await repo.commit('odd', {
@@ -183,7 +224,10 @@ describe('detect-changed-paths bundle', () => {
     });
     const remote = await repo.createBareRemote();
     const clone = await shallowClone(remote.url, 'main');
-    const r = await run(clone.dir, { ...pushEvent(before, after, 'main'), inputs: { 'working-directory': 'configs' } });
+    const r = await run(clone.dir, {
+      ...pushEvent(before, after, 'main'),
+      inputs: { 'working-directory': 'configs' },
+    });
     expect(r.exitCode).toBe(0);
     expect(r.manifest?.entries.map((e) => e.path).sort()).toEqual([...names].sort());
     expect(r.manifest?.workingDirectory).toBe('configs');
@@ -205,9 +249,14 @@ describe('detect-changed-paths bundle', () => {
 
   it('fails in one sentence, writing no outputs, on a bad input', async () => {
     const repo = await newRepo();
-    const r = await run(repo.dir, { ...pushEvent(ZERO, await repo.rev(), 'main'), inputs: { base: '--upload-pack=touch /tmp/x' } });
+    const r = await run(repo.dir, {
+      ...pushEvent(ZERO, await repo.rev(), 'main'),
+      inputs: { base: '--upload-pack=touch /tmp/x' },
+    });
     expect(r.exitCode).toBe(1);
-    expect(r.commands.find((c) => c.command === 'error')?.message).toMatch(/Input "base" must be a commit SHA or a branch name/);
+    expect(r.commands.find((c) => c.command === 'error')?.message).toMatch(
+      /Input "base" must be a commit SHA or a branch name/,
+    );
     expect(r.outputs).toEqual({});
   });
 

@@ -42,7 +42,11 @@ export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** Runs git in `cwd`; resolves with stdout, rejects with stderr in the message. */
 export function git(cwd: string, args: readonly string[], input?: string | Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env: gitEnv(), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', args, {
+      cwd,
+      env: gitEnv(),
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (d: Buffer) => out.push(d));
@@ -50,7 +54,10 @@ export function git(cwd: string, args: readonly string[], input?: string | Buffe
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-      else reject(new Error(`git ${args.join(' ')} (in ${cwd}) exited ${code}: ${Buffer.concat(err).toString()}`));
+      else
+        reject(
+          new Error(`git ${args.join(' ')} (in ${cwd}) exited ${code}: ${Buffer.concat(err).toString()}`),
+        );
     });
     if (input !== undefined && child.stdin) {
       child.stdin.on('error', () => {}); // git exiting early reports its own error through its exit code
@@ -103,7 +110,12 @@ export class GitRepo {
   static async init(options: InitOptions = {}): Promise<GitRepo> {
     const dir = options.dir ?? tempDir();
     mkdirSync(dir, { recursive: true });
-    await git(dir, ['init', '-q', `--initial-branch=${options.branch ?? 'main'}`, ...(options.bare ? ['--bare'] : [])]);
+    await git(dir, [
+      'init',
+      '-q',
+      `--initial-branch=${options.branch ?? 'main'}`,
+      ...(options.bare ? ['--bare'] : []),
+    ]);
     const repo = new GitRepo(dir, !!options.bare);
     await repo.setConfig({ 'commit.gpgsign': 'false', 'core.autocrlf': 'false', 'core.symlinks': 'true' });
     return repo;
@@ -204,14 +216,24 @@ export class GitRepo {
 
   /** `git push <remote> <refspecs>`; `force` for a force push. */
   async push(refspecs: readonly string[], options: { remote?: string; force?: boolean } = {}): Promise<void> {
-    await this.git(['push', '-q', ...(options.force ? ['--force'] : []), options.remote ?? 'origin', ...refspecs]);
+    await this.git([
+      'push',
+      '-q',
+      ...(options.force ? ['--force'] : []),
+      options.remote ?? 'origin',
+      ...refspecs,
+    ]);
   }
 
   /**
    * One commit on `branch` through `git fast-import`, for big trees: `files` maps paths to contents (null deletes).
    * Does not touch the work tree; call `syncWorkTree()` when a test needs the files on disk.
    */
-  async importCommit(branch: string, files: Record<string, string | Buffer | null>, options: ImportOptions = {}): Promise<string> {
+  async importCommit(
+    branch: string,
+    files: Record<string, string | Buffer | null>,
+    options: ImportOptions = {},
+  ): Promise<string> {
     const ref = `refs/heads/${branch}`;
     let parent = options.parent;
     if (parent === undefined) {
@@ -236,7 +258,11 @@ export class GitRepo {
         continue;
       }
       const data = Buffer.isBuffer(content) ? content : Buffer.from(content);
-      chunks.push(Buffer.from(`M 100644 inline ${quotePath(path)}\ndata ${data.length}\n`), data, Buffer.from('\n'));
+      chunks.push(
+        Buffer.from(`M 100644 inline ${quotePath(path)}\ndata ${data.length}\n`),
+        data,
+        Buffer.from('\n'),
+      );
     }
     chunks.push(Buffer.from('done\n'));
     await this.git(['fast-import', '--quiet', '--done', '--force'], Buffer.concat(chunks));

@@ -133,7 +133,9 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
       return everything(`${why} The default branch is unknown (set "default-branch"), so no base was found.`);
     }
     if (name === branch) {
-      return everything(`${why} This is the default branch ${name} itself, so there is no base to compare with.`);
+      return everything(
+        `${why} This is the default branch ${name} itself, so there is no base to compare with.`,
+      );
     }
     const defaultSha = await history.resolve(name);
     const mb = defaultSha && (await history.mergeBase(defaultSha, headSha));
@@ -164,7 +166,10 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
       }
       case 'merge-base': {
         const baseSha = await history.resolve(p.base);
-        if (!baseSha) throw new UsageError(`The base commit ${p.base} could not be fetched${remote ? ` from ${remote}` : ''}.`);
+        if (!baseSha)
+          throw new UsageError(
+            `The base commit ${p.base} could not be fetched${remote ? ` from ${remote}` : ''}.`,
+          );
         const mb = await history.mergeBase(baseSha, headSha);
         if (mb) return diff(mb);
         const why = `The base ${p.base.slice(0, 7)} and the head share no history, so there is no merge base.`;
@@ -178,7 +183,15 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
 
 /** Counts for outputs and summaries. */
 export function countChanges(entries: readonly ChangeEntry[]): Record<ChangeEntry['status'], number> {
-  const counts = { added: 0, modified: 0, deleted: 0, renamed: 0, 'type-changed': 0, copied: 0, unchanged: 0 };
+  const counts = {
+    added: 0,
+    modified: 0,
+    deleted: 0,
+    renamed: 0,
+    'type-changed': 0,
+    copied: 0,
+    unchanged: 0,
+  };
   for (const e of entries) counts[e.status]++;
   return counts;
 }

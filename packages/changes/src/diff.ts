@@ -42,12 +42,25 @@ export function parseRawDiff(text: string): RawChange[] {
   for (let i = 0; i < parts.length; i++) {
     const meta = parts[i] as string;
     if (!meta.startsWith(':')) continue;
-    const [srcMode, dstMode, , , statusScore] = meta.slice(1).split(' ') as [string, string, string, string, string];
+    const [srcMode, dstMode, , , statusScore] = meta.slice(1).split(' ') as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const status = statusScore[0] as RawChange['status'];
     const score = statusScore.length > 1 ? Number(statusScore.slice(1)) : undefined;
     const first = parts[++i] as string;
     const second = status === 'R' || status === 'C' ? (parts[++i] as string) : first;
-    changes.push({ status, ...(score === undefined ? {} : { score }), srcMode, dstMode, srcPath: first, dstPath: second });
+    changes.push({
+      status,
+      ...(score === undefined ? {} : { score }),
+      srcMode,
+      dstMode,
+      srcPath: first,
+      dstPath: second,
+    });
   }
   return changes;
 }

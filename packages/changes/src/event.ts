@@ -17,11 +17,14 @@ export function readEventContext(env: NodeJS.ProcessEnv = process.env): EventCon
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new UsageError(`The event file ${path} (GITHUB_EVENT_PATH) cannot be read: ${(e as Error).message}.`);
+      throw new UsageError(
+        `The event file ${path} (GITHUB_EVENT_PATH) cannot be read: ${(e as Error).message}.`,
+      );
     }
     try {
       const parsed: unknown = JSON.parse(text);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) payload = parsed as Record<string, unknown>;
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        payload = parsed as Record<string, unknown>;
     } catch {
       throw new UsageError(`The event file ${path} (GITHUB_EVENT_PATH) is not JSON.`);
     }

@@ -77,7 +77,10 @@ export class GitTree implements RepoTree {
   }
 
   private blob(objectId: string): Promise<Buffer | undefined> {
-    this.batch ??= new CatFileBatch(this.repoDir, this.options.safeDirectory ? ['-c', `safe.directory=${this.options.safeDirectory}`] : []);
+    this.batch ??= new CatFileBatch(
+      this.repoDir,
+      this.options.safeDirectory ? ['-c', `safe.directory=${this.options.safeDirectory}`] : [],
+    );
     return this.batch.read(objectId);
   }
 }

@@ -75,7 +75,9 @@ export class History {
   /** The remote's default branch as git knows it (refs/remotes/<remote>/HEAD), when it does. */
   async remoteDefaultBranch(): Promise<string | undefined> {
     const remote = this.git.remote ?? 'origin';
-    const r = await this.git.run(['symbolic-ref', '--quiet', `refs/remotes/${remote}/HEAD`], { okCodes: [1, 128] });
+    const r = await this.git.run(['symbolic-ref', '--quiet', `refs/remotes/${remote}/HEAD`], {
+      okCodes: [1, 128],
+    });
     const ref = r.stdout.toString('utf8').trim();
     const prefix = `refs/remotes/${remote}/`;
     return r.exitCode === 0 && ref.startsWith(prefix) ? ref.slice(prefix.length) : undefined;

@@ -62,7 +62,11 @@ export function planRange(ctx: EventContext, inputs: RangeInputs = {}): Range {
   switch (event) {
     case 'push': {
       if (p.deleted === true || ZERO_SHA.test(str(p.after) ?? '')) {
-        return range({ kind: 'none', head: null, why: 'The push deleted the branch; there is nothing to deploy.' });
+        return range({
+          kind: 'none',
+          head: null,
+          why: 'The push deleted the branch; there is nothing to deploy.',
+        });
       }
       const before = str(p.before);
       if (!before || ZERO_SHA.test(before)) {
@@ -136,7 +140,9 @@ function stripHeads(ref: string): string {
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 function str(v: unknown): string | undefined {

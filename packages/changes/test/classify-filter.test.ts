@@ -29,11 +29,31 @@ describe('classifyPath (SPEC §2 by shape)', () => {
 
   it('agrees with @itemstore/config on every sample (the resolver classifies the same paths again)', () => {
     const samples = [
-      'a/b.yaml', 'a/b.yml', 'a/b.json', 'a/b.YAML', 'a/tags.yaml', 'a/tags.yml', 'tags.yaml', 'item-store.yaml',
-      'a/item-store.yaml', 'a/.x/b.yaml', '.github/w.yml', 'a/b.txt', 'a/b.yaml.orig', 'x.json', 'a/tags.json',
+      'a/b.yaml',
+      'a/b.yml',
+      'a/b.json',
+      'a/b.YAML',
+      'a/tags.yaml',
+      'a/tags.yml',
+      'tags.yaml',
+      'item-store.yaml',
+      'a/item-store.yaml',
+      'a/.x/b.yaml',
+      '.github/w.yml',
+      'a/b.txt',
+      'a/b.yaml.orig',
+      'x.json',
+      'a/tags.json',
     ];
     for (const p of samples) {
-      const expected = p === 'item-store.yaml' ? 'settings' : isConfigPathShape(p) ? 'config' : isTagsFile(p) && !p.split('/').some((s) => s.startsWith('.')) ? 'tags' : undefined;
+      const expected =
+        p === 'item-store.yaml'
+          ? 'settings'
+          : isConfigPathShape(p)
+            ? 'config'
+            : isTagsFile(p) && !p.split('/').some((s) => s.startsWith('.'))
+              ? 'tags'
+              : undefined;
       expect([p, classifyPath(p)]).toEqual([p, expected]);
     }
   });
@@ -55,7 +75,9 @@ describe('PathFilter', () => {
   });
 
   it('reads paths in order, the last match deciding, with ! negation', () => {
-    const f = new PathFilter({ paths: ['data-router/**', '!data-router/legacy/**', 'data-router/legacy/keep.yaml'] });
+    const f = new PathFilter({
+      paths: ['data-router/**', '!data-router/legacy/**', 'data-router/legacy/keep.yaml'],
+    });
     expect(f.kindOf('data-router/a.yaml')).toBe('config');
     expect(f.kindOf('data-router/legacy/old.yaml')).toBeUndefined();
     expect(f.kindOf('data-router/legacy/keep.yaml')).toBe('config');

@@ -16,12 +16,18 @@ beforeEach(() => {
   jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
   jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 async function repo(): Promise<GitRepo> {
   const r = await GitRepo.init();
   made.push(r.dir);
-  await r.commit('initial', { 'team/tags.yaml': 'tags: {}\n', 'team/a.yaml': 'a: 1\n', 'team/b.yaml': 'b: 1\n' });
+  await r.commit('initial', {
+    'team/tags.yaml': 'tags: {}\n',
+    'team/a.yaml': 'a: 1\n',
+    'team/b.yaml': 'b: 1\n',
+  });
   return r;
 }
 
@@ -32,8 +38,12 @@ describe('itemstore detect', () => {
     await r.commit('work', { 'team/a.yaml': 'a: 2\n', 'team/new\nline.yaml': 'n: 1\n' });
     await r.rename('team/b.yaml', 'team/c.yaml');
     expect(await detectCommand(['--repo', r.dir])).toBe(0);
-    expect(out).toBe(['M  team/a.yaml', 'R  team/b.yaml -> team/c.yaml', 'A  "team/new\\nline.yaml"', ''].join('\n'));
-    expect(err).toMatch(/^No base was given\. Compared with the merge base of main \([0-9a-f]{7}\)\.\n3 paths \(1 added, 1 modified, 1 renamed\), [0-9a-f]{12}\.\.[0-9a-f]{12} on Feature\/X\./);
+    expect(out).toBe(
+      ['M  team/a.yaml', 'R  team/b.yaml -> team/c.yaml', 'A  "team/new\\nline.yaml"', ''].join('\n'),
+    );
+    expect(err).toMatch(
+      /^No base was given\. Compared with the merge base of main \([0-9a-f]{7}\)\.\n3 paths \(1 added, 1 modified, 1 renamed\), [0-9a-f]{12}\.\.[0-9a-f]{12} on Feature\/X\./,
+    );
   });
 
   it('--base/--head/--branch and --json print the manifest', async () => {
@@ -41,9 +51,18 @@ describe('itemstore detect', () => {
     const base = await r.rev();
     const head = await r.commit('tags', { 'team/tags.yaml': 'tags: {x: y}\n' });
     await r.commit('later', { 'team/a.yaml': 'not in range\n' });
-    expect(await detectCommand(['--repo', r.dir, '--base', base, '--head', head, '--branch', 'Rel/1', '--json'])).toBe(0);
+    expect(
+      await detectCommand(['--repo', r.dir, '--base', base, '--head', head, '--branch', 'Rel/1', '--json']),
+    ).toBe(0);
     const m = JSON.parse(out);
-    expect(m).toMatchObject({ version: 1, mode: 'diff', event: 'local', branch: 'Rel/1', baseSha: base, headSha: head });
+    expect(m).toMatchObject({
+      version: 1,
+      mode: 'diff',
+      event: 'local',
+      branch: 'Rel/1',
+      baseSha: base,
+      headSha: head,
+    });
     expect(m.entries.map((e: { path: string; reason: string }) => `${e.path} ${e.reason}`)).toEqual([
       'team/a.yaml tags-changed',
       'team/b.yaml tags-changed',
@@ -61,6 +80,8 @@ describe('itemstore detect', () => {
   it('a bad flag or base is a usage error', async () => {
     const r = await repo();
     await expect(detectCommand(['--nope'])).rejects.toThrow(UsageError);
-    await expect(detectCommand(['--repo', r.dir, '--base', 'no-such-branch'])).rejects.toThrow(/could not be fetched/);
+    await expect(detectCommand(['--repo', r.dir, '--base', 'no-such-branch'])).rejects.toThrow(
+      /could not be fetched/,
+    );
   });
 });

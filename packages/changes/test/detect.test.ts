@@ -38,7 +38,12 @@ const BASE_FILES: Record<string, FileSpec> = {
   'README.md': 'hello\n',
 };
 
-function push(before: string, after: string, branch = 'main', extra: Record<string, unknown> = {}): EventContext {
+function push(
+  before: string,
+  after: string,
+  branch = 'main',
+  extra: Record<string, unknown> = {},
+): EventContext {
   return {
     eventName: 'push',
     payload: { ref: `refs/heads/${branch}`, before, after, repository: { default_branch: 'main' }, ...extra },
@@ -76,7 +81,13 @@ describe('push', () => {
       'modified data-router/default/orders.yaml (changed)',
       'added ffi2/new.yaml (changed)',
     ]);
-    expect(m).toMatchObject({ mode: 'diff', baseSha: before, headSha: after, branch: 'main', workingDirectory: '' });
+    expect(m).toMatchObject({
+      mode: 'diff',
+      baseSha: before,
+      headSha: after,
+      branch: 'main',
+      workingDirectory: '',
+    });
     // Fetching `before` at depth 1 is enough for a two-dot diff: no history was fetched.
     expect(await clone.isShallow()).toBe(true);
     expect((await clone.git(['rev-list', '--count', 'HEAD'])).trim()).toBe('1');
@@ -109,7 +120,10 @@ describe('push', () => {
     const clone = await cloneOf(remote.url, 'Feature/New');
 
     const m = await detect(clone.dir, push(ZERO, head, 'Feature/New', { created: true }));
-    expect(brief(m)).toEqual(['modified data-router/spark/emr.json (changed)', 'added ffi2/feature.yaml (changed)']);
+    expect(brief(m)).toEqual([
+      'modified data-router/spark/emr.json (changed)',
+      'added ffi2/feature.yaml (changed)',
+    ]);
     expect(m).toMatchObject({ mode: 'diff', baseSha: forkPoint, headSha: head, branch: 'Feature/New' });
     expect(m.note).toMatch(/first push.*merge base of main/);
   });
@@ -119,7 +133,10 @@ describe('push', () => {
     await repo.git(['checkout', '-q', '--orphan', 'island']);
     await repo.git(['rm', '-r', '-q', '--cached', '.']);
     repo.write({ 'data-router': null, ffi2: null });
-    const head = await repo.commit('unrelated history', { 'ffi2/only.yaml': 'o: 1\n', 'ffi2/tags.yaml': 't: {}\n' });
+    const head = await repo.commit('unrelated history', {
+      'ffi2/only.yaml': 'o: 1\n',
+      'ffi2/tags.yaml': 't: {}\n',
+    });
     const remote = await repo.createBareRemote();
     await repo.push(['island']);
     const clone = await cloneOf(remote.url, 'island');
@@ -210,13 +227,18 @@ describe('pull requests', () => {
     const fork = await repo.rev();
     await repo.checkout('Feature/PR', { create: true });
     for (let i = 0; i < 50; i++) {
-      await repo.importCommit('Feature/PR', { [`ffi2/pr-${i % 5}.yaml`]: `v: ${i}\n` }, { message: `pr ${i}` });
+      await repo.importCommit(
+        'Feature/PR',
+        { [`ffi2/pr-${i % 5}.yaml`]: `v: ${i}\n` },
+        { message: `pr ${i}` },
+      );
     }
     await repo.syncWorkTree();
     await repo.commit('rename and delete', { 'data-router/spark/emr.json': null });
     await repo.rename('ffi2/x.yaml', 'ffi2/renamed.yaml');
     await repo.checkout('main');
-    for (let i = 0; i < 5; i++) await repo.commit(`main ${i}`, { [`data-router/main-${i}.yaml`]: `m: ${i}\n` });
+    for (let i = 0; i < 5; i++)
+      await repo.commit(`main ${i}`, { [`data-router/main-${i}.yaml`]: `m: ${i}\n` });
     await repo.checkout('Feature/PR');
     const head = await repo.merge('main', 'bring main in'); // a merge commit inside the PR
     const remote = await repo.createBareRemote();
@@ -251,10 +273,19 @@ describe('pull requests', () => {
   it('with full history nothing is fetched', async () => {
     const { repo, head, fork } = await prRepo();
     const featureOnly = await repo.rev('Feature/PR~1'); // before main was merged in
-    const m = await detect(repo.dir, {
-      eventName: 'pull_request_target',
-      payload: { pull_request: { base: { sha: await repo.rev('main') }, head: { sha: featureOnly, ref: 'Feature/PR' } } },
-    }, { remote: null });
+    const m = await detect(
+      repo.dir,
+      {
+        eventName: 'pull_request_target',
+        payload: {
+          pull_request: {
+            base: { sha: await repo.rev('main') },
+            head: { sha: featureOnly, ref: 'Feature/PR' },
+          },
+        },
+      },
+      { remote: null },
+    );
     expect(m.baseSha).toBe(fork);
     expect(m.log.lines.some((l) => /fetch/.test(l.message))).toBe(false);
     expect(head).not.toBe(featureOnly);
@@ -269,7 +300,13 @@ describe('pull requests', () => {
     const clone = await cloneOf(remote.url, 'gh-readonly-queue/main/pr-1-abc');
     const m = await detect(clone.dir, {
       eventName: 'merge_group',
-      payload: { merge_group: { base_sha: base, head_sha: head, head_ref: 'refs/heads/gh-readonly-queue/main/pr-1-abc' } },
+      payload: {
+        merge_group: {
+          base_sha: base,
+          head_sha: head,
+          head_ref: 'refs/heads/gh-readonly-queue/main/pr-1-abc',
+        },
+      },
     });
     expect(brief(m)).toEqual(['added ffi2/q.yaml (changed)']);
     expect(m.branch).toBe('gh-readonly-queue/main/pr-1-abc');
@@ -287,14 +324,34 @@ describe('what counts as a change', () => {
       'data-router/default/orders.yaml': { symlink: '../spark/other.json' },
       'ffi2/link.yaml': { symlink: 'moved.yaml' },
     });
-    await repo.git(['-c', 'protocol.file.allow=always', 'submodule', '--quiet', 'add', sub.dir, 'ffi2/sub.yaml']);
+    await repo.git([
+      '-c',
+      'protocol.file.allow=always',
+      'submodule',
+      '--quiet',
+      'add',
+      sub.dir,
+      'ffi2/sub.yaml',
+    ]);
     const after = await repo.commit('many kinds');
     const m = await detect(repo.dir, push(before, after), { remote: null });
     expect(m.entries).toEqual([
-      { path: 'data-router/default/orders.yaml', status: 'type-changed', reason: 'changed', kind: 'config', symlink: true },
+      {
+        path: 'data-router/default/orders.yaml',
+        status: 'type-changed',
+        reason: 'changed',
+        kind: 'config',
+        symlink: true,
+      },
       { path: 'data-router/spark/emr.json', status: 'deleted', reason: 'changed', kind: 'config' },
       { path: 'ffi2/link.yaml', status: 'added', reason: 'changed', kind: 'config', symlink: true },
-      { path: 'ffi2/moved.yaml', status: 'renamed', previousPath: 'ffi2/x.yaml', reason: 'changed', kind: 'config' },
+      {
+        path: 'ffi2/moved.yaml',
+        status: 'renamed',
+        previousPath: 'ffi2/x.yaml',
+        reason: 'changed',
+        kind: 'config',
+      },
     ]);
   });
 
@@ -383,14 +440,22 @@ describe('what counts as a change', () => {
       paths: ['data-router/**', 'ffi2/**'],
       exclude: ['**/*.json', '!data-router/spark/**', 'ffi2/**'],
     });
-    expect(m.entries.map((e) => e.path)).toEqual(['data-router/default/orders.yaml', 'data-router/spark/emr.json']);
+    expect(m.entries.map((e) => e.path)).toEqual([
+      'data-router/default/orders.yaml',
+      'data-router/spark/emr.json',
+    ]);
   });
 });
 
 describe('manual runs', () => {
   it('workflow_dispatch without inputs lists every config at head', async () => {
     const repo = await newRepo();
-    const m = await detect(repo.dir, { eventName: 'workflow_dispatch', payload: {}, ref: 'refs/heads/main', sha: await repo.rev() });
+    const m = await detect(repo.dir, {
+      eventName: 'workflow_dispatch',
+      payload: {},
+      ref: 'refs/heads/main',
+      sha: await repo.rev(),
+    });
     expect(m.mode).toBe('all');
     expect(m.entries).toHaveLength(3);
     expect(m.entries.every((e) => e.reason === 'all' && e.status === 'unchanged')).toBe(true);
@@ -404,22 +469,30 @@ describe('manual runs', () => {
     const remote = await repo.createBareRemote();
     await repo.push(['main', 'other']);
     const clone = await cloneOf(remote.url, 'main');
-    const m = await detect(clone.dir, { eventName: 'schedule', payload: {} }, { base: 'main', head: 'other' });
+    const m = await detect(
+      clone.dir,
+      { eventName: 'schedule', payload: {} },
+      { base: 'main', head: 'other' },
+    );
     expect(brief(m)).toEqual(['added ffi2/other.yaml (changed)']);
   });
 
   it('refuses a base that looks like an option before running git', async () => {
     const repo = await newRepo();
-    await expect(detect(repo.dir, { eventName: 'schedule', payload: {} }, { base: '--output=/tmp/x' })).rejects.toThrow(
-      /Input "base" must be a commit SHA/,
-    );
+    await expect(
+      detect(repo.dir, { eventName: 'schedule', payload: {} }, { base: '--output=/tmp/x' }),
+    ).rejects.toThrow(/Input "base" must be a commit SHA/);
   });
 
   it('names a missing working directory or a folder outside git in one sentence', async () => {
-    await expect(detect('/nonexistent/itemstore', { eventName: 'schedule', payload: {} })).rejects.toThrow(/does not exist/);
+    await expect(detect('/nonexistent/itemstore', { eventName: 'schedule', payload: {} })).rejects.toThrow(
+      /does not exist/,
+    );
     const outside = (await GitRepo.init()).dir;
     made.push(outside);
     rmSync(join(outside, '.git'), { recursive: true });
-    await expect(detect(outside, { eventName: 'schedule', payload: {} })).rejects.toThrow(/not inside a git work tree/);
+    await expect(detect(outside, { eventName: 'schedule', payload: {} })).rejects.toThrow(
+      /not inside a git work tree/,
+    );
   });
 });

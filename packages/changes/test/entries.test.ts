@@ -33,17 +33,61 @@ describe('parseRawDiff', () => {
       [`:100644 000000 ${S1} ${Z} D`, '-leading.yaml'],
     ]);
     expect(parseRawDiff(text)).toEqual([
-      { status: 'M', srcMode: '100644', dstMode: '100644', srcPath: 'team/a b.yaml', dstPath: 'team/a b.yaml' },
-      { status: 'A', srcMode: '000000', dstMode: '100644', srcPath: 'team/new\nline.yaml', dstPath: 'team/new\nline.yaml' },
-      { status: 'R', score: 100, srcMode: '100644', dstMode: '100644', srcPath: 'team/old.yaml', dstPath: 'team/new.yaml' },
-      { status: 'C', score: 75, srcMode: '100644', dstMode: '100644', srcPath: 'team/src.yaml', dstPath: 'team/copy.yaml' },
-      { status: 'T', srcMode: '100644', dstMode: '120000', srcPath: 'team/link.yaml', dstPath: 'team/link.yaml' },
-      { status: 'D', srcMode: '100644', dstMode: '000000', srcPath: '-leading.yaml', dstPath: '-leading.yaml' },
+      {
+        status: 'M',
+        srcMode: '100644',
+        dstMode: '100644',
+        srcPath: 'team/a b.yaml',
+        dstPath: 'team/a b.yaml',
+      },
+      {
+        status: 'A',
+        srcMode: '000000',
+        dstMode: '100644',
+        srcPath: 'team/new\nline.yaml',
+        dstPath: 'team/new\nline.yaml',
+      },
+      {
+        status: 'R',
+        score: 100,
+        srcMode: '100644',
+        dstMode: '100644',
+        srcPath: 'team/old.yaml',
+        dstPath: 'team/new.yaml',
+      },
+      {
+        status: 'C',
+        score: 75,
+        srcMode: '100644',
+        dstMode: '100644',
+        srcPath: 'team/src.yaml',
+        dstPath: 'team/copy.yaml',
+      },
+      {
+        status: 'T',
+        srcMode: '100644',
+        dstMode: '120000',
+        srcPath: 'team/link.yaml',
+        dstPath: 'team/link.yaml',
+      },
+      {
+        status: 'D',
+        srcMode: '100644',
+        dstMode: '000000',
+        srcPath: '-leading.yaml',
+        dstPath: '-leading.yaml',
+      },
     ]);
   });
 });
 
-const change = (status: RawChange['status'], src: string, dst = src, srcMode = '100644', dstMode = '100644'): RawChange => ({
+const change = (
+  status: RawChange['status'],
+  src: string,
+  dst = src,
+  srcMode = '100644',
+  dstMode = '100644',
+): RawChange => ({
   status,
   srcMode: status === 'A' ? '000000' : srcMode,
   dstMode: status === 'D' ? '000000' : dstMode,
@@ -59,7 +103,9 @@ describe('buildEntries', () => {
   });
 
   it('a rename out of the store is a delete; into it, an add; a copy from outside is an add', async () => {
-    expect(await build([change('R', 't/a.yaml', 't/.drafts/a.yaml'), change('R', 't/notes.txt', 't/c.yaml')])).toEqual([
+    expect(
+      await build([change('R', 't/a.yaml', 't/.drafts/a.yaml'), change('R', 't/notes.txt', 't/c.yaml')]),
+    ).toEqual([
       { path: 't/a.yaml', status: 'deleted', reason: 'changed', kind: 'config' },
       { path: 't/c.yaml', status: 'added', reason: 'changed', kind: 'config' },
     ]);
@@ -70,7 +116,10 @@ describe('buildEntries', () => {
 
   it('a rename that changes the kind (tags.yaml → config) is a delete plus an add, and widens to the old scope', async () => {
     const entries = await build([change('R', 't/tags.yaml', 't/x.yaml')], {
-      head: [{ path: 't/x.yaml', mode: '100644' }, { path: 't/y.yaml', mode: '100644' }],
+      head: [
+        { path: 't/x.yaml', mode: '100644' },
+        { path: 't/y.yaml', mode: '100644' },
+      ],
     });
     expect(entries).toEqual([
       { path: 't/tags.yaml', status: 'deleted', reason: 'changed', kind: 'tags' },
@@ -94,9 +143,16 @@ describe('buildEntries', () => {
 
   it('strips the working directory and drops paths outside it', async () => {
     expect(
-      await build([change('M', 'repo/t/a.yaml'), change('M', 'other/t/a.yaml'), change('R', 'other/b.yaml', 'repo/t/b.yaml')], {
-        wd: 'repo',
-      }),
+      await build(
+        [
+          change('M', 'repo/t/a.yaml'),
+          change('M', 'other/t/a.yaml'),
+          change('R', 'other/b.yaml', 'repo/t/b.yaml'),
+        ],
+        {
+          wd: 'repo',
+        },
+      ),
     ).toEqual([
       { path: 't/a.yaml', status: 'modified', reason: 'changed', kind: 'config' },
       { path: 't/b.yaml', status: 'added', reason: 'changed', kind: 'config' },

@@ -59,7 +59,10 @@ describe('GitTree', () => {
   it('keeps odd names exact and binary content byte for byte', async () => {
     const bytes = Buffer.from([0, 1, 2, 10, 13, 255, 254, 0x0a, 0x0a]);
     const names = ['t/new\nline.yaml', 't/quote"s\'.yaml', 't/ünï 日本.json', '-dash.yaml', 't/tab\t.yml'];
-    const repo = await repoWith({ ...Object.fromEntries(names.map((n) => [n, `${n}\n`])), 't/bin.json': bytes });
+    const repo = await repoWith({
+      ...Object.fromEntries(names.map((n) => [n, `${n}\n`])),
+      't/bin.json': bytes,
+    });
     const t = tree(repo.dir, await repo.rev());
     expect((await t.list()).map((f) => f.path).sort()).toEqual([...names, 't/bin.json'].sort());
     for (const n of names) expect((await t.read(n))?.toString()).toBe(`${n}\n`);
@@ -67,7 +70,11 @@ describe('GitTree', () => {
   });
 
   it('views a subfolder as the root', async () => {
-    const repo = await repoWith({ 'configs/team/a.yaml': 'a\n', 'other/b.yaml': 'b\n', 'configs-not/c.yaml': 'c\n' });
+    const repo = await repoWith({
+      'configs/team/a.yaml': 'a\n',
+      'other/b.yaml': 'b\n',
+      'configs-not/c.yaml': 'c\n',
+    });
     const t = tree(repo.dir, await repo.rev(), 'configs');
     expect((await t.list()).map((f) => f.path)).toEqual(['team/a.yaml']);
     expect((await t.read('team/a.yaml'))?.toString()).toBe('a\n');

@@ -23,9 +23,15 @@ const push = (before: string, after: string): EventContext => ({
 
 describe('10,000 configs', () => {
   it('a one-file push lists one file', async () => {
-    const head = await repo.importCommit('main', { 'team3/sub3/cfg-3.yaml': 'id: changed\n' }, { parent: base });
+    const head = await repo.importCommit(
+      'main',
+      { 'team3/sub3/cfg-3.yaml': 'id: changed\n' },
+      { parent: base },
+    );
     const m = await detectChanges({ directory: repo.dir, event: push(base, head), remote: null });
-    expect(m.entries).toEqual([{ path: 'team3/sub3/cfg-3.yaml', status: 'modified', reason: 'changed', kind: 'config' }]);
+    expect(m.entries).toEqual([
+      { path: 'team3/sub3/cfg-3.yaml', status: 'modified', reason: 'changed', kind: 'config' },
+    ]);
   });
 
   it('a root tags change lists all 10,000 configs; the summary shows 500 rows and counts the rest', async () => {
@@ -34,12 +40,18 @@ describe('10,000 configs', () => {
     expect(m.entries).toHaveLength(10_001);
     expect(m.entries.filter((e) => e.reason === 'tags-changed')).toHaveLength(10_000);
     const md = changeSummary(m).toMarkdown();
-    expect(md.split('\n').filter((l) => l.startsWith('| unchanged') || l.startsWith('| added'))).toHaveLength(500);
+    expect(md.split('\n').filter((l) => l.startsWith('| unchanged') || l.startsWith('| added'))).toHaveLength(
+      500,
+    );
     expect(md).toContain('9501 more rows not shown (10001 in all)');
   });
 
   it('a team tags change lists only that team', async () => {
-    const head = await repo.importCommit('main', { 'team5/tags.yaml': 'tags: {t: five}\n' }, { parent: base });
+    const head = await repo.importCommit(
+      'main',
+      { 'team5/tags.yaml': 'tags: {t: five}\n' },
+      { parent: base },
+    );
     const m = await detectChanges({ directory: repo.dir, event: push(base, head), remote: null });
     expect(m.entries).toHaveLength(501);
     expect(m.entries.every((e) => e.path.startsWith('team5/'))).toBe(true);

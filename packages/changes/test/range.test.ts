@@ -23,13 +23,19 @@ describe('planRange', () => {
   });
 
   it('push of a new branch (before is zeros): merge base with the default branch', () => {
-    const r = planRange({ eventName: 'push', payload: { ref: 'refs/heads/f', before: ZERO, after: B, created: true } });
+    const r = planRange({
+      eventName: 'push',
+      payload: { ref: 'refs/heads/f', before: ZERO, after: B, created: true },
+    });
     expect(r.plan).toMatchObject({ kind: 'default-branch', head: B });
     expect(r.plan.kind === 'default-branch' && r.plan.why).toMatch(/first push/);
   });
 
   it('push that deletes a branch: nothing to do', () => {
-    const r = planRange({ eventName: 'push', payload: { ref: 'refs/heads/f', before: A, after: ZERO, deleted: true } });
+    const r = planRange({
+      eventName: 'push',
+      payload: { ref: 'refs/heads/f', before: A, after: ZERO, deleted: true },
+    });
     expect(r.plan.kind).toBe('none');
   });
 
@@ -61,24 +67,29 @@ describe('planRange', () => {
   it('merge_group: base_sha..head_sha, branch from head_ref', () => {
     const r = planRange({
       eventName: 'merge_group',
-      payload: { merge_group: { base_sha: A, head_sha: B, head_ref: 'refs/heads/gh-readonly-queue/main/pr-7-abc' } },
+      payload: {
+        merge_group: { base_sha: A, head_sha: B, head_ref: 'refs/heads/gh-readonly-queue/main/pr-7-abc' },
+      },
     });
     expect(r.plan).toEqual({ kind: 'two-dot', base: A, head: B });
     expect(r.branch).toBe('gh-readonly-queue/main/pr-7-abc');
   });
 
-  it.each(['workflow_dispatch', 'schedule', 'repository_dispatch'])('%s without inputs lists everything', (eventName) => {
-    const r = planRange({ eventName, payload: {}, ref: 'refs/heads/main', sha: C });
-    expect(r.plan).toMatchObject({ kind: 'all', head: C });
-    expect(r.branch).toBe('main');
-  });
+  it.each(['workflow_dispatch', 'schedule', 'repository_dispatch'])(
+    '%s without inputs lists everything',
+    (eventName) => {
+      const r = planRange({ eventName, payload: {}, ref: 'refs/heads/main', sha: C });
+      expect(r.plan).toMatchObject({ kind: 'all', head: C });
+      expect(r.branch).toBe('main');
+    },
+  );
 
   it('explicit base/head inputs win over any event', () => {
     const push = { eventName: 'push', payload: { ref: 'refs/heads/main', before: A, after: B } };
     expect(planRange(push, { base: C }).plan).toEqual({ kind: 'two-dot', base: C, head: B });
-    expect(planRange({ eventName: 'workflow_dispatch', payload: {}, sha: C }, { base: 'main', head: 'HEAD' }).plan).toEqual(
-      { kind: 'two-dot', base: 'main', head: 'HEAD' },
-    );
+    expect(
+      planRange({ eventName: 'workflow_dispatch', payload: {}, sha: C }, { base: 'main', head: 'HEAD' }).plan,
+    ).toEqual({ kind: 'two-dot', base: 'main', head: 'HEAD' });
   });
 
   it('the default-branch input wins over the event', () => {

@@ -60,7 +60,8 @@ export async function detectCommand(argv: string[]): Promise<number> {
   const git = new Git(directory);
   const branch = values.branch ?? (await symbolicRef(git, 'HEAD', 'refs/heads/'));
   const defaultBranch =
-    values['default-branch'] ?? ((await symbolicRef(git, 'refs/remotes/origin/HEAD', 'refs/remotes/origin/')) || 'main');
+    values['default-branch'] ??
+    ((await symbolicRef(git, 'refs/remotes/origin/HEAD', 'refs/remotes/origin/')) || 'main');
   const manifest = await detectChanges({
     directory,
     event: { eventName: 'local', payload: {}, ...(branch ? { ref: `refs/heads/${branch}` } : {}) },
@@ -86,7 +87,9 @@ export async function detectCommand(argv: string[]): Promise<number> {
     const why = e.reason === 'changed' ? '' : `  (${e.reason})`;
     stdout(`${LETTER[e.status]}  ${from}${show(e.path)}${e.symlink ? '  (symlink)' : ''}${why}`);
   }
-  const range = manifest.baseSha ? `${manifest.baseSha.slice(0, 12)}..${manifest.headSha.slice(0, 12)}` : `at ${manifest.headSha.slice(0, 12)}`;
+  const range = manifest.baseSha
+    ? `${manifest.baseSha.slice(0, 12)}..${manifest.headSha.slice(0, 12)}`
+    : `at ${manifest.headSha.slice(0, 12)}`;
   // The note (why a fallback happened) was already logged as it happened.
   stderr(`${describe(manifest)}, ${range}${manifest.branch ? ` on ${manifest.branch}` : ''}.`);
   return 0;
@@ -94,7 +97,8 @@ export async function detectCommand(argv: string[]): Promise<number> {
 
 /** Names with quotes or control characters are printed JSON-quoted, so every path stays on one line. */
 function show(path: string): string {
-  return /["\\\u0000-\u001f\u007f]/.test(path) || path !== path.trim() ? JSON.stringify(path) : path;
+  const control = [...path].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
+  return control || /["\\]/.test(path) || path !== path.trim() ? JSON.stringify(path) : path;
 }
 
 /** Where a symbolic ref points, below `prefix` ('' when detached, missing or not a git repo yet). */
