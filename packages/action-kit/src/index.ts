@@ -69,9 +69,12 @@ export function setOutputs(outputs: Record<string, string | number | boolean>): 
  * Located errors become annotations (at most 10 of each severity, as GitHub shows per step); the rest are returned
  * as a summary section so nothing is lost.
  */
-export function emitAnnotations(errors: readonly ConfigError[]): Summary | undefined {
-  const pathPrefix = process.env.ITEMSTORE_ANNOTATION_PREFIX ?? '';
-  const { annotations, overflow } = planAnnotations(errors, { pathPrefix });
+export function emitAnnotations(
+  errors: readonly ConfigError[],
+  options: { pathPrefix?: string } = {},
+): Summary | undefined {
+  // Annotations need paths relative to the repository; config paths are relative to the config repo's folder.
+  const { annotations, overflow } = planAnnotations(errors, { pathPrefix: options.pathPrefix ?? '' });
   for (const a of annotations) {
     const props: core.AnnotationProperties = {
       title: a.title,

@@ -1,0 +1,56 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  actionsLogger,
+  emitAnnotations,
+  getInput,
+  getRequiredInput,
+  runAction,
+  setOutputs,
+  writeSummary,
+} from '@itemstore/action-kit';
+import { ConfigError, UsageError } from '@itemstore/core';
+import { loadChangeManifest, openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
+
+await runAction('resolve-tags', async () => {
+  const changes = await loadChangeManifest(getRequiredInput('manifest'));
+  const { head, base, close } = await openTrees(changes, actionsLogger);
+  let resolved;
+  try {
+    resolved = await resolveManifest(changes, {
+      head,
+      base,
+      branch: getInput('branch'),
+      logger: actionsLogger,
+    });
+  } finally {
+    close();
+  }
+
+  const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'itemstore-resolve-'));
+  const file = join(dir, 'resolved.json');
+  await writeFile(file, JSON.stringify(resolved, null, 2) + '\n');
+
+  const problems = resolved.errors.map((e) => ConfigError.fromJSON(e));
+  const errors = problems.filter((e) => e.severity === 'error').length;
+  const summary = resolveSummary(resolved);
+  const overflow = emitAnnotations(problems, { pathPrefix: resolved.workingDirectory });
+  if (overflow) summary.raw(overflow.toMarkdown());
+  setOutputs({
+    manifest: file,
+    errors,
+    warnings: problems.length - errors,
+    count: resolved.entries.length,
+    upserts: resolved.entries.filter((e) => e.action === 'upsert').length,
+    deletes: resolved.entries.filter((e) => e.action === 'delete').length,
+    branch: resolved.branch,
+    'is-main-branch': resolved.isMainBranch,
+  });
+  await writeSummary(summary);
+  if (errors) {
+    throw new UsageError(
+      `${errors} error${errors === 1 ? '' : 's'} in the changed configs (see the annotations); nothing may be deployed until they are fixed.`,
+    );
+  }
+});

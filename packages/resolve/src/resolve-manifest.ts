@@ -1,0 +1,285 @@
+/**
+ * resolve-tags: turns detect-changed-paths' change manifest into the entries the writers act on. Each changed
+ * config is resolved in the head tree (its new identity) and, when it existed before, in the base tree (its old
+ * identity, read with git from the base commit: its tags.yaml files and item-store.yaml as they were). When the two
+ * differ the old identity gets its own `delete` entry (a tombstone in V2, a deleted S3 object), with the reason.
+ */
+import {
+  ConfigError,
+  RESOLVED_MANIFEST_VERSION,
+  sortErrors,
+  type ChangeEntry,
+  type ChangeManifest,
+  type Logger,
+  type RepoTree,
+  type ResolvedEntry,
+  type ResolvedManifest,
+} from '@itemstore/core';
+import {
+  isMainBranch,
+  loadSettings,
+  resolveTree,
+  type ResolvedConfig,
+  type ResolveResult,
+  type Settings,
+} from '@itemstore/config';
+import { parseConfig, toV2Json } from '@itemstore/convert';
+
+export interface ResolveManifestOptions {
+  /** The tree the writers will read (the checked-out head). */
+  head: RepoTree;
+  /** The base commit's tree; absent in `all` mode or when there is no base. */
+  base?: RepoTree;
+  /** Overrides the manifest's branch (input `branch`). */
+  branch?: string;
+  logger?: Logger;
+}
+
+export async function resolveManifest(
+  changes: ChangeManifest,
+  options: ResolveManifestOptions,
+): Promise<ResolvedManifest> {
+  const branch = options.branch || changes.branch;
+  const errors: ConfigError[] = [];
+  const out: ResolvedEntry[] = [];
+
+  let settings: Settings;
+  try {
+    settings = await loadSettings(options.head);
+  } catch (err) {
+    return finish(changes, branch, false, [], [...errors, ...asConfigErrors(err)]);
+  }
+  const onMain = isMainBranch(settings, branch);
+
+  const configEntries = changes.entries.filter((e) => e.kind === 'config');
+  const headPaths = configEntries.filter((e) => e.status !== 'deleted').map((e) => e.path);
+  const basePathOf = (e: ChangeEntry): string | undefined =>
+    e.status === 'added' || e.status === 'copied' ? undefined : (e.previousPath ?? e.path);
+
+  // The new identities, from the working tree.
+  const head = headPaths.length
+    ? await resolveTree(options.head, settings, { branch, paths: headPaths })
+    : { configs: [], errors: [] };
+  errors.push(...head.errors);
+  const headByPath = new Map(head.configs.map((c) => [c.path, c]));
+
+  // The old identities, from the base commit (as it was: its own settings and tags files).
+  const wantedBase = configEntries.map(basePathOf).filter((p): p is string => p !== undefined);
+  const baseByPath = await resolveBase(options.base, wantedBase, branch, options.logger);
+
+  // Content: every config the writers will upload must convert, before anything is written anywhere.
+  await checkContents(options.head, head.configs, errors);
+
+  const failed = new Set(errors.filter((e) => e.severity === 'error').map((e) => e.file));
+  for (const change of configEntries) {
+    // A config with errors gets no entry at all (the run fails; nothing is written on a guess).
+    if (failed.has(change.path)) continue;
+    const now = change.status === 'deleted' ? undefined : headByPath.get(change.path);
+    const basePath = basePathOf(change);
+    const before = basePath === undefined ? undefined : baseByPath.get(basePath);
+
+    if (change.status !== 'deleted') {
+      if (!now) {
+        errors.push(
+          new ConfigError('unresolved', 'could not be resolved (see the other problems above)', {
+            file: change.path,
+          }),
+        );
+        continue;
+      }
+      out.push(entry(change, now, 'head', 'upsert', whyUpsert(change, now, before)));
+    }
+    if (!before) {
+      if (change.status === 'deleted' || (change.status === 'renamed' && basePath !== undefined)) {
+        if (options.base) {
+          errors.push(
+            new ConfigError(
+              'old-identity-unknown',
+              `the identity it had at the base commit could not be resolved, so its old item is left as it is`,
+              { file: basePath ?? change.path },
+              { severity: 'warning' },
+            ),
+          );
+        }
+      }
+      continue;
+    }
+    // What the old identity still needs: V2 tombstone when the identity changed or the config is gone; S3 delete
+    // when its object key is no longer written by the new config.
+    const identityGone = !now || now.identity !== before.identity || (now.s3Only && !before.s3Only);
+    const targets = before.targets.filter((t) => {
+      if (t === 'v2') return identityGone || !now?.targets.includes('v2');
+      return !now || !now.targets.includes('s3') || now.s3KeyBelowPrefix !== before.s3KeyBelowPrefix;
+    });
+    if (!targets.length) continue;
+    out.push({
+      ...entry(change, before, 'base', 'delete', whyDelete(change, now, before, targets)),
+      path: before.path,
+      targets,
+    });
+  }
+
+  return finish(changes, branch, onMain, out, errors);
+}
+
+async function resolveBase(
+  base: RepoTree | undefined,
+  paths: string[],
+  branch: string,
+  logger?: Logger,
+): Promise<Map<string, ResolvedConfig>> {
+  const byPath = new Map<string, ResolvedConfig>();
+  if (!base || !paths.length) return byPath;
+  let settings: Settings;
+  try {
+    settings = await loadSettings(base);
+  } catch (err) {
+    logger?.warning(
+      `item-store.yaml at the ${base.label} is not usable, so old identities are unknown: ${err}`,
+    );
+    return byPath;
+  }
+  const present = new Set((await base.list()).map((f) => f.path));
+  const existing = [...new Set(paths)].filter((p) => present.has(p));
+  if (!existing.length) return byPath;
+  const result: ResolveResult = await resolveTree(base, settings, { branch, paths: existing });
+  for (const e of result.errors) logger?.debug(`base ${base.label}: ${e.toString()}`);
+  for (const c of result.configs) byPath.set(c.path, c);
+  return byPath;
+}
+
+async function checkContents(
+  tree: RepoTree,
+  configs: ResolvedConfig[],
+  errors: ConfigError[],
+): Promise<void> {
+  for (const c of configs) {
+    const bytes = await tree.read(c.path);
+    if (bytes === undefined) {
+      errors.push(
+        new ConfigError('unreadable', `could not be read from the ${tree.label}`, { file: c.path }),
+      );
+      continue;
+    }
+    try {
+      const options = { file: c.path, format: c.format };
+      // S3-only configs never become V2 JSON, but they must still parse (S3 gets their bytes or legacy YAML).
+      if (c.targets.includes('v2') || c.s3Format === 'legacy-multidoc') toV2Json(bytes, options);
+      else parseConfig(bytes, options);
+    } catch (err) {
+      errors.push(...asConfigErrors(err));
+    }
+  }
+}
+
+function entry(
+  change: ChangeEntry,
+  c: ResolvedConfig,
+  side: 'head' | 'base',
+  action: 'upsert' | 'delete',
+  why: string | undefined,
+): ResolvedEntry {
+  return {
+    path: c.path,
+    status: change.status,
+    ...(change.previousPath === undefined ? {} : { previousPath: change.previousPath }),
+    reason: change.reason,
+    side,
+    action,
+    team: c.team,
+    tenant: c.tenant,
+    namespace: c.namespace,
+    format: c.format,
+    name: c.name,
+    tags: c.tags,
+    identity: c.identity,
+    targets: [...c.targets],
+    s3Only: c.s3Only,
+    ...(c.s3KeyBelowPrefix === undefined ? {} : { s3KeyBelowPrefix: c.s3KeyBelowPrefix }),
+    ...(c.s3Format === undefined ? {} : { s3Format: c.s3Format }),
+    ...(why === undefined ? {} : { why }),
+  };
+}
+
+function whyUpsert(
+  change: ChangeEntry,
+  now: ResolvedConfig,
+  before: ResolvedConfig | undefined,
+): string | undefined {
+  if (change.status === 'renamed' && before && before.identity === now.identity) {
+    return `moved from ${change.previousPath}; same identity, so the same item is updated`;
+  }
+  if (before && before.identity !== now.identity)
+    return `new identity: ${describeIdentityChange(before, now)}`;
+  if (change.reason === 'tags-changed') return 'a tags.yaml above it changed; identity unchanged';
+  if (change.reason === 'settings-changed') return 'item-store.yaml changed; identity unchanged';
+  return undefined;
+}
+
+function whyDelete(
+  change: ChangeEntry,
+  now: ResolvedConfig | undefined,
+  before: ResolvedConfig,
+  targets: string[],
+): string {
+  if (!now) return change.status === 'deleted' ? 'deleted in git' : `renamed to ${change.path}`;
+  if (now.identity !== before.identity) return `identity changed: ${describeIdentityChange(before, now)}`;
+  if (targets.includes('s3') && !targets.includes('v2')) {
+    return now.targets.includes('s3')
+      ? `S3 key moved to ${now.s3KeyBelowPrefix}`
+      : 'no longer under default/, so its S3 object goes away';
+  }
+  return 'no longer deployed to V2';
+}
+
+/** `tag interface emr → spark-submit`, `tag env added (qa)`, `namespace a → b`, joined with `; `. */
+export function describeIdentityChange(before: ResolvedConfig, now: ResolvedConfig): string {
+  const parts: string[] = [];
+  if (before.namespace !== now.namespace) parts.push(`namespace ${before.namespace} → ${now.namespace}`);
+  const keys = [...new Set([...Object.keys(before.tags), ...Object.keys(now.tags)])].sort();
+  for (const k of keys) {
+    const a = before.tags[k];
+    const b = now.tags[k];
+    if (a === b) continue;
+    if (a === undefined) parts.push(`tag ${k} added (${b})`);
+    else if (b === undefined) parts.push(`tag ${k} removed (was ${a})`);
+    else parts.push(`tag ${k} ${a} → ${b}`);
+  }
+  return parts.join('; ') || 'unchanged';
+}
+
+function finish(
+  changes: ChangeManifest,
+  branch: string,
+  isMain: boolean,
+  entries: ResolvedEntry[],
+  errors: ConfigError[],
+): ResolvedManifest {
+  return {
+    version: RESOLVED_MANIFEST_VERSION,
+    mode: changes.mode,
+    ...(changes.note === undefined ? {} : { note: changes.note }),
+    event: changes.event,
+    branch,
+    isMainBranch: isMain,
+    baseSha: changes.baseSha,
+    headSha: changes.headSha,
+    workingDirectory: changes.workingDirectory,
+    repoRoot: changes.repoRoot,
+    entries,
+    errors: sortErrors(errors).map((e) => e.toJSON()),
+  };
+}
+
+function asConfigErrors(err: unknown): ConfigError[] {
+  if (err instanceof ConfigError) return [err];
+  if (
+    err &&
+    typeof err === 'object' &&
+    'errors' in err &&
+    Array.isArray((err as { errors: unknown }).errors)
+  ) {
+    return (err as { errors: ConfigError[] }).errors;
+  }
+  throw err;
+}
