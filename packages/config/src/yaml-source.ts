@@ -3,6 +3,7 @@
  * offending key or value. Config contents are read by @itemstore/convert, not here.
  */
 import { ConfigError } from '@itemstore/core';
+import { assertYamlNesting } from '@itemstore/convert';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 
 export interface YamlSource {
@@ -14,7 +15,15 @@ export interface YamlSource {
 /** Parses one YAML 1.2 document (core schema); syntax problems come back as located ConfigErrors. */
 export function parseYamlSource(text: string, file: string): { source: YamlSource; errors: ConfigError[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ''), {
+  const clean = text.replace(/^\uFEFF/, '');
+  // The yaml composer recurses: a few thousand nested brackets would abort the whole process, not throw.
+  try {
+    assertYamlNesting(clean, file);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return { source: { file, doc: parseDocument('{}', { lineCounter: lines }), lines }, errors: [err] };
+  }
+  const doc = parseDocument(clean, {
     lineCounter: lines,
     prettyErrors: false,
     uniqueKeys: true,

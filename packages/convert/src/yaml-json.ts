@@ -18,7 +18,7 @@ import {
 } from 'yaml';
 import { DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, YAML_MAX_ALIAS_COUNT } from './codes.js';
 import { defineKey, orderedKeys, setNodeInfo } from './json-value.js';
-import type { SourceText } from './source.js';
+import { SourceText } from './source.js';
 
 export interface YamlLimits {
   maxDepth?: number;
@@ -415,4 +415,14 @@ class Walker {
 
 function isMergeKey(key: Node | null): boolean {
   return isScalar(key) && typeof key.value === 'symbol';
+}
+
+/**
+ * Throws a located `nesting-too-deep` ConfigError when the YAML text nests deeper than `maxDepth`, checked on the
+ * token tree before any composer recurses. For the repo's own YAML files (item-store.yaml, tags.yaml), which are
+ * read with positions by other code but must not crash the process on hostile input either.
+ */
+export function assertYamlNesting(text: string, file: string, maxDepth = DEFAULT_MAX_DEPTH): void {
+  const src = new SourceText(text, file);
+  checkTokens(Array.from(new Parser().parse(text)), src, maxDepth);
 }
