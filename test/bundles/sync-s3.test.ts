@@ -106,7 +106,7 @@ describe('sync-s3 bundle', () => {
     const errors = res.commands.filter((c) => c.command === 'error');
     expect(errors[0]?.properties).toMatchObject({ file: 'configs/ffi2/default/broken.json', line: '3' });
     expect(errors.some((e) => /sync-s3: 1 problem found/.test(e.message))).toBe(true);
-    expect(await s3.counts()).toMatchObject({ put: 0, total: 0 });
+    expect(await s3.counts()).toMatchObject({ put: 0, delete: 0, post: 0 });
   });
 
   test('a feature-branch manifest does not write S3 and the summary says why', async () => {

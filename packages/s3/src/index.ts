@@ -49,6 +49,7 @@ export {
   manifestConfigRoot,
   readManifestFile,
   s3EntriesOf,
+  tenantLocations,
   type S3Config,
   type Wanted,
 } from './sources.js';

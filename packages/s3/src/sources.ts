@@ -13,6 +13,7 @@ import {
   type ResolvedManifest,
 } from '@itemstore/core';
 import { s3Location, type Settings } from '@itemstore/config';
+import pLimit from 'p-limit';
 import { applyOverrides, type LocationOverrides, type S3Location } from './location.js';
 import { objectRef, type DeletionRequest, type DesiredObject } from './plan.js';
 import { renderForS3, s3FormatOf, type S3Format } from './render.js';
@@ -32,107 +33,127 @@ export interface Wanted {
   deletions: DeletionRequest[];
 }
 
-export interface CollectOptions {
-  tree: RepoTree;
-  settings: Settings;
-  environment: string;
-  overrides: LocationOverrides;
-  upserts: readonly S3Config[];
-  deletes: readonly S3Config[];
-}
-
-/** Reads and converts every upsert; throws ConfigErrors listing every bad file (nothing has been written yet). */
-export async function collectWanted(options: CollectOptions): Promise<Wanted> {
+/**
+ * Where each tenant's configs go in this environment (item-store.yaml, then the overrides). Known before any
+ * config is read, so listings can start while the configs are validated.
+ */
+export function tenantLocations(
+  settings: Settings,
+  environment: string,
+  overrides: LocationOverrides,
+  tenants: Iterable<string>,
+): Map<string, S3Location> {
+  const out = new Map<string, S3Location>();
   const errors: ConfigError[] = [];
-  const locations = new Map<string, S3Location>();
-  const locationOf = (tenant: string): S3Location => {
-    let l = locations.get(tenant);
-    if (!l) {
-      l = applyOverrides(
-        s3Location(options.settings, tenant, options.environment),
-        options.overrides,
-        `tenant "${tenant}" in environment "${options.environment}"`,
-      );
-      locations.set(tenant, l);
-    }
-    return l;
-  };
-
-  const desired: DesiredObject[] = [];
-  const byRef = new Map<string, DesiredObject>();
-  for (const cfg of options.upserts) {
-    let location: S3Location;
+  for (const tenant of tenants) {
+    if (out.has(tenant)) continue;
     try {
-      location = locationOf(cfg.tenant);
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        errors.push(err);
-        continue;
-      }
-      throw err;
-    }
-    const bytes = await options.tree.read(cfg.path);
-    if (bytes === undefined) {
-      errors.push(
-        new ConfigError(
-          'missing-file',
-          `${cfg.path} is not a regular file in the ${options.tree.label}; the manifest says it should be synced to S3`,
-          { file: cfg.path },
+      out.set(
+        tenant,
+        applyOverrides(
+          s3Location(settings, tenant, environment),
+          overrides,
+          `tenant "${tenant}" in environment "${environment}"`,
         ),
       );
-      continue;
-    }
-    const s3Format = s3FormatOf(cfg.format, cfg.s3Format);
-    try {
-      const r = renderForS3({
-        path: cfg.path,
-        bytes,
-        format: cfg.format,
-        s3Format,
-        ...(options.settings.maxConfigBytes === undefined
-          ? {}
-          : { maxBytes: options.settings.maxConfigBytes }),
-      });
-      const d: DesiredObject = {
-        location,
-        key: location.prefix + cfg.s3KeyBelowPrefix,
-        path: cfg.path,
-        body: r.body,
-        md5: r.md5,
-        contentType: r.contentType,
-        format: s3Format,
-      };
-      const ref = objectRef(location.bucket, d.key);
-      const other = byRef.get(ref);
-      if (other && other.path !== d.path) {
-        errors.push(
-          new ConfigError(
-            's3-key-conflict',
-            `${d.path} and ${other.path} would both be written to s3://${location.bucket}/${d.key}`,
-            { file: d.path },
-          ),
-        );
-      } else if (!other) {
-        byRef.set(ref, d);
-        desired.push(d);
-      }
-    } catch (err) {
-      if (err instanceof ConfigError) errors.push(err.file ? err : err.withLocation({ file: cfg.path }));
-      else if (err instanceof ConfigErrors) errors.push(...err.errors);
-      else throw err;
-    }
-  }
-
-  const deletions: DeletionRequest[] = [];
-  for (const cfg of options.deletes) {
-    try {
-      const location = locationOf(cfg.tenant);
-      deletions.push({ location, key: location.prefix + cfg.s3KeyBelowPrefix, path: cfg.path });
     } catch (err) {
       if (err instanceof ConfigError) errors.push(err);
       else throw err;
     }
   }
+  if (errors.length) throw new ConfigErrors(errors);
+  return out;
+}
+
+export interface CollectOptions {
+  tree: RepoTree;
+  /** Tenant → location (tenantLocations), for every tenant of upserts and deletes. */
+  locations: ReadonlyMap<string, S3Location>;
+  upserts: readonly S3Config[];
+  deletes: readonly S3Config[];
+  maxBytes?: number;
+  /** Files read at once. */
+  readConcurrency?: number;
+}
+
+/** Reads and converts every upsert; throws ConfigErrors listing every bad file (nothing has been written yet). */
+export async function collectWanted(options: CollectOptions): Promise<Wanted> {
+  const locationOf = (tenant: string): S3Location => {
+    const l = options.locations.get(tenant);
+    if (!l) throw new Error(`collectWanted: no location for tenant "${tenant}"`);
+    return l;
+  };
+  // Read and convert in parallel (reads overlap), then check the results in manifest order.
+  const limit = pLimit(options.readConcurrency ?? 32);
+  const rendered = await Promise.all(
+    options.upserts.map((cfg) =>
+      limit(async (): Promise<DesiredObject | ConfigError[]> => {
+        const bytes = await options.tree.read(cfg.path);
+        if (bytes === undefined) {
+          return [
+            new ConfigError(
+              'missing-file',
+              `${cfg.path} is not a regular file in the ${options.tree.label}; it should be synced to S3`,
+              { file: cfg.path },
+            ),
+          ];
+        }
+        const s3Format = s3FormatOf(cfg.format, cfg.s3Format);
+        try {
+          const r = renderForS3({
+            path: cfg.path,
+            bytes,
+            format: cfg.format,
+            s3Format,
+            ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+          });
+          const location = locationOf(cfg.tenant);
+          return {
+            location,
+            key: location.prefix + cfg.s3KeyBelowPrefix,
+            path: cfg.path,
+            body: r.body,
+            md5: r.md5,
+            contentType: r.contentType,
+            format: s3Format,
+          };
+        } catch (err) {
+          if (err instanceof ConfigError) return [err.file ? err : err.withLocation({ file: cfg.path })];
+          if (err instanceof ConfigErrors) return [...err.errors];
+          throw err;
+        }
+      }),
+    ),
+  );
+
+  const errors: ConfigError[] = [];
+  const desired: DesiredObject[] = [];
+  const byRef = new Map<string, DesiredObject>();
+  for (const r of rendered) {
+    if (Array.isArray(r)) {
+      errors.push(...r);
+      continue;
+    }
+    const ref = objectRef(r.location.bucket, r.key);
+    const other = byRef.get(ref);
+    if (other && other.path !== r.path) {
+      errors.push(
+        new ConfigError(
+          's3-key-conflict',
+          `${r.path} and ${other.path} would both be written to s3://${r.location.bucket}/${r.key}`,
+          { file: r.path },
+        ),
+      );
+    } else if (!other) {
+      byRef.set(ref, r);
+      desired.push(r);
+    }
+  }
+
+  const deletions: DeletionRequest[] = options.deletes.map((cfg) => {
+    const location = locationOf(cfg.tenant);
+    return { location, key: location.prefix + cfg.s3KeyBelowPrefix, path: cfg.path };
+  });
   if (errors.length) throw new ConfigErrors(dedupe(errors));
   return { desired, deletions };
 }

@@ -4,16 +4,10 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, ConfigErrors, UsageError, type Logger, type ResolvedManifest } from '@itemstore/core';
-import { FsTree, loadSettings, resolveTree, s3Location } from '@itemstore/config';
+import { FsTree, loadSettings, resolveTree } from '@itemstore/config';
 import { applySyncPlan, dryRunResult, type ApplyResult, type ClientFor } from './apply.js';
 import { createS3Client, type S3ClientOptions } from './client.js';
-import {
-  applyOverrides,
-  describeLocation,
-  locationId,
-  type LocationOverrides,
-  type S3Location,
-} from './location.js';
+import { describeLocation, locationId, type LocationOverrides, type S3Location } from './location.js';
 import {
   objectsToVerifyByContent,
   planSync,
@@ -23,7 +17,14 @@ import {
 } from './plan.js';
 import { hashRemoteObjects, listLocation } from './remote.js';
 import { syncReport, type SyncReport } from './report.js';
-import { collectWanted, manifestConfigRoot, s3EntriesOf, type S3Config } from './sources.js';
+import {
+  collectWanted,
+  manifestConfigRoot,
+  s3EntriesOf,
+  tenantLocations,
+  type S3Config,
+  type Wanted,
+} from './sources.js';
 
 export const DEFAULT_CONCURRENCY = 16;
 
@@ -103,58 +104,27 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
     return { report: syncReport({ ...base, notRunReason: reason }) };
   }
 
-  // 1. What we want, every config read and converted: one bad file and nothing is written.
-  let upserts: S3Config[];
+  // 1. Where each tenant's configs go, known before any config is read: the listings (reads only) run while the
+  // configs are validated.
+  let upserts: S3Config[] = [];
   let deletes: S3Config[] = [];
   if (manifest) {
     if (manifest.errors.length) throw new ConfigErrors(manifest.errors.map((e) => ConfigError.fromJSON(e)));
     ({ upserts, deletes } = s3EntriesOf(manifest));
-  } else {
-    const { configs, errors } = await resolveTree(tree, settings, branch === undefined ? {} : { branch });
-    const fatal = errors.filter((e) => e.severity === 'error');
-    for (const w of errors.filter((e) => e.severity === 'warning')) logger.warning(w);
-    if (fatal.length) throw new ConfigErrors(fatal);
-    upserts = configs
-      .filter((c) => c.targets.includes('s3') && c.s3KeyBelowPrefix !== undefined)
-      .map((c) => ({
-        path: c.path,
-        tenant: c.tenant,
-        team: c.team,
-        format: c.format,
-        s3KeyBelowPrefix: c.s3KeyBelowPrefix as string,
-        ...(c.s3Format === undefined ? {} : { s3Format: c.s3Format }),
-      }));
   }
-  const wanted = await collectWanted({
-    tree,
-    settings,
-    environment,
-    overrides: options.overrides ?? {},
-    upserts,
-    deletes,
-  });
-
-  // 2. Where to look: in full mode every tenant's prefix (even one whose configs are all gone).
+  const tenants = manifest
+    ? [...upserts, ...deletes].map((c) => c.tenant)
+    : // Full: every tenant's prefix, even one whose configs are all gone.
+      Object.values(settings.teams).map((t) => t.tenant);
+  const byTenant = tenantLocations(settings, environment, options.overrides ?? {}, tenants);
   const locations = new Map<string, S3Location>();
-  for (const l of [...wanted.desired.map((d) => d.location), ...wanted.deletions.map((d) => d.location)]) {
-    locations.set(locationId(l), l);
-  }
-  if (options.full) {
-    for (const team of Object.values(settings.teams)) {
-      const l = applyOverrides(
-        s3Location(settings, team.tenant, environment),
-        options.overrides ?? {},
-        `tenant "${team.tenant}"`,
+  for (const l of byTenant.values()) locations.set(locationId(l), l);
+  if (options.full && deletions === 'apply') {
+    const root = [...locations.values()].find((l) => l.prefix === '');
+    if (root) {
+      throw new UsageError(
+        `Refusing full: true with deletions: apply on ${describeLocation(root)}: the prefix is empty, so every object in the bucket would be a candidate for deletion. Set a prefix.`,
       );
-      locations.set(locationId(l), l);
-    }
-    if (deletions === 'apply') {
-      const root = [...locations.values()].find((l) => l.prefix === '');
-      if (root) {
-        throw new UsageError(
-          `Refusing full: true with deletions: apply on ${describeLocation(root)}: the prefix is empty, so every object in the bucket would be a candidate for deletion. Set a prefix.`,
-        );
-      }
     }
   }
 
@@ -176,14 +146,52 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
     });
 
   try {
-    // 3. One listing per prefix, then the few objects whose ETag is not an MD5.
-    const listings: Listing[] = [];
-    for (const l of locations.values()) {
-      logger.info(`Listing ${describeLocation(l)} (${l.region})`);
-      const listing = await listLocation(clientFor(l.region), l);
-      logger.debug(`${listing.objects.size} object(s) under ${describeLocation(l)}`);
-      listings.push(listing);
+    // 2. One listing per prefix (started now, awaited after validation).
+    const listingsPromise = Promise.all(
+      [...locations.values()].map(async (l) => {
+        logger.info(`Listing ${describeLocation(l)} (${l.region})`);
+        const listing = await listLocation(clientFor(l.region), l);
+        logger.debug(`${listing.objects.size} object(s) under ${describeLocation(l)}`);
+        return listing;
+      }),
+    );
+    // Validation may fail first; the listing's own failure must then not surface as an unhandled rejection.
+    listingsPromise.catch(() => {});
+
+    // 3. What we want, every config read and converted: one bad file and nothing is written.
+    let wanted: Wanted;
+    try {
+      if (!manifest) {
+        const { configs, errors } = await resolveTree(tree, settings, branch === undefined ? {} : { branch });
+        const fatal = errors.filter((e) => e.severity === 'error');
+        for (const w of errors.filter((e) => e.severity === 'warning')) logger.warning(w);
+        if (fatal.length) throw new ConfigErrors(fatal);
+        upserts = configs
+          .filter((c) => c.targets.includes('s3') && c.s3KeyBelowPrefix !== undefined)
+          .map((c) => ({
+            path: c.path,
+            tenant: c.tenant,
+            team: c.team,
+            format: c.format,
+            s3KeyBelowPrefix: c.s3KeyBelowPrefix as string,
+            ...(c.s3Format === undefined ? {} : { s3Format: c.s3Format }),
+          }));
+      }
+      wanted = await collectWanted({
+        tree,
+        locations: byTenant,
+        upserts,
+        deletes,
+        ...(settings.maxConfigBytes === undefined ? {} : { maxBytes: settings.maxConfigBytes }),
+      });
+    } catch (err) {
+      // Let the listing finish before failing, so no request is left in flight behind the error.
+      await listingsPromise.catch(() => {});
+      throw err;
     }
+    const listings: Listing[] = await listingsPromise;
+
+    // 4. The few objects whose ETag is not an MD5: fetch and hash.
     const toHash = objectsToVerifyByContent(wanted.desired, listings);
     const remoteMd5 = new Map<string, string>();
     for (const region of new Set(toHash.map((o) => o.location.region))) {
@@ -191,7 +199,7 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
       for (const [k, v] of await hashRemoteObjects(clientFor(region), some, concurrency)) remoteMd5.set(k, v);
     }
 
-    // 4. Plan, then apply.
+    // 5. Plan, then apply.
     const plan = planSync({
       desired: wanted.desired,
       deletions: wanted.deletions,

@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+// Benchmark: `itemstore sync-s3 --full` against `aws s3 sync` (Debian's awscli, /usr/bin/aws), side by side in
+// one run, against the same s3rver on 127.0.0.1, for 10,000 default/ configs (2,000 with --quick).
+//
+//   npm run build && node bench/cases/sync-s3.mjs [--quick] [--runs N] [--configs 10000] [--concurrency 16]
+//
+// Rows (ratio = ours / aws, wall time, lower is better):
+// - first sync: an empty prefix (a new prefix each run, so nothing needs emptying between runs);
+// - no-op re-sync: everything already there. Source mtimes are set into the past first, so `aws s3 sync` (which
+//   compares size and mtime only) also finds nothing to do; ours lists once and compares MD5 with ETags.
+// Both tools keep the same number of requests in flight (aws: max_concurrent_requests in its config file). The
+// configs are plain YAML/JSON (bytes stored as they are), so both do the same job; ours also parses every config
+// (validation before the first write) and hashes it. PUTs are counted at the server to check each run did what
+// it claims (the first sync uploads every config, the no-op run none).
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runCase, row, resources } from '../lib/case.mjs';
+import { measureCommand } from '../lib/measure.mjs';
+import { cliBundle, requireBundle } from '../lib/paths.mjs';
+import { startS3rver } from '../lib/servers.mjs';
+import { ensureAwsCli, AWS_CLI } from '../lib/apt.mjs';
+
+const { values } = parseArgs({
+  options: { configs: { type: 'string' }, concurrency: { type: 'string' } },
+  strict: false,
+});
+const BUCKET = 'bench-sync-s3';
+const TEAM = 'ffi2';
+
+/** A deterministic config of roughly `size` bytes: YAML with comments, or JSON. */
+function renderConfig(i, size, json) {
+  const entries = [];
+  let bytes = 0;
+  for (let k = 0; bytes < size; k++) {
+    const e = {
+      step: `step_${k}`,
+      table: `raw.source_${i}_${k}`,
+      partitions: (i * 7 + k) % 64,
+      enabled: k % 3 !== 0,
+    };
+    entries.push(e);
+    bytes += 90;
+  }
+  if (json) return JSON.stringify({ interface: `feed_${i}`, revision: 1, steps: entries }, null, 2) + '\n';
+  const lines = [`# interface ${i}`, `interface: feed_${i}`, 'revision: 1', 'steps:'];
+  for (const e of entries) {
+    lines.push(
+      `  - step: ${e.step}`,
+      `    table: ${e.table}`,
+      `    partitions: ${e.partitions}`,
+      `    enabled: ${e.enabled}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+function makeRepo(n) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-sync-s3-'));
+  writeFileSync(
+    join(dir, 'item-store.yaml'),
+    `version: 1
+mainBranch: main
+environments: [dev, qa, prod]
+tenants:
+  retail:
+    region: us-east-1
+    s3:
+      dev: { bucket: ${BUCKET}, prefix: item-store/ }
+      qa: { bucket: ${BUCKET}-qa, prefix: item-store/ }
+      prod: { bucket: ${BUCKET}-prod, prefix: item-store/ }
+teams:
+  ${TEAM}: { tenant: retail, namespace: ${TEAM} }
+`,
+  );
+  writeFileSync(join(dir, 'tags.yaml'), 'tags:\n  owner: bench\n');
+  const past = new Date('2020-01-01T00:00:00Z');
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const folder = join(dir, TEAM, 'default', `folder_${String(i % 20).padStart(2, '0')}`);
+    if (i < 20) mkdirSync(folder, { recursive: true });
+    const size = 100 + ((i * 2654435761) % 3900); // 0.1 to 4 KB, spread evenly
+    const json = i % 4 === 0;
+    const file = join(folder, `config_${String(i).padStart(5, '0')}.${json ? 'json' : 'yaml'}`);
+    const text = renderConfig(i, size, json);
+    writeFileSync(file, text);
+    // In the past, so `aws s3 sync` sees every object in S3 as newer than its source on the no-op run.
+    utimesSync(file, past, past);
+    total += Buffer.byteLength(text);
+  }
+  return { dir, totalBytes: total };
+}
+
+await runCase('sync-s3', async ({ quick, runs, log }) => {
+  await ensureAwsCli({ log });
+  requireBundle(cliBundle);
+  const n = Number(values.configs ?? (quick ? 2_000 : 10_000));
+  const concurrency = Number(values.concurrency ?? 16);
+  // A first sync of 10,000 objects takes s3rver tens of seconds: fewer runs of it than of the no-op run.
+  const firstRuns = Math.min(runs, 3);
+  log(`generating ${n} default/ configs`);
+  const repo = makeRepo(n);
+  log(`${n} configs, ${(repo.totalBytes / 1e6).toFixed(1)} MB in ${repo.dir}`);
+  const s3 = await startS3rver({ buckets: [BUCKET] });
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-aws-config-'));
+  const awsConfig = join(scratch, 'config');
+  writeFileSync(awsConfig, `[default]\ns3 =\n  max_concurrent_requests = ${concurrency}\n`);
+  const awsEnv = { ...process.env, ...s3.env, AWS_CONFIG_FILE: awsConfig };
+  const oursEnv = { ...process.env, ...s3.env };
+
+  const ours = (prefix) => [
+    cliBundle,
+    'sync-s3',
+    '--repo',
+    repo.dir,
+    '--full',
+    '--endpoint',
+    s3.endpoint,
+    '--prefix',
+    prefix,
+    '--concurrency',
+    String(concurrency),
+  ];
+  const aws = (prefix) => [
+    's3',
+    'sync',
+    join(repo.dir, TEAM, 'default'),
+    `s3://${BUCKET}/${prefix}${TEAM}/`,
+    '--endpoint-url',
+    s3.endpoint,
+    '--only-show-errors',
+    '--no-progress',
+  ];
+  const putsPerRun = { ours: [], aws: [] };
+  const countPuts = (who) => ({
+    before: () => s3.resetCounts(),
+    after: async () => putsPerRun[who].push((await s3.counts()).put),
+  });
+
+  try {
+    // A new prefix each first-sync run: measureCommand passes the same args array to every run, so the untimed
+    // before() hook rewrites it in place.
+    const firstSync = async (who, command, makeArgs, env) => {
+      const args = [];
+      let i = 0;
+      return measureCommand(command, args, {
+        runs: firstRuns,
+        warmup: 0,
+        env,
+        before: async () => {
+          args.splice(0, args.length, ...makeArgs(`first/${who}-${i++}/`));
+          await s3.resetCounts();
+        },
+        after: async () => putsPerRun[who].push((await s3.counts()).put),
+      });
+    };
+    log(`first sync: ours (${firstRuns} runs)`);
+    const oursFirst = await firstSync('ours', process.execPath, ours, oursEnv);
+    log(`first sync: aws (${firstRuns} runs)`);
+    const awsFirst = await firstSync('aws', AWS_CLI, aws, awsEnv);
+    const firstPuts = { ours: putsPerRun.ours.splice(0), aws: putsPerRun.aws.splice(0) };
+    if (![...firstPuts.ours, ...firstPuts.aws].every((p) => p === n)) {
+      throw new Error(`a first sync did not upload every config: ${JSON.stringify(firstPuts)}`);
+    }
+
+    // The no-op prefixes: synced once, untimed (the warm-up run of each measurement).
+    log(`no-op re-sync: ours and aws (${runs} runs each, after a warm-up sync)`);
+    const oursNoop = await measureCommand(process.execPath, ours('noop/ours/'), {
+      runs,
+      warmup: 1,
+      env: oursEnv,
+      ...countPuts('ours'),
+    });
+    const awsNoop = await measureCommand(AWS_CLI, aws('noop/aws/'), {
+      runs,
+      warmup: 1,
+      env: awsEnv,
+      ...countPuts('aws'),
+    });
+    const noopPuts = { ours: putsPerRun.ours.slice(1), aws: putsPerRun.aws.slice(1) };
+    log(`PUTs on no-op runs: ${JSON.stringify(noopPuts)}`);
+    const mb = (repo.totalBytes / 1e6).toFixed(1);
+    return [
+      row({
+        case: `sync-s3: first sync, ${n.toLocaleString('en-US')} default/ configs (${mb} MB) to s3rver`,
+        ours: { value: oursFirst.wallMs, unit: 'ms', ...resources(oursFirst) },
+        peer: { name: 'aws s3 sync', value: awsFirst.wallMs, unit: 'ms', ...resources(awsFirst) },
+        notes: `median of ${firstRuns} runs each, ${concurrency} requests in flight for both; ${n} PUTs per run each (counted at the server)`,
+      }),
+      row({
+        case: `sync-s3: no-op re-sync, ${n.toLocaleString('en-US')} configs`,
+        ours: { value: oursNoop.wallMs, unit: 'ms', ...resources(oursNoop) },
+        peer: { name: 'aws s3 sync', value: awsNoop.wallMs, unit: 'ms', ...resources(awsNoop) },
+        notes:
+          `median of ${runs} runs each; PUTs per run: ours ${noopPuts.ours.join('/')}, aws ${noopPuts.aws.join('/')}; ` +
+          'source mtimes set into the past so aws (size+mtime) finds nothing to do; ours compares MD5 with ETags',
+      }),
+    ];
+  } finally {
+    await s3.close();
+    rmSync(repo.dir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
