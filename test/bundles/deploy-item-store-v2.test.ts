@@ -138,10 +138,10 @@ describe('deploy-item-store-v2 bundle', () => {
       headers: { Authorization: `Bearer ${TOKEN}` },
     });
     expect(await content.text()).toBe(expectedJson(7));
-    const item = await (
+    const item = (await (
       await fetch(`${server.url}/v2/items/${id}`, { headers: { Authorization: `Bearer ${TOKEN}` } })
-    ).json();
-    expect(item.environments.sandbox.metadata).toEqual({
+    ).json()) as { environments: Record<string, { metadata: unknown }> };
+    expect(item.environments.sandbox?.metadata).toEqual({
       commit: sha,
       branch: 'main',
       path: 'ffi2/cfg007.yaml',

@@ -193,9 +193,10 @@ export class HttpItemStore implements ItemStore {
 
   async manifest(
     environment: string,
-    options: { namespace?: string; pageToken?: string } = {},
+    options: { namespace?: string; pageToken?: string; pageSize?: number } = {},
   ): Promise<ManifestPage> {
     const query: [string, string][] = [];
+    if (options.pageSize) query.push(['pageSize', String(options.pageSize)]);
     if (options.namespace) query.push(['namespace', options.namespace]);
     if (options.pageToken) query.push(['pageToken', options.pageToken]);
     return this.json<ManifestPage>({

@@ -109,7 +109,10 @@ export interface ItemStore {
   /** Copies a version of another environment as a new latest version of `environment` (unchanged when equal). */
   promote(itemId: string, environment: string, options: PromoteOptions): Promise<WriteResult>;
   /** The latest version of every item in an environment, a page at a time. */
-  manifest(environment: string, options?: { namespace?: string; pageToken?: string }): Promise<ManifestPage>;
+  manifest(
+    environment: string,
+    options?: { namespace?: string; pageToken?: string; pageSize?: number },
+  ): Promise<ManifestPage>;
   health(): Promise<{ ok: boolean }>;
 }
 
@@ -138,6 +141,7 @@ export async function manifestAll(
   let pageToken: string | undefined;
   do {
     const page = await store.manifest(environment, {
+      pageSize: 1000,
       ...(namespace ? { namespace } : {}),
       ...(pageToken ? { pageToken } : {}),
     });

@@ -16,7 +16,14 @@ import {
   type ResolvedManifest,
 } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
-import { findExact, type EnvironmentState, type ItemStore, type Tags } from '../types.js';
+import {
+  findExact,
+  manifestAll,
+  type EnvironmentState,
+  type ItemStore,
+  type ManifestEntry,
+  type Tags,
+} from '../types.js';
 
 /** What `toV2Json` from @itemstore/convert does: config bytes → the JSON text V2 stores. Throws ConfigError(s). */
 export type ConvertToV2 = (
@@ -166,10 +173,33 @@ export interface PlanOptions extends PrepareOptions {
   logger?: Logger;
 }
 
+/**
+ * Below this many entries of one namespace the plan looks each item up (search, then getItem); from it on, it
+ * lists the environment's manifest for the namespace once (1,000 items a page) and asks for an item only when its
+ * content differs (the stale check needs the latest version's commit). A no-op run of 1,000 configs then costs a
+ * request or two instead of 2,000.
+ */
+export const BULK_LOOKUP_MIN = 20;
+
 export async function planDeploy(manifest: ResolvedManifest, options: PlanOptions): Promise<DeployPlan> {
   const { prepared, notForV2 } = await prepareDeploy(manifest, options);
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
   const commit = manifest.headSha;
+  const { store, environment } = options;
+  const needsLookup = prepared.filter((p) => !(p.entry.action === 'delete' && options.deletions === 'skip'));
+  const perNamespace = new Map<string, number>();
+  for (const p of needsLookup)
+    perNamespace.set(p.entry.namespace, (perNamespace.get(p.entry.namespace) ?? 0) + 1);
+  const listed = new Map<string, Map<string, ManifestEntry>>();
+  await Promise.all(
+    [...perNamespace]
+      .filter(([, n]) => n >= BULK_LOOKUP_MIN)
+      .map(async ([ns]) => {
+        const items = await manifestAll(store, environment, ns);
+        listed.set(ns, new Map(items.map((i) => [tagsKey(i.tags), i])));
+      }),
+  );
+
   const entries = await Promise.all(
     prepared.map((p) =>
       limit(async (): Promise<PlannedEntry> => {
@@ -180,26 +210,47 @@ export async function planDeploy(manifest: ResolvedManifest, options: PlanOption
           namespace: entry.namespace,
           tags: entry.tags,
           identity: entry.identity,
-          environment: options.environment,
+          environment,
           ...(p.content === undefined ? {} : { content: p.content, md5: md5Hex(p.content) }),
           status: 'skip',
         };
         if (entry.action === 'delete' && options.deletions === 'skip') {
           return { ...planned, reason: 'deletions: skip' };
         }
-        const ref = await findExact(options.store, entry.namespace, entry.tags);
-        if (ref) {
-          planned.itemId = ref.itemId;
-          const state = (await options.store.getItem(ref.itemId))?.environments[options.environment];
-          if (state) planned.before = latestOf(state);
+        const listing = listed.get(entry.namespace);
+        if (listing) {
+          // Not listed: no version in this environment (the item itself may exist; generateId will say).
+          const hit = listing.get(tagsKey(entry.tags));
+          if (hit) {
+            planned.itemId = hit.itemId;
+            planned.before = { version: hit.version, md5: hit.md5, deleted: hit.deleted };
+            const settled = entry.action === 'delete' ? hit.deleted : !hit.deleted && hit.md5 === planned.md5;
+            if (!settled) {
+              const state = (await store.getItem(hit.itemId))?.environments[environment];
+              if (state) planned.before = latestOf(state);
+              else delete planned.before;
+            }
+          }
+        } else {
+          const ref = await findExact(store, entry.namespace, entry.tags);
+          if (ref) {
+            planned.itemId = ref.itemId;
+            const state = (await store.getItem(ref.itemId))?.environments[environment];
+            if (state) planned.before = latestOf(state);
+          }
         }
         Object.assign(planned, await decide(planned, commit, options.isAncestor));
-        if (options.withDiffs) planned.diff = await diffAgainstLatest(options.store, planned);
+        if (options.withDiffs) planned.diff = await diffAgainstLatest(store, planned);
         return planned;
       }),
     ),
   );
-  return { environment: options.environment, commit, branch: manifest.branch, entries, notForV2 };
+  return { environment, commit, branch: manifest.branch, entries, notForV2 };
+}
+
+/** The same key for the same set of tags, whatever their order. */
+function tagsKey(tags: Tags): string {
+  return JSON.stringify(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export function latestOf(state: EnvironmentState): LatestVersion {

@@ -10,7 +10,7 @@ import {
   type Tags,
   type VersionMetadata,
 } from '../types.js';
-import { KeyedMutex, ensureDir, removeStaleTempFiles, writeFileAtomic } from './durable.js';
+import { DirSyncer, KeyedMutex, ensureDir, removeStaleTempFiles, writeFileAtomic } from './durable.js';
 
 /** A failure the HTTP layer turns into `{"error":{"code","message"}}` with this status. */
 export class ApiError extends Error {
@@ -60,6 +60,7 @@ export function itemIdFor(namespace: string, tags: Tags): string {
 export class ItemDatabase {
   private readonly items = new Map<string, StoredItem>();
   private readonly mutex = new KeyedMutex();
+  private readonly dirSyncer = new DirSyncer();
   private readonly itemsDir: string;
   private readonly blobsDir: string;
 
@@ -150,7 +151,7 @@ export class ItemDatabase {
       }
       checkPreconditions(itemId, env, latest, preconditions);
       const blob = join(this.blobsDir, md5);
-      if (!existsSync(blob)) await writeFileAtomic(blob, content);
+      if (!existsSync(blob)) await writeFileAtomic(blob, content, this.dirSyncer.sync);
       return this.appendVersion(item, env, { md5, deleted: false, metadata });
     });
   }
@@ -268,7 +269,11 @@ export class ItemDatabase {
   }
 
   private async persist(item: StoredItem): Promise<void> {
-    await writeFileAtomic(join(this.itemsDir, `${item.itemId}.json`), JSON.stringify(item));
+    await writeFileAtomic(
+      join(this.itemsDir, `${item.itemId}.json`),
+      JSON.stringify(item),
+      this.dirSyncer.sync,
+    );
     this.items.set(item.itemId, item);
   }
 }

@@ -6,7 +6,11 @@ import { dirname, join } from 'node:path';
  * Writes a file so that after a crash it holds either the old bytes or the new ones, never a mix, and so that an
  * acknowledged write survives power loss: temp file, fsync, rename over the target, fsync the directory.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  dirSync: (dir: string) => Promise<void> = fsyncDir,
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   const fh = await open(temp, 'wx');
@@ -22,7 +26,40 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await unlink(temp).catch(() => {});
     throw err;
   }
-  await fsyncDir(dir);
+  await dirSync(dir);
+}
+
+/**
+ * Group commit for directory fsyncs: concurrent writers into one folder share a sync. A caller joins the next
+ * sync that starts after its call (never one already running, which may predate its rename), so every rename is
+ * durable when its promise resolves, with one fsync per burst instead of one per file.
+ */
+export class DirSyncer {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly queued = new Map<string, Promise<void>>();
+
+  readonly sync = (dir: string): Promise<void> => {
+    const queued = this.queued.get(dir);
+    if (queued) return queued;
+    const running = this.running.get(dir);
+    if (!running) return this.start(dir);
+    const next = running
+      .catch(() => {})
+      .then(() => {
+        this.queued.delete(dir);
+        return this.start(dir);
+      });
+    this.queued.set(dir, next);
+    return next;
+  };
+
+  private start(dir: string): Promise<void> {
+    const p: Promise<void> = fsyncDir(dir).finally(() => {
+      if (this.running.get(dir) === p) this.running.delete(dir);
+    });
+    this.running.set(dir, p);
+    return p;
+  }
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
