@@ -6,7 +6,7 @@
 // bench/results.json. A failed case is recorded in the table and the run carries on; the exit code is 1 if any failed.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureAwsCli, ensureGnuTime } from './lib/apt.mjs';
@@ -79,6 +79,8 @@ for (const file of files) {
   const name = basename(file, '.mjs');
   say(`case ${name}${quick ? ' (quick)' : ''}: running`);
   const t0 = Date.now();
+  // Other work on the machine skews timings: keep the 1-minute load average next to each case's figures.
+  const loadAtStart = Math.round(loadavg()[0] * 100) / 100;
   const result = await runChild(
     process.execPath,
     [join(casesDir, file), ...(quick ? ['--quick'] : [])],
@@ -86,7 +88,15 @@ for (const file of files) {
     true,
   );
   const seconds = Math.round((Date.now() - t0) / 100) / 10;
-  const entry = { case: name, file: `bench/cases/${file}`, seconds, ok: false, rows: [], error: null };
+  const entry = {
+    case: name,
+    file: `bench/cases/${file}`,
+    seconds,
+    loadAtStart,
+    ok: false,
+    rows: [],
+    error: null,
+  };
   const parsed = lastJsonLine(result.stdout);
   if (result.timedOut) entry.error = `timed out after ${timeoutMs / 1000} s`;
   else if (result.code !== 0) entry.error = `exited with ${result.code}: ${lastLines(result.stderr, 3)}`;

@@ -54,7 +54,8 @@ export function renderMarkdown(run) {
   const failed = run.cases.filter((c) => !c.ok);
   lines.push('');
   lines.push(
-    `Cases run: ${run.cases.map((c) => `${c.case} (${c.seconds} s${c.ok ? '' : ', failed'})`).join(', ')}.` +
+    `Cases run (duration, 1-minute load average at its start on ${m.cores} cores): ` +
+      `${run.cases.map((c) => `${c.case} (${c.seconds} s, load ${c.loadAtStart}${c.ok ? '' : ', failed'})`).join(', ')}.` +
       (failed.length ? ` ${failed.length} failed.` : ''),
   );
   if (run.missing?.length) lines.push('', `Not run (no case file yet): ${run.missing.join(', ')}.`);
