@@ -14,7 +14,7 @@ import {
   setOutputs,
   writeSummary,
 } from '@itemstore/action-kit';
-import { UsageError } from '@itemstore/core';
+import { ConfigErrors, UsageError } from '@itemstore/core';
 import { FsTree, loadSettings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import {
@@ -29,7 +29,12 @@ import {
   validationSummary,
 } from '@itemstore/v2';
 
-await runAction('deploy-item-store-v2', async () => {
+/** The config repo's folder in the git repository, once the manifest is read. */
+let workingDirectory = '';
+
+await runAction('deploy-item-store-v2', () => repoRelativeErrors(deploy));
+
+async function deploy(): Promise<void> {
   // Every input is read and checked before anything else happens; the token is masked first of all.
   const token = getInput('item-store-token');
   if (token) core.setSecret(token);
@@ -48,9 +53,7 @@ await runAction('deploy-item-store-v2', async () => {
     throw new UsageError('Input "item-store-token" is required when "item-store-url" is set.');
 
   const manifest = await readResolvedManifest(manifestPath);
-  if (manifest.workingDirectory && process.env.ITEMSTORE_ANNOTATION_PREFIX === undefined) {
-    process.env.ITEMSTORE_ANNOTATION_PREFIX = manifest.workingDirectory;
-  }
+  workingDirectory = manifest.workingDirectory;
   const tree = new FsTree(configRoot(manifest));
   const settings = await loadSettings(tree);
   const environment = getInput('environment') || settings.environments[0] || 'dev';
@@ -118,4 +121,20 @@ await runAction('deploy-item-store-v2', async () => {
       `deploy-item-store-v2: ${c.failed} of ${report.entries.length} item(s) could not be written; the others were. See the summary for each error.`,
     );
   }
-});
+}
+
+/**
+ * Config errors name paths in the config repo; annotations need them relative to the git repository, so a config
+ * repo in a folder (the manifest's workingDirectory) gets that folder in front.
+ */
+async function repoRelativeErrors(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    const prefix = workingDirectory.replace(/^\.\/?/, '').replace(/\/+$/, '');
+    if (!(err instanceof ConfigErrors) || !prefix) throw err;
+    throw new ConfigErrors(
+      err.errors.map((e) => (e.file ? e.withLocation({ file: `${prefix}/${e.file}` }) : e)),
+    );
+  }
+}
