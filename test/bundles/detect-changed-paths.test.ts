@@ -2,12 +2,15 @@
  * The built bundle, run the way the runner runs it (node dist/detect-changed-paths/index.js with INPUT_*, the event
  * file and the runner's output files), against depth-1 clones of a bare file:// remote. Needs `npm run build`.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChangeManifest } from '@itemstore/core';
 import { GitRepo, git } from '../helpers/git-repo.js';
 import { runBundle, type BundleOptions, type BundleRun } from '../helpers/run-bundle.js';
+
+// Real git processes: generous limits for a loaded 2-core CI machine (each test takes well under a second alone).
+jest.setTimeout(60_000);
 
 const ZERO = '0'.repeat(40);
 const made: string[] = [];
@@ -171,7 +174,10 @@ describe('detect-changed-paths bundle', () => {
   it('pull request from a depth-1 checkout, merge base 50 commits back, tags.yaml widening', async () => {
     const repo = await newRepo();
     await repo.checkout('feature', { create: true });
-    for (let i = 0; i < 50; i++) await repo.importCommit('feature', { [`ffi2/f${i % 3}.yaml`]: `v: ${i}\n` });
+    await repo.importCommits(
+      'feature',
+      Array.from({ length: 50 }, (_, i) => ({ files: { [`ffi2/f${i % 3}.yaml`]: `v: ${i}\n` } })),
+    );
     const head = await repo.importCommit('feature', { 'data-router/tags.yaml': 'tags: {tool: r2}\n' });
     await repo.checkout('main');
     const base = await repo.commit('main later', { 'ffi2/main-only.yaml': 'm: 1\n' });

@@ -12,7 +12,7 @@
  * and without the user's global or system config (GIT_CONFIG_GLOBAL=/dev/null).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -234,39 +234,69 @@ export class GitRepo {
     files: Record<string, string | Buffer | null>,
     options: ImportOptions = {},
   ): Promise<string> {
+    return (await this.importCommits(branch, [{ files, ...options }])).at(-1) as string;
+  }
+
+  /**
+   * Many commits on `branch` in one `git fast-import` run (a long history in milliseconds), each on top of the one
+   * before; the first builds on `parent` (default: the branch's tip). Returns every new commit's SHA, in order.
+   */
+  async importCommits(
+    branch: string,
+    commits: readonly ({ files: Record<string, string | Buffer | null> } & ImportOptions)[],
+  ): Promise<string[]> {
     const ref = `refs/heads/${branch}`;
-    let parent = options.parent;
+    let parent = commits[0]?.parent;
     if (parent === undefined) {
       parent = await this.git(['rev-parse', '--verify', '--quiet', ref]).then(
         (s) => s.trim(),
         () => null,
       );
     }
-    const message = Buffer.from(options.message ?? `import ${Object.keys(files).length} files`);
-    const when = `${clock++} +0000`;
-    const chunks: Buffer[] = [
-      Buffer.from(`commit ${ref}\ncommitter Test Committer <committer@example.com> ${when}\n`),
-      Buffer.from(`data ${message.length}\n`),
-      message,
-      Buffer.from('\n'),
-    ];
-    if (parent) chunks.push(Buffer.from(`from ${parent}\n`));
-    if (options.replaceAll) chunks.push(Buffer.from('deleteall\n'));
-    for (const [path, content] of Object.entries(files)) {
-      if (content === null) {
-        chunks.push(Buffer.from(`D ${quotePath(path)}\n`));
-        continue;
-      }
-      const data = Buffer.isBuffer(content) ? content : Buffer.from(content);
+    const chunks: Buffer[] = [];
+    commits.forEach((c, i) => {
+      const message = Buffer.from(c.message ?? `import ${Object.keys(c.files).length} files`);
       chunks.push(
-        Buffer.from(`M 100644 inline ${quotePath(path)}\ndata ${data.length}\n`),
-        data,
+        Buffer.from(
+          `commit ${ref}\nmark :${i + 1}\ncommitter Test Committer <committer@example.com> ${clock++} +0000\n`,
+        ),
+        Buffer.from(`data ${message.length}\n`),
+        message,
         Buffer.from('\n'),
       );
-    }
+      if (i === 0 && parent) chunks.push(Buffer.from(`from ${parent}\n`));
+      if (i > 0) chunks.push(Buffer.from(`from :${i}\n`));
+      if (c.replaceAll) chunks.push(Buffer.from('deleteall\n'));
+      for (const [path, content] of Object.entries(c.files)) {
+        if (content === null) {
+          chunks.push(Buffer.from(`D ${quotePath(path)}\n`));
+          continue;
+        }
+        const data = Buffer.isBuffer(content) ? content : Buffer.from(content);
+        chunks.push(
+          Buffer.from(`M 100644 inline ${quotePath(path)}\ndata ${data.length}\n`),
+          data,
+          Buffer.from('\n'),
+        );
+      }
+    });
     chunks.push(Buffer.from('done\n'));
-    await this.git(['fast-import', '--quiet', '--done', '--force'], Buffer.concat(chunks));
-    return this.rev(ref);
+    const marks = join(tempDir('itemstore-marks-'), 'marks');
+    try {
+      await this.git(
+        ['fast-import', '--quiet', '--done', '--force', `--export-marks=${marks}`],
+        Buffer.concat(chunks),
+      );
+      const byMark = new Map(
+        readFileSync(marks, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => l.split(' ') as [string, string]),
+      );
+      return commits.map((_, i) => byMark.get(`:${i + 1}`) as string);
+    } finally {
+      rmSync(dirname(marks), { recursive: true, force: true });
+    }
   }
 
   /** Makes the work tree and index match HEAD (after importCommit on the current branch). */

@@ -64,7 +64,7 @@ export class GitTree implements RepoTree {
   }
 
   private load(): Promise<Map<string, GitTreeEntry>> {
-    this.index ??= lsTree(this.git, this.sha).then((entries) => {
+    this.index ??= lsTree(this.git, this.sha, { sizes: true }).then((entries) => {
       const map = new Map<string, GitTreeEntry>();
       for (const e of entries) {
         if (e.type === 'tree') continue;

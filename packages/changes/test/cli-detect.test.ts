@@ -5,6 +5,9 @@ import { UsageError } from '@itemstore/core';
 import { GitRepo } from '../../../test/helpers/git-repo.js';
 import { detectCommand } from '../../cli/src/commands/detect.js';
 
+// Real git processes: generous limits for a loaded 2-core CI machine (each test takes well under a second alone).
+jest.setTimeout(60_000);
+
 const made: string[] = [];
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 

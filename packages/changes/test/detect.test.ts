@@ -2,12 +2,21 @@
  * Change detection against real git repositories: a bare file:// remote and shallow clones, as actions/checkout
  * makes them.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
+import { chownSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryLogger, type ChangeManifest } from '@itemstore/core';
 import { GitRepo, git, type FileSpec } from '../../../test/helpers/git-repo.js';
-import { changeSummary, detectChanges, type DetectOptions, type EventContext } from '../src/index.js';
+import {
+  GitTree,
+  changeSummary,
+  detectChanges,
+  type DetectOptions,
+  type EventContext,
+} from '../src/index.js';
+
+// Real git processes: generous limits for a loaded 2-core CI machine (each test takes well under a second alone).
+jest.setTimeout(60_000);
 
 const ZERO = '0'.repeat(40);
 const made: string[] = [];
@@ -96,7 +105,10 @@ describe('push', () => {
   it('handles a base 50 commits back in a depth-1 clone without deepening', async () => {
     const repo = await newRepo();
     const before = await repo.rev();
-    for (let i = 0; i < 50; i++) await repo.importCommit('main', { [`ffi2/f${i}.yaml`]: `i: ${i}\n` });
+    await repo.importCommits(
+      'main',
+      Array.from({ length: 50 }, (_, i) => ({ files: { [`ffi2/f${i}.yaml`]: `i: ${i}\n` } })),
+    );
     await repo.syncWorkTree();
     const after = await repo.rev();
     const remote = await repo.createBareRemote();
@@ -226,13 +238,13 @@ describe('pull requests', () => {
     const repo = await newRepo();
     const fork = await repo.rev();
     await repo.checkout('Feature/PR', { create: true });
-    for (let i = 0; i < 50; i++) {
-      await repo.importCommit(
-        'Feature/PR',
-        { [`ffi2/pr-${i % 5}.yaml`]: `v: ${i}\n` },
-        { message: `pr ${i}` },
-      );
-    }
+    await repo.importCommits(
+      'Feature/PR',
+      Array.from({ length: 50 }, (_, i) => ({
+        files: { [`ffi2/pr-${i % 5}.yaml`]: `v: ${i}\n` },
+        message: `pr ${i}`,
+      })),
+    );
     await repo.syncWorkTree();
     await repo.commit('rename and delete', { 'data-router/spark/emr.json': null });
     await repo.rename('ffi2/x.yaml', 'ffi2/renamed.yaml');
@@ -444,6 +456,34 @@ describe('what counts as a change', () => {
       'data-router/default/orders.yaml',
       'data-router/spark/emr.json',
     ]);
+  });
+});
+
+/** Gives a folder tree to another user, as a container's checkout looks to git running as root. */
+function chownTree(dir: string, uid: number): void {
+  chownSync(dir, uid, uid);
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) chownTree(p, uid);
+    else chownSync(p, uid, uid);
+  }
+}
+
+describe('a checkout owned by another user (containers)', () => {
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+  asRoot('trustDirectory passes safe.directory per command; without it git refuses', async () => {
+    const repo = await newRepo();
+    const before = await repo.rev();
+    const after = await repo.commit('x', { 'ffi2/x.yaml': 'x: 2\n' });
+    chownTree(repo.dir, 12345);
+    await expect(detect(repo.dir, push(before, after), { remote: null })).rejects.toThrow(
+      /dubious ownership/,
+    );
+    const m = await detect(repo.dir, push(before, after), { remote: null, trustDirectory: true });
+    expect(brief(m)).toEqual(['modified ffi2/x.yaml (changed)']);
+    const tree = new GitTree(repo.dir, after, '', { safeDirectory: repo.dir });
+    expect((await tree.read('ffi2/x.yaml'))?.toString()).toBe('x: 2\n');
+    tree.close();
   });
 });
 

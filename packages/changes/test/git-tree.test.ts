@@ -1,7 +1,10 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { GitRepo } from '../../../test/helpers/git-repo.js';
 import { GitTree } from '../src/index.js';
+
+// Real git processes: generous limits for a loaded 2-core CI machine (each test takes well under a second alone).
+jest.setTimeout(60_000);
 
 const made: string[] = [];
 const trees: GitTree[] = [];

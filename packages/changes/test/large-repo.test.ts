@@ -1,8 +1,11 @@
 /** A 10,000-config repository, built with git fast-import so the test stays fast. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { GitRepo } from '../../../test/helpers/git-repo.js';
 import { changeSummary, detectChanges, type EventContext } from '../src/index.js';
+
+// Real git processes: generous limits for a loaded 2-core CI machine (each test takes well under a second alone).
+jest.setTimeout(60_000);
 
 let repo: GitRepo;
 let base: string;
