@@ -133,7 +133,7 @@ export function deploySummary(report: DeployReport, options: { notForV2?: number
 export function deployLines(report: DeployReport): string[] {
   return report.entries.map(
     (r) =>
-      `${r.outcome.padEnd(9)} ${r.path}  ${r.itemId ?? '(new)'}  v${versionChange(r)}${r.reason ? `  (${r.reason})` : ''}${r.error ? `  ${r.error}` : ''}`,
+      `${r.outcome.padEnd(9)} ${r.path}  ${r.itemId ?? '(new)'}  version ${versionChange(r)}${r.reason ? `  (${r.reason})` : ''}${r.error ? `  ${r.error}` : ''}`,
   );
 }
 
