@@ -2,6 +2,7 @@
 // Benchmark: `itemstore deploy` of 1,000 changed configs against the reference V2 server with --latency 20.
 //
 //   npm run build && node bench/cases/deploy-v2.mjs [--quick] [--runs N] [--concurrency 16] [--configs 1000]
+//                                                    [--data-root /dev/shm]
 //
 // With a fixed per-request latency the best any client can do is to keep `concurrency` requests in flight all the
 // time: bound = ceil(requests / concurrency) × latency. The ratio is wall time / bound (1.0 is perfect; the rest
@@ -21,7 +22,7 @@ import { median } from '../lib/stats.mjs';
 
 const LATENCY_MS = 20;
 const { values } = parseArgs({
-  options: { concurrency: { type: 'string' }, configs: { type: 'string' } },
+  options: { concurrency: { type: 'string' }, configs: { type: 'string' }, 'data-root': { type: 'string' } },
   strict: false,
 });
 const concurrency = Number(values.concurrency ?? 16);
@@ -150,7 +151,9 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
   try {
     for (let i = 0; i < warmup + runs; i++) {
       // Every run starts from an empty store, so all configs are new ("changed").
-      const server = await startV2Server({ latencyMs: LATENCY_MS });
+      // --data-root /dev/shm separates the server's disk (fsync) cost from the client's.
+      const dataDir = values['data-root'] ? mkdtempSync(join(values['data-root'], 'bench-v2-')) : undefined;
+      const server = await startV2Server({ latencyMs: LATENCY_MS, ...(dataDir ? { dataDir } : {}) });
       try {
         log(`run ${i + 1}/${warmup + runs}${i < warmup ? ' (warm-up)' : ''}: first deploy`);
         const a = await deployOnce(server, manifestFile, log);
@@ -162,6 +165,7 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
         }
       } finally {
         await server.close();
+        if (dataDir) rmSync(dataDir, { recursive: true, force: true });
       }
     }
   } finally {
