@@ -101,7 +101,7 @@ for (const file of files) {
   if (result.timedOut) entry.error = `timed out after ${timeoutMs / 1000} s`;
   else if (result.code !== 0) entry.error = `exited with ${result.code}: ${lastLines(result.stderr, 3)}`;
   else if (!parsed) entry.error = 'its last stdout line is not the JSON result';
-  else if (!Array.isArray(parsed.rows) || parsed.rows.length === 0) entry.error = 'its result has no rows';
+  else if (protocolProblem(parsed)) entry.error = protocolProblem(parsed);
   else {
     entry.ok = true;
     entry.rows = parsed.rows;
@@ -172,10 +172,28 @@ function lastJsonLine(stdout) {
   }
 }
 
+/** The lines of a failed case's stderr that say why: error lines first, else the last few. */
 function lastLines(text, n) {
-  const lines = String(text).trim().split('\n').filter(Boolean);
-  const failLine = lines.findIndex((l) => / failed: /.test(l));
-  return (failLine >= 0 ? lines.slice(failLine, failLine + n) : lines.slice(-n)).join(' / ').slice(0, 400);
+  const lines = String(text)
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const telling = lines.filter((l) => /\b(?:failed|Error|ERR_|error:)/.test(l) && !/^at /.test(l));
+  const picked = [...new Set(telling.length ? telling : lines.slice(-n))].slice(0, n);
+  return picked.join(' / ').slice(0, 500);
+}
+
+/** Why a parsed result does not follow the protocol (bench/README.md), or null when it does. */
+function protocolProblem(result) {
+  if (!Array.isArray(result.rows) || result.rows.length === 0) return 'its result has no rows';
+  for (const r of result.rows) {
+    if (typeof r?.case !== 'string') return 'a row has no "case" name';
+    if (!Number.isFinite(r.ours?.value) || typeof r.ours?.unit !== 'string') {
+      return `row "${r.case}": "ours" needs a numeric value and a unit`;
+    }
+  }
+  return null;
 }
 
 function tail(text) {
