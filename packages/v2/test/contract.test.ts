@@ -97,6 +97,17 @@ test('the document describes every call of SPEC §5 (and the test-only stats)', 
   );
 });
 
+test('the checker rejects answers the document does not allow', () => {
+  const h = new Headers({ 'X-Request-Id': 'r1' });
+  expect(() => oas.check('getItem', 200, h, { itemId: 'it_1', namespace: 'n', tags: {} })).toThrow();
+  expect(() => oas.check('putContents', 201, h, { version: 0, md5: 'x' })).toThrow();
+  expect(() => oas.check('putContents', 418, h, {})).toThrow('not documented');
+  expect(() => oas.check('getItem', 404, new Headers(), { error: { code: 'a', message: 'b' } })).toThrow(
+    'X-Request-Id',
+  );
+  expect(() => oas.check('getItem', 404, h, { error: { code: 'a', message: 'b' } })).not.toThrow();
+});
+
 test('health answers without a token; everything else needs the right one', async () => {
   expect((await call('health', 'GET', '/v2/health', { token: null })).status).toBe(200);
   const none = await call('getItem', 'GET', '/v2/items/it_x', { token: null });
