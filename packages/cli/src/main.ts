@@ -34,6 +34,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'sync-s3 [--repo DIR] [--manifest FILE | --full] [--dry-run] ...   write default/ configs to S3',
     load: async () => (await import('./commands/sync-s3.js')).syncS3Command,
   },
+  demo: {
+    summary: 'demo [--no-summaries] [--verbose] [--keep]   the workflows end to end on local servers',
+    load: async () => (await import('./commands/demo.js')).demoCommand,
+  },
 };
 
 export function usage(): string {

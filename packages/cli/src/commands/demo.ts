@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '@itemstore/core';
+import { runDemo } from '@itemstore/demo';
+import { stdout } from '../io.js';
+
+const HELP = `Usage: itemstore demo [--no-summaries] [--verbose] [--keep]
+
+Runs the config repo's workflows (action-templates/) locally, the way GitHub runs them, against the reference
+Item Store V2 server and an S3 server (s3rver) on 127.0.0.1: a first push to main, a change on main, a
+feature-branch push, a pull request plan, the merge, promotions, a validation and a push with the S3 switch off.
+Each step's job summary is printed as text and checked against what V2 and S3 hold. Needs \`npm ci\` and
+\`npm run build\` in the suite (s3rver is a devDependency). Stops every server and process it starts.
+  --no-summaries   print the steps and checks only
+  --verbose        print every step's log
+  --keep           keep the temp folder (config repo, server data) for a look afterwards`;
+
+export async function demoCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        'no-summaries': { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        keep: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message} (see itemstore demo --help).`);
+  }
+  if (values.help) {
+    stdout(HELP);
+    return 0;
+  }
+  return runDemo({
+    resolveFrom: import.meta.url,
+    summaries: !values['no-summaries'],
+    ...(values.verbose ? { verbose: true } : {}),
+    ...(values.keep ? { keep: true } : {}),
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The two third-party actions the templates use, simulated with the same observable effect on the job:
+ * - actions/checkout: a fresh repository in the workspace whose `origin` is the config repo's remote, the event's
+ *   commit fetched at depth 1 (fetch-depth: 0 fetches everything), checked out on the branch (or detached on a pull
+ *   request's merge ref), exactly the shallow state the detect action must cope with on GitHub;
+ * - aws-actions/configure-aws-credentials: the OIDC exchange is replaced by the local S3 server's keys, exported to
+ *   the following steps the way the real action does (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION).
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Conclusion, StepRun } from './runner.js';
+import type { WorkflowSpec } from './workflow.js';
+
+export interface BuiltinContext {
+  step: StepRun;
+  env: Record<string, string>;
+  /** Variables exported to later steps (what GITHUB_ENV holds on the runner). */
+  jobEnv: Record<string, string>;
+  workspace: string;
+  remoteUrl: string;
+  defaultBranch: string;
+  repository: string;
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Runs git in the workspace (or in `cwd` given as `-C`), resolving to the conclusion. */
+  run: (args: string[]) => Promise<Conclusion>;
+}
+
+export async function checkoutStep(ctx: BuiltinContext, _wf: WorkflowSpec): Promise<Conclusion> {
+  const w = ctx.step.inputs;
+  if (w.repository && w.repository !== ctx.repository) {
+    throw new Error(`the local runner checks out only ${ctx.repository}, not ${w.repository}`);
+  }
+  const dir = resolve(ctx.workspace, w.path || '.');
+  mkdirSync(dir, { recursive: true });
+  const depth = w['fetch-depth'] === undefined || w['fetch-depth'] === '' ? 1 : Number(w['fetch-depth']);
+  let ref = ctx.env.GITHUB_REF ?? '';
+  let sha = ctx.env.GITHUB_SHA ?? '';
+  if (w.ref) {
+    if (/^[0-9a-f]{40}$/.test(w.ref)) {
+      sha = w.ref;
+      ref = '';
+    } else {
+      ref = w.ref.startsWith('refs/') ? w.ref : `refs/heads/${w.ref}`;
+      sha = '';
+    }
+  }
+  const git = (args: string[]): Promise<Conclusion> => ctx.run(['-C', dir, ...args]);
+  const steps: string[][] = [
+    ['init', '-q', `--initial-branch=${ctx.defaultBranch}`],
+    ['remote', 'add', 'origin', ctx.remoteUrl],
+    ['config', '--local', 'gc.auto', '0'],
+  ];
+  const fetch = ['-c', 'protocol.version=2', 'fetch', '-q', '--no-tags', '--prune', '--no-recurse-submodules'];
+  if (depth > 0) fetch.push(`--depth=${depth}`);
+  let checkout: string[];
+  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+  const pull = /^refs\/pull\/(\d+)\/merge$/.exec(ref);
+  if (depth === 0) {
+    fetch.push('origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*');
+    if (pull) fetch.push(`+${sha}:refs/remotes/pull/${pull[1]}/merge`);
+  } else if (branch) {
+    fetch.push('origin', `+${sha || ref}:refs/remotes/origin/${branch}`);
+  } else if (pull) {
+    fetch.push('origin', `+${sha}:refs/remotes/pull/${pull[1]}/merge`);
+  } else {
+    fetch.push('origin', sha);
+  }
+  if (branch) checkout = ['checkout', '-q', '--force', '-B', branch, `refs/remotes/origin/${branch}`];
+  else if (pull) checkout = ['checkout', '-q', '--force', `refs/remotes/pull/${pull[1]}/merge`];
+  else checkout = ['checkout', '-q', '--force', '--detach', sha];
+  for (const args of [...steps, fetch, checkout]) {
+    if ((await git(args)) !== 'success') return 'failure';
+  }
+  ctx.step.note = `checked out ${branch ?? (pull ? `pull request #${pull[1]} (merge commit)` : sha.slice(0, 7))} at depth ${depth === 0 ? 'full' : depth}`;
+  return 'success';
+}
+
+export async function configureAwsCredentialsStep(ctx: BuiltinContext): Promise<Conclusion> {
+  const w = ctx.step.inputs;
+  if (!w['aws-region']) throw new Error('configure-aws-credentials: Input required and not supplied: aws-region');
+  if (!w['role-to-assume']) {
+    throw new Error(
+      'configure-aws-credentials: Credentials could not be loaded (role-to-assume is empty: set the repository variable ITEMSTORE_AWS_ROLE_ARN).',
+    );
+  }
+  if (!ctx.awsCredentials) throw new Error('configure-aws-credentials: no local S3 credentials configured for the runner');
+  Object.assign(ctx.jobEnv, {
+    AWS_ACCESS_KEY_ID: ctx.awsCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: ctx.awsCredentials.secretAccessKey,
+    AWS_REGION: w['aws-region'],
+    AWS_DEFAULT_REGION: w['aws-region'],
+  });
+  ctx.step.note = `simulated OIDC: assumed ${w['role-to-assume']} (local S3 keys exported)`;
+  return 'success';
+}
