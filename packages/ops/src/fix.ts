@@ -1,0 +1,305 @@
+/**
+ * `validate --fix --source s3|repo`: the notes' manual fix as a plan, then its application. For each drifted item
+ * the chosen source's content is written to V2's first environment and promoted along item-store.yaml's order to
+ * every environment, so all of them hold it; with `--source repo`, S3 objects of the validated environment that
+ * differ from the repo are uploaded again. Orphans are deleted only with `prune`.
+ */
+import pLimit from 'p-limit';
+import { md5Hex, silentLogger, type Logger } from '@itemstore/core';
+import { fromLegacyMultiDoc, toV2Json } from '@itemstore/convert';
+import { applySyncPlan, type ClientFor, type PlanItem, type S3Location, type SyncPlan } from '@itemstore/s3';
+import type { ItemStore, Tags } from '@itemstore/v2';
+import type { ObjectReader } from './object-side.js';
+import { noProgress, type Progress } from './progress.js';
+import { identityKey, locationFor, type RepoItem } from './repo-items.js';
+import { type ValidateContext, type ValidateReport, type ValidateRow } from './validate.js';
+
+export type FixSource = 's3' | 'repo';
+
+export interface FixAction {
+  kind: 'v2-write' | 's3-upload' | 'v2-tombstone' | 's3-delete';
+  /** The drift this action repairs. */
+  status: ValidateRow['status'];
+  path?: string;
+  namespace?: string;
+  tags?: Tags;
+  itemId?: string;
+  /** V2: the JSON text to write; S3: the bytes to upload. */
+  content?: string;
+  body?: Buffer;
+  contentType?: string;
+  /** MD5 of what will be written. */
+  md5?: string;
+  bucket?: string;
+  key?: string;
+  region?: string;
+  /** Where the content comes from: `repo <path>` or `s3://bucket/key`. */
+  from?: string;
+}
+
+export interface FixPlan {
+  source: FixSource;
+  environment: string;
+  /** V2 writes go to the first and are promoted along this order. */
+  environments: string[];
+  actions: FixAction[];
+  /** Drifted rows this fix cannot repair, with the reason. */
+  unfixable: { row: ValidateRow; reason: string }[];
+}
+
+export interface FixResult extends Omit<FixAction, 'content' | 'body'> {
+  outcome: 'done' | 'unchanged' | 'failed';
+  /** V2: the version each environment holds afterwards. */
+  versions?: Record<string, number>;
+  error?: string;
+}
+
+export async function planFix(
+  validated: { report: ValidateReport; context: ValidateContext },
+  options: { source: FixSource; prune?: boolean; reader: ObjectReader },
+): Promise<FixPlan> {
+  const { report, context } = validated;
+  const { settings } = context.snapshot;
+  const env = context.environment;
+  const byPath = new Map(context.snapshot.items.map((i) => [i.config.path, i]));
+  const actions: FixAction[] = [];
+  const unfixable: FixPlan['unfixable'] = [];
+  const v2Planned = new Set<string>();
+  const s3Planned = new Set<string>();
+
+  const writeV2 = async (item: RepoItem, row: ValidateRow): Promise<void> => {
+    const c = item.config;
+    const k = identityKey(c.namespace, c.tags);
+    if (v2Planned.has(k)) return;
+    if (item.v2Text === undefined) {
+      unfixable.push({
+        row,
+        reason: `${c.path} does not go to V2 (${c.s3Only ? 'S3-only name' : 'not a V2 target'})`,
+      });
+      return;
+    }
+    let content = item.v2Text;
+    let from = `repo ${c.path}`;
+    if (options.source === 's3') {
+      if (item.s3KeyBelowPrefix === undefined) {
+        unfixable.push({
+          row,
+          reason: `${c.path} is not in S3 (only default/ configs are); fix it with --source repo`,
+        });
+        return;
+      }
+      const location = locationFor(settings, c.tenant, env);
+      const key = location.prefix + item.s3KeyBelowPrefix;
+      const bytes =
+        context.s3Bytes.get(`${location.bucket}\u0000${key}`) ?? (await options.reader.get(location, key));
+      if (!bytes) {
+        unfixable.push({
+          row,
+          reason: `s3://${location.bucket}/${key} does not exist; fix it with --source repo`,
+        });
+        return;
+      }
+      try {
+        content =
+          item.s3Format === 'legacy-multidoc'
+            ? fromLegacyMultiDoc(bytes, { file: key, maxBytes: Infinity }).text
+            : toV2Json(bytes, { file: key, format: c.format, maxBytes: Infinity }).text;
+      } catch (err) {
+        unfixable.push({
+          row,
+          reason: `s3://${location.bucket}/${key} does not convert: ${(err as Error).message}`,
+        });
+        return;
+      }
+      from = `s3://${location.bucket}/${key}`;
+    }
+    const live = context.v2.get(k);
+    if (live && !live.deleted && live.md5 === md5Hex(content)) return; // already the source's
+    v2Planned.add(k);
+    actions.push({
+      kind: 'v2-write',
+      status: row.status,
+      path: c.path,
+      namespace: c.namespace,
+      tags: c.tags,
+      ...(live ? { itemId: live.itemId } : {}),
+      content,
+      md5: md5Hex(content),
+      from,
+    });
+  };
+
+  const uploadS3 = (item: RepoItem, row: ValidateRow): void => {
+    if (item.s3Body === undefined || item.s3KeyBelowPrefix === undefined) return;
+    const location = locationFor(settings, item.config.tenant, env);
+    const key = location.prefix + item.s3KeyBelowPrefix;
+    if (s3Planned.has(key) || row.s3Md5 === item.s3Md5) return;
+    s3Planned.add(key);
+    actions.push({
+      kind: 's3-upload',
+      status: row.status,
+      path: item.config.path,
+      bucket: location.bucket,
+      region: location.region,
+      key,
+      body: item.s3Body,
+      md5: item.s3Md5 as string,
+      contentType: item.contentType as string,
+      from: `repo ${item.config.path}`,
+    });
+  };
+
+  for (const row of report.rows) {
+    if (row.status === 'in-sync') continue;
+    if (row.status === 'orphan-in-v2' || row.status === 'orphan-in-s3') {
+      if (!options.prune) {
+        unfixable.push({ row, reason: 'an orphan is left alone unless --prune is given (it deletes it)' });
+      } else if (row.status === 'orphan-in-v2') {
+        actions.push({
+          kind: 'v2-tombstone',
+          status: row.status,
+          ...(row.namespace ? { namespace: row.namespace } : {}),
+          ...(row.tags ? { tags: row.tags } : {}),
+          ...(row.itemId ? { itemId: row.itemId } : {}),
+        });
+      } else {
+        const l = context.listings.find(
+          (x) => x.location.bucket === row.bucket && row.key?.startsWith(x.location.prefix),
+        );
+        actions.push({
+          kind: 's3-delete',
+          status: row.status,
+          bucket: row.bucket as string,
+          key: row.key as string,
+          region: l?.location.region ?? '',
+        });
+      }
+      continue;
+    }
+    const item = row.path === undefined ? undefined : byPath.get(row.path);
+    if (!item) continue;
+    if (options.source === 'repo') {
+      if (row.store !== 's3') await writeV2(item, row);
+      if (row.store !== 'v2') uploadS3(item, row);
+      continue;
+    }
+    // source s3: V2 takes S3's content; S3 itself is the truth and is never written.
+    if (row.status === 'missing-in-s3') {
+      unfixable.push({ row, reason: 'not in S3, so S3 cannot be the source; fix it with --source repo' });
+      continue;
+    }
+    await writeV2(item, row);
+  }
+  return {
+    source: options.source,
+    environment: env,
+    environments: settings.environments,
+    actions,
+    unfixable,
+  };
+}
+
+export interface ApplyFixOptions {
+  store: ItemStore;
+  clientFor?: ClientFor;
+  concurrency?: number;
+  logger?: Logger;
+  progress?: Progress;
+  /** Recorded with every V2 version the fix writes. */
+  runUrl?: string;
+}
+
+export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise<FixResult[]> {
+  const logger = options.logger ?? silentLogger;
+  const limit = pLimit(Math.max(1, options.concurrency ?? 8));
+  const task = (options.progress ?? noProgress).start('fix', plan.actions.length);
+  const [first, ...rest] = plan.environments;
+  const { store } = options;
+  const results = await Promise.all(
+    plan.actions
+      .filter((a) => a.kind.startsWith('v2-'))
+      .map((a) =>
+        limit(async (): Promise<FixResult> => {
+          const { content: _content, body: _body, ...base } = a;
+          try {
+            if (a.kind === 'v2-write') {
+              const itemId =
+                a.itemId ?? (await store.generateId(a.namespace as string, a.tags as Tags)).itemId;
+              const versions: Record<string, number> = {};
+              const w = await store.putContents(itemId, first as string, a.content as string, {
+                metadata: {
+                  ...(a.path ? { path: a.path } : {}),
+                  source: a.from as string,
+                  fixedBy: 'itemstore validate --fix',
+                  ...(options.runUrl ? { runUrl: options.runUrl } : {}),
+                },
+              });
+              versions[first as string] = w.version;
+              let changed = !w.unchanged;
+              let prev = first as string;
+              for (const env of rest) {
+                const p = await store.promote(itemId, env, { fromEnvironment: prev });
+                versions[env] = p.version;
+                changed ||= !p.unchanged;
+                prev = env;
+              }
+              return { ...base, itemId, outcome: changed ? 'done' : 'unchanged', versions };
+            }
+            const item = a.itemId ? await store.getItem(a.itemId) : undefined;
+            const versions: Record<string, number> = {};
+            let changed = false;
+            for (const [env, state] of Object.entries(item?.environments ?? {})) {
+              if (state.deleted) continue;
+              const w = await store.deleteItem(a.itemId as string, env, {
+                metadata: { fixedBy: 'itemstore validate --fix --prune' },
+              });
+              versions[env] = w.version;
+              changed ||= !w.unchanged;
+            }
+            return { ...base, outcome: changed ? 'done' : 'unchanged', versions };
+          } catch (err) {
+            const message = err instanceof Error ? err.message : String(err);
+            logger.error(`fix of ${a.path ?? a.itemId}: ${message}`);
+            return { ...base, outcome: 'failed', error: message };
+          } finally {
+            task.tick();
+          }
+        }),
+      ),
+  );
+
+  const s3Actions = plan.actions.filter((a) => a.kind.startsWith('s3-'));
+  if (s3Actions.length) {
+    if (!options.clientFor) throw new Error('applyFix: S3 actions need clientFor');
+    const items: PlanItem[] = s3Actions.map((a) => ({
+      bucket: a.bucket as string,
+      region: a.region as string,
+      key: a.key as string,
+      action: a.kind === 's3-upload' ? 'upload' : 'delete',
+      bytes: a.body?.length ?? 0,
+      reason: a.status,
+      ...(a.path ? { path: a.path } : {}),
+      ...(a.md5 ? { md5: a.md5 } : {}),
+      ...(a.body ? { body: a.body, contentType: a.contentType as string } : {}),
+    }));
+    const locations: S3Location[] = [];
+    const syncPlan: SyncPlan = { items, locations, full: false, deletionsMode: 'apply' };
+    const applied = await applySyncPlan(options.clientFor, syncPlan, {
+      concurrency: options.concurrency ?? 8,
+      logger,
+      onProgress: () => task.tick(),
+    });
+    for (const [i, a] of s3Actions.entries()) {
+      const r = applied.items[i];
+      const { content: _content, body: _body, ...base } = a;
+      results.push({
+        ...base,
+        outcome: r?.status === 'failed' ? 'failed' : 'done',
+        ...(r?.error ? { error: r.error } : {}),
+      });
+    }
+  }
+  task.done();
+  logger.debug(`fix: ${results.length} action(s) applied; V2 environments ${plan.environments.join(' → ')}`);
+  return results;
+}

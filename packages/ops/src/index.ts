@@ -1,0 +1,73 @@
+export {
+  createProgress,
+  noProgress,
+  type Progress,
+  type ProgressOptions,
+  type ProgressTask,
+} from './progress.js';
+export {
+  loadRepoItems,
+  checkEnvironment,
+  locationFor,
+  identityKey,
+  isBranchItem,
+  type RepoItem,
+  type RepoSnapshot,
+} from './repo-items.js';
+export { S3Reader, MirrorReader, objectMd5, type ObjectReader, type S3ReaderOptions } from './object-side.js';
+export {
+  validate,
+  s3Value,
+  v2Value,
+  DRIFT_STATUSES,
+  VALIDATE_REPORT_VERSION,
+  type Against,
+  type DriftStatus,
+  type DriftCounts,
+  type S3Side,
+  type ValidateContext,
+  type ValidateOptions,
+  type ValidateReport,
+  type ValidateRow,
+} from './validate.js';
+export { planFix, applyFix, type FixAction, type FixPlan, type FixResult, type FixSource } from './fix.js';
+export {
+  promote,
+  checkPromotionStep,
+  PROMOTE_REPORT_VERSION,
+  type PromoteAction,
+  type PromoteEntry,
+  type PromoteOptions,
+  type PromoteOutcome,
+  type PromoteReport,
+} from './promote.js';
+export {
+  validateSummary,
+  validateLines,
+  validateCountsLine,
+  fixPlanLines,
+  fixSummary,
+  promoteSummary,
+  promoteLines,
+  rowSubject,
+  formatTags,
+} from './summary.js';
+export { s3SyncSwitch } from './switch.js';
+export {
+  migrate,
+  manifestOf,
+  defaultFlagsFile,
+  MIGRATE_STEPS,
+  type MigrateOptions,
+  type MigrateReport,
+  type MigrateStep,
+} from './migrate/migrate.js';
+export { deriveFlagRow, parseFlags, renderFlags, FLAGS_COLUMNS, type FlagRow } from './migrate/flags.js';
+export {
+  planLayout,
+  writeLayout,
+  repoPathOf,
+  generatedTagsYaml,
+  GENERATED_TAGS_HEADER,
+} from './migrate/layout.js';
+export { parseCsv, formatCsv } from './migrate/csv.js';

@@ -1,0 +1,189 @@
+/**
+ * The notes' step 2: the configs of the flags table in the repo layout. `<prefix><team>/<rest>` becomes
+ * `<team>/default/<rest>` (default/: the configs that also go to S3). Content: dq teams store legacy multi-document
+ * YAML in S3, which becomes one `config_list:` document (convert's fromLegacyMultiDoc + toConfigListYaml);
+ * config-list teams get the same conversion when an object is multi-document; everything else keeps its bytes.
+ * Tags go into generated tags.yaml files (`files:` entries, one per tagged config, so nothing is inherited between
+ * generated files). Everything is converted and checked before the first write; unchanged files are not rewritten.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ConfigError, ConfigErrors, type Logger } from '@itemstore/core';
+import { DEFAULT_FOLDER, baseName, dirName, type Settings } from '@itemstore/config';
+import { fromLegacyMultiDoc, parseConfig, toConfigListYaml } from '@itemstore/convert';
+import type { S3Location } from '@itemstore/s3';
+import type { ObjectReader } from '../object-side.js';
+import type { FlagRow } from './flags.js';
+
+export const GENERATED_TAGS_HEADER = '# Written by itemstore migrate from the flags table';
+
+export interface PlannedFile {
+  path: string;
+  bytes: Buffer;
+  /** The S3 key it came from (for config files). */
+  s3Key?: string;
+  /** How the content was made. */
+  how: 'bytes' | 'from-legacy' | 'tags';
+}
+
+/** `<team>/default/<rest>` for a key `<prefix><team>/<rest>`. */
+export function repoPathOf(row: Pick<FlagRow, 's3Key' | 'team'>, prefix: string): string {
+  const rest = row.s3Key.slice(prefix.length + row.team.length + 1);
+  return `${row.team}/${DEFAULT_FOLDER}/${rest}`;
+}
+
+export async function planLayout(options: {
+  rows: readonly FlagRow[];
+  settings: Settings;
+  location: S3Location;
+  reader: ObjectReader;
+  repoDir: string;
+  flagsFile: string;
+  logger: Logger;
+  /** Called after each object is read (progress). */
+  onRead?: () => void;
+}): Promise<PlannedFile[]> {
+  const { settings, location, reader, logger } = options;
+  const errors: ConfigError[] = [];
+  const files: PlannedFile[] = [];
+  const tagsByFolder = new Map<string, Map<string, Record<string, string>>>();
+  const warnedTeams = new Set<string>();
+  for (const row of options.rows) {
+    if (row.action !== 'migrate') continue;
+    const at = { file: options.flagsFile, ...(row.line ? { line: row.line, column: 1 } : {}) };
+    if (!row.s3Key.startsWith(`${location.prefix}${row.team}/`)) {
+      errors.push(
+        new ConfigError(
+          'flags-team',
+          `${row.s3Key} is not in team ${row.team}'s folder below ${location.prefix || 'the bucket root'}; the team is the key's first folder`,
+          at,
+        ),
+      );
+      continue;
+    }
+    const path = repoPathOf(row, location.prefix);
+    const bytes = await reader.get(location, row.s3Key);
+    options.onRead?.();
+    if (!bytes) {
+      errors.push(
+        new ConfigError(
+          'missing-object',
+          `${row.s3Key} is in the flags table but not in ${reader.label}`,
+          at,
+        ),
+      );
+      continue;
+    }
+    const team = settings.teams[row.team]!;
+    try {
+      let out: Buffer = bytes;
+      let how: PlannedFile['how'] = 'bytes';
+      if (team.format === 'dq' || (team.format === 'config-list' && needsConfigList(bytes, row.s3Key))) {
+        const { value } = fromLegacyMultiDoc(bytes, { file: row.s3Key });
+        out = Buffer.from(toConfigListYaml(value, { file: row.s3Key }), 'utf8');
+        how = 'from-legacy';
+        if (
+          team.format === 'config-list' &&
+          team.s3Format !== 'legacy-multidoc' &&
+          !warnedTeams.has(row.team)
+        ) {
+          warnedTeams.add(row.team);
+          logger.warning(
+            `team ${row.team} has legacy multi-document objects (${row.s3Key}) but item-store.yaml does not set s3Format: legacy-multidoc for it, so sync-s3 would replace them with config_list YAML; set it if S3 readers still expect the legacy format`,
+          );
+        }
+      }
+      parseConfig(out, {
+        file: path,
+        format: team.format,
+        ...(settings.maxConfigBytes ? { maxBytes: settings.maxConfigBytes } : {}),
+      });
+      files.push({ path, bytes: out, s3Key: row.s3Key, how });
+    } catch (err) {
+      if (err instanceof ConfigErrors) errors.push(...err.errors);
+      else if (err instanceof ConfigError) errors.push(err);
+      else throw err;
+      continue;
+    }
+    if (Object.keys(row.tags).length) {
+      const folder = dirName(path);
+      const m = tagsByFolder.get(folder) ?? new Map<string, Record<string, string>>();
+      m.set(baseName(path), row.tags);
+      tagsByFolder.set(folder, m);
+    }
+  }
+  for (const [folder, entries] of [...tagsByFolder].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const path = `${folder}/tags.yaml`;
+    const existing = await readIfExists(join(options.repoDir, path));
+    if (existing !== undefined && !existing.toString('utf8').startsWith(GENERATED_TAGS_HEADER)) {
+      errors.push(
+        new ConfigError(
+          'tags-file-exists',
+          `${path} exists and was not written by itemstore migrate; merge its tags into the flags table and remove it, or migrate into another folder`,
+          { file: path, line: 1, column: 1 },
+        ),
+      );
+      continue;
+    }
+    files.push({ path, bytes: Buffer.from(generatedTagsYaml(entries), 'utf8'), how: 'tags' });
+  }
+  if (errors.length) throw new ConfigErrors(errors);
+  return files;
+}
+
+/** A config-list object that is not already one document with a config_list (a legacy multi-document file). */
+function needsConfigList(bytes: Buffer, key: string): boolean {
+  try {
+    parseConfig(bytes, { file: key, format: 'config-list' });
+    return false;
+  } catch (err) {
+    const code =
+      err instanceof ConfigError ? err.code : err instanceof ConfigErrors ? err.errors[0]?.code : undefined;
+    if (code === 'multi-document' || code === 'config-list-shape') return true;
+    throw err;
+  }
+}
+
+export function generatedTagsYaml(entries: Map<string, Record<string, string>>): string {
+  const lines = [
+    `${GENERATED_TAGS_HEADER}; edit the table and run migrate again rather than this file.`,
+    'files:',
+  ];
+  for (const name of [...entries.keys()].sort()) {
+    lines.push(`  ${JSON.stringify(name)}:`, '    tags:');
+    const tags = entries.get(name)!;
+    for (const k of Object.keys(tags).sort()) lines.push(`      ${k}: ${JSON.stringify(tags[k])}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Writes the files whose bytes differ; returns which were written and which were already there. */
+export async function writeLayout(
+  repoDir: string,
+  files: readonly PlannedFile[],
+): Promise<{ written: string[]; unchanged: string[] }> {
+  const written: string[] = [];
+  const unchanged: string[] = [];
+  for (const f of files) {
+    const abs = join(repoDir, ...f.path.split('/'));
+    const existing = await readIfExists(abs);
+    if (existing?.equals(f.bytes)) {
+      unchanged.push(f.path);
+      continue;
+    }
+    await mkdir(dirname(abs), { recursive: true });
+    await writeFile(abs, f.bytes);
+    written.push(f.path);
+  }
+  return { written, unchanged };
+}
+
+async function readIfExists(abs: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(abs);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,393 @@
+/**
+ * Promotion (replaces the Jenkins promote jobs): main's items go from one environment to the next one in
+ * item-store.yaml's order, never further. V2 items through the store's promote call (the exact version tested in
+ * `from`); S3 objects by copying the `from` environment's object to the `to` environment's bucket and prefix (as
+ * the Jenkins job did: what was tested is what ships, even when main has moved on since). Configs named with an
+ * S3-only suffix (`_SC`) go to S3 only. Plan, apply, then verify that both sides hold equal MD5s.
+ */
+import pLimit from 'p-limit';
+import { ConfigErrors, UsageError, md5Hex, silentLogger, type Logger, type RepoTree } from '@itemstore/core';
+import { loadSettings, resolveTree, type Settings } from '@itemstore/config';
+import {
+  applySyncPlan,
+  contentTypeFor,
+  describeLocation,
+  isMultipartEtag,
+  locationId,
+  s3FormatOf,
+  type ClientFor,
+  type Listing,
+  type PlanItem,
+  type S3Location,
+} from '@itemstore/s3';
+import { manifestAll, type ItemStore, type ManifestEntry, type Tags } from '@itemstore/v2';
+import type { ObjectReader } from './object-side.js';
+import { noProgress, type Progress } from './progress.js';
+import { checkEnvironment, identityKey, isBranchItem, locationFor } from './repo-items.js';
+
+export const PROMOTE_REPORT_VERSION = 1;
+
+export type PromoteAction = 'promote' | 'delete' | 'unchanged' | 'skip';
+export type PromoteOutcome = 'promoted' | 'deleted' | 'unchanged' | 'skipped' | 'planned' | 'failed';
+
+export interface PromoteEntry {
+  store: 'v2' | 's3';
+  /** The config's path in the repo (absent for a V2 deletion of a config no longer in the repo). */
+  path?: string;
+  namespace?: string;
+  tags?: Tags;
+  itemId?: string;
+  bucket?: string;
+  key?: string;
+  action: PromoteAction;
+  outcome: PromoteOutcome;
+  /** V2: the `from` version promoted; S3: the object's ETag in `from`. */
+  from?: { version?: number; md5?: string };
+  /** The `to` side before and after. */
+  before?: { version?: number; md5?: string; deleted?: boolean };
+  after?: { version?: number; md5?: string };
+  /** After a real run: the `to` side's MD5 equals the `from` side's. */
+  verified?: boolean;
+  reason?: string;
+  error?: string;
+}
+
+export interface PromoteReport {
+  version: typeof PROMOTE_REPORT_VERSION;
+  from: string;
+  to: string;
+  dryRun: boolean;
+  s3Sync: boolean;
+  /** Why S3 was not written, when it was not. */
+  s3Note?: string;
+  paths: string[];
+  counts: Record<PromoteOutcome, number>;
+  /** Entries whose verification failed after a real run. */
+  unverified: number;
+  entries: PromoteEntry[];
+}
+
+export interface PromoteOptions {
+  tree: RepoTree;
+  from: string;
+  to: string;
+  /** Only these configs (repo paths or folders). Deletions are promoted only without paths. */
+  paths?: string[];
+  dryRun?: boolean;
+  /** The S3 switch: false writes no S3 object at all (`_SC` configs included). */
+  s3Sync: boolean;
+  s3Note?: string;
+  store: ItemStore;
+  reader: ObjectReader;
+  clientFor: ClientFor;
+  concurrency?: number;
+  logger?: Logger;
+  progress?: Progress;
+  runUrl?: string;
+}
+
+/** Refuses anything but the next environment in item-store.yaml's order. */
+export function checkPromotionStep(settings: Settings, from: string, to: string): void {
+  checkEnvironment(settings, from, '"from" environment');
+  checkEnvironment(settings, to, '"to" environment');
+  const envs = settings.environments;
+  const i = envs.indexOf(from);
+  const next = envs[i + 1];
+  if (envs.indexOf(to) !== i + 1) {
+    const order = envs.join(' → ');
+    throw new UsageError(
+      next === undefined
+        ? `${from} is the last environment (${order}); there is nothing to promote it to.`
+        : `Promotion goes one step at a time in item-store.yaml's order (${order}): from ${from} the next environment is ${next}, not ${to}.`,
+    );
+  }
+}
+
+export async function promote(options: PromoteOptions): Promise<PromoteReport> {
+  const logger = options.logger ?? silentLogger;
+  const { from, to, store, reader } = options;
+  const dryRun = Boolean(options.dryRun);
+  const settings = await loadSettings(options.tree);
+  checkPromotionStep(settings, from, to);
+
+  // main's configs (resolved as on mainBranch: no branch tag), only for identity, targets and S3 keys: what is
+  // promoted is what `from` holds, not the repo's current bytes.
+  const { configs, errors } = await resolveTree(options.tree, settings, {
+    branch: settings.mainBranch,
+    ...(options.paths?.length ? { paths: options.paths } : {}),
+  });
+  const fatal = errors.filter((e) => e.severity === 'error');
+  for (const w of errors.filter((e) => e.severity === 'warning')) logger.warning(w);
+  if (fatal.length) throw new ConfigErrors(fatal);
+  if (options.paths?.length && configs.length === 0) {
+    throw new UsageError(`No config of main matches paths ${options.paths.join(', ')}.`);
+  }
+
+  const entries: PromoteEntry[] = [];
+
+  // V2: one listing of each environment per namespace.
+  const v2Configs = configs.filter((c) => c.targets.includes('v2'));
+  const namespaces = options.paths?.length
+    ? [...new Set(v2Configs.map((c) => c.namespace))]
+    : [...new Set(Object.values(settings.teams).map((t) => t.namespace))];
+  const listEnv = async (env: string): Promise<Map<string, ManifestEntry>> => {
+    const out = new Map<string, ManifestEntry>();
+    await Promise.all(
+      namespaces.map(async (ns) => {
+        for (const e of await manifestAll(store, env, ns)) {
+          if (!isBranchItem(e.tags)) out.set(identityKey(e.namespace, e.tags), e);
+        }
+      }),
+    );
+    return out;
+  };
+  const [fromV2, toV2] = await Promise.all([listEnv(from), listEnv(to)]);
+  const inRepo = new Set<string>();
+  for (const c of v2Configs) {
+    const k = identityKey(c.namespace, c.tags);
+    inRepo.add(k);
+    entries.push(planV2(c.path, c.namespace, c.tags, fromV2.get(k), toV2.get(k), from));
+  }
+  if (!options.paths?.length) {
+    // Configs deleted in git: their tombstone in `from` goes on to `to`.
+    for (const [k, f] of fromV2) {
+      if (inRepo.has(k) || !f.deleted) continue;
+      const t = toV2.get(k);
+      if (!t || t.deleted) continue;
+      entries.push(planV2(undefined, f.namespace, f.tags, f, t, from));
+    }
+  }
+
+  // S3: copy `from`'s object to `to`'s location, when the switch is on.
+  const s3Configs = configs.filter((c) => c.targets.includes('s3') && c.s3KeyBelowPrefix !== undefined);
+  const copies: {
+    entry: PromoteEntry;
+    fromLoc: S3Location;
+    fromKey: string;
+    toLoc: S3Location;
+    contentType: string;
+  }[] = [];
+  if (!options.s3Sync) {
+    for (const c of s3Configs.filter((x) => x.s3Only)) {
+      entries.push({
+        store: 's3',
+        path: c.path,
+        action: 'skip',
+        outcome: 'skipped',
+        reason: `S3 sync is off${options.s3Note ? ` (${options.s3Note})` : ''}; an S3-only config has nowhere else to go`,
+      });
+    }
+  } else if (s3Configs.length) {
+    const listings = new Map<string, Promise<Listing>>();
+    const list = (l: S3Location): Promise<Listing> => {
+      let p = listings.get(locationId(l));
+      if (!p) {
+        logger.info(`Listing ${describeLocation(l)}`);
+        p = reader.list(l);
+        listings.set(locationId(l), p);
+      }
+      return p;
+    };
+    for (const c of s3Configs) {
+      const fromLoc = locationFor(settings, c.tenant, from);
+      const toLoc = locationFor(settings, c.tenant, to);
+      const fromKey = fromLoc.prefix + (c.s3KeyBelowPrefix as string);
+      const toKey = toLoc.prefix + (c.s3KeyBelowPrefix as string);
+      const f = (await list(fromLoc)).objects.get(fromKey);
+      const t = (await list(toLoc)).objects.get(toKey);
+      const entry: PromoteEntry = {
+        store: 's3',
+        path: c.path,
+        bucket: toLoc.bucket,
+        key: toKey,
+        action: 'skip',
+        outcome: 'skipped',
+        ...(f ? { from: { md5: f.etag } } : {}),
+        ...(t ? { before: { md5: t.etag } } : {}),
+      };
+      if (!f) entry.reason = `not in ${describeLocation(fromLoc)} (${from})`;
+      else if (t && t.etag === f.etag && !isMultipartEtag(f.etag)) {
+        entry.action = 'unchanged';
+        entry.outcome = 'unchanged';
+        entry.reason = 'same MD5 in both environments';
+      } else {
+        entry.action = 'promote';
+        entry.outcome = dryRun ? 'planned' : 'promoted';
+        copies.push({
+          entry,
+          fromLoc,
+          fromKey,
+          toLoc,
+          contentType:
+            s3FormatOf(c.format, c.s3Format) === 'legacy-multidoc'
+              ? 'application/yaml'
+              : contentTypeFor(c.path),
+        });
+      }
+      entries.push(entry);
+    }
+  }
+
+  const report = (): PromoteReport => finish(options, entries, dryRun);
+  if (dryRun) return report();
+
+  // Apply.
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const limit = pLimit(concurrency);
+  const work = entries.filter((e) => e.action === 'promote' || e.action === 'delete');
+  const task = (options.progress ?? noProgress).start(`promote ${from} → ${to}`, work.length);
+  await Promise.all(
+    entries
+      .filter((e) => e.store === 'v2' && (e.action === 'promote' || e.action === 'delete'))
+      .map((e) =>
+        limit(async () => {
+          try {
+            const w = await store.promote(e.itemId as string, to, {
+              fromEnvironment: from,
+              ...(e.from?.version ? { version: e.from.version } : {}),
+            });
+            e.after = { version: w.version, md5: w.md5 };
+            if (w.unchanged) e.outcome = 'unchanged';
+          } catch (err) {
+            e.outcome = 'failed';
+            e.error = err instanceof Error ? err.message : String(err);
+            logger.error(`promote ${e.path ?? e.itemId}: ${e.error}`);
+          } finally {
+            task.tick();
+          }
+        }),
+      ),
+  );
+  if (copies.length) {
+    // GET from `from`, PUT to `to` with Content-MD5 (S3 rejects a body that arrived changed).
+    const items: PlanItem[] = [];
+    await Promise.all(
+      copies.map((c) =>
+        limit(async () => {
+          const body = await reader.get(c.fromLoc, c.fromKey);
+          if (!body) {
+            c.entry.outcome = 'failed';
+            c.entry.error = 'the object disappeared from the from environment while promoting';
+            return;
+          }
+          c.entry.from = { md5: md5Hex(body) };
+          items.push({
+            bucket: c.toLoc.bucket,
+            region: c.toLoc.region,
+            key: c.entry.key as string,
+            action: 'upload',
+            bytes: body.length,
+            reason: `promote ${from} → ${to}`,
+            ...(c.entry.path ? { path: c.entry.path } : {}),
+            md5: md5Hex(body),
+            body,
+            contentType: c.contentType,
+          });
+        }),
+      ),
+    );
+    const applied = await applySyncPlan(
+      options.clientFor,
+      { items, locations: [], full: false, deletionsMode: 'skip' },
+      { concurrency, logger, onProgress: () => task.tick() },
+    );
+    for (const r of applied.items) {
+      const c = copies.find((x) => x.entry.key === r.key && x.toLoc.bucket === r.bucket);
+      if (!c) continue;
+      if (r.status === 'failed') {
+        c.entry.outcome = 'failed';
+        c.entry.error = r.error ?? 'upload failed';
+      } else c.entry.after = { md5: r.md5 as string };
+    }
+  }
+  task.done();
+
+  // Verify: list `to` again; every promoted entry must now hold `from`'s MD5.
+  const toAfter = await listEnv(to);
+  const relisted = new Map<string, Listing>();
+  for (const e of entries) {
+    if (e.outcome !== 'promoted' && e.outcome !== 'unchanged' && e.outcome !== 'deleted') continue;
+    if (e.action !== 'promote' && e.action !== 'delete') continue;
+    if (e.store === 'v2') {
+      const now = toAfter.get(identityKey(e.namespace as string, e.tags as Tags));
+      e.verified = Boolean(now && now.md5 === e.from?.md5 && now.deleted === (e.action === 'delete'));
+      if (now) e.after = { version: now.version, md5: now.md5 };
+    } else {
+      const c = copies.find((x) => x.entry === e);
+      if (!c) continue;
+      let l = relisted.get(locationId(c.toLoc));
+      if (!l) {
+        l = await reader.list(c.toLoc);
+        relisted.set(locationId(c.toLoc), l);
+      }
+      const now = l.objects.get(e.key as string);
+      e.verified = Boolean(now && now.etag === e.from?.md5);
+    }
+    if (!e.verified)
+      logger.error(`promote ${e.path ?? e.itemId}: after promotion ${to} does not hold ${from}'s MD5`);
+  }
+  return report();
+}
+
+function planV2(
+  path: string | undefined,
+  namespace: string,
+  tags: Tags,
+  f: ManifestEntry | undefined,
+  t: ManifestEntry | undefined,
+  fromEnv: string,
+): PromoteEntry {
+  const e: PromoteEntry = {
+    store: 'v2',
+    ...(path ? { path } : {}),
+    namespace,
+    tags,
+    action: 'skip',
+    outcome: 'skipped',
+    ...(f ? { itemId: f.itemId, from: { version: f.version, md5: f.md5 } } : {}),
+    ...(t ? { before: { version: t.version, md5: t.md5, deleted: t.deleted } } : {}),
+  };
+  if (!f) e.reason = `no version in ${fromEnv} (deploy main first)`;
+  else if (f.deleted && path) e.reason = `the latest ${fromEnv} version is a tombstone`;
+  else if (t && t.md5 === f.md5 && t.deleted === f.deleted) {
+    e.action = 'unchanged';
+    e.outcome = 'unchanged';
+    e.reason = `${fromEnv} v${f.version} is already the latest`;
+  } else {
+    e.action = f.deleted ? 'delete' : 'promote';
+    e.outcome = f.deleted ? 'deleted' : 'promoted';
+  }
+  return e;
+}
+
+function finish(options: PromoteOptions, entries: PromoteEntry[], dryRun: boolean): PromoteReport {
+  if (dryRun)
+    for (const e of entries) if (e.action === 'promote' || e.action === 'delete') e.outcome = 'planned';
+  const counts: Record<PromoteOutcome, number> = {
+    promoted: 0,
+    deleted: 0,
+    unchanged: 0,
+    skipped: 0,
+    planned: 0,
+    failed: 0,
+  };
+  for (const e of entries) counts[e.outcome]++;
+  entries.sort(
+    (a, b) =>
+      (a.path ?? '\uffff').localeCompare(b.path ?? '\uffff') ||
+      a.store.localeCompare(b.store) ||
+      (a.itemId ?? '').localeCompare(b.itemId ?? ''),
+  );
+  return {
+    version: PROMOTE_REPORT_VERSION,
+    from: options.from,
+    to: options.to,
+    dryRun,
+    s3Sync: options.s3Sync,
+    ...(options.s3Note ? { s3Note: options.s3Note } : {}),
+    paths: options.paths ?? [],
+    counts,
+    unverified: entries.filter((e) => e.verified === false).length,
+    entries,
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * main's configs as the stores should hold them: for each config of the repo (resolved as on mainBranch, so no
+ * `branch` tag), the exact V2 JSON text and the exact S3 bytes we would write, with their MD5s. Every config is
+ * read and converted here, before any request, so one bad file stops a run before it writes anything.
+ */
+import { ConfigError, ConfigErrors, UsageError, md5Hex, type Logger, type RepoTree } from '@itemstore/core';
+import { loadSettings, resolveTree, s3Location, type ResolvedConfig, type Settings } from '@itemstore/config';
+import { toV2Json } from '@itemstore/convert';
+import {
+  applyOverrides,
+  renderForS3,
+  s3FormatOf,
+  type LocationOverrides,
+  type S3Location,
+} from '@itemstore/s3';
+import type { Tags } from '@itemstore/v2';
+
+export interface RepoItem {
+  config: ResolvedConfig;
+  /** The V2 JSON text (when V2 is a target). */
+  v2Text?: string;
+  v2Md5?: string;
+  /** Key below the tenant's prefix, the bytes S3 stores, and their MD5 (when S3 is a target). */
+  s3KeyBelowPrefix?: string;
+  s3Body?: Buffer;
+  s3Md5?: string;
+  s3Format?: 'bytes' | 'legacy-multidoc';
+  contentType?: string;
+}
+
+export interface RepoSnapshot {
+  settings: Settings;
+  items: RepoItem[];
+}
+
+/** Reads item-store.yaml and every config (or those under `paths`) of main. Throws ConfigErrors on any problem. */
+export async function loadRepoItems(
+  tree: RepoTree,
+  options: { paths?: string[]; logger?: Logger; settings?: Settings } = {},
+): Promise<RepoSnapshot> {
+  const settings = options.settings ?? (await loadSettings(tree));
+  const { configs, errors } = await resolveTree(tree, settings, {
+    branch: settings.mainBranch,
+    ...(options.paths?.length ? { paths: options.paths } : {}),
+  });
+  const problems: ConfigError[] = errors.filter((e) => e.severity === 'error');
+  for (const w of errors.filter((e) => e.severity === 'warning')) options.logger?.warning(w);
+  const items: RepoItem[] = [];
+  for (const config of configs) {
+    const bytes = await tree.read(config.path);
+    if (bytes === undefined) {
+      problems.push(
+        new ConfigError('missing-file', `not a regular file in the ${tree.label}`, { file: config.path }),
+      );
+      continue;
+    }
+    const item: RepoItem = { config };
+    const maxBytes = settings.maxConfigBytes;
+    try {
+      if (config.targets.includes('v2')) {
+        const { text } = toV2Json(bytes, {
+          file: config.path,
+          format: config.format,
+          ...(maxBytes ? { maxBytes } : {}),
+        });
+        item.v2Text = text;
+        item.v2Md5 = md5Hex(text);
+      }
+      if (config.targets.includes('s3') && config.s3KeyBelowPrefix !== undefined) {
+        const s3Format = s3FormatOf(config.format, config.s3Format);
+        const r = renderForS3({
+          path: config.path,
+          bytes,
+          format: config.format,
+          s3Format,
+          ...(maxBytes ? { maxBytes } : {}),
+        });
+        item.s3KeyBelowPrefix = config.s3KeyBelowPrefix;
+        item.s3Body = r.body;
+        item.s3Md5 = r.md5;
+        item.s3Format = s3Format;
+        item.contentType = r.contentType;
+      }
+    } catch (err) {
+      if (err instanceof ConfigErrors) problems.push(...err.errors);
+      else if (err instanceof ConfigError)
+        problems.push(err.file ? err : err.withLocation({ file: config.path }));
+      else throw err;
+      continue;
+    }
+    items.push(item);
+  }
+  if (problems.length) throw new ConfigErrors(problems);
+  return { settings, items };
+}
+
+/** The environment, checked against item-store.yaml (default: the first one). */
+export function checkEnvironment(
+  settings: Settings,
+  environment: string | undefined,
+  what = 'environment',
+): string {
+  const env = environment || settings.environments[0];
+  if (!env || !settings.environments.includes(env)) {
+    throw new UsageError(
+      `The ${what} "${environment}" is not one of the environments in item-store.yaml (${settings.environments.join(', ')}).`,
+    );
+  }
+  return env;
+}
+
+/** Where a tenant's configs live in S3 for an environment, overrides applied. */
+export function locationFor(
+  settings: Settings,
+  tenant: string,
+  environment: string,
+  overrides: LocationOverrides = {},
+): S3Location {
+  let base: S3Location | undefined;
+  try {
+    base = s3Location(settings, tenant, environment);
+  } catch (err) {
+    if (!(err instanceof ConfigError) || !overrides.bucket) throw err;
+  }
+  return applyOverrides(base, overrides, `tenant "${tenant}" in environment "${environment}"`);
+}
+
+/** The same key for the same namespace and tags, whatever the tags' order. */
+export function identityKey(namespace: string, tags: Tags): string {
+  const keys = Object.keys(tags).sort();
+  return JSON.stringify([namespace, ...keys.map((k) => [k, tags[k]])]);
+}
+
+/** Items of feature branches carry a `branch` tag; validate and promote look at main's items only. */
+export function isBranchItem(tags: Tags): boolean {
+  return Object.hasOwn(tags, 'branch');
+}

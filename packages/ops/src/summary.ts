@@ -1,0 +1,166 @@
+/** Job summaries (Markdown) and terminal lines for validate, fix and promote: the same report, two renderings. */
+import { Summary, codeCell, type Cell } from '@itemstore/core';
+import type { FixPlan, FixResult } from './fix.js';
+import type { PromoteEntry, PromoteReport } from './promote.js';
+import { DRIFT_STATUSES, type ValidateReport, type ValidateRow } from './validate.js';
+
+const ROW_LIMIT = 200;
+
+export function formatTags(tags: Record<string, string> | undefined): string {
+  return tags
+    ? Object.entries(tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')
+    : '';
+}
+
+/** What a row is about, in one phrase: the repo path, else the S3 key, else namespace and tags. */
+export function rowSubject(r: ValidateRow): string {
+  if (r.path) return r.path;
+  if (r.key) return `s3://${r.bucket}/${r.key}`;
+  return `${r.namespace} {${formatTags(r.tags)}}`;
+}
+
+export function validateSummary(report: ValidateReport): Summary {
+  const s = new Summary().heading(
+    `Validate ${report.environment}: ${report.against === 'repo' ? 'repo ⇄ V2 and S3 (MD5)' : 'S3 ⇄ V2 (JSON values)'}`,
+  );
+  s.paragraph(
+    report.drifted === 0
+      ? `**In sync**: ${report.inSync} checked, no drift.`
+      : `**${report.drifted} drifted**, ${report.inSync} in sync.`,
+  );
+  s.table(
+    ['status', 'count'],
+    DRIFT_STATUSES.map((st) => [st, report.counts[st]]),
+  );
+  const drifted = report.rows.filter((r) => r.status !== 'in-sync');
+  if (drifted.length) {
+    s.heading('Drift', 3).table(
+      ['status', 'store', 'config / object', 'detail'],
+      drifted.map((r): Cell[] => [r.status, r.store, codeCell(rowSubject(r)), r.detail ?? '']),
+      { limit: ROW_LIMIT },
+    );
+  }
+  const i = report.ignored;
+  s.paragraph(
+    `S3 side: ${report.s3Side} (${report.locations.map((l) => `\`${l}\``).join(', ')}). ` +
+      `Left out on purpose: ${i.branchItems} feature-branch item(s) in V2, ${i.tombstones} V2 tombstone(s) of deleted configs, ` +
+      `${i.s3OutsideTeams} S3 object(s) outside team folders. ` +
+      `Requests: ${report.requests.v2 === undefined ? '' : `${report.requests.v2} to V2, `}${report.requests.s3} to S3` +
+      (report.against === 's3-vs-v2' ? `; ${report.contentsRead} content(s) downloaded.` : '.'),
+  );
+  return s;
+}
+
+export function validateLines(report: ValidateReport, options: { all?: boolean } = {}): string[] {
+  return report.rows
+    .filter((r) => options.all || r.status !== 'in-sync')
+    .map(
+      (r) =>
+        `${r.status.padEnd(16)} ${r.store.padEnd(4)} ${rowSubject(r)}${r.detail ? `  (${r.detail})` : ''}`,
+    );
+}
+
+export function validateCountsLine(report: ValidateReport): string {
+  return (
+    `validate ${report.environment} (${report.against}): ` +
+    DRIFT_STATUSES.map((s) => `${report.counts[s]} ${s}`).join(', ') +
+    (report.requests.v2 === undefined ? '' : `; ${report.requests.v2} V2 request(s)`) +
+    `, ${report.requests.s3} S3 request(s)`
+  );
+}
+
+export function fixPlanLines(plan: FixPlan): string[] {
+  const envs = plan.environments.join(' → ');
+  const lines = plan.actions.map((a) => {
+    switch (a.kind) {
+      case 'v2-write':
+        return `write V2  ${a.path} from ${a.from}, then promote ${envs}`;
+      case 's3-upload':
+        return `upload S3 s3://${a.bucket}/${a.key} from ${a.from}`;
+      case 'v2-tombstone':
+        return `delete V2 ${a.namespace} {${formatTags(a.tags)}} in every environment`;
+      case 's3-delete':
+        return `delete S3 s3://${a.bucket}/${a.key}`;
+    }
+  });
+  for (const u of plan.unfixable) lines.push(`cannot fix ${u.row.status} ${rowSubject(u.row)}: ${u.reason}`);
+  return lines;
+}
+
+export function fixSummary(plan: FixPlan, results: FixResult[] | undefined): Summary {
+  const s = new Summary().heading(`Fix from ${plan.source} (${results ? 'applied' : 'plan only'})`, 3);
+  if (!plan.actions.length) s.paragraph('Nothing to fix.');
+  else if (results) {
+    s.table(
+      ['action', 'config / object', 'outcome', 'versions'],
+      results.map((r): Cell[] => [
+        r.kind,
+        codeCell(r.path ?? r.key ?? r.itemId ?? ''),
+        r.outcome + (r.error ? `: ${r.error}` : ''),
+        r.versions
+          ? Object.entries(r.versions)
+              .map(([e, v]) => `${e} v${v}`)
+              .join(', ')
+          : '',
+      ]),
+      { limit: ROW_LIMIT },
+    );
+  } else s.list(fixPlanLines(plan));
+  if (plan.unfixable.length && results) {
+    s.paragraph(`${plan.unfixable.length} drifted row(s) could not be fixed:`).list(
+      plan.unfixable.map((u) => `${u.row.status} ${rowSubject(u.row)}: ${u.reason}`),
+    );
+  }
+  return s;
+}
+
+function versionCell(e: PromoteEntry): string {
+  if (e.store === 'v2') {
+    const from = e.from?.version === undefined ? '—' : `v${e.from.version}`;
+    const before = e.before?.version === undefined ? 'none' : `v${e.before.version}`;
+    const after = e.after?.version === undefined ? '' : ` → v${e.after.version}`;
+    return `${from} (to: ${before}${after})`;
+  }
+  const short = (m: string | undefined): string => (m ? m.slice(0, 8) : 'none');
+  return `${short(e.from?.md5)} (to: ${short(e.before?.md5)}${e.after?.md5 ? ` → ${short(e.after.md5)}` : ''})`;
+}
+
+export function promoteSummary(report: PromoteReport): Summary {
+  const c = report.counts;
+  const s = new Summary().heading(
+    `Promote ${report.from} → ${report.to}${report.dryRun ? ' (dry run: nothing written)' : ''}`,
+  );
+  s.paragraph(
+    `${c.promoted} promoted, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.failed} failed` +
+      (report.dryRun ? `, ${c.planned} planned` : '') +
+      (report.unverified ? `; **${report.unverified} not verified**` : '') +
+      `. S3: ${report.s3Sync ? 'on' : `off${report.s3Note ? ` (${report.s3Note})` : ''}, nothing written to S3`}.`,
+  );
+  const shown = report.entries.filter((e) => e.outcome !== 'unchanged');
+  if (shown.length) {
+    s.table(
+      ['config', 'store', 'outcome', `${report.from} → ${report.to}`, 'verified', 'note'],
+      shown.map((e): Cell[] => [
+        codeCell(e.path ?? `${e.namespace} {${formatTags(e.tags)}}`),
+        e.store,
+        e.outcome,
+        versionCell(e),
+        e.verified === undefined ? '' : e.verified ? 'yes' : '**no**',
+        e.error ?? e.reason ?? '',
+      ]),
+      { limit: ROW_LIMIT },
+    );
+  }
+  return s;
+}
+
+export function promoteLines(report: PromoteReport): string[] {
+  return report.entries.map(
+    (e) =>
+      `${e.outcome.padEnd(9)} ${e.store.padEnd(2)} ${e.path ?? `${e.namespace} {${formatTags(e.tags)}}`}  ${versionCell(e)}` +
+      (e.verified === false ? '  NOT VERIFIED' : '') +
+      (e.error ? `  error: ${e.error}` : e.reason && e.outcome === 'skipped' ? `  (${e.reason})` : ''),
+  );
+}

@@ -1,0 +1,213 @@
+import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { FsTree } from '@itemstore/config';
+import { md5Hex } from '@itemstore/core';
+import { toV2Json } from '@itemstore/convert';
+import { findExact } from '@itemstore/v2';
+import { applyFix, planFix, validate, type ValidateReport } from '@itemstore/ops';
+import {
+  BUCKETS,
+  PREFIX,
+  cleanupAll,
+  deployAll,
+  repoFiles,
+  startStores,
+  tagsOf,
+  writeRepo,
+  type Stores,
+} from './helpers.js';
+
+let stores: Stores;
+let repo: string;
+
+beforeEach(async () => {
+  await stores?.close();
+  stores = await startStores();
+  repo = writeRepo(repoFiles());
+  await deployAll(stores, repo, 'dev');
+}, 60_000);
+
+afterAll(async () => {
+  await stores?.close();
+  await cleanupAll();
+});
+
+function run(against: 'repo' | 's3-vs-v2', extra: { readAll?: boolean; environment?: string } = {}) {
+  return validate({
+    tree: new FsTree(repo),
+    environment: extra.environment ?? 'dev',
+    against,
+    store: stores.store,
+    s3: { reader: stores.reader },
+    v2Requests: () => stores.store.requestCount,
+    ...(extra.readAll ? { readAll: true } : {}),
+  });
+}
+
+function drift(report: ValidateReport): string[] {
+  return report.rows
+    .filter((r) => r.status !== 'in-sync')
+    .map((r) => `${r.status} ${r.store} ${r.path ?? r.key ?? `${r.namespace}:${r.tags?.name}`}`)
+    .sort();
+}
+
+async function seedEveryStatus(): Promise<void> {
+  const { store, s3 } = stores;
+  const vendor = await findExact(store, 'ffi2', tagsOf('vendor_feed', 'ffi2'));
+  await store.putContents(vendor!.itemId, 'dev', '{\n  "vendor": "edited by hand"\n}\n');
+  const codes = await findExact(store, 'ffi2', tagsOf('store_codes', 'ffi2'));
+  await store.deleteItem(codes!.itemId, 'dev');
+  await s3.putObject(BUCKETS.dev, `${PREFIX}data-router/orders.yaml`, 'config_list:\n  - route: changed\n');
+  await s3.client.send(
+    new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({
+      Bucket: BUCKETS.dev,
+      Key: `${PREFIX}ffi2/eu/store_feed.yaml`,
+    }),
+  );
+  const ghost = await store.generateId('ffi2', tagsOf('ghost', 'ffi2'));
+  await store.putContents(ghost.itemId, 'dev', '{}\n');
+  await s3.putObject(BUCKETS.dev, `${PREFIX}ffi2/old/ghost.yaml`, 'a: 1\n');
+  // Left out on purpose: a feature branch's item and an object outside the team folders.
+  const branch = await store.generateId('ffi2', tagsOf('vendor_feed', 'ffi2', { branch: 'feature/x' }));
+  await store.putContents(branch.itemId, 'dev', '{"on": "a branch"}\n');
+  await s3.putObject(BUCKETS.dev, `${PREFIX}README.txt`, 'not a config\n');
+}
+
+describe('validate against the repo (listings only)', () => {
+  test('a freshly deployed repo is in sync, with one listing request per namespace and per prefix', async () => {
+    await stores.s3.resetCounts();
+    const before = (await stores.v2Stats()).requests;
+    const { report } = await run('repo');
+    expect(drift(report)).toEqual([]);
+    // 5 V2 configs (refunds_SC is S3 only) + 5 S3 objects (default/ configs).
+    expect(report.counts['in-sync']).toBe(10);
+    const after = (await stores.v2Stats()).requests;
+    const v2Calls = Object.entries(after)
+      .filter(([k]) => !k.includes('_stats'))
+      .reduce((n, [k, v]) => n + v - (before[k] ?? 0), 0);
+    expect(v2Calls).toBe(3); // one manifest page for each of the 3 namespaces
+    expect(
+      after['GET /v2/environments/{env}/manifest']! - (before['GET /v2/environments/{env}/manifest'] ?? 0),
+    ).toBe(3);
+    const s3 = await stores.s3.counts();
+    expect(s3.list).toBe(1);
+    expect(s3.get).toBe(0);
+  });
+
+  test('drift of every kind is reported exactly, and --fix --source repo --prune makes validate clean', async () => {
+    await seedEveryStatus();
+    const validated = await run('repo');
+    expect(drift(validated.report)).toEqual([
+      'content-mismatch s3 data-router/default/orders.yaml',
+      'content-mismatch v2 ffi2/default/vendor_feed.json',
+      'missing-in-s3 s3 ffi2/default/eu/store_feed.yaml',
+      'missing-in-v2 v2 ffi2/mappings/store_codes.json',
+      'orphan-in-s3 s3 item-store/ffi2/old/ghost.yaml',
+      'orphan-in-v2 v2 ffi2:ghost',
+    ]);
+    expect(validated.report.ignored).toEqual({ branchItems: 1, tombstones: 0, s3OutsideTeams: 1 });
+    expect(validated.report.drifted).toBe(6);
+
+    // Without prune the orphans are left and said so.
+    const noPrune = await planFix(validated, { source: 'repo', reader: stores.reader });
+    expect(noPrune.unfixable.map((u) => u.row.status).sort()).toEqual(['orphan-in-s3', 'orphan-in-v2']);
+
+    const plan = await planFix(validated, { source: 'repo', prune: true, reader: stores.reader });
+    expect(plan.actions.map((a) => `${a.kind} ${a.path ?? a.key ?? a.tags?.name}`).sort()).toEqual([
+      's3-delete item-store/ffi2/old/ghost.yaml',
+      's3-upload data-router/default/orders.yaml',
+      's3-upload ffi2/default/eu/store_feed.yaml',
+      'v2-tombstone ghost',
+      'v2-write ffi2/default/vendor_feed.json',
+      'v2-write ffi2/mappings/store_codes.json',
+    ]);
+    const results = await applyFix(plan, { store: stores.store, clientFor: stores.reader.clientFor });
+    expect(results.filter((r) => r.outcome === 'failed')).toEqual([]);
+
+    const after = await run('repo');
+    expect(drift(after.report)).toEqual([]);
+    // The fixed items were promoted to every environment: qa and prod hold the repo's content too.
+    const vendor = await findExact(stores.store, 'ffi2', tagsOf('vendor_feed', 'ffi2'));
+    const item = await stores.store.getItem(vendor!.itemId);
+    const want = md5Hex(toV2Json(repoFiles()['ffi2/default/vendor_feed.json']!, { file: 'x.json' }).text);
+    expect(Object.fromEntries(Object.entries(item!.environments).map(([e, s]) => [e, s.md5]))).toEqual({
+      dev: want,
+      qa: want,
+      prod: want,
+    });
+    for (const env of ['qa', 'prod']) {
+      const v = await run('repo', { environment: env });
+      // V2 is fixed everywhere; S3 qa/prod were never synced in this test.
+      expect(
+        v.report.rows.filter((r) => r.store === 'v2' && r.path === 'ffi2/default/vendor_feed.json')[0]
+          ?.status,
+      ).toBe('in-sync');
+    }
+  });
+});
+
+describe('validate S3 against V2 (JSON values)', () => {
+  test('a legacy DQ object written in another style is in sync with its V2 JSON; repo mode sees the bytes differ', async () => {
+    const key = `${PREFIX}data-quality/orders_checks.yaml`;
+    // The same two rules as DQ_CONFIG, in a hand-written legacy style (flow lists, quoting, comments).
+    await stores.s3.putObject(
+      BUCKETS.dev,
+      key,
+      `# legacy\n---\n{rule_id: orders_not_null, table: curated.orders, columns: [order_id, customer_id]}\n---\nrule_id: 'orders_amount_positive'\nexpression: total_amount >= 0\nenabled: "yes"\n`,
+    );
+    await stores.s3.resetCounts();
+    const { report } = await run('s3-vs-v2');
+    expect(drift(report)).toEqual([]);
+    const row = report.rows.find((r) => r.path === 'data-quality/default/orders_checks.yaml');
+    expect(row).toMatchObject({ status: 'in-sync', store: 'both', detail: 'equal as JSON' });
+    // Only the object that differs from the repo was downloaded.
+    expect(report.contentsRead).toBe(1);
+    expect((await stores.s3.counts()).get).toBe(1);
+    const repoMode = await run('repo');
+    expect(drift(repoMode.report)).toEqual(['content-mismatch s3 data-quality/default/orders_checks.yaml']);
+  });
+
+  test('content mismatches and not-found cases; --fix --source s3 syncs V2 from S3 and promotes everywhere', async () => {
+    const { store, s3 } = stores;
+    const orders = await findExact(store, 'data-router', tagsOf('orders', 'data-router'));
+    await store.putContents(orders!.itemId, 'dev', '{\n  "config_list": [{"route": "stale"}]\n}\n');
+    const vendor = await findExact(store, 'ffi2', tagsOf('vendor_feed', 'ffi2'));
+    await store.deleteItem(vendor!.itemId, 'dev');
+    // S3 prod-like edit that V2 never saw: S3 is the source of truth for this one.
+    await s3.putObject(BUCKETS.dev, `${PREFIX}ffi2/eu/store_feed.yaml`, 'feed: stores\nregion: eu-west\n');
+    await s3.client.send(
+      new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({
+        Bucket: BUCKETS.dev,
+        Key: `${PREFIX}data-quality/orders_checks.yaml`,
+      }),
+    );
+    const validated = await run('s3-vs-v2');
+    expect(drift(validated.report)).toEqual([
+      'content-mismatch both data-router/default/orders.yaml',
+      'content-mismatch both ffi2/default/eu/store_feed.yaml',
+      'missing-in-s3 both data-quality/default/orders_checks.yaml',
+      'missing-in-v2 both ffi2/default/vendor_feed.json',
+    ]);
+    const all = await run('s3-vs-v2', { readAll: true });
+    expect(drift(all.report)).toEqual(drift(validated.report));
+    expect(all.report.contentsRead).toBeGreaterThan(validated.report.contentsRead);
+
+    const plan = await planFix(validated, { source: 's3', reader: stores.reader });
+    expect(plan.unfixable.map((u) => `${u.row.status} ${u.row.path}`)).toEqual([
+      'missing-in-s3 data-quality/default/orders_checks.yaml',
+    ]);
+    expect(plan.actions.map((a) => `${a.kind} ${a.path} ${a.from}`).sort()).toEqual([
+      `v2-write data-router/default/orders.yaml s3://${BUCKETS.dev}/${PREFIX}data-router/orders.yaml`,
+      `v2-write ffi2/default/eu/store_feed.yaml s3://${BUCKETS.dev}/${PREFIX}ffi2/eu/store_feed.yaml`,
+      `v2-write ffi2/default/vendor_feed.json s3://${BUCKETS.dev}/${PREFIX}ffi2/vendor_feed.json`,
+    ]);
+    const results = await applyFix(plan, { store });
+    expect(results.map((r) => r.outcome)).toEqual(['done', 'done', 'done']);
+    const feed = results.find((r) => r.path === 'ffi2/default/eu/store_feed.yaml');
+    expect(Object.keys(feed!.versions!)).toEqual(['dev', 'qa', 'prod']);
+    const content = await store.getContents(feed!.itemId!, 'prod');
+    expect(JSON.parse(content!.content)).toEqual({ feed: 'stores', region: 'eu-west' });
+
+    const after = await run('s3-vs-v2');
+    expect(drift(after.report)).toEqual(['missing-in-s3 both data-quality/default/orders_checks.yaml']);
+  });
+});
