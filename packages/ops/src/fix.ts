@@ -6,13 +6,13 @@
  */
 import pLimit from 'p-limit';
 import { md5Hex, silentLogger, type Logger } from '@itemstore/core';
-import { fromLegacyMultiDoc, toV2Json } from '@itemstore/convert';
+import { stringifyV2 } from '@itemstore/convert';
 import { applySyncPlan, type ClientFor, type PlanItem, type S3Location, type SyncPlan } from '@itemstore/s3';
 import type { ItemStore, Tags } from '@itemstore/v2';
 import type { ObjectReader } from './object-side.js';
 import { noProgress, type Progress } from './progress.js';
 import { identityKey, locationFor, type RepoItem } from './repo-items.js';
-import { type ValidateContext, type ValidateReport, type ValidateRow } from './validate.js';
+import { s3Value, type ValidateContext, type ValidateReport, type ValidateRow } from './validate.js';
 
 export type FixSource = 's3' | 'repo';
 
@@ -100,10 +100,7 @@ export async function planFix(
         return;
       }
       try {
-        content =
-          item.s3Format === 'legacy-multidoc'
-            ? fromLegacyMultiDoc(bytes, { file: key, maxBytes: Infinity }).text
-            : toV2Json(bytes, { file: key, format: c.format, maxBytes: Infinity }).text;
+        content = stringifyV2(s3Value(bytes, key, c.format, item.s3Format ?? 'bytes'));
       } catch (err) {
         unfixable.push({
           row,

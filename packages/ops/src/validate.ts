@@ -432,7 +432,17 @@ export function s3Value(
 ): unknown {
   if (s3Format === 'legacy-multidoc')
     return fromLegacyMultiDoc(bytes, { file: key, maxBytes: Infinity }).value;
-  return parseConfig(bytes, { file: key, format, maxBytes: Infinity });
+  try {
+    return parseConfig(bytes, { file: key, format, maxBytes: Infinity });
+  } catch (err) {
+    // A config_list team's object still in the legacy multi-document form (V0 buckets hold many) is the same
+    // config as its config_list: read it as legacy.
+    const code = err instanceof ConfigError ? err.code : undefined;
+    if (format !== 'plain' && (code === 'multi-document' || code === 'config-list-shape')) {
+      return fromLegacyMultiDoc(bytes, { file: key, maxBytes: Infinity }).value;
+    }
+    throw err;
+  }
 }
 
 const ORDER: Record<DriftStatus, number> = {
