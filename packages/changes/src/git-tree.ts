@@ -35,9 +35,10 @@ export class GitTree implements RepoTree {
 
   list(): Promise<TreeFile[]> {
     this.files ??= this.load().then(async (index) => {
-      const links = [...index.values()].filter((e) => e.mode === MODE_SYMLINK);
-      const targets = await Promise.all(links.map((e) => this.blob(e.sha)));
-      const linkTarget = new Map(links.map((e, i) => [e.path, targets[i]?.toString('utf8')]));
+      // Keyed by the path below the config repo root (the index's keys), not git's full path.
+      const links = [...index].filter(([, e]) => e.mode === MODE_SYMLINK);
+      const targets = await Promise.all(links.map(([, e]) => this.blob(e.sha)));
+      const linkTarget = new Map(links.map(([path], i) => [path, targets[i]?.toString('utf8')]));
       const files: TreeFile[] = [];
       for (const [path, e] of index) {
         if (e.mode === MODE_SUBMODULE) files.push({ path, kind: 'submodule' });

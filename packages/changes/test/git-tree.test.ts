@@ -45,6 +45,18 @@ describe('GitTree', () => {
     ]);
   });
 
+  it('a config repo in a subfolder: paths below it, symlink targets kept', async () => {
+    const repo = await repoWith({
+      'configs/team/a.yaml': 'a: 1\n',
+      'configs/team/link.yaml': { symlink: '/etc/passwd' },
+      'other/x.yaml': 'x: 1\n',
+    });
+    expect(await tree(repo.dir, await repo.rev(), 'configs').list()).toEqual([
+      { path: 'team/a.yaml', kind: 'file', size: 5 },
+      { path: 'team/link.yaml', kind: 'symlink', linkTarget: '/etc/passwd', size: 11 },
+    ]);
+  });
+
   it('reads the bytes at that commit, not the working tree; symlinks and missing paths read as undefined', async () => {
     const repo = await repoWith({ 'team/a.yaml': 'old\n', 'team/l.yaml': { symlink: 'a.yaml' } });
     const old = await repo.rev();
