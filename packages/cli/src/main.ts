@@ -34,6 +34,18 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'sync-s3 [--repo DIR] [--manifest FILE | --full] [--dry-run] ...   write default/ configs to S3',
     load: async () => (await import('./commands/sync-s3.js')).syncS3Command,
   },
+  validate: {
+    summary: 'validate [--against repo|s3-vs-v2] [--environment ENV] [--fix --source s3|repo --yes]   drift report',
+    load: async () => (await import('./commands/validate.js')).validateCommand,
+  },
+  promote: {
+    summary: 'promote --from ENV --to ENV [--paths P] [--dry-run] [--s3-sync on|off]   next environment only',
+    load: async () => (await import('./commands/promote.js')).promoteCommand,
+  },
+  migrate: {
+    summary: 'migrate --repo DIR (--from s3://B/P | --from-dir DIR) [--steps ...]   S3 (V0) → repo and V2',
+    load: async () => (await import('./commands/migrate.js')).migrateCommand,
+  },
   demo: {
     summary: 'demo [--no-summaries] [--verbose] [--keep]   the workflows end to end on local servers',
     load: async () => (await import('./commands/demo.js')).demoCommand,

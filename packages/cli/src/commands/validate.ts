@@ -1,0 +1,222 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '@itemstore/core';
+import { FsTree, loadSettings } from '@itemstore/config';
+import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
+import {
+  S3Reader,
+  applyFix,
+  createProgress,
+  fixPlanLines,
+  fixSummary,
+  locationFor,
+  planFix,
+  validate,
+  validateCountsLine,
+  validateLines,
+  validateSummary,
+  type Against,
+  type FixSource,
+} from '@itemstore/ops';
+import { stderr, stdout, terminalLogger } from '../io.js';
+
+const HELP = `Usage: itemstore validate [--repo DIR] [--environment ENV] [--against repo|s3-vs-v2] [options]
+
+Drift report between the repo (main's configs), Item Store V2 and S3 for one environment; the same code as the
+validate action. Statuses: in-sync, content-mismatch, missing-in-v2, missing-in-s3, orphan-in-v2, orphan-in-s3.
+  --repo DIR            the config repo, checked out at main (default: the current directory)
+  --environment ENV     default: the first environment of item-store.yaml
+  --against MODE        repo (default): MD5s from listings only (V2 manifest, S3 ETags) against what the repo
+                        would write; s3-vs-v2: S3 against V2 as JSON values (legacy multi-document = its config_list)
+  --read-all            s3-vs-v2: download every pair, even when both sides equal the repo's bytes
+  --paths P             only these configs or folders (repeatable or comma-separated); orphans are then not looked for
+  --url URL             Item Store V2 base URL (or ITEMSTORE_URL)
+  --token T             bearer token (or ITEMSTORE_TOKEN, which keeps it out of the process list)
+  --endpoint URL        an S3-compatible server (path-style); --bucket, --prefix, --region override item-store.yaml
+  --fail-on-drift B     true (default): exit 1 when drift remains; false: exit 0
+  --fix                 re-sync drifted items from --source to V2 (first environment, then promoted to every
+                        environment); with --source repo also re-upload drifted S3 objects of ENV
+  --source S            s3 or repo: the source of truth for --fix (required with --fix)
+  --prune               with --fix: also delete orphans (V2: a tombstone in every environment; S3: the object)
+  --yes                 apply the fix; without it the plan is printed and nothing changes
+  --concurrency N       requests in flight (default 16)
+  --report FILE         also write the JSON report here
+  --all                 also list in-sync rows
+  --summary             print the Markdown summary
+  --json                print the JSON report on stdout
+Exit: 0 in sync (or a fix plan printed without --yes), 1 drift (with --fail-on-drift true), 2 bad usage.`;
+
+export async function validateCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        repo: { type: 'string' },
+        environment: { type: 'string' },
+        against: { type: 'string' },
+        'read-all': { type: 'boolean' },
+        paths: { type: 'string', multiple: true },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        endpoint: { type: 'string' },
+        bucket: { type: 'string' },
+        prefix: { type: 'string' },
+        region: { type: 'string' },
+        'fail-on-drift': { type: 'string' },
+        fix: { type: 'boolean' },
+        source: { type: 'string' },
+        prune: { type: 'boolean' },
+        yes: { type: 'boolean' },
+        concurrency: { type: 'string' },
+        report: { type: 'string' },
+        all: { type: 'boolean' },
+        summary: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message} (see itemstore validate --help).`);
+  }
+  if (values.help) {
+    stdout(HELP);
+    return 0;
+  }
+  const against = (values.against ?? 'repo') as Against;
+  if (against !== 'repo' && against !== 's3-vs-v2') {
+    throw new UsageError(`--against must be repo or s3-vs-v2, got "${values.against}".`);
+  }
+  const failOnDrift = booleanFlag('--fail-on-drift', values['fail-on-drift'], true);
+  const source = values.source as FixSource | undefined;
+  if (values.fix && source !== 's3' && source !== 'repo') {
+    throw new UsageError('--fix needs --source s3 or --source repo: which side is the source of truth.');
+  }
+  if (!values.fix && (values.source || values.prune || values.yes)) {
+    throw new UsageError('--source, --prune and --yes only make sense with --fix.');
+  }
+  const concurrency = integer('--concurrency', values.concurrency, 16, 1, 256);
+  const url = values.url ?? process.env.ITEMSTORE_URL;
+  const token = values.token ?? process.env.ITEMSTORE_TOKEN;
+  if (!url) throw new UsageError('--url URL (or ITEMSTORE_URL) is required: where Item Store V2 is.');
+  if (!token) throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required.');
+  const paths = (values.paths ?? [])
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean);
+
+  const tree = new FsTree(resolve(values.repo ?? '.'));
+  const settings = await loadSettings(tree);
+  const overrides = {
+    ...(values.bucket ? { bucket: values.bucket } : {}),
+    ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
+    ...(values.region ? { region: values.region } : {}),
+  };
+  const store = new HttpItemStore({ url, token, concurrency, logger: terminalLogger });
+  const reader = new S3Reader({ ...(values.endpoint ? { endpoint: values.endpoint } : {}), concurrency });
+  const progress = createProgress();
+  const run = () =>
+    validate({
+      tree,
+      settings,
+      ...(values.environment ? { environment: values.environment } : {}),
+      against,
+      store,
+      s3: { reader, locationOf: (tenant, env) => locationFor(settings, tenant, env, overrides) },
+      ...(paths.length ? { paths } : {}),
+      readAll: Boolean(values['read-all']),
+      concurrency,
+      logger: terminalLogger,
+      progress,
+      v2Requests: () => store.requestCount,
+    });
+  try {
+    let validated = await run();
+    const print = (): void => {
+      const { report } = validated;
+      if (values.json) stdout(JSON.stringify(report, null, 2));
+      else if (values.summary) stdout(validateSummary(report).toMarkdown());
+      else for (const line of validateLines(report, { all: Boolean(values.all) })) stdout(line);
+      stderr(validateCountsLine(validated.report));
+    };
+    print();
+    if (values.fix && validated.report.drifted > 0) {
+      const plan = await planFix(validated, {
+        source: source as FixSource,
+        prune: Boolean(values.prune),
+        reader,
+      });
+      stderr(
+        `fix from ${plan.source}: ${plan.actions.length} action(s), ${plan.unfixable.length} drifted row(s) it cannot fix`,
+      );
+      for (const line of fixPlanLines(plan)) stderr(`  ${line}`);
+      if (!values.yes) {
+        stderr('nothing changed; rerun with --yes to apply this plan.');
+        await writeReport(values.report, {
+          validate: validated.report,
+          fix: { plan: strip(plan), applied: false },
+        });
+        return 0;
+      }
+      const results = await applyFix(plan, {
+        store,
+        clientFor: reader.clientFor,
+        concurrency,
+        logger: terminalLogger,
+        progress,
+        ...(runUrlFromEnv() ? { runUrl: runUrlFromEnv() as string } : {}),
+      });
+      if (values.summary) stdout(fixSummary(plan, results).toMarkdown());
+      const failed = results.filter((r) => r.outcome === 'failed').length;
+      stderr(
+        `fix: ${results.filter((r) => r.outcome === 'done').length} done, ${failed} failed; validating again`,
+      );
+      const before = validated.report;
+      validated = await run();
+      print();
+      await writeReport(values.report, {
+        validate: validated.report,
+        before,
+        fix: { plan: strip(plan), results },
+      });
+      if (failed) return 1;
+    } else {
+      await writeReport(values.report, validated.report);
+    }
+    return failOnDrift && validated.report.drifted > 0 ? 1 : 0;
+  } finally {
+    reader.close();
+  }
+}
+
+function strip<T extends { actions: { content?: string; body?: Buffer }[] }>(plan: T): T {
+  return { ...plan, actions: plan.actions.map(({ content: _c, body: _b, ...a }) => a) };
+}
+
+async function writeReport(file: string | undefined, data: unknown): Promise<void> {
+  if (file) await writeFile(resolve(file), JSON.stringify(data, null, 2) + '\n');
+}
+
+function booleanFlag(flag: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (['true', 'yes', 'on', '1'].includes(value.toLowerCase())) return true;
+  if (['false', 'no', 'off', '0'].includes(value.toLowerCase())) return false;
+  throw new UsageError(`${flag} must be true or false, got "${value}".`);
+}
+
+function integer(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
+  }
+  return n;
+}
