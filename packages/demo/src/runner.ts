@@ -124,6 +124,7 @@ let runCounter = 4000;
 
 export class WorkflowRunner {
   private readonly masks = new Set<string>();
+  private readonly jobGroups: number[] = [];
 
   constructor(readonly config: RunnerConfig) {}
 
@@ -344,6 +345,14 @@ export class WorkflowRunner {
       if (step.conclusion === 'failure') failed = true;
       this.config.onStep?.('end', jobId, step);
     }
+    // Like the runner's "Cleaning up orphan processes": what a step left running in the background ends with the job.
+    for (const pgid of this.jobGroups.splice(0)) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // the group is gone
+      }
+    }
     jobRun.conclusion = failed ? 'failure' : 'success';
     jobRun.outputs = evalMap(job.outputs, contexts({ ...baseEnv, ...jobEnv }), `jobs.${jobId}.outputs`);
   }
@@ -486,6 +495,7 @@ export class WorkflowRunner {
   ): Promise<Conclusion> {
     return new Promise((done, fail) => {
       const child = this.config.processes.spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (child.pid !== undefined) this.jobGroups.push(child.pid);
       let out = '';
       child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr?.on('data', (d: Buffer) => (step.stderr += d.toString()));
