@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  actionsLogger,
+  core,
+  getBooleanInput,
+  getInput,
+  getIntegerInput,
+  getListInput,
+  getRequiredInput,
+  runAction,
+  setOutputs,
+  writeSummary,
+} from '@itemstore/action-kit';
+import { UsageError } from '@itemstore/core';
+import { FsTree } from '@itemstore/config';
+import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
+import { S3Reader, createProgress, promote, promoteSummary, s3SyncSwitch } from '@itemstore/ops';
+
+await runAction('promote', async () => {
+  const token = getRequiredInput('item-store-token');
+  core.setSecret(token);
+  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+    const v = process.env[name];
+    if (v) core.setSecret(v);
+  }
+  const url = getRequiredInput('item-store-url');
+  const from = getRequiredInput('from');
+  const to = getRequiredInput('to');
+  const dryRun = getBooleanInput('dry-run', false);
+  const s3 = s3SyncSwitch(getInput('s3-sync'));
+  const paths = getListInput('paths');
+  const concurrency = getIntegerInput('concurrency', 8, 1, 64);
+  const endpoint = getInput('endpoint');
+  if (endpoint && !/^https?:\/\/\S+$/.test(endpoint)) {
+    throw new UsageError(`Input "endpoint" must be an http(s) URL, got "${endpoint}".`);
+  }
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const store = new HttpItemStore({ url, token, concurrency, logger: actionsLogger });
+  const reader = new S3Reader({ ...(endpoint ? { endpoint } : {}), concurrency });
+  try {
+    const runUrl = runUrlFromEnv();
+    const report = await promote({
+      tree: new FsTree(resolve(workspace, getInput('working-directory') || '.')),
+      from,
+      to,
+      ...(paths.length ? { paths } : {}),
+      dryRun,
+      s3Sync: s3.on,
+      s3Note: s3.why,
+      store,
+      reader,
+      clientFor: reader.clientFor,
+      concurrency,
+      logger: actionsLogger,
+      progress: createProgress({ isTTY: false, write: (t) => core.info(t.trimEnd()) }),
+      ...(runUrl ? { runUrl } : {}),
+    });
+    const reportPath = join(
+      process.env.RUNNER_TEMP || tmpdir(),
+      `promote-${from}-${to}-${randomBytes(4).toString('hex')}.json`,
+    );
+    await writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
+    const c = report.counts;
+    setOutputs({
+      report: reportPath,
+      promoted: dryRun ? c.planned : c.promoted,
+      deleted: c.deleted,
+      unchanged: c.unchanged,
+      skipped: c.skipped,
+      failed: c.failed,
+      unverified: report.unverified,
+    });
+    await writeSummary(promoteSummary(report));
+    core.info(
+      `${dryRun ? 'Planned' : 'Promoted'} ${from} → ${to}: ${dryRun ? c.planned : c.promoted} promoted, ${c.unchanged} unchanged, ` +
+        `${c.skipped} skipped, ${c.failed} failed; S3 sync ${s3.on ? 'on' : 'off'} (${s3.why}).`,
+    );
+    if (c.failed) core.setFailed(`promote: ${c.failed} item(s) could not be promoted; see the summary.`);
+    else if (report.unverified) {
+      core.setFailed(
+        `promote: ${report.unverified} item(s) do not hold ${from}'s MD5 in ${to} after promotion.`,
+      );
+    }
+  } finally {
+    reader.close();
+  }
+});

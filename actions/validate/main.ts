@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  actionsLogger,
+  core,
+  getBooleanInput,
+  getChoiceInput,
+  getInput,
+  getIntegerInput,
+  getListInput,
+  getRequiredInput,
+  runAction,
+  setOutputs,
+  writeSummary,
+} from '@itemstore/action-kit';
+import { UsageError } from '@itemstore/core';
+import { FsTree, loadSettings } from '@itemstore/config';
+import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
+import {
+  S3Reader,
+  applyFix,
+  createProgress,
+  fixSummary,
+  locationFor,
+  planFix,
+  validate,
+  validateCountsLine,
+  validateSummary,
+  type FixResult,
+} from '@itemstore/ops';
+
+await runAction('validate', async () => {
+  // Every input is read and checked before anything else; secrets are masked first.
+  const token = getRequiredInput('item-store-token');
+  core.setSecret(token);
+  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+    const v = process.env[name];
+    if (v) core.setSecret(v);
+  }
+  const url = getRequiredInput('item-store-url');
+  const against = getChoiceInput('against', ['repo', 's3-vs-v2'] as const, 'repo');
+  const failOnDrift = getBooleanInput('fail-on-drift', true);
+  const readAll = getBooleanInput('read-all', false);
+  const fix = getBooleanInput('fix', false);
+  const source = getInput('source') ? getChoiceInput('source', ['s3', 'repo'] as const, 'repo') : undefined;
+  const prune = getBooleanInput('prune', false);
+  if (fix && !source) throw new UsageError('Input "source" (s3 or repo) is required when "fix" is true.');
+  const concurrency = getIntegerInput('concurrency', 16, 1, 256);
+  const paths = getListInput('paths');
+  const endpoint = getInput('endpoint');
+  if (endpoint && !/^https?:\/\/\S+$/.test(endpoint)) {
+    throw new UsageError(`Input "endpoint" must be an http(s) URL, got "${endpoint}".`);
+  }
+  const overrides = {
+    ...(getInput('bucket') ? { bucket: getInput('bucket') } : {}),
+    ...(getInput('prefix') ? { prefix: getInput('prefix') } : {}),
+    ...(getInput('region') ? { region: getInput('region') } : {}),
+  };
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const tree = new FsTree(resolve(workspace, getInput('working-directory') || '.'));
+  const settings = await loadSettings(tree);
+
+  const store = new HttpItemStore({ url, token, concurrency, logger: actionsLogger });
+  const reader = new S3Reader({ ...(endpoint ? { endpoint } : {}), concurrency });
+  const progress = createProgress({ isTTY: false, write: (t) => core.info(t.trimEnd()) });
+  const run = () =>
+    validate({
+      tree,
+      settings,
+      environment: getInput('environment'),
+      against,
+      store,
+      s3: { reader, locationOf: (tenant, env) => locationFor(settings, tenant, env, overrides) },
+      ...(paths.length ? { paths } : {}),
+      readAll,
+      concurrency,
+      logger: actionsLogger,
+      progress,
+      v2Requests: () => store.requestCount,
+    });
+  try {
+    let validated = await run();
+    core.info(validateCountsLine(validated.report));
+    let results: FixResult[] | undefined;
+    let summary = validateSummary(validated.report);
+    if (fix && validated.report.drifted > 0) {
+      const plan = await planFix(validated, { source: source as 's3' | 'repo', prune, reader });
+      const runUrl = runUrlFromEnv();
+      results = await applyFix(plan, {
+        store,
+        clientFor: reader.clientFor,
+        concurrency,
+        logger: actionsLogger,
+        progress,
+        ...(runUrl ? { runUrl } : {}),
+      });
+      summary.raw(fixSummary(plan, results).toMarkdown());
+      validated = await run();
+      core.info(`after the fix: ${validateCountsLine(validated.report)}`);
+      summary = summary.heading('After the fix', 3).raw(validateSummary(validated.report).toMarkdown());
+    }
+    const { report } = validated;
+    const reportPath = join(
+      process.env.RUNNER_TEMP || tmpdir(),
+      `validate-${report.environment}-${randomBytes(4).toString('hex')}.json`,
+    );
+    await writeFile(
+      reportPath,
+      JSON.stringify(results ? { ...report, fix: results } : report, null, 2) + '\n',
+    );
+    setOutputs({
+      report: reportPath,
+      environment: report.environment,
+      'in-sync': report.inSync,
+      drifted: report.drifted,
+      counts: JSON.stringify(report.counts),
+      fixed: results ? results.filter((r) => r.outcome === 'done').length : 0,
+    });
+    await writeSummary(summary);
+    const failedFixes = results?.filter((r) => r.outcome === 'failed').length ?? 0;
+    if (failedFixes) core.setFailed(`validate: ${failedFixes} fix action(s) failed; see the summary.`);
+    else if (failOnDrift && report.drifted > 0) {
+      const parts = Object.entries(report.counts)
+        .filter(([s, n]) => s !== 'in-sync' && n > 0)
+        .map(([s, n]) => `${n} ${s}`);
+      core.setFailed(
+        `validate: ${report.drifted} item(s) drifted in ${report.environment} (${parts.join(', ')}); see the summary.`,
+      );
+    }
+  } finally {
+    reader.close();
+  }
+});
