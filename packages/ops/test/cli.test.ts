@@ -1,0 +1,127 @@
+/** `itemstore validate | promote | migrate` in-process: arguments, the --yes guard, exit codes, output. */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '@itemstore/core';
+import { findExact } from '@itemstore/v2';
+import { validateCommand } from '../../cli/src/commands/validate.js';
+import { promoteCommand } from '../../cli/src/commands/promote.js';
+import { migrateCommand } from '../../cli/src/commands/migrate.js';
+import { SETTINGS, TOKEN, cleanupAll, deployAll, repoFiles, startStores, tagsOf, writeRepo, type Stores } from './helpers.js';
+
+let stores: Stores;
+let repo: string;
+let out: string;
+let err: string;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  stores = await startStores();
+  repo = writeRepo(repoFiles());
+  await deployAll(stores, repo, 'dev');
+  Object.assign(process.env, stores.s3.env, { ITEMSTORE_URL: stores.v2.url, ITEMSTORE_TOKEN: TOKEN });
+}, 60_000);
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await stores?.close();
+  await cleanupAll();
+});
+
+beforeEach(() => {
+  out = '';
+  err = '';
+  jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe('itemstore validate', () => {
+  test('drift exits 1; --fix prints the plan and changes nothing without --yes; with --yes it fixes', async () => {
+    const base = ['--repo', repo, '--endpoint', stores.s3.endpoint];
+    expect(await validateCommand(base)).toBe(0);
+    expect(err).toContain('validate dev (repo): 10 in-sync, 0 content-mismatch');
+
+    const vendor = await findExact(stores.store, 'ffi2', tagsOf('vendor_feed', 'ffi2'));
+    await stores.store.putContents(vendor!.itemId, 'dev', '{"vendor": "by hand"}\n');
+    out = err = '';
+    expect(await validateCommand(base)).toBe(1);
+    expect(out).toContain('content-mismatch v2   ffi2/default/vendor_feed.json');
+    expect(await validateCommand([...base, '--fail-on-drift', 'false'])).toBe(0);
+
+    const versions = (await stores.v2Stats()).versions;
+    err = '';
+    expect(await validateCommand([...base, '--fix', '--source', 'repo'])).toBe(0);
+    expect(err).toContain('write V2  ffi2/default/vendor_feed.json from repo ffi2/default/vendor_feed.json, then promote dev → qa → prod');
+    expect(err).toContain('nothing changed; rerun with --yes to apply this plan.');
+    expect((await stores.v2Stats()).versions).toEqual(versions);
+
+    err = '';
+    expect(await validateCommand([...base, '--fix', '--source', 'repo', '--yes'])).toBe(0);
+    expect(err).toContain('fix: 1 done, 0 failed; validating again');
+    expect(err.trim().split('\n').at(-1)).toContain('10 in-sync, 0 content-mismatch');
+  });
+
+  test('usage mistakes are one sentence', async () => {
+    await expect(validateCommand(['--repo', repo, '--fix'])).rejects.toThrow(
+      new UsageError('--fix needs --source s3 or --source repo: which side is the source of truth.'),
+    );
+    await expect(validateCommand(['--repo', repo, '--against', 'x'])).rejects.toThrow(
+      '--against must be repo or s3-vs-v2, got "x".',
+    );
+  });
+});
+
+describe('itemstore promote', () => {
+  test('a skip is refused; the next environment works and prints versions', async () => {
+    await expect(promoteCommand(['--repo', repo, '--from', 'dev', '--to', 'prod'])).rejects.toThrow(
+      /from dev the next environment is qa, not prod/,
+    );
+    const code = await promoteCommand([
+      '--repo',
+      repo,
+      '--from',
+      'dev',
+      '--to',
+      'qa',
+      '--endpoint',
+      stores.s3.endpoint,
+      '--paths',
+      'ffi2/mappings',
+    ]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/promoted\s+v2 ffi2\/mappings\/store_codes.json {2}v1 \(to: none → v1\)/);
+    expect(err).toContain('promote dev → qa: 1 promoted');
+  });
+});
+
+describe('itemstore migrate', () => {
+  test('--steps flags from a local mirror writes only the draft table', async () => {
+    const target = writeRepo({ 'item-store.yaml': SETTINGS });
+    const mirror = mkdtempSync(join(tmpdir(), 'ops-cli-mirror-'));
+    mkdirSync(join(mirror, 'ffi2/eu'), { recursive: true });
+    writeFileSync(join(mirror, 'ffi2/eu/a.yaml'), 'a: 1\n');
+    const code = await migrateCommand([
+      '--repo',
+      target,
+      '--from-dir',
+      mirror,
+      '--bucket',
+      'legacy',
+      '--prefix',
+      'configs',
+      '--steps',
+      'flags',
+    ]);
+    expect(code).toBe(0);
+    expect(readFileSync(join(target, '.itemstore/migration-flags.csv'), 'utf8')).toBe(
+      's3_key,team,namespace,tags,s3_only,action,note\nconfigs/ffi2/eu/a.yaml,ffi2,ffi2,folder=eu,false,migrate,\n',
+    );
+    expect(out).toContain('(created): 1 to migrate, 0 skipped');
+    expect(existsSync(join(target, 'ffi2'))).toBe(false);
+    await expect(migrateCommand(['--repo', target, '--steps', 'flags'])).rejects.toThrow(
+      'Give the source as --from s3://BUCKET/PREFIX or --from-dir DIR (one of them).',
+    );
+  });
+});
