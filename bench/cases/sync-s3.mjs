@@ -3,6 +3,9 @@
 // one run, against the same s3rver on 127.0.0.1, for 10,000 default/ configs (2,000 with --quick).
 //
 //   npm run build && node bench/cases/sync-s3.mjs [--quick] [--runs N] [--configs 10000] [--concurrency 16]
+//     [--cli PATH]     another build of dist/cli/itemstore.js (`node scripts/build.mjs --outdir DIR`)
+//     [--fauxqs DIR]   also run both rows against fauxqs (npm; 1.9.x runs on Node 20), installed in DIR
+//                      (`npm install --prefix DIR fauxqs@1.9.2`): it computes ETags like S3 and is faster
 //
 // Rows (ratio = ours / aws, wall time, lower is better):
 // - first sync: an empty prefix (a new prefix each run, so nothing needs emptying between runs);
@@ -12,9 +15,10 @@
 // configs are plain YAML/JSON (bytes stored as they are), so both do the same job; ours also parses every config
 // (validation before the first write) and hashes it. PUTs are counted at the server to check each run did what
 // it claims (the first sync uploads every config, the no-op run none).
+import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCase, row, resources } from '../lib/case.mjs';
 import { measureCommand } from '../lib/measure.mjs';
@@ -23,7 +27,12 @@ import { startS3rver } from '../lib/servers.mjs';
 import { ensureAwsCli, AWS_CLI } from '../lib/apt.mjs';
 
 const { values } = parseArgs({
-  options: { configs: { type: 'string' }, concurrency: { type: 'string' } },
+  options: {
+    configs: { type: 'string' },
+    concurrency: { type: 'string' },
+    cli: { type: 'string' },
+    fauxqs: { type: 'string' },
+  },
   strict: false,
 });
 const BUCKET = 'bench-sync-s3';
@@ -92,9 +101,77 @@ teams:
   return { dir, totalBytes: total };
 }
 
+// fauxqs in a child process on 127.0.0.1 (buildApp + listen: startFauxqs would listen on every address), with the
+// same IPC request log as the s3rver child, so the PUT counts work the same way.
+const FAUXQS_CHILD = `
+import { buildApp } from 'fauxqs';
+const app = buildApp({ logger: false, defaultRegion: 'us-east-1' });
+let requests = [];
+app.addHook('onRequest', async (req) => { requests.push({ method: req.method, url: req.url }); });
+await app.listen({ host: '127.0.0.1', port: 0 });
+process.on('message', (msg) => {
+  if (msg?.cmd === 'requests') process.send({ id: msg.id, requests });
+  else if (msg?.cmd === 'reset') { requests = []; process.send({ id: msg.id, ok: true }); }
+});
+process.on('disconnect', () => process.exit(0));
+process.stdout.write(JSON.stringify({ port: app.server.address().port }) + '\\n');
+`;
+
+async function startFauxqs(dir) {
+  const script = join(mkdtempSync(join(dir, 'bench-fauxqs-')), 'serve.mjs');
+  writeFileSync(script, FAUXQS_CHILD);
+  const child = fork(script, [], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]).port);
+    });
+    child.once('exit', (code) => reject(new Error(`fauxqs exited with ${code}`)));
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  let id = 0;
+  const ask = (cmd) =>
+    new Promise((resolve) => {
+      const my = ++id;
+      const on = (m) => {
+        if (m?.id !== my) return;
+        child.off('message', on);
+        resolve(m);
+      };
+      child.on('message', on);
+      child.send({ cmd, id: my });
+    });
+  const created = await fetch(`${endpoint}/${BUCKET}`, { method: 'PUT' });
+  if (!created.ok) throw new Error(`fauxqs: creating the bucket answered ${created.status}`);
+  const home = dirname(script);
+  return {
+    endpoint,
+    env: {
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
+    },
+    resetCounts: () => ask('reset'),
+    async counts() {
+      const { requests } = await ask('requests');
+      const put = requests.filter((r) => r.method === 'PUT' && /^\/[^/]+\/.+/.test(r.url)).length;
+      return { put, total: requests.length };
+    },
+    async close() {
+      child.kill('SIGTERM');
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
 await runCase('sync-s3', async ({ quick, runs, log }) => {
   await ensureAwsCli({ log });
-  requireBundle(cliBundle);
+  const cli = requireBundle(values.cli ?? cliBundle);
   const n = Number(values.configs ?? (quick ? 2_000 : 10_000));
   const concurrency = Number(values.concurrency ?? 16);
   // A first sync of 10,000 objects takes s3rver tens of seconds: fewer runs of it than of the no-op run.
@@ -102,104 +179,121 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
   log(`generating ${n} default/ configs`);
   const repo = makeRepo(n);
   log(`${n} configs, ${(repo.totalBytes / 1e6).toFixed(1)} MB in ${repo.dir}`);
-  const s3 = await startS3rver({ buckets: [BUCKET] });
-  const scratch = mkdtempSync(join(tmpdir(), 'bench-aws-config-'));
-  const awsConfig = join(scratch, 'config');
-  writeFileSync(awsConfig, `[default]\ns3 =\n  max_concurrent_requests = ${concurrency}\n`);
-  const awsEnv = { ...process.env, ...s3.env, AWS_CONFIG_FILE: awsConfig };
-  const oursEnv = { ...process.env, ...s3.env };
-
-  const ours = (prefix) => [
-    cliBundle,
-    'sync-s3',
-    '--repo',
-    repo.dir,
-    '--full',
-    '--endpoint',
-    s3.endpoint,
-    '--prefix',
-    prefix,
-    '--concurrency',
-    String(concurrency),
-  ];
-  const aws = (prefix) => [
-    's3',
-    'sync',
-    join(repo.dir, TEAM, 'default'),
-    `s3://${BUCKET}/${prefix}${TEAM}/`,
-    '--endpoint-url',
-    s3.endpoint,
-    '--only-show-errors',
-    '--no-progress',
-  ];
-  const putsPerRun = { ours: [], aws: [] };
-  const countPuts = (who) => ({
-    before: () => s3.resetCounts(),
-    after: async () => putsPerRun[who].push((await s3.counts()).put),
-  });
-
+  const servers = [['s3rver', () => startS3rver({ buckets: [BUCKET] })]];
+  if (values.fauxqs) servers.push(['fauxqs', () => startFauxqs(values.fauxqs)]);
+  const rows = [];
   try {
-    // A new prefix each first-sync run: measureCommand passes the same args array to every run, so the untimed
-    // before() hook rewrites it in place.
-    const firstSync = async (who, command, makeArgs, env) => {
-      const args = [];
-      let i = 0;
-      return measureCommand(command, args, {
-        runs: firstRuns,
-        warmup: 0,
-        env,
-        before: async () => {
-          args.splice(0, args.length, ...makeArgs(`first/${who}-${i++}/`));
-          await s3.resetCounts();
-        },
+    for (const [server, start] of servers) {
+      log(`--- against ${server}`);
+      const s3 = await start();
+      try {
+        rows.push(...(await compare(s3, server)));
+      } finally {
+        await s3.close();
+      }
+    }
+    return rows;
+  } finally {
+    rmSync(repo.dir, { recursive: true, force: true });
+  }
+
+  async function compare(s3, server) {
+    const scratch = mkdtempSync(join(tmpdir(), 'bench-aws-config-'));
+    try {
+      const awsConfig = join(scratch, 'config');
+      writeFileSync(awsConfig, `[default]\ns3 =\n  max_concurrent_requests = ${concurrency}\n`);
+      const awsEnv = { ...process.env, ...s3.env, AWS_CONFIG_FILE: awsConfig };
+      const oursEnv = { ...process.env, ...s3.env };
+
+      const ours = (prefix) => [
+        cli,
+        'sync-s3',
+        '--repo',
+        repo.dir,
+        '--full',
+        '--endpoint',
+        s3.endpoint,
+        '--prefix',
+        prefix,
+        '--concurrency',
+        String(concurrency),
+      ];
+      const aws = (prefix) => [
+        's3',
+        'sync',
+        join(repo.dir, TEAM, 'default'),
+        `s3://${BUCKET}/${prefix}${TEAM}/`,
+        '--endpoint-url',
+        s3.endpoint,
+        '--only-show-errors',
+        '--no-progress',
+      ];
+      const putsPerRun = { ours: [], aws: [] };
+      const countPuts = (who) => ({
+        before: () => s3.resetCounts(),
         after: async () => putsPerRun[who].push((await s3.counts()).put),
       });
-    };
-    log(`first sync: ours (${firstRuns} runs)`);
-    const oursFirst = await firstSync('ours', process.execPath, ours, oursEnv);
-    log(`first sync: aws (${firstRuns} runs)`);
-    const awsFirst = await firstSync('aws', AWS_CLI, aws, awsEnv);
-    const firstPuts = { ours: putsPerRun.ours.splice(0), aws: putsPerRun.aws.splice(0) };
-    if (![...firstPuts.ours, ...firstPuts.aws].every((p) => p === n)) {
-      throw new Error(`a first sync did not upload every config: ${JSON.stringify(firstPuts)}`);
-    }
 
-    // The no-op prefixes: synced once, untimed (the warm-up run of each measurement).
-    log(`no-op re-sync: ours and aws (${runs} runs each, after a warm-up sync)`);
-    const oursNoop = await measureCommand(process.execPath, ours('noop/ours/'), {
-      runs,
-      warmup: 1,
-      env: oursEnv,
-      ...countPuts('ours'),
-    });
-    const awsNoop = await measureCommand(AWS_CLI, aws('noop/aws/'), {
-      runs,
-      warmup: 1,
-      env: awsEnv,
-      ...countPuts('aws'),
-    });
-    const noopPuts = { ours: putsPerRun.ours.slice(1), aws: putsPerRun.aws.slice(1) };
-    log(`PUTs on no-op runs: ${JSON.stringify(noopPuts)}`);
-    const mb = (repo.totalBytes / 1e6).toFixed(1);
-    return [
-      row({
-        case: `sync-s3: first sync, ${n.toLocaleString('en-US')} default/ configs (${mb} MB) to s3rver`,
-        ours: { value: oursFirst.wallMs, unit: 'ms', ...resources(oursFirst) },
-        peer: { name: 'aws s3 sync', value: awsFirst.wallMs, unit: 'ms', ...resources(awsFirst) },
-        notes: `median of ${firstRuns} runs each, ${concurrency} requests in flight for both; ${n} PUTs per run each (counted at the server)`,
-      }),
-      row({
-        case: `sync-s3: no-op re-sync, ${n.toLocaleString('en-US')} configs`,
-        ours: { value: oursNoop.wallMs, unit: 'ms', ...resources(oursNoop) },
-        peer: { name: 'aws s3 sync', value: awsNoop.wallMs, unit: 'ms', ...resources(awsNoop) },
-        notes:
-          `median of ${runs} runs each; PUTs per run: ours ${noopPuts.ours.join('/')}, aws ${noopPuts.aws.join('/')}; ` +
-          'source mtimes set into the past so aws (size+mtime) finds nothing to do; ours compares MD5 with ETags',
-      }),
-    ];
-  } finally {
-    await s3.close();
-    rmSync(repo.dir, { recursive: true, force: true });
-    rmSync(scratch, { recursive: true, force: true });
+      // A new prefix each first-sync run: measureCommand passes the same args array to every run, so the untimed
+      // before() hook rewrites it in place.
+      const firstSync = async (who, command, makeArgs, env) => {
+        const args = [];
+        let i = 0;
+        return measureCommand(command, args, {
+          runs: firstRuns,
+          warmup: 0,
+          env,
+          before: async () => {
+            args.splice(0, args.length, ...makeArgs(`first/${who}-${i++}/`));
+            await s3.resetCounts();
+          },
+          after: async () => putsPerRun[who].push((await s3.counts()).put),
+        });
+      };
+      log(`first sync: ours (${firstRuns} runs)`);
+      const oursFirst = await firstSync('ours', process.execPath, ours, oursEnv);
+      log(`first sync: aws (${firstRuns} runs)`);
+      const awsFirst = await firstSync('aws', AWS_CLI, aws, awsEnv);
+      const firstPuts = { ours: putsPerRun.ours.splice(0), aws: putsPerRun.aws.splice(0) };
+      if (![...firstPuts.ours, ...firstPuts.aws].every((p) => p === n)) {
+        throw new Error(`a first sync did not upload every config: ${JSON.stringify(firstPuts)}`);
+      }
+
+      // The no-op prefixes: synced once, untimed (the warm-up run of each measurement).
+      log(`no-op re-sync: ours and aws (${runs} runs each, after a warm-up sync)`);
+      const oursNoop = await measureCommand(process.execPath, ours('noop/ours/'), {
+        runs,
+        warmup: 1,
+        env: oursEnv,
+        ...countPuts('ours'),
+      });
+      const awsNoop = await measureCommand(AWS_CLI, aws('noop/aws/'), {
+        runs,
+        warmup: 1,
+        env: awsEnv,
+        ...countPuts('aws'),
+      });
+      const noopPuts = { ours: putsPerRun.ours.slice(1), aws: putsPerRun.aws.slice(1) };
+      log(`PUTs on no-op runs: ${JSON.stringify(noopPuts)}`);
+      const mb = (repo.totalBytes / 1e6).toFixed(1);
+      return [
+        row({
+          case: `sync-s3: first sync, ${n.toLocaleString('en-US')} default/ configs (${mb} MB) to ${server}`,
+          ours: { value: oursFirst.wallMs, unit: 'ms', ...resources(oursFirst) },
+          peer: { name: 'aws s3 sync', value: awsFirst.wallMs, unit: 'ms', ...resources(awsFirst) },
+          notes: `median of ${firstRuns} runs each, ${concurrency} requests in flight for both; ${n} PUTs per run each (counted at the server)`,
+        }),
+        row({
+          case: `sync-s3: no-op re-sync, ${n.toLocaleString('en-US')} configs on ${server}`,
+          ours: { value: oursNoop.wallMs, unit: 'ms', ...resources(oursNoop) },
+          peer: { name: 'aws s3 sync', value: awsNoop.wallMs, unit: 'ms', ...resources(awsNoop) },
+          notes:
+            `median of ${runs} runs each; PUTs per run: ours ${noopPuts.ours.join('/')}, aws ${noopPuts.aws.join('/')}; ` +
+            'source mtimes set into the past so aws (size+mtime) finds nothing to do; ours compares MD5 with ETags',
+        }),
+      ];
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   }
 });
