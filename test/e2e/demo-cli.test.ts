@@ -13,9 +13,7 @@ const cli = join(repoRoot, 'dist', 'cli', 'itemstore.js');
 /** Processes (pid and command line) whose command line contains `needle`. */
 function processesWith(needle: string): string[] {
   const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
-  return ps.stdout
-    .split('\n')
-    .filter((l) => l.includes(needle) && !l.includes('ps -eo'));
+  return ps.stdout.split('\n').filter((l) => l.includes(needle) && !l.includes('ps -eo'));
 }
 
 function startDemo(args: string[] = []) {

@@ -4,7 +4,7 @@
  * bundles (dist/) with the runner's environment, against the reference V2 server and s3rver. After each step of the
  * story, V2 is read through the HTTP client and S3 through the AWS SDK. Needs `npm run build`.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parse, parseAllDocuments } from 'yaml';
 import {
@@ -25,6 +25,8 @@ import {
   type WorkflowRun,
 } from '@itemstore/demo';
 import { repoRoot } from '../helpers/run-bundle.js';
+
+jest.setTimeout(60_000);
 
 let pg: Playground;
 let s3: S3Client;
@@ -122,7 +124,9 @@ describe('push → deploy.yaml and SYNCAS3 (the templates wire outputs to inputs
       platform: 'dmd',
       team: 'data-router',
     });
-    expect(await v2Content(pg.store, orders!, 'dev')).toEqual(json(SAMPLE_REPO['data-router/default/orders.yaml']!));
+    expect(await v2Content(pg.store, orders!, 'dev')).toEqual(
+      json(SAMPLE_REPO['data-router/default/orders.yaml']!),
+    );
     const item = await pg.store.getItem(orders!.itemId);
     expect(item?.environments.dev?.metadata).toMatchObject({ commit: sha, branch: 'main' });
     expect(item?.environments.qa).toBeUndefined();
@@ -134,14 +138,18 @@ describe('push → deploy.yaml and SYNCAS3 (the templates wire outputs to inputs
       'item-store/data-router/orders.yaml',
       'item-store/data-router/returns_SC.yaml',
     ]);
-    expect(retail.get('item-store/data-router/orders.yaml')).toBe(SAMPLE_REPO['data-router/default/orders.yaml']);
+    expect(retail.get('item-store/data-router/orders.yaml')).toBe(
+      SAMPLE_REPO['data-router/default/orders.yaml'],
+    );
     // DQ: one YAML document per config_list entry.
     const legacy = parseAllDocuments(retail.get('item-store/data-quality/orders_checks.yaml') ?? '');
     expect(legacy.map((d) => (d.toJS() as { rule_id: string }).rule_id)).toEqual([
       'orders_not_null_order_id',
       'orders_amount_positive',
     ]);
-    expect([...(await s3Objects(s3, 'wholesale-configs-dev')).keys()]).toEqual(['v0/item-store/ffi2/vendor_feed.json']);
+    expect([...(await s3Objects(s3, 'wholesale-configs-dev')).keys()]).toEqual([
+      'v0/item-store/ffi2/vendor_feed.json',
+    ]);
     expect((await s3Objects(s3, 'retail-configs-qa')).size).toBe(0);
   });
 
@@ -240,9 +248,11 @@ describe('push → deploy.yaml and SYNCAS3 (the templates wire outputs to inputs
     expect(deploy!.conclusion).toBe('failure');
     const resolve = stepOf(deploy!, 'resolve');
     expect(resolve.conclusion).toBe('failure');
-    expect(resolve.annotations.some((a) => a.properties.file === 'ffi2/default/pricing.yml' && !!a.properties.line)).toBe(
-      true,
-    );
+    expect(
+      resolve.annotations.some(
+        (a) => a.properties.file === 'ffi2/default/pricing.yml' && !!a.properties.line,
+      ),
+    ).toBe(true);
     expect(stepOf(deploy!, 'deploy').conclusion).toBe('skipped');
     expect(JSON.stringify([...(await v2Items(pg.store, 'dev')).values()])).toBe(before);
     await pg.repo.checkout('main');
@@ -252,10 +262,108 @@ describe('push → deploy.yaml and SYNCAS3 (the templates wire outputs to inputs
     const event = await pg.repo.dispatch({});
     const [sync] = await pg.onEvent({ ...event, vars: { ITEMSTORE_S3_SYNC: 'maybe' } }, ['syncas3.yaml']);
     expect(sync!.conclusion).toBe('failure');
-    expect(stepOf(sync!, 'switch').annotations[0]?.message).toContain("ITEMSTORE_S3_SYNC is 'maybe'; set it to on or off");
+    expect(stepOf(sync!, 'switch').annotations[0]?.message).toContain(
+      "ITEMSTORE_S3_SYNC is 'maybe'; set it to on or off",
+    );
     expect(stepOf(sync!, 'sync').conclusion).toBe('skipped');
   });
+});
 
+describe('workflow_dispatch → Promote and Validate', () => {
+  test('Promote dev → qa, then qa → prod: main items in V2 and S3 objects move on; branch items never do', async () => {
+    for (const [from, to] of [
+      ['dev', 'qa'],
+      ['qa', 'prod'],
+    ] as const) {
+      const runs = await step(`promote-${to}`).act(pg);
+      const promote = runOf(runs, 'promote.yaml');
+      expectSuccess(promote);
+      expect(stepOf(promote, 'promote').inputs).toMatchObject({
+        from,
+        to,
+        's3-sync': 'on',
+        'dry-run': 'false',
+      });
+      expect(stepOf(promote, 'promote').outputs).toMatchObject({ failed: '0', unverified: '0' });
+      const src = await v2Items(pg.store, from);
+      const dst = await v2Items(pg.store, to);
+      for (const item of src.values()) {
+        if (item.tags.branch || item.deleted) expect(dst.has(item.handle)).toBe(false);
+        else expect(dst.get(item.handle)?.md5).toBe(item.md5);
+      }
+      expect(await s3Objects(s3, `retail-configs-${to}`)).toEqual(
+        await s3Objects(s3, `retail-configs-${from}`),
+      );
+      expect(await s3Objects(s3, `wholesale-configs-${to}`)).toEqual(
+        await s3Objects(s3, `wholesale-configs-${from}`),
+      );
+    }
+    // returns_SC is S3-only: in S3 prod, never in V2.
+    expect((await s3Objects(s3, 'retail-configs-prod')).has('item-store/data-router/returns_SC.yaml')).toBe(
+      true,
+    );
+    expect((await v2Items(pg.store, 'prod')).has('data-router/returns_SC')).toBe(false);
+  });
+
+  test('Promote refuses a skip (dev → prod) and a run on a feature branch', async () => {
+    const [skip] = await pg.onEvent(await pg.repo.dispatch({ from: 'dev', to: 'prod' }), ['promote.yaml']);
+    expect(skip!.conclusion).toBe('failure');
+    expect(stepOf(skip!, 'promote').conclusion).toBe('failure');
+    const [branch] = await pg.onEvent(await pg.repo.dispatch({ from: 'dev', to: 'qa' }, FEATURE_BRANCH), [
+      'promote.yaml',
+    ]);
+    expect(branch!.conclusion).toBe('failure');
+    expect(stepOf(branch!, 'gate').annotations[0]?.message).toContain('run this workflow on main');
+  });
+
+  test('Validate prod (S3 vs V2 as JSON): in sync; a drifted S3 object is reported and fails the run', async () => {
+    const runs = await step('validate').act(pg);
+    const validate = runOf(runs, 'validate.yaml');
+    expectSuccess(validate);
+    expect(stepOf(validate, 'validate').inputs).toMatchObject({
+      environment: 'prod',
+      against: 's3-vs-v2',
+      'fail-on-drift': 'true',
+    });
+    expect(stepOf(validate, 'validate').outputs.drifted).toBe('0');
+
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'retail-configs-prod',
+        Key: 'item-store/data-router/orders.yaml',
+        Body: Buffer.from('config_list: []\n'),
+      }),
+    );
+    const [drift] = await pg.onEvent(await pg.repo.dispatch({ environment: 'prod', against: 's3-vs-v2' }), [
+      'validate.yaml',
+    ]);
+    expect(drift!.conclusion).toBe('failure');
+    expect(stepOf(drift!, 'validate').outputs.drifted).toBe('1');
+    expect(drift!.summary).toContain('content-mismatch');
+    // Repair from the repo, as CUTOVER.md says.
+    const [fix] = await pg.onEvent(
+      await pg.repo.dispatch({ environment: 'prod', against: 's3-vs-v2', fix: true, source: 'repo' }),
+      ['validate.yaml'],
+    );
+    expectSuccess(fix!);
+    expect((await s3Objects(s3, 'retail-configs-prod')).get('item-store/data-router/orders.yaml')).toBe(
+      (await s3Objects(s3, 'retail-configs-dev')).get('item-store/data-router/orders.yaml'),
+    );
+  });
+
+  test('the scheduled Validate skips with a summary line while S3 sync is off', async () => {
+    const [v] = await pg.onEvent(
+      { ...(await pg.repo.schedule('17 6 * * 1-5')), vars: { ITEMSTORE_S3_SYNC: 'off' } },
+      ['validate.yaml'],
+    );
+    expectSuccess(v!);
+    expect(stepOf(v!, 'validate').conclusion).toBe('skipped');
+    expect(v!.summary).toContain('Validation skipped: S3 sync is off');
+  });
+});
+
+describe('after cutover', () => {
   test('S3 switch off: V2 gets the push, SYNCAS3 skips and says so, S3 keeps the old bytes', async () => {
     try {
       runs = await S3_OFF_STEP.act(pg);
@@ -267,11 +375,15 @@ describe('push → deploy.yaml and SYNCAS3 (the templates wire outputs to inputs
     expectSuccess(deploy);
     expectSuccess(sync);
     expect(deploy.summary).toContain('S3 sync: off (repository variable ITEMSTORE_S3_SYNC=off)');
-    expect(sync.summary).toContain('SYNCAS3 skipped: S3 sync is off (repository variable ITEMSTORE_S3_SYNC=off)');
+    expect(sync.summary).toContain(
+      'SYNCAS3 skipped: S3 sync is off (repository variable ITEMSTORE_S3_SYNC=off)',
+    );
     expect(stepOf(sync, 'detect').conclusion).toBe('skipped');
     expect(stepOf(sync, 'sync').conclusion).toBe('skipped');
     expect((await v2Items(pg.store, 'dev')).get('ffi2/vendor_feed')?.version).toBe(2);
     const wholesale = await s3Objects(s3, 'wholesale-configs-dev');
-    expect(wholesale.get('v0/item-store/ffi2/vendor_feed.json')).toBe(SAMPLE_REPO['ffi2/default/vendor_feed.json']);
+    expect(wholesale.get('v0/item-store/ffi2/vendor_feed.json')).toBe(
+      SAMPLE_REPO['ffi2/default/vendor_feed.json'],
+    );
   });
 });

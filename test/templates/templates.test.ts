@@ -15,7 +15,13 @@ const dir = join(repoRoot, 'action-templates');
 const files = readdirSync(dir)
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
-type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, unknown> };
+type Step = {
+  id?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+};
 type Job = { steps?: Step[]; permissions?: Record<string, string> };
 type Workflow = {
   name: string;
@@ -44,7 +50,14 @@ function templatesCopy(): string {
 
 describe('action-templates', () => {
   test('the six templates the SPEC names are there', () => {
-    for (const f of ['deploy.yaml', 'syncas3.yaml', 'pr-plan.yaml', 'promote.yaml', 'validate.yaml', 'migrate.yaml']) {
+    for (const f of [
+      'deploy.yaml',
+      'syncas3.yaml',
+      'pr-plan.yaml',
+      'promote.yaml',
+      'validate.yaml',
+      'migrate.yaml',
+    ]) {
       expect(files).toContain(f);
     }
     expect(load('syncas3.yaml').name).toBe('SYNCAS3');
@@ -94,7 +107,8 @@ describe('action-templates', () => {
     const wf = load(f);
     expect(typeof wf.permissions).toBe('object');
     const perms = wf.permissions as Record<string, string>;
-    expect(perms.contents).toBe('read');
+    // Only the migration writes git (it pushes its result to a branch for review).
+    expect(perms.contents).toBe(f === 'migrate.yaml' ? 'write' : 'read');
     const usesAws = steps(wf).some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
     for (const [scope, level] of Object.entries(perms)) {
       if (scope === 'contents') continue;
@@ -109,7 +123,9 @@ describe('action-templates', () => {
 
   test.each(files)('%s: concurrency per ref or target; writers queue, never cancel', (f) => {
     const wf = load(f);
-    expect(wf.concurrency?.group).toMatch(/\$\{\{ (github\.ref|inputs\.|github\.event\.pull_request\.number)/);
+    expect(wf.concurrency?.group).toMatch(
+      /\$\{\{ (github\.ref|inputs\.|github\.event\.pull_request\.number)/,
+    );
     const writes = f !== 'pr-plan.yaml';
     if (writes) expect(wf.concurrency?.['cancel-in-progress']).toBe(false);
   });
@@ -120,6 +136,8 @@ describe('action-templates', () => {
       expect(s.uses).toMatch(/@[0-9a-f]{40}$/);
       const ours = OUR_ACTION.exec(s.uses);
       if (ours) expect(readdirSync(join(repoRoot, 'actions', ours[1] as string))).toContain('action.yml');
+      // A checkout of the actions repository (for its CLI) is pinned the same way.
+      if (s.with?.repository) expect(String(s.with.ref)).toMatch(/^[0-9a-f]{40}$/);
     }
     expect(readFileSync(join(dir, f), 'utf8')).toMatch(/placeholder/i);
   });
@@ -136,12 +154,18 @@ describe('action-templates', () => {
       const ours = s.uses ? OUR_ACTION.exec(s.uses) : null;
       let spec: { inputs: Set<string>; outputs: Set<string> } | null = null;
       if (ours) {
-        const yml = parse(readFileSync(join(repoRoot, 'actions', ours[1] as string, 'action.yml'), 'utf8')) as {
+        const yml = parse(
+          readFileSync(join(repoRoot, 'actions', ours[1] as string, 'action.yml'), 'utf8'),
+        ) as {
           inputs?: Record<string, unknown>;
           outputs?: Record<string, unknown>;
         };
-        spec = { inputs: new Set(Object.keys(yml.inputs ?? {})), outputs: new Set(Object.keys(yml.outputs ?? {})) };
-        for (const k of Object.keys(s.with ?? {})) expect(`${ours[1]}: ${k}: ${spec.inputs.has(k)}`).toBe(`${ours[1]}: ${k}: true`);
+        spec = {
+          inputs: new Set(Object.keys(yml.inputs ?? {})),
+          outputs: new Set(Object.keys(yml.outputs ?? {})),
+        };
+        for (const k of Object.keys(s.with ?? {}))
+          expect(`${ours[1]}: ${k}: ${spec.inputs.has(k)}`).toBe(`${ours[1]}: ${k}: true`);
       }
       // Every steps.<id>.outputs.<name> refers to an earlier step, and to an output its action declares.
       const text = JSON.stringify([s.with ?? {}, s.env ?? {}, (s as { if?: unknown }).if ?? '']);
@@ -149,7 +173,10 @@ describe('action-templates', () => {
         const [, id, output] = m as unknown as [string, string, string];
         expect(`${id} defined earlier: ${ids.has(id)}`).toBe(`${id} defined earlier: true`);
         const target = ids.get(id);
-        if (target) expect(`${id}.outputs.${output}: ${target.outputs.has(output)}`).toBe(`${id}.outputs.${output}: true`);
+        if (target)
+          expect(`${id}.outputs.${output}: ${target.outputs.has(output)}`).toBe(
+            `${id}.outputs.${output}: true`,
+          );
       }
       if (s.id) ids.set(s.id, spec);
     }

@@ -50,7 +50,15 @@ export async function checkoutStep(ctx: BuiltinContext, _wf: WorkflowSpec): Prom
     ['remote', 'add', 'origin', ctx.remoteUrl],
     ['config', '--local', 'gc.auto', '0'],
   ];
-  const fetch = ['-c', 'protocol.version=2', 'fetch', '-q', '--no-tags', '--prune', '--no-recurse-submodules'];
+  const fetch = [
+    '-c',
+    'protocol.version=2',
+    'fetch',
+    '-q',
+    '--no-tags',
+    '--prune',
+    '--no-recurse-submodules',
+  ];
   if (depth > 0) fetch.push(`--depth=${depth}`);
   let checkout: string[];
   const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
@@ -77,13 +85,15 @@ export async function checkoutStep(ctx: BuiltinContext, _wf: WorkflowSpec): Prom
 
 export async function configureAwsCredentialsStep(ctx: BuiltinContext): Promise<Conclusion> {
   const w = ctx.step.inputs;
-  if (!w['aws-region']) throw new Error('configure-aws-credentials: Input required and not supplied: aws-region');
+  if (!w['aws-region'])
+    throw new Error('configure-aws-credentials: Input required and not supplied: aws-region');
   if (!w['role-to-assume']) {
     throw new Error(
       'configure-aws-credentials: Credentials could not be loaded (role-to-assume is empty: set the repository variable ITEMSTORE_AWS_ROLE_ARN).',
     );
   }
-  if (!ctx.awsCredentials) throw new Error('configure-aws-credentials: no local S3 credentials configured for the runner');
+  if (!ctx.awsCredentials)
+    throw new Error('configure-aws-credentials: no local S3 credentials configured for the runner');
   Object.assign(ctx.jobEnv, {
     AWS_ACCESS_KEY_ID: ctx.awsCredentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: ctx.awsCredentials.secretAccessKey,

@@ -118,10 +118,17 @@ export class ConfigRepo {
     const before = await this.remoteSha(name);
     await this.git(['push', '-q', 'origin', `refs/heads/${name}:refs/heads/${name}`]);
     const after = await this.rev(`refs/heads/${name}`);
-    const range = before === ZERO ? [after] : (await this.git(['rev-list', '--reverse', `${before}..${after}`])).split('\n').filter(Boolean);
+    const range =
+      before === ZERO
+        ? [after]
+        : (await this.git(['rev-list', '--reverse', `${before}..${after}`])).split('\n').filter(Boolean);
     const commits = [];
     for (const id of range.slice(-20)) {
-      commits.push({ id, message: (await this.git(['log', '-1', '--format=%B', id])).trim(), distinct: true });
+      commits.push({
+        id,
+        message: (await this.git(['log', '-1', '--format=%B', id])).trim(),
+        distinct: true,
+      });
     }
     const ref = `refs/heads/${name}`;
     return {
@@ -154,11 +161,28 @@ export class ConfigRepo {
     const number = ++this.prNumber;
     const headSha = await this.rev(`refs/heads/${head}`);
     const baseSha = await this.remoteSha(base);
-    const tree = (await this.git(['merge-tree', '--write-tree', baseSha, headSha])).split('\n')[0]?.trim() ?? '';
+    const tree =
+      (await this.git(['merge-tree', '--write-tree', baseSha, headSha])).split('\n')[0]?.trim() ?? '';
     const merge = (
-      await this.git(['commit-tree', tree, '-p', baseSha, '-p', headSha, '-m', `Merge ${headSha} into ${baseSha}`])
+      await this.git([
+        'commit-tree',
+        tree,
+        '-p',
+        baseSha,
+        '-p',
+        headSha,
+        '-m',
+        `Merge ${headSha} into ${baseSha}`,
+      ])
     ).trim();
-    await this.git(['push', '-q', '--force', 'origin', `${headSha}:refs/pull/${number}/head`, `${merge}:refs/pull/${number}/merge`]);
+    await this.git([
+      'push',
+      '-q',
+      '--force',
+      'origin',
+      `${headSha}:refs/pull/${number}/head`,
+      `${merge}:refs/pull/${number}/merge`,
+    ]);
     const repo = this.repositoryPayload();
     return {
       eventName: 'pull_request',

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Playground } from './playground.js';
 import { findSuiteRoot, type StepRun, type WorkflowRun } from './runner.js';
-import { SCENARIO, type ScenarioStep } from './scenario.js';
+import { DEMO_STEPS, type ScenarioStep } from './scenario.js';
 import { localS3Client } from './state.js';
 import { summaryToText } from './terminal.js';
 
@@ -22,7 +22,7 @@ export interface DemoOptions {
   verbose?: boolean;
   /** Keep the temp folder. */
   keep?: boolean;
-  /** Extra steps after the built-in ones (promotion, validation, S3 off are added by the caller). */
+  /** The steps to run (default: DEMO_STEPS).  */
   steps?: readonly ScenarioStep[];
   write?: (text: string) => void;
 }
@@ -38,7 +38,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const write = options.write ?? ((t: string) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'));
   const started = Date.now();
   const suiteRoot = options.suiteRoot ?? findSuiteRoot(dirname(fileURLToPath(import.meta.url)));
-  const steps = options.steps ?? SCENARIO;
+  const steps = options.steps ?? DEMO_STEPS;
   const indent = (text: string, n: number): string =>
     text
       .split('\n')
@@ -78,12 +78,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       suiteRoot,
       onStep,
       onRunEnd: (r) => printRun(r),
-      onRun: (file, name, runId) => write(`  ▶ ${bold(file.split('/').pop() ?? file)} (${name}) run ${runId}`),
+      onRun: (file, name, runId) =>
+        write(`  ▶ ${bold(file.split('/').pop() ?? file)} (${name}) run ${runId}`),
       ...(options.resolveFrom ? { resolveFrom: options.resolveFrom } : {}),
       ...(options.keep ? { keep: true } : {}),
     });
     const s3 = localS3Client(pg.s3.endpoint);
-    write(bold('itemstore demo: the config repo workflows (action-templates/), run locally the way GitHub runs them'));
+    write(
+      bold(
+        'itemstore demo: the config repo workflows (action-templates/), run locally the way GitHub runs them',
+      ),
+    );
     write(
       dim(
         `  V2 reference server ${pg.v2.url} · S3 (s3rver) ${pg.s3.endpoint} · config repo ${pg.repo.dir}\n` +
@@ -93,7 +98,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     for (const [i, step] of steps.entries()) {
       const t0 = Date.now();
       write('');
-      write(bold(`━━ ${i + 1}/${steps.length}  ${step.title} ${'━'.repeat(Math.max(3, 70 - step.title.length))}`));
+      write(
+        bold(`━━ ${i + 1}/${steps.length}  ${step.title} ${'━'.repeat(Math.max(3, 70 - step.title.length))}`),
+      );
       write(step.story);
       const runs = await step.act(pg);
       const checks = await step.check(pg, runs, s3);
@@ -117,7 +124,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   write('');
   write(bold('Summary'));
   for (const r of results) {
-    write(`  ${r.ok ? green('✓') : red('✗')} ${r.step.title.padEnd(60)} ${(r.ms / 1000).toFixed(1).padStart(5)} s`);
+    write(
+      `  ${r.ok ? green('✓') : red('✗')} ${r.step.title.padEnd(60)} ${(r.ms / 1000).toFixed(1).padStart(5)} s`,
+    );
   }
   const total = ((Date.now() - started) / 1000).toFixed(1);
   write(
@@ -134,7 +143,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       return;
     }
     const mark = r.conclusion === 'success' ? green('✓') : r.conclusion === 'failure' ? red('✗') : dim('○');
-    for (const j of r.jobs) if (j.conclusion === 'skipped') write(dim(`    job ${j.id} skipped: ${j.note ?? ''}`));
+    for (const j of r.jobs)
+      if (j.conclusion === 'skipped') write(dim(`    job ${j.id} skipped: ${j.note ?? ''}`));
     if (options.summaries !== false && r.summary.trim()) {
       write(dim('    ┄┄ job summary ┄┄'));
       write(indent(summaryToText(r.summary, { width: 150 }), 4));

@@ -49,7 +49,9 @@ function tokenize(src: string): Token[] {
       }
       out.push({ t: 'str', v: s });
     } else if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      const m = /^-?(0x[0-9a-fA-F]+|[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?)/.exec(src.slice(i)) as RegExpExecArray;
+      const m = /^-?(0x[0-9a-fA-F]+|[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?)/.exec(
+        src.slice(i),
+      ) as RegExpExecArray;
       out.push({ t: 'num', v: Number(m[0]) });
       i += m[0].length;
     } else if (/[A-Za-z_]/.test(c)) {

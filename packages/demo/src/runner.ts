@@ -155,7 +155,10 @@ export class WorkflowRunner {
     const inputs = event.eventName === 'workflow_dispatch' ? checkDispatchInputs(wf, event.inputs ?? {}) : {};
     const payload =
       event.eventName === 'workflow_dispatch'
-        ? { ...event.payload, inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, String(v)])) }
+        ? {
+            ...event.payload,
+            inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, String(v)])),
+          }
         : event.payload;
     const vars = { ...this.config.vars, ...(event.vars ?? {}) };
     const github = this.githubContext(wf, { ...event, payload }, runId);
@@ -170,16 +173,36 @@ export class WorkflowRunner {
         needsCtx[n] = { result: r?.conclusion ?? 'skipped', outputs: r?.outputs ?? {} };
       }
       const upstreamFailed = needs.some((n) => done.get(n)?.conclusion !== 'success');
-      const ctx: Contexts = { github: { ...github, job: jobId }, vars, secrets: this.config.secrets, inputs, needs: needsCtx, env: {} };
+      const ctx: Contexts = {
+        github: { ...github, job: jobId },
+        vars,
+        secrets: this.config.secrets,
+        inputs,
+        needs: needsCtx,
+        env: {},
+      };
       let runIt: boolean;
       try {
         runIt = evaluateCondition(job.if, ctx, { jobFailed: upstreamFailed });
       } catch (err) {
         throw new Error(`${basename(file)}: jobs.${jobId}.if: ${(err as Error).message}`);
       }
-      const jobRun: JobRun = { id: jobId, name: job.name ?? jobId, conclusion: 'skipped', steps: [], outputs: {} };
+      const jobRun: JobRun = {
+        id: jobId,
+        name: job.name ?? jobId,
+        conclusion: 'skipped',
+        steps: [],
+        outputs: {},
+      };
       if (runIt) {
-        await this.runJob(wf, jobId, job, { github: { ...github, job: jobId }, vars, inputs, needs: needsCtx }, event, jobRun);
+        await this.runJob(
+          wf,
+          jobId,
+          job,
+          { github: { ...github, job: jobId }, vars, inputs, needs: needsCtx },
+          event,
+          jobRun,
+        );
       } else {
         jobRun.note = upstreamFailed ? 'a job it needs did not succeed' : `if: ${String(job.if)} is false`;
       }
@@ -244,11 +267,19 @@ export class WorkflowRunner {
     wf: WorkflowSpec,
     jobId: string,
     job: JobSpec,
-    base: { github: Record<string, Value>; vars: Record<string, string>; inputs: Record<string, Value>; needs: Record<string, Value> },
+    base: {
+      github: Record<string, Value>;
+      vars: Record<string, string>;
+      inputs: Record<string, Value>;
+      needs: Record<string, Value>;
+    },
     event: WorkflowEvent,
     jobRun: JobRun,
   ): Promise<void> {
-    if (job.strategy) throw new Error(`${basename(wf.file)}: jobs.${jobId}: strategy/matrix is not supported by the local runner`);
+    if (job.strategy)
+      throw new Error(
+        `${basename(wf.file)}: jobs.${jobId}: strategy/matrix is not supported by the local runner`,
+      );
     const root = mkdtempSync(join(this.config.tempDir, `job-${jobId}-`));
     const workspace = join(root, 'workspace');
     const runnerTemp = join(root, 'temp');
@@ -274,7 +305,11 @@ export class WorkflowRunner {
       runner: { os: 'Linux', arch: 'X64', temp: runnerTemp, name: 'local-demo-runner' },
       job: { status: failed ? 'failure' : 'success' },
     });
-    const evalMap = (map: Record<string, unknown> | undefined, ctx: Contexts, where: string): Record<string, string> => {
+    const evalMap = (
+      map: Record<string, unknown> | undefined,
+      ctx: Contexts,
+      where: string,
+    ): Record<string, string> => {
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(map ?? {})) {
         try {
@@ -315,7 +350,8 @@ export class WorkflowRunner {
         throw new Error(`${basename(wf.file)}: ${where}.if: ${(err as Error).message}`);
       }
       if (!runIt) {
-        step.note = failed && spec.if === undefined ? 'an earlier step failed' : `if: ${String(spec.if)} is false`;
+        step.note =
+          failed && spec.if === undefined ? 'an earlier step failed' : `if: ${String(spec.if)} is false`;
         if (spec.id) stepsCtx[spec.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
         this.config.onStep?.('end', jobId, step);
         continue;
@@ -328,7 +364,17 @@ export class WorkflowRunner {
       const runnerEnv = this.runnerEnv(github, event, workspace, runnerTemp, eventPath, files);
       let outcome: Conclusion;
       try {
-        outcome = await this.runStep(spec, step, { ...runnerEnv, ...stepEnv }, workspace, runnerTemp, jobEnv, job, wf, where);
+        outcome = await this.runStep(
+          spec,
+          step,
+          { ...runnerEnv, ...stepEnv },
+          workspace,
+          runnerTemp,
+          jobEnv,
+          job,
+          wf,
+          where,
+        );
       } catch (err) {
         step.stderr += `${(err as Error).message}\n`;
         step.annotations.push({ command: 'error', properties: {}, message: (err as Error).message });
@@ -375,7 +421,8 @@ export class WorkflowRunner {
       GITHUB_EVENT_NAME: event.eventName,
       GITHUB_EVENT_PATH: eventPath,
       GITHUB_REF: event.ref,
-      GITHUB_REF_NAME: event.eventName === 'pull_request' ? toText(event.payload.number as Value) + '/merge' : refName,
+      GITHUB_REF_NAME:
+        event.eventName === 'pull_request' ? toText(event.payload.number as Value) + '/merge' : refName,
       GITHUB_REF_TYPE: toText(github.ref_type ?? 'branch'),
       GITHUB_SHA: event.sha,
       GITHUB_HEAD_REF: event.headRef ?? '',
@@ -416,10 +463,14 @@ export class WorkflowRunner {
     wf: WorkflowSpec,
     where: string,
   ): Promise<Conclusion> {
-    if (spec.run !== undefined && spec.uses !== undefined) throw new Error(`${where} has both run: and uses:`);
+    if (spec.run !== undefined && spec.uses !== undefined)
+      throw new Error(`${where} has both run: and uses:`);
     if (spec.run !== undefined) {
       const shell = spec.shell ?? job.defaults?.run?.shell ?? 'bash';
-      const cwd = resolve(workspace, spec['working-directory'] ?? job.defaults?.run?.['working-directory'] ?? '.');
+      const cwd = resolve(
+        workspace,
+        spec['working-directory'] ?? job.defaults?.run?.['working-directory'] ?? '.',
+      );
       const script = join(runnerTemp, `step-${step.index}.sh`);
       writeFileSync(script, spec.run);
       const [cmd, args] =
@@ -445,16 +496,28 @@ export class WorkflowRunner {
       }
       const inputEnv: Record<string, string> = {};
       for (const [name, decl] of Object.entries(declared)) {
-        const v = name in step.inputs ? step.inputs[name] : decl.default === undefined ? '' : toText(decl.default as Value);
+        const v =
+          name in step.inputs
+            ? step.inputs[name]
+            : decl.default === undefined
+              ? ''
+              : toText(decl.default as Value);
         inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = v ?? '';
       }
       if (!actionYml.runs?.main || !String(actionYml.runs.using ?? '').startsWith('node')) {
         throw new Error(`${where}: ${uses} is not a JavaScript action`);
       }
       let main = resolve(local, actionYml.runs.main);
-      if (this.config.distDir) main = join(this.config.distDir, relative(join(this.config.suiteRoot, 'dist'), main));
+      if (this.config.distDir)
+        main = join(this.config.distDir, relative(join(this.config.suiteRoot, 'dist'), main));
       if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
-      return this.exec(step, this.config.nodePath ?? process.execPath, [main], { ...env, ...inputEnv }, workspace);
+      return this.exec(
+        step,
+        this.config.nodePath ?? process.execPath,
+        [main],
+        { ...env, ...inputEnv },
+        workspace,
+      );
     }
     const builtin: BuiltinContext = {
       step,
@@ -478,10 +541,13 @@ export class WorkflowRunner {
   private localAction(uses: string): string | undefined {
     const m =
       /^\.\/actions\/([a-z0-9-]+)\/?$/.exec(uses) ??
-      new RegExp(`^${escapeRe(this.config.actionRepository)}/actions/([a-z0-9-]+)@[0-9a-f]{40}$`, 'i').exec(uses);
+      new RegExp(`^${escapeRe(this.config.actionRepository)}/actions/([a-z0-9-]+)@[0-9a-f]{40}$`, 'i').exec(
+        uses,
+      );
     if (!m) return undefined;
     const dir = join(this.config.suiteRoot, 'actions', m[1] as string);
-    if (!existsSync(join(dir, 'action.yml'))) throw new Error(`${uses}: no such action in ${this.config.suiteRoot}`);
+    if (!existsSync(join(dir, 'action.yml')))
+      throw new Error(`${uses}: no such action in ${this.config.suiteRoot}`);
     return dir;
   }
 
@@ -528,7 +594,10 @@ function stepName(spec: StepSpec): string {
   return `Run ${(spec.run ?? '').split('\n')[0]}`;
 }
 
-function stepFiles(runnerTemp: string, index: number): { output: string; summary: string; env: string; path: string } {
+function stepFiles(
+  runnerTemp: string,
+  index: number,
+): { output: string; summary: string; env: string; path: string } {
   const dir = join(runnerTemp, '_runner_file_commands');
   mkdirSync(dir, { recursive: true });
   const files = {
@@ -584,7 +653,9 @@ function checkDispatchInputs(
     else {
       const s = String(raw);
       if (spec.type === 'choice' && !(spec.options ?? []).includes(s)) {
-        throw new Error(`${basename(wf.file)}: input "${name}" must be one of ${(spec.options ?? []).join(', ')}, got "${s}"`);
+        throw new Error(
+          `${basename(wf.file)}: input "${name}" must be one of ${(spec.options ?? []).join(', ')}, got "${s}"`,
+        );
       }
       out[name] = s;
     }
@@ -618,7 +689,12 @@ export function parseOutputFile(text: string): Record<string, string> {
 }
 
 function unescapeProperty(s: string): string {
-  return s.replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+  return s
+    .replace(/%2C/g, ',')
+    .replace(/%3A/g, ':')
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%25/g, '%');
 }
 
 /** Workflow commands on stdout (`::error file=…::message`, `::add-mask::value`). */

@@ -67,7 +67,8 @@ export const EU_ORDERS = `config_list:
       path: orders/created/dt={event_date}/
 `;
 
-export const VENDOR_FEED_V2 = SAMPLE_REPO['ffi2/default/vendor_feed.json']?.replace('0 4 * * *', '0 5 * * *') ?? '';
+export const VENDOR_FEED_V2 =
+  SAMPLE_REPO['ffi2/default/vendor_feed.json']?.replace('0 4 * * *', '0 5 * * *') ?? '';
 
 let beforePlan = '';
 
@@ -102,7 +103,8 @@ export const SCENARIO: ScenarioStep[] = [
   {
     id: 'first-push',
     title: 'First push to main',
-    story: 'A maintainer pushes the config repo to main: every config goes to V2 dev, the default/ ones to S3 dev.',
+    story:
+      'A maintainer pushes the config repo to main: every config goes to V2 dev, the default/ ones to S3 dev.',
     async act(pg) {
       await pg.repo.commit('Configs of the data platform', { ...SAMPLE_REPO });
       return pg.onEvent(await pg.repo.push('main'));
@@ -113,14 +115,19 @@ export const SCENARIO: ScenarioStep[] = [
       const wholesale = await s3Objects(s3, 'wholesale-configs-dev');
       return [
         runsSucceeded(runs),
-        check(dev.size === 5 && !dev.has('data-router/returns_SC'), `V2 dev holds ${dev.size} items (returns_SC is S3-only)`),
+        check(
+          dev.size === 5 && !dev.has('data-router/returns_SC'),
+          `V2 dev holds ${dev.size} items (returns_SC is S3-only)`,
+        ),
         check(
           retail.size === 4 && wholesale.size === 1,
           `S3 dev holds ${retail.size + wholesale.size} objects (emr is V2-only)`,
         ),
         check(
           (retail.get('item-store/data-quality/orders_checks.yaml') ?? '').startsWith('---') ||
-            (retail.get('item-store/data-quality/orders_checks.yaml') ?? '').includes('rule_id: orders_not_null_order_id\n'),
+            (retail.get('item-store/data-quality/orders_checks.yaml') ?? '').includes(
+              'rule_id: orders_not_null_order_id\n',
+            ),
           'the DQ rules are in S3 as legacy multi-document YAML',
         ),
       ];
@@ -147,7 +154,8 @@ export const SCENARIO: ScenarioStep[] = [
         check(dev.get('data-router/inventory')?.deleted === true, 'V2 dev: inventory has a tombstone'),
         check(!!dev.get('data-quality/customers_checks'), 'V2 dev: customers_checks created'),
         check(
-          !retail.has('item-store/data-router/inventory.yml') && retail.has('item-store/data-quality/customers_checks.yaml'),
+          !retail.has('item-store/data-router/inventory.yml') &&
+            retail.has('item-store/data-quality/customers_checks.yaml'),
           'S3 dev: inventory.yml deleted, customers_checks.yaml uploaded',
         ),
       ];
@@ -156,7 +164,8 @@ export const SCENARIO: ScenarioStep[] = [
   {
     id: 'feature-push',
     title: `Feature-branch push (${FEATURE_BRANCH})`,
-    story: 'A config author adds an EU route on a branch: V2 dev gets items tagged with the branch; S3 is not touched.',
+    story:
+      'A config author adds an EU route on a branch: V2 dev gets items tagged with the branch; S3 is not touched.',
     async act(pg) {
       await pg.repo.checkout(FEATURE_BRANCH, true);
       await pg.repo.commit('data-router: EU orders route', {
@@ -170,8 +179,14 @@ export const SCENARIO: ScenarioStep[] = [
       const retail = await s3Objects(s3, 'retail-configs-dev');
       return [
         runsSucceeded(runs),
-        check(!run(runs, 'SYNCAS3')?.triggered, `SYNCAS3 not triggered (${run(runs, 'SYNCAS3')?.reason ?? ''})`),
-        check(dev.get(`data-router/orders@${FEATURE_BRANCH}`)?.version === 1, `V2 dev: orders@${FEATURE_BRANCH} created`),
+        check(
+          !run(runs, 'SYNCAS3')?.triggered,
+          `SYNCAS3 not triggered (${run(runs, 'SYNCAS3')?.reason ?? ''})`,
+        ),
+        check(
+          dev.get(`data-router/orders@${FEATURE_BRANCH}`)?.version === 1,
+          `V2 dev: orders@${FEATURE_BRANCH} created`,
+        ),
         check(dev.get('data-router/orders')?.version === 2, "V2 dev: main's orders untouched (version 2)"),
         check(!retail.has('item-store/data-router/eu/orders.yaml'), 'S3 dev: nothing from the branch'),
       ];
@@ -180,7 +195,8 @@ export const SCENARIO: ScenarioStep[] = [
   {
     id: 'pull-request',
     title: 'Pull request plan',
-    story: 'The author opens a pull request; the plan shows what merging would write, with a diff, and writes nothing.',
+    story:
+      'The author opens a pull request; the plan shows what merging would write, with a diff, and writes nothing.',
     async act(pg) {
       beforePlan = await v2Snapshot(pg);
       return pg.onEvent(await pg.repo.openPullRequest(FEATURE_BRANCH, 'main', 'EU orders route'));
@@ -199,7 +215,9 @@ export const SCENARIO: ScenarioStep[] = [
     title: 'Merge the pull request',
     story: 'Merging pushes main: the EU route reaches V2 dev and S3 dev.',
     async act(pg) {
-      return pg.onEvent(await pg.repo.mergePullRequest(FEATURE_BRANCH, 'main', 'Merge pull request #1 (EU orders route)'));
+      return pg.onEvent(
+        await pg.repo.mergePullRequest(FEATURE_BRANCH, 'main', 'Merge pull request #1 (EU orders route)'),
+      );
     },
     async check(pg, runs, s3) {
       const dev = await v2Items(pg.store, 'dev');
@@ -212,13 +230,69 @@ export const SCENARIO: ScenarioStep[] = [
       ];
     },
   },
+  promoteStep('dev', 'qa'),
+  promoteStep('qa', 'prod'),
+  {
+    id: 'validate',
+    title: 'Validate prod: repo ⇄ V2 ⇄ S3',
+    story: 'A maintainer runs Validate for prod, comparing S3 with V2 as JSON values: everything is in sync.',
+    async act(pg) {
+      return pg.onEvent(await pg.repo.dispatch({ environment: 'prod', against: 's3-vs-v2' }), [
+        'validate.yaml',
+      ]);
+    },
+    async check(_pg, runs) {
+      const v = run(runs, 'Validate');
+      const out = v?.jobs[0]?.steps.find((s) => s.id === 'validate')?.outputs ?? {};
+      return [
+        runsSucceeded(runs),
+        check(
+          out.drifted === '0' && Number(out['in-sync']) > 0,
+          `${out['in-sync'] ?? '?'} in sync, ${out.drifted ?? '?'} drifted`,
+        ),
+      ];
+    },
+  },
 ];
+
+/** Promotion by the Promote workflow (workflow_dispatch with from/to), checked on both stores. */
+function promoteStep(from: string, to: string): ScenarioStep {
+  return {
+    id: `promote-${to}`,
+    title: `Promote ${from} → ${to}`,
+    story: `A maintainer runs Promote (from: ${from}, to: ${to}) on main: main's versions and S3 objects move on.`,
+    async act(pg) {
+      return pg.onEvent(await pg.repo.dispatch({ from, to }), ['promote.yaml']);
+    },
+    async check(pg, runs, s3) {
+      const src = [...(await v2Items(pg.store, from)).values()].filter((i) => !i.tags.branch && !i.deleted);
+      const dst = await v2Items(pg.store, to);
+      const same = src.filter((i) => dst.get(i.handle)?.md5 === i.md5);
+      const s3From = await s3Objects(s3, `retail-configs-${from}`);
+      const s3To = await s3Objects(s3, `retail-configs-${to}`);
+      const branchItems = [...dst.values()].filter((i) => i.tags.branch);
+      return [
+        runsSucceeded(runs),
+        check(
+          same.length === src.length && src.length > 0,
+          `V2 ${to}: ${same.length} of ${src.length} main items equal ${from}`,
+        ),
+        check(branchItems.length === 0, `V2 ${to}: no feature-branch item`),
+        check(
+          s3To.size === s3From.size && [...s3From].every(([k, v]) => s3To.get(k) === v),
+          `S3 ${to}: ${s3To.size} objects, equal to ${from}`,
+        ),
+      ];
+    },
+  };
+}
 
 /** A push to main with the S3 switch off: V2 gets it, SYNCAS3 says it skipped, S3 keeps the old bytes. */
 export const S3_OFF_STEP: ScenarioStep = {
   id: 's3-off',
   title: 'S3 switch off (ITEMSTORE_S3_SYNC=off), then a push',
-  story: 'After cutover the maintainers set the variable to off: pushes reach V2 only, SYNCAS3 says why it skipped.',
+  story:
+    'After cutover the maintainers set the variable to off: pushes reach V2 only, SYNCAS3 says why it skipped.',
   async act(pg) {
     pg.runner.config.vars.ITEMSTORE_S3_SYNC = 'off';
     await pg.repo.checkout('main');
@@ -226,6 +300,7 @@ export const S3_OFF_STEP: ScenarioStep = {
     return pg.onEvent(await pg.repo.push('main'));
   },
   async check(pg, runs, s3) {
+    pg.runner.config.vars.ITEMSTORE_S3_SYNC = 'on';
     const dev = await v2Items(pg.store, 'dev');
     const wholesale = await s3Objects(s3, 'wholesale-configs-dev');
     const sync = run(runs, 'SYNCAS3');
@@ -240,3 +315,6 @@ export const S3_OFF_STEP: ScenarioStep = {
     ];
   },
 };
+
+/** Every step of the demo, in order. */
+export const DEMO_STEPS: readonly ScenarioStep[] = [...SCENARIO, S3_OFF_STEP];

@@ -80,7 +80,9 @@ export async function startLocalS3(options: {
       resolve((JSON.parse(out.slice(0, nl)) as { port: number }).port);
     };
     const onExit = (code: number | null): void =>
-      reject(new Error(`the local S3 server (s3rver) exited with ${code} before listening: ${stderr.trim()}`));
+      reject(
+        new Error(`the local S3 server (s3rver) exited with ${code} before listening: ${stderr.trim()}`),
+      );
     child.stdout?.on('data', onData);
     child.once('exit', onExit);
   });

@@ -49,7 +49,11 @@ export async function v2Items(store: ItemStore, environment: string): Promise<Ma
 }
 
 /** Latest content of an item in an environment, parsed from V2's JSON. */
-export async function v2Content(store: ItemStore, item: { itemId: string }, environment: string): Promise<unknown> {
+export async function v2Content(
+  store: ItemStore,
+  item: { itemId: string },
+  environment: string,
+): Promise<unknown> {
   const c = await store.getContents(item.itemId, environment);
   return c ? (JSON.parse(c.content) as unknown) : undefined;
 }

@@ -33,7 +33,8 @@ export function summaryToText(markdown: string, options: { width?: number } = {}
     // Tables: the header, the --- row, then rows.
     if (/^\s*\|/.test(line) && /^\s*\|[\s:|-]+\|\s*$/.test(lines[i + 1] ?? '')) {
       const rows: string[][] = [cells(line)];
-      for (i += 2; i < lines.length && /^\s*\|/.test(lines[i] as string); i++) rows.push(cells(lines[i] as string));
+      for (i += 2; i < lines.length && /^\s*\|/.test(lines[i] as string); i++)
+        rows.push(cells(lines[i] as string));
       i--;
       out.push(...table(rows, width).map((l) => indent + l));
       continue;
@@ -43,7 +44,9 @@ export function summaryToText(markdown: string, options: { width?: number } = {}
       const text = inline(heading[2] as string);
       if (out.length && out[out.length - 1] !== '') out.push('');
       out.push(indent + text);
-      out.push(indent + ((heading[1] as string).length <= 2 ? '═' : '─').repeat(Math.min(text.length, width)));
+      out.push(
+        indent + ((heading[1] as string).length <= 2 ? '═' : '─').repeat(Math.min(text.length, width)),
+      );
       continue;
     }
     if (/^\s*>/.test(line)) {
