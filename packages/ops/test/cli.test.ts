@@ -35,7 +35,9 @@ beforeEach(() => {
   jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
   jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 describe('itemstore validate', () => {
   test('drift exits 1; --fix prints the plan and changes nothing without --yes; with --yes it fixes', async () => {
