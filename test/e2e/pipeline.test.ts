@@ -364,6 +364,7 @@ describe('workflow_dispatch → Promote and Validate', () => {
 });
 
 describe('after cutover', () => {
+  let runs: WorkflowRun[];
   test('S3 switch off: V2 gets the push, SYNCAS3 skips and says so, S3 keeps the old bytes', async () => {
     try {
       runs = await S3_OFF_STEP.act(pg);

@@ -185,7 +185,7 @@ export class WorkflowRunner {
       try {
         runIt = evaluateCondition(job.if, ctx, { jobFailed: upstreamFailed });
       } catch (err) {
-        throw new Error(`${basename(file)}: jobs.${jobId}.if: ${(err as Error).message}`);
+        throw new Error(`${basename(file)}: jobs.${jobId}.if: ${(err as Error).message}`, { cause: err });
       }
       const jobRun: JobRun = {
         id: jobId,
@@ -315,7 +315,7 @@ export class WorkflowRunner {
         try {
           out[k] = toText(typeof v === 'string' ? interpolate(v, ctx) : (v as Value));
         } catch (err) {
-          throw new Error(`${basename(wf.file)}: ${where}.${k}: ${(err as Error).message}`);
+          throw new Error(`${basename(wf.file)}: ${where}.${k}: ${(err as Error).message}`, { cause: err });
         }
       }
       return out;
@@ -347,7 +347,7 @@ export class WorkflowRunner {
       try {
         runIt = evaluateCondition(spec.if, contexts(env), { jobFailed: failed });
       } catch (err) {
-        throw new Error(`${basename(wf.file)}: ${where}.if: ${(err as Error).message}`);
+        throw new Error(`${basename(wf.file)}: ${where}.if: ${(err as Error).message}`, { cause: err });
       }
       if (!runIt) {
         step.note =
