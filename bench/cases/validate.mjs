@@ -93,6 +93,7 @@ function cli(args, env) {
   const r = spawnSync(process.execPath, [cliBundle, ...args], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
+    maxBuffer: 1 << 28, // deploy prints a line per config
   });
   if (r.status !== 0) throw new Error(`itemstore ${args[0]} exited ${r.status}: ${r.stderr.slice(-2000)}`);
   return r;
