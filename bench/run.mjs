@@ -34,7 +34,7 @@ if (values.help) {
   process.exit(0);
 }
 const quick = values.quick;
-const timeoutMs = (values.timeout ? Number(values.timeout) : quick ? 150 : 1200) * 1000;
+const timeoutMs = (values.timeout ? Number(values.timeout) : quick ? 300 : 2400) * 1000;
 const outDir = values['out-dir'] ?? benchDir;
 const say = (line) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -136,7 +136,17 @@ process.exit(cases.some((c) => !c.ok) ? 1 : 0);
 /** Runs a child with a timeout; `stream` copies its stderr to ours (progress) as it comes. */
 function runChild(cmd, args, timeout, stream) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a timeout stops the case and whatever it started (servers, measured commands).
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const signalGroup = (sig) => {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    const onExit = () => signalGroup('SIGKILL');
+    process.once('exit', onExit);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -148,8 +158,8 @@ function runChild(cmd, args, timeout, stream) {
     // SIGTERM first: the case stops its servers and measured processes; SIGKILL if it does not go.
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      signalGroup('SIGTERM');
+      setTimeout(() => signalGroup('SIGKILL'), 10_000).unref();
     }, timeout);
     child.on('error', (err) => {
       clearTimeout(timer);
@@ -157,6 +167,7 @@ function runChild(cmd, args, timeout, stream) {
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      process.off('exit', onExit);
       resolve({ code, stdout, stderr, timedOut });
     });
   });
