@@ -8,7 +8,17 @@ import { findExact } from '@itemstore/v2';
 import { validateCommand } from '../../cli/src/commands/validate.js';
 import { promoteCommand } from '../../cli/src/commands/promote.js';
 import { migrateCommand } from '../../cli/src/commands/migrate.js';
-import { SETTINGS, TOKEN, cleanupAll, deployAll, repoFiles, startStores, tagsOf, writeRepo, type Stores } from './helpers.js';
+import {
+  SETTINGS,
+  TOKEN,
+  cleanupAll,
+  deployAll,
+  repoFiles,
+  startStores,
+  tagsOf,
+  writeRepo,
+  type Stores,
+} from './helpers.js';
 
 let stores: Stores;
 let repo: string;
@@ -55,7 +65,9 @@ describe('itemstore validate', () => {
     const versions = (await stores.v2Stats()).versions;
     err = '';
     expect(await validateCommand([...base, '--fix', '--source', 'repo'])).toBe(0);
-    expect(err).toContain('write V2  ffi2/default/vendor_feed.json from repo ffi2/default/vendor_feed.json, then promote dev → qa → prod');
+    expect(err).toContain(
+      'write V2  ffi2/default/vendor_feed.json from repo ffi2/default/vendor_feed.json, then promote dev → qa → prod',
+    );
     expect(err).toContain('nothing changed; rerun with --yes to apply this plan.');
     expect((await stores.v2Stats()).versions).toEqual(versions);
 
