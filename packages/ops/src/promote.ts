@@ -264,10 +264,20 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
     await Promise.all(
       copies.map((c) =>
         limit(async () => {
-          const body = await reader.get(c.fromLoc, c.fromKey);
+          let body: Buffer | undefined;
+          try {
+            body = await reader.get(c.fromLoc, c.fromKey);
+          } catch (err) {
+            c.entry.outcome = 'failed';
+            c.entry.error = `reading s3://${c.fromLoc.bucket}/${c.fromKey} failed: ${err instanceof Error ? err.message : String(err)}`;
+            logger.error(`promote ${c.entry.path}: ${c.entry.error}`);
+            task.tick();
+            return;
+          }
           if (!body) {
             c.entry.outcome = 'failed';
             c.entry.error = 'the object disappeared from the from environment while promoting';
+            task.tick();
             return;
           }
           c.entry.from = { md5: md5Hex(body) };
