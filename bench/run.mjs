@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The benchmark runner (`npm run bench [-- --quick] [-- --only a,b] [-- --timeout S] [-- --no-build]`):
-// builds dist/, makes sure the tools the cases measure against are installed, runs every bench/cases/*.mjs one
+// builds the bundles, makes sure the tools the cases measure against are installed, runs every bench/cases/*.mjs one
 // after another as a child process with a timeout (never two at once: they would disturb each other's timings),
 // reads each case's last stdout line (the protocol in bench/README.md) and writes bench/RESULTS.md and
 // bench/results.json. A failed case is recorded in the table and the run carries on; the exit code is 1 if any failed.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,12 +24,13 @@ const { values } = parseArgs({
     timeout: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'out-dir': { type: 'string' },
+    merge: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
   process.stdout.write(
-    'usage: npm run bench -- [--quick] [--only case1,case2] [--timeout SECONDS] [--no-build] [--out-dir DIR]\n',
+    'usage: npm run bench -- [--quick] [--only case1,case2] [--merge] [--timeout SECONDS] [--no-build] [--out-dir DIR]\n',
   );
   process.exit(0);
 }
@@ -49,19 +50,24 @@ await ensureAwsCli({ log: say }).catch((err) =>
 );
 
 if (!values['no-build']) {
-  // Build into a temp folder and copy over dist/ only when every bundle built: a failed build (someone's
-  // half-done code) leaves the dist/ already there to measure, instead of a half-emptied one.
-  say('building the bundles (scripts/build.mjs) into dist/');
+  // Build into a private folder that the cases measure (ITEMSTORE_BENCH_DIST, read by bench/lib/paths.mjs): another
+  // engineer's `npm run build` empties dist/ for a moment, which must not fail a case. A failed build (someone's
+  // half-done code) leaves the dist/ already there to measure. A good build is also copied over dist/.
+  say('building the bundles (scripts/build.mjs)');
   const tmp = mkdtempSync(join(tmpdir(), 'bench-dist-'));
+  process.once('exit', () => rmSync(tmp, { recursive: true, force: true }));
   const build = await runChild(
     process.execPath,
     [join(repoRoot, 'scripts', 'build.mjs'), '--outdir', tmp],
     300_000,
     false,
   );
-  if (build.code === 0) cpSync(tmp, join(repoRoot, 'dist'), { recursive: true });
-  else say(`build failed (exit ${build.code}); measuring the dist/ already there:\n${tail(build.stderr)}`);
-  rmSync(tmp, { recursive: true, force: true });
+  if (build.code === 0) {
+    process.env.ITEMSTORE_BENCH_DIST = tmp;
+    cpSync(tmp, join(repoRoot, 'dist'), { recursive: true });
+  } else {
+    say(`build failed (exit ${build.code}); measuring the dist/ already there:\n${tail(build.stderr)}`);
+  }
 }
 
 let files = readdirSync(casesDir)
@@ -91,6 +97,7 @@ for (const file of files) {
   const entry = {
     case: name,
     file: `bench/cases/${file}`,
+    date: new Date(t0).toISOString(),
     seconds,
     loadAtStart,
     ok: false,
@@ -117,8 +124,8 @@ const run = {
   quick,
   seconds: Math.round((Date.now() - started) / 1000),
   machine: machineInfo(),
-  cases,
-  missing,
+  cases: values.merge ? mergeWithPrevious(cases) : cases,
+  missing: values.merge ? EXPECTED_CASES.filter((c) => !existsSync(join(casesDir, `${c}.mjs`))) : missing,
 };
 writeResults({ markdownPath: join(outDir, 'RESULTS.md'), jsonPath: join(outDir, 'results.json') }, run);
 for (const c of cases) {
@@ -132,6 +139,27 @@ for (const c of cases) {
 if (missing.length) say(`no case file yet for: ${missing.join(', ')}`);
 say(`wrote ${join(outDir, 'RESULTS.md')} and results.json in ${run.seconds} s`);
 process.exit(cases.some((c) => !c.ok) ? 1 : 0);
+
+/**
+ * --merge: the cases of the previous results.json that this run did not re-run, kept with their own dates (a row's
+ * ratio still comes from one run of its case), then this run's cases; sorted by name. Refused across quick/full.
+ */
+function mergeWithPrevious(fresh) {
+  const file = join(outDir, 'results.json');
+  if (!existsSync(file)) return fresh;
+  const previous = JSON.parse(readFileSync(file, 'utf8'));
+  if (previous.quick !== quick) {
+    say(
+      '--merge: the previous results are from a ' + (previous.quick ? 'quick' : 'full') + ' run; not merged',
+    );
+    return fresh;
+  }
+  const rerun = new Set(fresh.map((c) => c.case));
+  const kept = (previous.cases ?? [])
+    .filter((c) => !rerun.has(c.case) && existsSync(join(repoRoot, c.file)))
+    .map((c) => ({ date: previous.date, ...c }));
+  return [...kept, ...fresh].sort((a, b) => (a.case < b.case ? -1 : 1));
+}
 
 /** Runs a child with a timeout; `stream` copies its stderr to ours (progress) as it comes. */
 function runChild(cmd, args, timeout, stream) {

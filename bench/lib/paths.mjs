@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const benchDir = join(repoRoot, 'bench');
 export const casesDir = join(benchDir, 'cases');
-export const distDir = join(repoRoot, 'dist');
+/** dist/, or the runner's private build of it (ITEMSTORE_BENCH_DIST), so a rebuild of dist/ meanwhile does no harm. */
+export const distDir = process.env.ITEMSTORE_BENCH_DIST
+  ? resolve(process.env.ITEMSTORE_BENCH_DIST)
+  : join(repoRoot, 'dist');
 /** The CLI bundle (`itemstore`), built by `npm run build`. */
 export const cliBundle = join(distDir, 'cli', 'itemstore.js');
 /** The s3rver child process shared with the tests (prints {"port": N}, answers IPC {cmd:'requests'|'reset'|'close'}). */
