@@ -18,12 +18,22 @@ export default {
       ...shared,
       displayName: 'unit',
       testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bundles/'],
+      // Everything that runs the built dist/ bundles belongs to the bundles project.
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/bundles/',
+        '<rootDir>/test/e2e/',
+        '<rootDir>/test/docs/',
+      ],
     },
     {
       ...shared,
       displayName: 'bundles',
-      testMatch: ['<rootDir>/test/bundles/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/test/bundles/**/*.test.ts',
+        '<rootDir>/test/e2e/**/*.test.ts',
+        '<rootDir>/test/docs/**/*.test.ts',
+      ],
     },
   ],
 };
