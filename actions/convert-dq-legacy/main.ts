@@ -10,7 +10,7 @@ import {
   setOutputs,
   writeSummary,
 } from '@itemstore/action-kit';
-import { Summary, UsageError, codeCell } from '@itemstore/core';
+import { ConfigError, ConfigErrors, Summary, UsageError, codeCell } from '@itemstore/core';
 import { FsTree, loadSettings } from '@itemstore/config';
 import { convertLegacyFiles, legacyPathsOf, manifestConfigRoot, readManifestFile } from '@itemstore/s3';
 
@@ -36,10 +36,7 @@ await runAction('convert-dq-legacy', async () => {
   const root = manifest
     ? manifestConfigRoot(manifest)
     : resolve(workspace, getInput('working-directory') || '.');
-  const annotationPrefix = manifest ? manifest.workingDirectory : getInput('working-directory');
-  if (annotationPrefix && annotationPrefix !== '.' && process.env.ITEMSTORE_ANNOTATION_PREFIX === undefined) {
-    process.env.ITEMSTORE_ANNOTATION_PREFIX = annotationPrefix;
-  }
+  const folder = manifest ? manifest.workingDirectory : getInput('working-directory') || '.';
   const tree = new FsTree(root);
   // The size limit of item-store.yaml, when the folder is a config repo.
   const maxBytes = manifest ? (await loadSettings(tree)).maxConfigBytes : undefined;
@@ -53,6 +50,8 @@ await runAction('convert-dq-legacy', async () => {
     direction,
     outputDir,
     ...(maxBytes === undefined ? {} : { maxBytes }),
+  }).catch((err: unknown) => {
+    throw inRepoFolder(err, folder);
   });
   setOutputs({ 'output-dir': outputDir, converted: converted.length });
   const summary = new Summary().heading(`DQ ${direction}: ${converted.length} file(s)`);
@@ -68,3 +67,17 @@ await runAction('convert-dq-legacy', async () => {
   await writeSummary(summary);
   core.info(`Converted ${converted.length} file(s) ${direction} into ${outputDir}.`);
 });
+
+/**
+ * Config errors name paths in the config repo; annotations need them relative to the git repository, so a config
+ * repo in a folder gets that folder in front.
+ */
+function inRepoFolder(err: unknown, folder: string): unknown {
+  const prefix = folder.replace(/^\.\/?/, '').replace(/\/+$/, '');
+  if (!prefix) return err;
+  const moved = (e: ConfigError): ConfigError =>
+    e.file ? e.withLocation({ file: `${prefix}/${e.file}` }) : e;
+  if (err instanceof ConfigErrors) return new ConfigErrors(err.errors.map(moved));
+  if (err instanceof ConfigError) return moved(err);
+  return err;
+}

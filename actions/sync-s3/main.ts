@@ -13,7 +13,7 @@ import {
   setOutputs,
   writeSummary,
 } from '@itemstore/action-kit';
-import { UsageError } from '@itemstore/core';
+import { ConfigError, ConfigErrors, UsageError } from '@itemstore/core';
 import { readManifestFile, syncSummary, syncToS3 } from '@itemstore/s3';
 
 await runAction('sync-s3', async () => {
@@ -48,10 +48,7 @@ await runAction('sync-s3', async () => {
   const workingDirectory = getInput('working-directory') || '.';
 
   const manifest = manifestPath ? await readManifestFile(resolve(workspace, manifestPath)) : undefined;
-  const annotationPrefix = manifest ? manifest.workingDirectory : workingDirectory;
-  if (annotationPrefix && process.env.ITEMSTORE_ANNOTATION_PREFIX === undefined) {
-    process.env.ITEMSTORE_ANNOTATION_PREFIX = annotationPrefix;
-  }
+  const folder = manifest ? manifest.workingDirectory : workingDirectory;
   const branch = process.env.GITHUB_REF_TYPE === 'branch' ? process.env.GITHUB_REF_NAME : undefined;
   const { report } = await syncToS3({
     ...(manifest ? { manifest } : { full: true, repoDir: resolve(workspace, workingDirectory) }),
@@ -65,6 +62,8 @@ await runAction('sync-s3', async () => {
     ...(deletionsInput ? { deletions: deletionsInput } : {}),
     allowFeatureBranch,
     logger: actionsLogger,
+  }).catch((err: unknown) => {
+    throw inRepoFolder(err, folder);
   });
 
   const reportPath = join(
@@ -95,3 +94,17 @@ await runAction('sync-s3', async () => {
     );
   }
 });
+
+/**
+ * Config errors name paths in the config repo; annotations need them relative to the git repository, so a config
+ * repo in a folder gets that folder in front.
+ */
+function inRepoFolder(err: unknown, folder: string): unknown {
+  const prefix = folder.replace(/^\.\/?/, '').replace(/\/+$/, '');
+  if (!prefix) return err;
+  const moved = (e: ConfigError): ConfigError =>
+    e.file ? e.withLocation({ file: `${prefix}/${e.file}` }) : e;
+  if (err instanceof ConfigErrors) return new ConfigErrors(err.errors.map(moved));
+  if (err instanceof ConfigError) return moved(err);
+  return err;
+}
