@@ -16,6 +16,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'resolve [--repo DIR] [--branch B] [--json] [paths...]   team, namespace, tags, targets, S3 key',
     load: async () => (await import('./commands/resolve.js')).resolveCommand,
   },
+  plan: {
+    summary:
+      'plan [--repo DIR] [--base REV] [--url URL --token T]   what a push of this checkout would do (no writes)',
+    load: async () => (await import('./commands/plan.js')).planCommand,
+  },
   detect: {
     summary:
       'detect [--repo DIR] [--base SHA] [--head SHA] [--branch B] [--json]   what changed between two commits',
@@ -35,7 +40,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./commands/sync-s3.js')).syncS3Command,
   },
   validate: {
-    summary: 'validate [--against repo|s3-vs-v2] [--environment ENV] [--fix --source s3|repo --yes]   drift report',
+    summary:
+      'validate [--against repo|s3-vs-v2] [--environment ENV] [--fix --source s3|repo --yes]   drift report',
     load: async () => (await import('./commands/validate.js')).validateCommand,
   },
   promote: {

@@ -1,0 +1,128 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, UsageError } from '@itemstore/core';
+import { FsTree, formatTags, loadSettings } from '@itemstore/config';
+import { Git, detectChanges } from '@itemstore/changes';
+import { openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
+import { toV2Json } from '@itemstore/convert';
+import { HttpItemStore, configRoot, deployLines, deployToV2, gitIsAncestor } from '@itemstore/v2';
+import { stderr, stdout, terminalLogger } from '../io.js';
+
+const HELP = `Usage: itemstore plan [--repo DIR] [--base REV] [--head REV] [--branch B] [--url URL --token T] [options]
+
+What a push of this checkout would do, the same code as the pull-request plan: detect what changed (against the
+merge base with the default branch unless --base is given), resolve each config's identity before and after,
+check that every config converts and, with --url, compare with Item Store V2 and show a diff per item. Writes
+nothing. Exit 1 when a config has problems.
+  --repo DIR            the config repo root (default: .)
+  --base REV            compare with this commit (default: the merge base with the default branch)
+  --head REV            the commit to plan (default: HEAD; configs are read from the working tree)
+  --branch B            the branch the items belong to (default: the checked-out branch, case kept)
+  --default-branch B    the branch to find the merge base with (default: origin's HEAD, else main)
+  --url URL             Item Store V2 base URL (or ITEMSTORE_URL); without it the plan stays offline
+  --token T             bearer token (or ITEMSTORE_TOKEN)
+  --environment ENV     V2 environment to compare with (default: the first one in item-store.yaml)
+  --summary             print the Markdown summaries instead of lines`;
+
+export async function planCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        repo: { type: 'string' },
+        base: { type: 'string' },
+        head: { type: 'string' },
+        branch: { type: 'string' },
+        'default-branch': { type: 'string' },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        environment: { type: 'string' },
+        summary: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (see itemstore plan --help)`);
+  }
+  if (values.help) {
+    stdout(HELP);
+    return 0;
+  }
+  const directory = resolve(values.repo ?? '.');
+  const git = new Git(directory);
+  const branch = values.branch ?? (await symbolicRef(git, 'HEAD', 'refs/heads/'));
+  if (!branch)
+    throw new UsageError('the checkout is on a detached HEAD; pass --branch to say which branch to plan.');
+  const defaultBranch =
+    values['default-branch'] ??
+    ((await symbolicRef(git, 'refs/remotes/origin/HEAD', 'refs/remotes/origin/')) || 'main');
+
+  const changes = await detectChanges({
+    directory,
+    event: { eventName: 'local', payload: {}, ref: `refs/heads/${branch}` },
+    base: values.base,
+    head: values.head,
+    branch,
+    defaultBranch,
+    fetch: false,
+    logger: terminalLogger,
+  });
+  const { head, base, close } = await openTrees(changes, terminalLogger);
+  let resolved;
+  try {
+    resolved = await resolveManifest(changes, { head, base, branch, logger: terminalLogger });
+  } finally {
+    close();
+  }
+  const problems = resolved.errors.map((e) => ConfigError.fromJSON(e));
+  for (const p of problems) stderr(`${p.severity}: ${p.toString()}`);
+  const errors = problems.filter((p) => p.severity === 'error').length;
+
+  if (values.summary) stdout(resolveSummary(resolved).toMarkdown());
+  else {
+    for (const e of resolved.entries) {
+      const why = e.why ? `  (${e.why})` : '';
+      stdout(
+        `${e.action.padEnd(6)}  ${e.path}  ${e.namespace} {${formatTags(e.tags)}} → ${e.targets.join('+')}${why}`,
+      );
+    }
+  }
+  stderr(
+    `plan: ${resolved.entries.length} entries on ${branch}${resolved.isMainBranch ? ' (main branch)' : ''}` +
+      (changes.baseSha ? ` since ${changes.baseSha.slice(0, 12)}` : ' (every config: no base)') +
+      (errors ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''),
+  );
+  if (errors) return 1;
+
+  const url = values.url ?? process.env.ITEMSTORE_URL;
+  if (!url) return 0;
+  const token = values.token ?? process.env.ITEMSTORE_TOKEN;
+  if (!token) throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required with --url.');
+  const tree = new FsTree(configRoot(resolved));
+  const settings = await loadSettings(tree);
+  const environment = values.environment || settings.environments[0] || 'dev';
+  const store = new HttpItemStore({ url, token, logger: terminalLogger });
+  const { report } = await deployToV2(resolved, {
+    store,
+    environment,
+    dryRun: true,
+    deletions: 'apply',
+    concurrency: 8,
+    isAncestor: gitIsAncestor(resolved.repoRoot, { logger: terminalLogger }),
+    convert: toV2Json,
+    tree,
+    maxBytes: settings.maxConfigBytes,
+    logger: terminalLogger,
+  });
+  for (const line of deployLines(report)) stdout(line);
+  for (const e of report.entries) if (e.diff) stdout(e.diff);
+  return report.counts.failed ? 1 : 0;
+}
+
+async function symbolicRef(git: Git, name: string, prefix: string): Promise<string> {
+  const r = await git.run(['symbolic-ref', '--quiet', name], { okCodes: [1, 128] });
+  const ref = r.stdout.toString('utf8').replace(/\n$/, '');
+  return r.exitCode === 0 && ref.startsWith(prefix) ? ref.slice(prefix.length) : '';
+}
