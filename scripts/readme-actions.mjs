@@ -37,7 +37,9 @@ export function actionTables(name) {
 }
 
 export function renderReadme(text) {
-  const names = readdirSync(join(root, 'actions')).filter((n) => existsSync(join(root, 'actions', n, 'action.yml')));
+  const names = readdirSync(join(root, 'actions')).filter((n) =>
+    existsSync(join(root, 'actions', n, 'action.yml')),
+  );
   let out = text;
   const missing = [];
   for (const name of names.sort()) {
