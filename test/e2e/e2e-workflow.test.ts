@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ProcessGroups, WorkflowRunner } from '@itemstore/demo';
-import { repoRoot } from '../helpers/run-bundle.js';
+import { bundleNode, repoRoot } from '../helpers/run-bundle.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'e2e-workflow-'));
 const processes = new ProcessGroups();
@@ -43,6 +43,7 @@ const hasAws = spawnSync('aws', ['--version']).status === 0;
 
     const runner = new WorkflowRunner({
       suiteRoot: repoRoot,
+      nodePath: bundleNode,
       actionRepository: 'example-org/itemstore-actions',
       repository: 'example-org/itemstore-actions',
       remoteUrl: 'file:///nonexistent',

@@ -24,7 +24,7 @@ import {
   type StepRun,
   type WorkflowRun,
 } from '@itemstore/demo';
-import { repoRoot } from '../helpers/run-bundle.js';
+import { bundleNode, repoRoot } from '../helpers/run-bundle.js';
 
 jest.setTimeout(60_000);
 
@@ -32,7 +32,7 @@ let pg: Playground;
 let s3: S3Client;
 
 beforeAll(async () => {
-  pg = await Playground.start({ suiteRoot: repoRoot });
+  pg = await Playground.start({ suiteRoot: repoRoot, nodePath: bundleNode });
   s3 = localS3Client(pg.s3.endpoint);
 }, 30_000);
 

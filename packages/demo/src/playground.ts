@@ -37,6 +37,8 @@ export interface PlaygroundOptions {
   distDir?: string;
   /** Keep the temp folder (for debugging). */
   keep?: boolean;
+  /** The Node that runs the action bundles (default: this one; the tests pass Node 24, as the runner uses). */
+  nodePath?: string;
 }
 
 export class Playground {
@@ -86,6 +88,7 @@ export class Playground {
         tempDir,
         processes,
         ...(options.distDir ? { distDir: options.distDir } : {}),
+        ...(options.nodePath ? { nodePath: options.nodePath } : {}),
         ...(options.onStep ? { onStep: options.onStep } : {}),
         ...(options.onRun ? { onRun: options.onRun } : {}),
         ...(options.onRunEnd ? { onRunEnd: options.onRunEnd } : {}),
