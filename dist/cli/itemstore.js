@@ -300,6 +300,47 @@ var init_tree = __esm({
   }
 });
 
+// packages/core/src/manifest-files.ts
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+async function readJson(path, what) {
+  let text;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `Cannot read the manifest file ${path}: ${err.code ?? err}.`
+    );
+  }
+  try {
+    const data = JSON.parse(text);
+    if (data && typeof data === "object" && !Array.isArray(data)) return data;
+  } catch {
+  }
+  throw new UsageError(
+    `The manifest file ${path} is not a JSON object; pass the "manifest" output of ${what}.`
+  );
+}
+async function readResolvedManifest(path) {
+  const m3 = await readJson(path, "resolve-tags");
+  if (m3.version !== RESOLVED_MANIFEST_VERSION || !Array.isArray(m3.entries) || typeof m3.repoRoot !== "string" || typeof m3.headSha !== "string" || !("isMainBranch" in m3)) {
+    throw new UsageError(
+      `The manifest file ${path} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags, not of detect-changed-paths.`
+    );
+  }
+  return { ...m3, errors: Array.isArray(m3.errors) ? m3.errors : [] };
+}
+function configRootOf(manifest) {
+  return join(manifest.repoRoot, manifest.workingDirectory || ".");
+}
+var init_manifest_files = __esm({
+  "packages/core/src/manifest-files.ts"() {
+    "use strict";
+    init_errors();
+    init_manifest();
+  }
+});
+
 // packages/core/src/index.ts
 var init_src = __esm({
   "packages/core/src/index.ts"() {
@@ -311,6 +352,7 @@ var init_src = __esm({
     init_hash();
     init_manifest();
     init_tree();
+    init_manifest_files();
   }
 });
 
@@ -8778,7 +8820,7 @@ __export(convert_exports, {
   convertCommand: () => convertCommand
 });
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join as join2 } from "node:path";
 import { parseArgs } from "node:util";
 async function convertCommand(argv, io = processIo) {
   let call2;
@@ -8892,7 +8934,7 @@ function readInput(file) {
   return readFileSync(file);
 }
 function writeAtomically(path, text) {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = join2(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, text);
     renameSync(tmp, path);
@@ -16426,8 +16468,8 @@ var init_settings = __esm({
 });
 
 // packages/config/src/fs-tree.ts
-import { lstat, readdir, readFile, readlink, realpath } from "node:fs/promises";
-import { join as join2, resolve } from "node:path";
+import { lstat, readdir, readFile as readFile2, readlink, realpath } from "node:fs/promises";
+import { join as join3, resolve } from "node:path";
 var FsTree;
 var init_fs_tree = __esm({
   "packages/config/src/fs-tree.ts"() {
@@ -16447,7 +16489,7 @@ var init_fs_tree = __esm({
           for (const e5 of entries) {
             if (rel === "" && e5.name === ".git") continue;
             const path = rel ? `${rel}/${e5.name}` : e5.name;
-            const abs = join2(dir, e5.name);
+            const abs = join3(dir, e5.name);
             if (e5.isDirectory()) await walk(abs, path);
             else if (e5.isSymbolicLink()) out.push({ path, kind: "symlink", linkTarget: await readlink(abs) });
             else if (e5.isFile()) out.push({ path, kind: "file", size: (await lstat(abs)).size });
@@ -16461,7 +16503,7 @@ var init_fs_tree = __esm({
         if (path === "" || path.startsWith("/") || parts.some((p3) => p3 === ".." || p3 === "." || p3 === "")) {
           throw new Error(`FsTree.read: "${path}" is not a normalized path relative to the repo root`);
         }
-        const abs = join2(this.root, ...parts);
+        const abs = join3(this.root, ...parts);
         let st;
         try {
           st = await lstat(abs);
@@ -16472,9 +16514,9 @@ var init_fs_tree = __esm({
         }
         if (!st.isFile()) return void 0;
         this.realRoot ??= realpath(this.root);
-        const realDir = await realpath(join2(abs, ".."));
-        if (realDir !== join2(await this.realRoot, ...parts.slice(0, -1))) return void 0;
-        return readFile(abs);
+        const realDir = await realpath(join3(abs, ".."));
+        if (realDir !== join3(await this.realRoot, ...parts.slice(0, -1))) return void 0;
+        return readFile2(abs);
       }
     };
   }
@@ -19812,7 +19854,7 @@ var init_range = __esm({
 
 // packages/changes/src/detect.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { dirname as dirname2, join as join3, resolve as resolve3 } from "node:path";
+import { dirname as dirname2, join as join4, resolve as resolve3 } from "node:path";
 async function detectChanges(options) {
   const logger2 = options.logger ?? silentLogger;
   for (const [name, v] of [
@@ -19953,7 +19995,7 @@ function countChanges(entries) {
 }
 function findWorkTreeTop(dir) {
   for (let d5 = dir; ; d5 = dirname2(d5)) {
-    if (existsSync2(join3(d5, ".git"))) return d5;
+    if (existsSync2(join4(d5, ".git"))) return d5;
     if (dirname2(d5) === d5) return void 0;
   }
 }
@@ -20293,10 +20335,8 @@ var init_summary3 = __esm({
 });
 
 // packages/resolve/src/io.ts
-import { join as join4 } from "node:path";
 async function openTrees(changes, logger2) {
-  const root5 = join4(changes.repoRoot, changes.workingDirectory || ".");
-  const head = new FsTree(root5);
+  const head = new FsTree(configRootOf(changes));
   const git2 = new Git(changes.repoRoot, { safeDirectory: changes.repoRoot, logger: logger2 });
   const at = await git2.run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], { okCodes: [1, 128] });
   const checkedOut = at.stdout.toString().trim();
@@ -20920,7 +20960,7 @@ var init_durable = __esm({
 });
 
 // packages/v2/src/server/database.ts
-import { readFile as readFile2, readdir as readdir3 } from "node:fs/promises";
+import { readFile as readFile3, readdir as readdir3 } from "node:fs/promises";
 import { existsSync as existsSync3 } from "node:fs";
 import { join as join6 } from "node:path";
 function itemIdFor(namespace, tags) {
@@ -20998,7 +21038,7 @@ var init_database = __esm({
         await removeStaleTempFiles(db.blobsDir);
         for (const name of await readdir3(db.itemsDir)) {
           if (!name.endsWith(".json")) continue;
-          const item = JSON.parse(await readFile2(join6(db.itemsDir, name), "utf8"));
+          const item = JSON.parse(await readFile3(join6(db.itemsDir, name), "utf8"));
           db.items.set(item.itemId, item);
         }
         return db;
@@ -21038,7 +21078,7 @@ var init_database = __esm({
         if (!v) throw new ApiError(404, "not_found", `Item ${itemId} has no version ${version} in ${env2}.`);
         if (v.deleted)
           throw new ApiError(404, "deleted", `Version ${v.version} of ${itemId} in ${env2} is a tombstone.`);
-        return { content: await readFile2(join6(this.blobsDir, v.md5)), md5: v.md5, version: v.version };
+        return { content: await readFile3(join6(this.blobsDir, v.md5)), md5: v.md5, version: v.version };
       }
       async putContents(itemId, env2, content, metadata, preconditions) {
         const md5 = md5Hex(content);
@@ -22065,7 +22105,6 @@ var init_libesm = __esm({
 });
 
 // packages/v2/src/deploy/plan.ts
-import { join as join7 } from "node:path";
 async function prepareDeploy(manifest, options) {
   const tree = options.tree ?? new FsTree(configRoot(manifest));
   const errors = manifest.errors.map((e5) => ConfigError.fromJSON(e5));
@@ -22234,10 +22273,7 @@ async function diffAgainstLatest(store, p3) {
     context: 3
   });
 }
-function configRoot(manifest) {
-  return join7(manifest.repoRoot, manifest.workingDirectory || ".");
-}
-var BULK_LOOKUP_MIN;
+var BULK_LOOKUP_MIN, configRoot;
 var init_plan = __esm({
   "packages/v2/src/deploy/plan.ts"() {
     "use strict";
@@ -22247,6 +22283,7 @@ var init_plan = __esm({
     init_src3();
     init_types();
     BULK_LOOKUP_MIN = 20;
+    configRoot = configRootOf;
   }
 });
 
@@ -22519,7 +22556,6 @@ var init_report = __esm({
 });
 
 // packages/v2/src/deploy/deploy.ts
-import { readFile as readFile3 } from "node:fs/promises";
 async function deployToV2(manifest, options) {
   const logger2 = options.logger ?? silentLogger;
   const plan = await planDeploy(manifest, {
@@ -22548,30 +22584,6 @@ async function deployToV2(manifest, options) {
     ...options.onResult ? { onResult: options.onResult } : {}
   });
   return { plan, report: deployReport(plan, results, false) };
-}
-async function readResolvedManifest(path) {
-  let text;
-  try {
-    text = await readFile3(path, "utf8");
-  } catch (err) {
-    throw new UsageError(
-      `Cannot read the manifest file ${path}: ${err.code ?? err}.`
-    );
-  }
-  let m3;
-  try {
-    m3 = JSON.parse(text);
-  } catch {
-    throw new UsageError(
-      `The manifest file ${path} is not JSON; pass the "manifest" output of resolve-tags.`
-    );
-  }
-  if (m3.version !== RESOLVED_MANIFEST_VERSION || !Array.isArray(m3.entries) || typeof m3.headSha !== "string") {
-    throw new UsageError(
-      `The manifest file ${path} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags, not of detect-changed-paths.`
-    );
-  }
-  return { ...m3, errors: m3.errors ?? [] };
 }
 function runUrlFromEnv(env2 = process.env) {
   const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env2;
@@ -22602,6 +22614,18 @@ var init_src6 = __esm({
     init_ancestry();
     init_report();
     init_deploy();
+  }
+});
+
+// packages/cli/src/git-refs.ts
+async function symbolicRef(git2, name, prefix) {
+  const r5 = await git2.run(["symbolic-ref", "--quiet", name], { okCodes: [1, 128] });
+  const ref = r5.stdout.toString("utf8").replace(/\n$/, "");
+  return r5.exitCode === 0 && ref.startsWith(prefix) ? ref.slice(prefix.length) : "";
+}
+var init_git_refs = __esm({
+  "packages/cli/src/git-refs.ts"() {
+    "use strict";
   }
 });
 
@@ -22701,11 +22725,6 @@ async function planCommand(argv) {
   for (const e5 of report.entries) if (e5.diff) stdout(e5.diff);
   return report.counts.failed ? 1 : 0;
 }
-async function symbolicRef(git2, name, prefix) {
-  const r5 = await git2.run(["symbolic-ref", "--quiet", name], { okCodes: [1, 128] });
-  const ref = r5.stdout.toString("utf8").replace(/\n$/, "");
-  return r5.exitCode === 0 && ref.startsWith(prefix) ? ref.slice(prefix.length) : "";
-}
 var HELP2;
 var init_plan2 = __esm({
   "packages/cli/src/commands/plan.ts"() {
@@ -22717,6 +22736,7 @@ var init_plan2 = __esm({
     init_src2();
     init_src6();
     init_io();
+    init_git_refs();
     HELP2 = `Usage: itemstore plan [--repo DIR] [--base REV] [--head REV] [--branch B] [--url URL --token T] [options]
 
 What a push of this checkout would do, the same code as the pull-request plan: detect what changed (against the
@@ -22771,8 +22791,8 @@ async function detectCommand(argv) {
   }
   const directory = resolve5(values.repo ?? ".");
   const git2 = new Git(directory);
-  const branch = values.branch ?? await symbolicRef2(git2, "HEAD", "refs/heads/");
-  const defaultBranch = values["default-branch"] ?? (await symbolicRef2(git2, "refs/remotes/origin/HEAD", "refs/remotes/origin/") || "main");
+  const branch = values.branch ?? await symbolicRef(git2, "HEAD", "refs/heads/");
+  const defaultBranch = values["default-branch"] ?? (await symbolicRef(git2, "refs/remotes/origin/HEAD", "refs/remotes/origin/") || "main");
   const manifest = await detectChanges({
     directory,
     event: { eventName: "local", payload: {}, ...branch ? { ref: `refs/heads/${branch}` } : {} },
@@ -22806,11 +22826,6 @@ function show(path) {
   const control = [...path].some((c5) => c5.charCodeAt(0) < 32 || c5 === "\x7F");
   return control || /["\\]/.test(path) || path !== path.trim() ? JSON.stringify(path) : path;
 }
-async function symbolicRef2(git2, name, prefix) {
-  const r5 = await git2.run(["symbolic-ref", "--quiet", name], { okCodes: [1, 128] });
-  const ref = r5.stdout.toString("utf8").replace(/\n$/, "");
-  return r5.exitCode === 0 && ref.startsWith(prefix) ? ref.slice(prefix.length) : "";
-}
 var HELP3, LETTER;
 var init_detect2 = __esm({
   "packages/cli/src/commands/detect.ts"() {
@@ -22818,6 +22833,7 @@ var init_detect2 = __esm({
     init_src();
     init_src4();
     init_io();
+    init_git_refs();
     HELP3 = `Usage: itemstore detect [--repo DIR] [--base REV] [--head REV] [--branch B] [--json] [options]
 
 Lists the configs that changed between two commits, the same code as the detect-changed-paths action.
@@ -24874,7 +24890,7 @@ var init_getProfileName = __esm({
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js
 import { createHash as createHash3 } from "node:crypto";
-import { join as join8 } from "node:path";
+import { join as join7 } from "node:path";
 var getSSOTokenFilepath;
 var init_getSSOTokenFilepath = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js"() {
@@ -24882,7 +24898,7 @@ var init_getSSOTokenFilepath = __esm({
     getSSOTokenFilepath = (id) => {
       const hasher = createHash3("sha1");
       const cacheName = hasher.update(id).digest("hex");
-      return join8(getHomeDir(), ".aws", "sso", "cache", `${cacheName}.json`);
+      return join7(getHomeDir(), ".aws", "sso", "cache", `${cacheName}.json`);
     };
   }
 });
@@ -24937,24 +24953,24 @@ var init_getConfigData = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigFilepath.js
-import { join as join9 } from "node:path";
+import { join as join8 } from "node:path";
 var ENV_CONFIG_PATH, getConfigFilepath;
 var init_getConfigFilepath = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigFilepath.js"() {
     init_getHomeDir();
     ENV_CONFIG_PATH = "AWS_CONFIG_FILE";
-    getConfigFilepath = () => process.env[ENV_CONFIG_PATH] || join9(getHomeDir(), ".aws", "config");
+    getConfigFilepath = () => process.env[ENV_CONFIG_PATH] || join8(getHomeDir(), ".aws", "config");
   }
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getCredentialsFilepath.js
-import { join as join10 } from "node:path";
+import { join as join9 } from "node:path";
 var ENV_CREDENTIALS_PATH, getCredentialsFilepath;
 var init_getCredentialsFilepath = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getCredentialsFilepath.js"() {
     init_getHomeDir();
     ENV_CREDENTIALS_PATH = "AWS_SHARED_CREDENTIALS_FILE";
-    getCredentialsFilepath = () => process.env[ENV_CREDENTIALS_PATH] || join10(getHomeDir(), ".aws", "credentials");
+    getCredentialsFilepath = () => process.env[ENV_CREDENTIALS_PATH] || join9(getHomeDir(), ".aws", "credentials");
   }
 });
 
@@ -25034,7 +25050,7 @@ var init_readFile = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSharedConfigFiles.js
-import { join as join11 } from "node:path";
+import { join as join10 } from "node:path";
 var swallowError, loadSharedConfigFiles;
 var init_loadSharedConfigFiles = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSharedConfigFiles.js"() {
@@ -25052,11 +25068,11 @@ var init_loadSharedConfigFiles = __esm({
       const relativeHomeDirPrefix = "~/";
       let resolvedFilepath = filepath;
       if (filepath.startsWith(relativeHomeDirPrefix)) {
-        resolvedFilepath = join11(homeDir, filepath.slice(2));
+        resolvedFilepath = join10(homeDir, filepath.slice(2));
       }
       let resolvedConfigFilepath = configFilepath;
       if (configFilepath.startsWith(relativeHomeDirPrefix)) {
-        resolvedConfigFilepath = join11(homeDir, configFilepath.slice(2));
+        resolvedConfigFilepath = join10(homeDir, configFilepath.slice(2));
       }
       const parsedFiles = await Promise.all([
         readFile5(resolvedConfigFilepath, {
@@ -50781,7 +50797,7 @@ var require_dist_cjs11 = __commonJS({
     var { createHash: createHash9, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises } = __require("node:fs");
     var { homedir: homedir2 } = __require("node:os");
-    var { dirname: dirname9, join: join19 } = __require("node:path");
+    var { dirname: dirname9, join: join17 } = __require("node:path");
     var LoginCredentialsFetcher = class _LoginCredentialsFetcher {
       profileData;
       init;
@@ -50947,10 +50963,10 @@ var require_dist_cjs11 = __commonJS({
         await promises.writeFile(tokenFilePath, JSON.stringify(token, null, 2), "utf8");
       }
       getTokenFilePath() {
-        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join19(homedir2(), ".aws", "login", "cache");
+        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join17(homedir2(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
         const loginSessionSha256 = createHash9("sha256").update(loginSessionBytes).digest("hex");
-        return join19(directory, `${loginSessionSha256}.json`);
+        return join17(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
         let offset = 2;
@@ -62834,8 +62850,6 @@ var init_render = __esm({
 });
 
 // packages/s3/src/sources.ts
-import { readFile as readFile6 } from "node:fs/promises";
-import { join as join12 } from "node:path";
 function tenantLocations(settings, environment, overrides, tenants) {
   const out = /* @__PURE__ */ new Map();
   const errors = [];
@@ -62952,33 +62966,6 @@ function s3EntriesOf(manifest) {
   }
   return { upserts, deletes };
 }
-function manifestConfigRoot(manifest) {
-  return join12(manifest.repoRoot, manifest.workingDirectory || ".");
-}
-async function readManifestFile(path) {
-  let text;
-  try {
-    text = await readFile6(path, "utf8");
-  } catch (err) {
-    throw new UsageError(
-      `Cannot read the manifest file ${path}: ${err.code ?? err}.`
-    );
-  }
-  let m3;
-  try {
-    m3 = JSON.parse(text);
-  } catch {
-    throw new UsageError(
-      `The manifest file ${path} is not JSON; pass the "manifest" output of resolve-tags.`
-    );
-  }
-  if (m3.version !== RESOLVED_MANIFEST_VERSION || !Array.isArray(m3.entries) || typeof m3.repoRoot !== "string") {
-    throw new UsageError(
-      `The manifest file ${path} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags.`
-    );
-  }
-  return { ...m3, errors: m3.errors ?? [] };
-}
 function dedupe(errors) {
   const seen = /* @__PURE__ */ new Set();
   return errors.filter((e5) => {
@@ -62988,6 +62975,7 @@ function dedupe(errors) {
     return true;
   });
 }
+var manifestConfigRoot, readManifestFile;
 var init_sources = __esm({
   "packages/s3/src/sources.ts"() {
     "use strict";
@@ -62997,6 +62985,8 @@ var init_sources = __esm({
     init_location();
     init_plan3();
     init_render();
+    manifestConfigRoot = configRootOf;
+    readManifestFile = readResolvedManifest;
   }
 });
 
@@ -63569,8 +63559,8 @@ var init_repo_items = __esm({
 });
 
 // packages/ops/src/object-side.ts
-import { readdir as readdir4, readFile as readFile7, stat } from "node:fs/promises";
-import { join as join13, resolve as resolve9 } from "node:path";
+import { readdir as readdir4, readFile as readFile6, stat } from "node:fs/promises";
+import { join as join11, resolve as resolve9 } from "node:path";
 function objectMd5(location, object, hashed) {
   if (!isMultipartEtag(object.etag)) return object.etag;
   return hashed.get(objectRef(location.bucket, object.key));
@@ -63658,9 +63648,9 @@ var init_object_side = __esm({
         const walk = async (dir, rel) => {
           for (const e5 of await readdir4(dir, { withFileTypes: true })) {
             const path = rel ? `${rel}/${e5.name}` : e5.name;
-            if (e5.isDirectory()) await walk(join13(dir, e5.name), path);
+            if (e5.isDirectory()) await walk(join11(dir, e5.name), path);
             else if (e5.isFile()) {
-              const bytes = await readFile7(join13(dir, e5.name));
+              const bytes = await readFile6(join11(dir, e5.name));
               const key = location.prefix + path;
               objects.set(key, { key, etag: md5Hex(bytes), size: bytes.length });
             }
@@ -63674,7 +63664,7 @@ var init_object_side = __esm({
         const rel = key.slice(location.prefix.length);
         if (rel.split("/").some((s2) => s2 === ".." || s2 === "." || s2 === "")) return void 0;
         try {
-          return await readFile7(join13(this.root, ...rel.split("/")));
+          return await readFile6(join11(this.root, ...rel.split("/")));
         } catch {
           return void 0;
         }
@@ -65114,8 +65104,8 @@ var init_flags = __esm({
 });
 
 // packages/ops/src/migrate/layout.ts
-import { mkdir as mkdir2, readFile as readFile8, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname4, join as join14 } from "node:path";
+import { mkdir as mkdir2, readFile as readFile7, writeFile as writeFile3 } from "node:fs/promises";
+import { dirname as dirname4, join as join12 } from "node:path";
 function repoPathOf(row, prefix) {
   const rest = row.s3Key.slice(prefix.length + row.team.length + 1);
   return `${row.team}/${DEFAULT_FOLDER}/${rest}`;
@@ -65188,7 +65178,7 @@ async function planLayout(options) {
   }
   for (const [folder, entries] of [...tagsByFolder].sort(([a5], [b5]) => a5 < b5 ? -1 : 1)) {
     const path = `${folder}/tags.yaml`;
-    const existing = await readIfExists(join14(options.repoDir, path));
+    const existing = await readIfExists(join12(options.repoDir, path));
     if (existing !== void 0 && !existing.toString("utf8").startsWith(GENERATED_TAGS_HEADER)) {
       errors.push(
         new ConfigError(
@@ -65230,7 +65220,7 @@ async function writeLayout(repoDir, files) {
   const written = [];
   const unchanged = [];
   for (const f5 of files) {
-    const abs = join14(repoDir, ...f5.path.split("/"));
+    const abs = join12(repoDir, ...f5.path.split("/"));
     const existing = await readIfExists(abs);
     if (existing?.equals(f5.bytes)) {
       unchanged.push(f5.path);
@@ -65244,7 +65234,7 @@ async function writeLayout(repoDir, files) {
 }
 async function readIfExists(abs) {
   try {
-    return await readFile8(abs);
+    return await readFile7(abs);
   } catch (err) {
     if (err.code === "ENOENT" || err.code === "ENOTDIR")
       return void 0;
@@ -65263,7 +65253,7 @@ var init_layout = __esm({
 });
 
 // packages/ops/src/migrate/migrate.ts
-import { readFile as readFile9, writeFile as writeFile4, mkdir as mkdir3 } from "node:fs/promises";
+import { readFile as readFile8, writeFile as writeFile4, mkdir as mkdir3 } from "node:fs/promises";
 import { dirname as dirname5, relative as relative3, resolve as resolve10 } from "node:path";
 function defaultFlagsFile(repoDir) {
   return resolve10(repoDir, ".itemstore", "migration-flags.csv");
@@ -65373,7 +65363,7 @@ async function migrate(options) {
 async function flagsTable(file, label, settings, location, keys, logger2) {
   let text;
   try {
-    text = await readFile9(file, "utf8");
+    text = await readFile8(file, "utf8");
   } catch (err) {
     if (err.code !== "ENOENT") throw err;
   }
@@ -66399,20 +66389,20 @@ var init_builtins = __esm({
 
 // packages/demo/src/runner.ts
 import { existsSync as existsSync4, mkdirSync as mkdirSync2, mkdtempSync, readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename as basename3, dirname as dirname6, join as join15, relative as relative4, resolve as resolve15 } from "node:path";
+import { basename as basename3, dirname as dirname6, join as join13, relative as relative4, resolve as resolve15 } from "node:path";
 function stepName(spec) {
   if (spec.name) return spec.name;
   if (spec.uses) return `Run ${spec.uses.replace(/@[0-9a-f]{40}$/, "")}`;
   return `Run ${(spec.run ?? "").split("\n")[0]}`;
 }
 function stepFiles(runnerTemp, index) {
-  const dir = join15(runnerTemp, "_runner_file_commands");
+  const dir = join13(runnerTemp, "_runner_file_commands");
   mkdirSync2(dir, { recursive: true });
   const files = {
-    output: join15(dir, `set_output_${index}`),
-    summary: join15(dir, `step_summary_${index}`),
-    env: join15(dir, `set_env_${index}`),
-    path: join15(dir, `add_path_${index}`)
+    output: join13(dir, `set_output_${index}`),
+    summary: join13(dir, `step_summary_${index}`),
+    env: join13(dir, `set_env_${index}`),
+    path: join13(dir, `add_path_${index}`)
   };
   for (const f5 of Object.values(files)) writeFileSync2(f5, "");
   return files;
@@ -66504,7 +66494,7 @@ function parseCommands(stdout2) {
 function findSuiteRoot(start) {
   let dir = start;
   for (; ; ) {
-    if (existsSync4(join15(dir, "action-templates")) && existsSync4(join15(dir, "actions"))) return dir;
+    if (existsSync4(join13(dir, "action-templates")) && existsSync4(join13(dir, "actions"))) return dir;
     const up = dirname6(dir);
     if (up === dir) throw new Error(`cannot find the suite (action-templates/ and actions/) above ${start}`);
     dir = up;
@@ -66651,13 +66641,13 @@ var init_runner = __esm({
           throw new Error(
             `${basename3(wf.file)}: jobs.${jobId}: strategy/matrix is not supported by the local runner`
           );
-        const root5 = mkdtempSync(join15(this.config.tempDir, `job-${jobId}-`));
-        const workspace = join15(root5, "workspace");
-        const runnerTemp = join15(root5, "temp");
+        const root5 = mkdtempSync(join13(this.config.tempDir, `job-${jobId}-`));
+        const workspace = join13(root5, "workspace");
+        const runnerTemp = join13(root5, "temp");
         mkdirSync2(workspace);
         mkdirSync2(runnerTemp);
         jobRun.workspace = workspace;
-        const eventPath = join15(runnerTemp, "event.json");
+        const eventPath = join13(runnerTemp, "event.json");
         writeFileSync2(eventPath, JSON.stringify(base.github.event, null, 2));
         const github = { ...base.github, workspace, event_path: eventPath };
         const stepsCtx = {};
@@ -66811,7 +66801,7 @@ var init_runner = __esm({
             workspace,
             spec["working-directory"] ?? job.defaults?.run?.["working-directory"] ?? "."
           );
-          const script = join15(runnerTemp, `step-${step.index}.sh`);
+          const script = join13(runnerTemp, `step-${step.index}.sh`);
           writeFileSync2(script, spec.run);
           const [cmd, args] = shell === "bash" ? ["bash", ["--noprofile", "--norc", "-eo", "pipefail", script]] : shell === "sh" ? ["sh", ["-e", script]] : (() => {
             throw new Error(`${where}: shell "${shell}" is not supported by the local runner`);
@@ -66821,7 +66811,7 @@ var init_runner = __esm({
         const uses = spec.uses ?? "";
         const local = this.localAction(uses);
         if (local) {
-          const actionYml = (0, import_yaml7.parse)(readFileSync3(join15(local, "action.yml"), "utf8"));
+          const actionYml = (0, import_yaml7.parse)(readFileSync3(join13(local, "action.yml"), "utf8"));
           const declared = actionYml.inputs ?? {};
           for (const k5 of Object.keys(step.inputs)) {
             if (!(k5 in declared)) throw new Error(`${where}: ${uses} has no input "${k5}" (see its action.yml)`);
@@ -66836,7 +66826,7 @@ var init_runner = __esm({
           }
           let main2 = resolve15(local, actionYml.runs.main);
           if (this.config.distDir)
-            main2 = join15(this.config.distDir, relative4(join15(this.config.suiteRoot, "dist"), main2));
+            main2 = join13(this.config.distDir, relative4(join13(this.config.suiteRoot, "dist"), main2));
           if (!existsSync4(main2)) throw new Error(`${main2} is missing: run npm run build first`);
           return this.exec(
             step,
@@ -66869,8 +66859,8 @@ var init_runner = __esm({
           uses
         );
         if (!m3) return void 0;
-        const dir = join15(this.config.suiteRoot, "actions", m3[1]);
-        if (!existsSync4(join15(dir, "action.yml")))
+        const dir = join13(this.config.suiteRoot, "actions", m3[1]);
+        if (!existsSync4(join13(dir, "action.yml")))
           throw new Error(`${uses}: no such action in ${this.config.suiteRoot}`);
         return dir;
       }
@@ -66974,7 +66964,7 @@ var init_processes = __esm({
 // packages/demo/src/servers.ts
 import { mkdtempSync as mkdtempSync2 } from "node:fs";
 import { createRequire } from "node:module";
-import { join as join16 } from "node:path";
+import { join as join14 } from "node:path";
 function resolveS3rver(from) {
   try {
     return createRequire(from).resolve("s3rver");
@@ -66985,7 +66975,7 @@ function resolveS3rver(from) {
   }
 }
 async function startLocalS3(options) {
-  const directory = mkdtempSync2(join16(options.tempDir, "s3rver-"));
+  const directory = mkdtempSync2(join14(options.tempDir, "s3rver-"));
   const s3rver = resolveS3rver(options.resolveFrom ?? import.meta.url);
   const child = options.processes.spawn(
     process.execPath,
@@ -67031,7 +67021,7 @@ async function startLocalS3(options) {
   };
 }
 async function startLocalV2(options) {
-  const dataDir = mkdtempSync2(join16(options.tempDir, "itemstore-v2-"));
+  const dataDir = mkdtempSync2(join14(options.tempDir, "itemstore-v2-"));
   const server = await startServer({
     port: 0,
     host: "127.0.0.1",
@@ -67068,7 +67058,7 @@ process.stdout.write(JSON.stringify({ port }) + '\\n');
 // packages/demo/src/config-repo.ts
 import { spawn as spawn4 } from "node:child_process";
 import { mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync3, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname7, join as join17 } from "node:path";
+import { dirname as dirname7, join as join15 } from "node:path";
 function run(cwd, args) {
   const when = `${clock++} +0000`;
   return new Promise((resolve16, reject) => {
@@ -67121,8 +67111,8 @@ var init_config_repo = __esm({
         return `file://${this.remoteDir}`;
       }
       static async create(options) {
-        const dir = mkdtempSync3(join17(options.tempDir, "config-repo-"));
-        const remoteDir = mkdtempSync3(join17(options.tempDir, "config-remote-"));
+        const dir = mkdtempSync3(join15(options.tempDir, "config-repo-"));
+        const remoteDir = mkdtempSync3(join15(options.tempDir, "config-remote-"));
         const branch = options.defaultBranch ?? "main";
         await run(remoteDir, ["init", "-q", "--bare", `--initial-branch=${branch}`]);
         await run(remoteDir, ["config", "uploadpack.allowAnySHA1InWant", "true"]);
@@ -67142,7 +67132,7 @@ var init_config_repo = __esm({
       /** Writes files (null deletes) on the current branch and commits them; returns the commit. */
       async commit(message, files) {
         for (const [path, content] of Object.entries(files)) {
-          const full = join17(this.dir, path);
+          const full = join15(this.dir, path);
           if (content === null) rmSync2(full, { force: true });
           else {
             mkdirSync3(dirname7(full), { recursive: true });
@@ -67424,7 +67414,7 @@ config_list:
 // packages/demo/src/playground.ts
 import { mkdtempSync as mkdtempSync4, readdirSync, rmSync as rmSync3 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join18 } from "node:path";
+import { join as join16 } from "node:path";
 var ACTION_REPOSITORY, CONFIG_REPOSITORY, DEMO_TOKEN, Playground;
 var init_playground = __esm({
   "packages/demo/src/playground.ts"() {
@@ -67458,7 +67448,7 @@ var init_playground = __esm({
       store;
       keep;
       static async start(options) {
-        const tempDir = mkdtempSync4(join18(options.tempParent ?? tmpdir(), "itemstore-demo-"));
+        const tempDir = mkdtempSync4(join16(options.tempParent ?? tmpdir(), "itemstore-demo-"));
         const processes = new ProcessGroups();
         let v2;
         try {
@@ -67492,6 +67482,7 @@ var init_playground = __esm({
             tempDir,
             processes,
             ...options.distDir ? { distDir: options.distDir } : {},
+            ...options.nodePath ? { nodePath: options.nodePath } : {},
             ...options.onStep ? { onStep: options.onStep } : {},
             ...options.onRun ? { onRun: options.onRun } : {},
             ...options.onRunEnd ? { onRunEnd: options.onRunEnd } : {}
@@ -67507,11 +67498,11 @@ var init_playground = __esm({
       }
       /** The template files, in a stable order. */
       templates() {
-        const dir = join18(this.runner.config.suiteRoot, "action-templates");
-        return readdirSync(dir).filter((f5) => /\.ya?ml$/.test(f5)).sort().map((f5) => join18(dir, f5));
+        const dir = join16(this.runner.config.suiteRoot, "action-templates");
+        return readdirSync(dir).filter((f5) => /\.ya?ml$/.test(f5)).sort().map((f5) => join16(dir, f5));
       }
       template(name) {
-        return join18(this.runner.config.suiteRoot, "action-templates", name);
+        return join16(this.runner.config.suiteRoot, "action-templates", name);
       }
       /** Runs every template the event triggers (in file order) and reports the ones it does not trigger as skipped. */
       async onEvent(event, only) {

@@ -35882,6 +35882,40 @@ function code(s) {
 // packages/core/src/manifest.ts
 var RESOLVED_MANIFEST_VERSION = 1;
 
+// packages/core/src/manifest-files.ts
+import { readFile } from "node:fs/promises";
+import { join as join3 } from "node:path";
+async function readJson(path6, what) {
+  let text;
+  try {
+    text = await readFile(path6, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `Cannot read the manifest file ${path6}: ${err.code ?? err}.`
+    );
+  }
+  try {
+    const data = JSON.parse(text);
+    if (data && typeof data === "object" && !Array.isArray(data)) return data;
+  } catch {
+  }
+  throw new UsageError(
+    `The manifest file ${path6} is not a JSON object; pass the "manifest" output of ${what}.`
+  );
+}
+async function readResolvedManifest(path6) {
+  const m = await readJson(path6, "resolve-tags");
+  if (m.version !== RESOLVED_MANIFEST_VERSION || !Array.isArray(m.entries) || typeof m.repoRoot !== "string" || typeof m.headSha !== "string" || !("isMainBranch" in m)) {
+    throw new UsageError(
+      `The manifest file ${path6} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags, not of detect-changed-paths.`
+    );
+  }
+  return { ...m, errors: Array.isArray(m.errors) ? m.errors : [] };
+}
+function configRootOf(manifest) {
+  return join3(manifest.repoRoot, manifest.workingDirectory || ".");
+}
+
 // packages/action-kit/src/index.ts
 function getInput2(name) {
   return getInput(name, { trimWhitespace: true });
@@ -37491,8 +37525,8 @@ function crossCheck(settings, src) {
 }
 
 // packages/config/src/fs-tree.ts
-import { lstat as lstat2, readdir as readdir2, readFile, readlink as readlink2, realpath } from "node:fs/promises";
-import { join as join3, resolve as resolve2 } from "node:path";
+import { lstat as lstat2, readdir as readdir2, readFile as readFile2, readlink as readlink2, realpath } from "node:fs/promises";
+import { join as join4, resolve as resolve2 } from "node:path";
 var FsTree = class {
   root;
   label;
@@ -37508,7 +37542,7 @@ var FsTree = class {
       for (const e of entries) {
         if (rel === "" && e.name === ".git") continue;
         const path6 = rel ? `${rel}/${e.name}` : e.name;
-        const abs = join3(dir, e.name);
+        const abs = join4(dir, e.name);
         if (e.isDirectory()) await walk(abs, path6);
         else if (e.isSymbolicLink()) out.push({ path: path6, kind: "symlink", linkTarget: await readlink2(abs) });
         else if (e.isFile()) out.push({ path: path6, kind: "file", size: (await lstat2(abs)).size });
@@ -37522,7 +37556,7 @@ var FsTree = class {
     if (path6 === "" || path6.startsWith("/") || parts.some((p) => p === ".." || p === "." || p === "")) {
       throw new Error(`FsTree.read: "${path6}" is not a normalized path relative to the repo root`);
     }
-    const abs = join3(this.root, ...parts);
+    const abs = join4(this.root, ...parts);
     let st;
     try {
       st = await lstat2(abs);
@@ -37533,9 +37567,9 @@ var FsTree = class {
     }
     if (!st.isFile()) return void 0;
     this.realRoot ??= realpath(this.root);
-    const realDir = await realpath(join3(abs, ".."));
-    if (realDir !== join3(await this.realRoot, ...parts.slice(0, -1))) return void 0;
-    return readFile(abs);
+    const realDir = await realpath(join4(abs, ".."));
+    if (realDir !== join4(await this.realRoot, ...parts.slice(0, -1))) return void 0;
+    return readFile2(abs);
   }
 };
 
@@ -37548,35 +37582,8 @@ function s3FormatOf(format, s3Format) {
 }
 
 // packages/s3/src/sources.ts
-import { readFile as readFile2 } from "node:fs/promises";
-import { join as join4 } from "node:path";
-function manifestConfigRoot(manifest) {
-  return join4(manifest.repoRoot, manifest.workingDirectory || ".");
-}
-async function readManifestFile(path6) {
-  let text;
-  try {
-    text = await readFile2(path6, "utf8");
-  } catch (err) {
-    throw new UsageError(
-      `Cannot read the manifest file ${path6}: ${err.code ?? err}.`
-    );
-  }
-  let m;
-  try {
-    m = JSON.parse(text);
-  } catch {
-    throw new UsageError(
-      `The manifest file ${path6} is not JSON; pass the "manifest" output of resolve-tags.`
-    );
-  }
-  if (m.version !== RESOLVED_MANIFEST_VERSION || !Array.isArray(m.entries) || typeof m.repoRoot !== "string") {
-    throw new UsageError(
-      `The manifest file ${path6} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags.`
-    );
-  }
-  return { ...m, errors: m.errors ?? [] };
-}
+var manifestConfigRoot = configRootOf;
+var readManifestFile = readResolvedManifest;
 
 // packages/s3/src/legacy-files.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";

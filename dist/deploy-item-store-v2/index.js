@@ -35901,6 +35901,40 @@ function md5Hex(data) {
 // packages/core/src/manifest.ts
 var RESOLVED_MANIFEST_VERSION = 1;
 
+// packages/core/src/manifest-files.ts
+import { readFile } from "node:fs/promises";
+import { join as join3 } from "node:path";
+async function readJson(path6, what) {
+  let text;
+  try {
+    text = await readFile(path6, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `Cannot read the manifest file ${path6}: ${err.code ?? err}.`
+    );
+  }
+  try {
+    const data = JSON.parse(text);
+    if (data && typeof data === "object" && !Array.isArray(data)) return data;
+  } catch {
+  }
+  throw new UsageError(
+    `The manifest file ${path6} is not a JSON object; pass the "manifest" output of ${what}.`
+  );
+}
+async function readResolvedManifest(path6) {
+  const m = await readJson(path6, "resolve-tags");
+  if (m.version !== RESOLVED_MANIFEST_VERSION || !Array.isArray(m.entries) || typeof m.repoRoot !== "string" || typeof m.headSha !== "string" || !("isMainBranch" in m)) {
+    throw new UsageError(
+      `The manifest file ${path6} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags, not of detect-changed-paths.`
+    );
+  }
+  return { ...m, errors: Array.isArray(m.errors) ? m.errors : [] };
+}
+function configRootOf(manifest) {
+  return join3(manifest.repoRoot, manifest.workingDirectory || ".");
+}
+
 // packages/action-kit/src/index.ts
 var actionsLogger = {
   debug: (m) => debug(m),
@@ -37382,8 +37416,8 @@ function crossCheck(settings, src) {
 }
 
 // packages/config/src/fs-tree.ts
-import { lstat as lstat2, readdir as readdir2, readFile, readlink as readlink2, realpath } from "node:fs/promises";
-import { join as join3, resolve as resolve2 } from "node:path";
+import { lstat as lstat2, readdir as readdir2, readFile as readFile2, readlink as readlink2, realpath } from "node:fs/promises";
+import { join as join4, resolve as resolve2 } from "node:path";
 var FsTree = class {
   root;
   label;
@@ -37399,7 +37433,7 @@ var FsTree = class {
       for (const e of entries) {
         if (rel === "" && e.name === ".git") continue;
         const path6 = rel ? `${rel}/${e.name}` : e.name;
-        const abs = join3(dir, e.name);
+        const abs = join4(dir, e.name);
         if (e.isDirectory()) await walk(abs, path6);
         else if (e.isSymbolicLink()) out.push({ path: path6, kind: "symlink", linkTarget: await readlink2(abs) });
         else if (e.isFile()) out.push({ path: path6, kind: "file", size: (await lstat2(abs)).size });
@@ -37413,7 +37447,7 @@ var FsTree = class {
     if (path6 === "" || path6.startsWith("/") || parts.some((p) => p === ".." || p === "." || p === "")) {
       throw new Error(`FsTree.read: "${path6}" is not a normalized path relative to the repo root`);
     }
-    const abs = join3(this.root, ...parts);
+    const abs = join4(this.root, ...parts);
     let st;
     try {
       st = await lstat2(abs);
@@ -37424,9 +37458,9 @@ var FsTree = class {
     }
     if (!st.isFile()) return void 0;
     this.realRoot ??= realpath(this.root);
-    const realDir = await realpath(join3(abs, ".."));
-    if (realDir !== join3(await this.realRoot, ...parts.slice(0, -1))) return void 0;
-    return readFile(abs);
+    const realDir = await realpath(join4(abs, ".."));
+    if (realDir !== join4(await this.realRoot, ...parts.slice(0, -1))) return void 0;
+    return readFile2(abs);
   }
 };
 
@@ -37926,9 +37960,6 @@ function route(method, name, pattern) {
   }).join("");
   return { method, name, pattern, re: new RegExp(`^${source}$`), keys };
 }
-
-// packages/v2/src/deploy/plan.ts
-import { join as join4 } from "node:path";
 
 // node_modules/diff/libesm/diff/base.js
 var Diff = class {
@@ -38609,9 +38640,7 @@ async function diffAgainstLatest(store, p) {
     context: 3
   });
 }
-function configRoot(manifest) {
-  return join4(manifest.repoRoot, manifest.workingDirectory || ".");
-}
+var configRoot = configRootOf;
 
 // packages/v2/src/deploy/apply.ts
 var MAX_RACE_ROUNDS = 5;
@@ -38867,7 +38896,6 @@ function validationSummary(prepared, environment, notForV2 = 0) {
 }
 
 // packages/v2/src/deploy/deploy.ts
-import { readFile as readFile2 } from "node:fs/promises";
 async function deployToV2(manifest, options) {
   const logger = options.logger ?? silentLogger;
   const plan = await planDeploy(manifest, {
@@ -38896,30 +38924,6 @@ async function deployToV2(manifest, options) {
     ...options.onResult ? { onResult: options.onResult } : {}
   });
   return { plan, report: deployReport(plan, results, false) };
-}
-async function readResolvedManifest(path6) {
-  let text;
-  try {
-    text = await readFile2(path6, "utf8");
-  } catch (err) {
-    throw new UsageError(
-      `Cannot read the manifest file ${path6}: ${err.code ?? err}.`
-    );
-  }
-  let m;
-  try {
-    m = JSON.parse(text);
-  } catch {
-    throw new UsageError(
-      `The manifest file ${path6} is not JSON; pass the "manifest" output of resolve-tags.`
-    );
-  }
-  if (m.version !== RESOLVED_MANIFEST_VERSION || !Array.isArray(m.entries) || typeof m.headSha !== "string") {
-    throw new UsageError(
-      `The manifest file ${path6} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags, not of detect-changed-paths.`
-    );
-  }
-  return { ...m, errors: m.errors ?? [] };
 }
 function runUrlFromEnv(env = process.env) {
   const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;

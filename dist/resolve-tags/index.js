@@ -34120,6 +34120,45 @@ function code(s) {
 var CHANGE_MANIFEST_VERSION = 1;
 var RESOLVED_MANIFEST_VERSION = 1;
 
+// packages/core/src/manifest-files.ts
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+async function readJson(path, what) {
+  let text;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `Cannot read the manifest file ${path}: ${err.code ?? err}.`
+    );
+  }
+  try {
+    const data = JSON.parse(text);
+    if (data && typeof data === "object" && !Array.isArray(data)) return data;
+  } catch {
+  }
+  throw new UsageError(
+    `The manifest file ${path} is not a JSON object; pass the "manifest" output of ${what}.`
+  );
+}
+async function readChangeManifest(path) {
+  const m = await readJson(path, "detect-changed-paths");
+  if (!Array.isArray(m.entries) || typeof m.repoRoot !== "string" || "isMainBranch" in m) {
+    throw new UsageError(
+      `The manifest file ${path} is not a change manifest; pass the "manifest" output of detect-changed-paths.`
+    );
+  }
+  if (m.version !== CHANGE_MANIFEST_VERSION) {
+    throw new UsageError(
+      `The manifest file ${path} has version ${String(m.version)}; this release reads version ${CHANGE_MANIFEST_VERSION}: use the same release of every action.`
+    );
+  }
+  return m;
+}
+function configRootOf(manifest) {
+  return join(manifest.repoRoot, manifest.workingDirectory || ".");
+}
+
 // packages/action-kit/src/index.ts
 var actionsLogger = {
   debug: (m) => debug(m),
@@ -35582,8 +35621,8 @@ function crossCheck(settings, src) {
 }
 
 // packages/config/src/fs-tree.ts
-import { lstat as lstat2, readdir as readdir2, readFile, readlink as readlink2, realpath } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { lstat as lstat2, readdir as readdir2, readFile as readFile2, readlink as readlink2, realpath } from "node:fs/promises";
+import { join as join2, resolve } from "node:path";
 var FsTree = class {
   root;
   label;
@@ -35599,7 +35638,7 @@ var FsTree = class {
       for (const e of entries) {
         if (rel === "" && e.name === ".git") continue;
         const path = rel ? `${rel}/${e.name}` : e.name;
-        const abs = join(dir, e.name);
+        const abs = join2(dir, e.name);
         if (e.isDirectory()) await walk(abs, path);
         else if (e.isSymbolicLink()) out.push({ path, kind: "symlink", linkTarget: await readlink2(abs) });
         else if (e.isFile()) out.push({ path, kind: "file", size: (await lstat2(abs)).size });
@@ -35613,7 +35652,7 @@ var FsTree = class {
     if (path === "" || path.startsWith("/") || parts.some((p) => p === ".." || p === "." || p === "")) {
       throw new Error(`FsTree.read: "${path}" is not a normalized path relative to the repo root`);
     }
-    const abs = join(this.root, ...parts);
+    const abs = join2(this.root, ...parts);
     let st;
     try {
       st = await lstat2(abs);
@@ -35624,9 +35663,9 @@ var FsTree = class {
     }
     if (!st.isFile()) return void 0;
     this.realRoot ??= realpath(this.root);
-    const realDir = await realpath(join(abs, ".."));
-    if (realDir !== join(await this.realRoot, ...parts.slice(0, -1))) return void 0;
-    return readFile(abs);
+    const realDir = await realpath(join2(abs, ".."));
+    if (realDir !== join2(await this.realRoot, ...parts.slice(0, -1))) return void 0;
+    return readFile2(abs);
   }
 };
 
@@ -36447,10 +36486,6 @@ function resolveSummary(manifest) {
   return s;
 }
 
-// packages/resolve/src/io.ts
-import { readFile as readFile2 } from "node:fs/promises";
-import { join as join2 } from "node:path";
-
 // packages/changes/src/git.ts
 import { spawn } from "node:child_process";
 var GitError = class extends Error {
@@ -36771,27 +36806,9 @@ function compare(a, b) {
 }
 
 // packages/resolve/src/io.ts
-async function loadChangeManifest(file) {
-  let data;
-  try {
-    data = JSON.parse(await readFile2(file, "utf8"));
-  } catch (err) {
-    throw new UsageError(`cannot read the change manifest ${file}: ${err.message}`);
-  }
-  const m = data;
-  if (!m || typeof m !== "object" || !Array.isArray(m.entries) || typeof m.repoRoot !== "string") {
-    throw new UsageError(`${file} is not a change manifest of detect-changed-paths (no entries/repoRoot).`);
-  }
-  if (m.version !== CHANGE_MANIFEST_VERSION) {
-    throw new UsageError(
-      `${file} has manifest version ${String(m.version)}; this resolve-tags reads version ${CHANGE_MANIFEST_VERSION}: use the same release of every action.`
-    );
-  }
-  return m;
-}
+var loadChangeManifest = readChangeManifest;
 async function openTrees(changes, logger) {
-  const root = join2(changes.repoRoot, changes.workingDirectory || ".");
-  const head = new FsTree(root);
+  const head = new FsTree(configRootOf(changes));
   const git = new Git(changes.repoRoot, { safeDirectory: changes.repoRoot, logger });
   const at = await git.run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], { okCodes: [1, 128] });
   const checkedOut = at.stdout.toString().trim();

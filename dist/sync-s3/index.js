@@ -20949,7 +20949,7 @@ var init_getProfileName = __esm({
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js
 import { createHash as createHash2 } from "node:crypto";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 var getSSOTokenFilepath;
 var init_getSSOTokenFilepath = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js"() {
@@ -20957,13 +20957,13 @@ var init_getSSOTokenFilepath = __esm({
     getSSOTokenFilepath = (id) => {
       const hasher = createHash2("sha1");
       const cacheName = hasher.update(id).digest("hex");
-      return join3(getHomeDir(), ".aws", "sso", "cache", `${cacheName}.json`);
+      return join4(getHomeDir(), ".aws", "sso", "cache", `${cacheName}.json`);
     };
   }
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js
-import { readFile } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 var tokenIntercept, getSSOTokenFromFile;
 var init_getSSOTokenFromFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js"() {
@@ -20974,7 +20974,7 @@ var init_getSSOTokenFromFile = __esm({
         return tokenIntercept[id];
       }
       const ssoTokenFilepath = getSSOTokenFilepath(id);
-      const ssoTokenText = await readFile(ssoTokenFilepath, "utf8");
+      const ssoTokenText = await readFile2(ssoTokenFilepath, "utf8");
       return JSON.parse(ssoTokenText);
     };
   }
@@ -21012,24 +21012,24 @@ var init_getConfigData = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigFilepath.js
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 var ENV_CONFIG_PATH, getConfigFilepath;
 var init_getConfigFilepath = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigFilepath.js"() {
     init_getHomeDir();
     ENV_CONFIG_PATH = "AWS_CONFIG_FILE";
-    getConfigFilepath = () => process.env[ENV_CONFIG_PATH] || join4(getHomeDir(), ".aws", "config");
+    getConfigFilepath = () => process.env[ENV_CONFIG_PATH] || join5(getHomeDir(), ".aws", "config");
   }
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getCredentialsFilepath.js
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 var ENV_CREDENTIALS_PATH, getCredentialsFilepath;
 var init_getCredentialsFilepath = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getCredentialsFilepath.js"() {
     init_getHomeDir();
     ENV_CREDENTIALS_PATH = "AWS_SHARED_CREDENTIALS_FILE";
-    getCredentialsFilepath = () => process.env[ENV_CREDENTIALS_PATH] || join5(getHomeDir(), ".aws", "credentials");
+    getCredentialsFilepath = () => process.env[ENV_CREDENTIALS_PATH] || join6(getHomeDir(), ".aws", "credentials");
   }
 });
 
@@ -21091,12 +21091,12 @@ var init_parseIni = __esm({
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js
 import { readFile as fsReadFile } from "node:fs/promises";
-var filePromises, fileIntercept, readFile2;
+var filePromises, fileIntercept, readFile3;
 var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile2 = (path6, options) => {
+    readFile3 = (path6, options) => {
       if (fileIntercept[path6] !== void 0) {
         return fileIntercept[path6];
       }
@@ -21109,7 +21109,7 @@ var init_readFile = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSharedConfigFiles.js
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var swallowError, loadSharedConfigFiles;
 var init_loadSharedConfigFiles = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSharedConfigFiles.js"() {
@@ -21127,17 +21127,17 @@ var init_loadSharedConfigFiles = __esm({
       const relativeHomeDirPrefix = "~/";
       let resolvedFilepath = filepath;
       if (filepath.startsWith(relativeHomeDirPrefix)) {
-        resolvedFilepath = join6(homeDir, filepath.slice(2));
+        resolvedFilepath = join7(homeDir, filepath.slice(2));
       }
       let resolvedConfigFilepath = configFilepath;
       if (configFilepath.startsWith(relativeHomeDirPrefix)) {
-        resolvedConfigFilepath = join6(homeDir, configFilepath.slice(2));
+        resolvedConfigFilepath = join7(homeDir, configFilepath.slice(2));
       }
       const parsedFiles = await Promise.all([
-        readFile2(resolvedConfigFilepath, {
+        readFile3(resolvedConfigFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).then(getConfigData).catch(swallowError),
-        readFile2(resolvedFilepath, {
+        readFile3(resolvedFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).catch(swallowError)
       ]);
@@ -21168,7 +21168,7 @@ var init_loadSsoSessionData = __esm({
     init_parseIni();
     init_readFile();
     swallowError2 = () => ({});
-    loadSsoSessionData = async (init = {}) => readFile2(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
+    loadSsoSessionData = async (init = {}) => readFile3(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
   }
 });
 
@@ -24033,7 +24033,7 @@ __export(config_exports, {
   nodeFipsConfigSelectors: () => nodeFipsConfigSelectors,
   numberSelector: () => numberSelector,
   parseKnownFiles: () => parseKnownFiles,
-  readFile: () => readFile2,
+  readFile: () => readFile3,
   resolveCustomEndpointsConfig: () => resolveCustomEndpointsConfig,
   resolveDefaultsModeConfig: () => resolveDefaultsModeConfig,
   resolveEndpointsConfig: () => resolveEndpointsConfig,
@@ -75095,6 +75095,40 @@ function md5Base64(data) {
 // packages/core/src/manifest.ts
 var RESOLVED_MANIFEST_VERSION = 1;
 
+// packages/core/src/manifest-files.ts
+import { readFile } from "node:fs/promises";
+import { join as join3 } from "node:path";
+async function readJson(path6, what) {
+  let text;
+  try {
+    text = await readFile(path6, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `Cannot read the manifest file ${path6}: ${err.code ?? err}.`
+    );
+  }
+  try {
+    const data = JSON.parse(text);
+    if (data && typeof data === "object" && !Array.isArray(data)) return data;
+  } catch {
+  }
+  throw new UsageError(
+    `The manifest file ${path6} is not a JSON object; pass the "manifest" output of ${what}.`
+  );
+}
+async function readResolvedManifest(path6) {
+  const m3 = await readJson(path6, "resolve-tags");
+  if (m3.version !== RESOLVED_MANIFEST_VERSION || !Array.isArray(m3.entries) || typeof m3.repoRoot !== "string" || typeof m3.headSha !== "string" || !("isMainBranch" in m3)) {
+    throw new UsageError(
+      `The manifest file ${path6} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags, not of detect-changed-paths.`
+    );
+  }
+  return { ...m3, errors: Array.isArray(m3.errors) ? m3.errors : [] };
+}
+function configRootOf(manifest) {
+  return join3(manifest.repoRoot, manifest.workingDirectory || ".");
+}
+
 // packages/action-kit/src/index.ts
 var actionsLogger = {
   debug: (m3) => debug(m3),
@@ -76684,10 +76718,6 @@ function asFormat(format2, path6) {
   );
 }
 
-// packages/s3/src/sources.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import { join as join8 } from "node:path";
-
 // packages/config/src/settings.ts
 var import_yaml4 = __toESM(require_dist(), 1);
 
@@ -77239,8 +77269,8 @@ function crossCheck(settings, src) {
 }
 
 // packages/config/src/fs-tree.ts
-import { lstat as lstat2, readdir as readdir2, readFile as readFile3, readlink as readlink2, realpath } from "node:fs/promises";
-import { join as join7, resolve as resolve2 } from "node:path";
+import { lstat as lstat2, readdir as readdir2, readFile as readFile4, readlink as readlink2, realpath } from "node:fs/promises";
+import { join as join8, resolve as resolve2 } from "node:path";
 var FsTree = class {
   root;
   label;
@@ -77256,7 +77286,7 @@ var FsTree = class {
       for (const e5 of entries) {
         if (rel === "" && e5.name === ".git") continue;
         const path6 = rel ? `${rel}/${e5.name}` : e5.name;
-        const abs = join7(dir, e5.name);
+        const abs = join8(dir, e5.name);
         if (e5.isDirectory()) await walk(abs, path6);
         else if (e5.isSymbolicLink()) out.push({ path: path6, kind: "symlink", linkTarget: await readlink2(abs) });
         else if (e5.isFile()) out.push({ path: path6, kind: "file", size: (await lstat2(abs)).size });
@@ -77270,7 +77300,7 @@ var FsTree = class {
     if (path6 === "" || path6.startsWith("/") || parts.some((p3) => p3 === ".." || p3 === "." || p3 === "")) {
       throw new Error(`FsTree.read: "${path6}" is not a normalized path relative to the repo root`);
     }
-    const abs = join7(this.root, ...parts);
+    const abs = join8(this.root, ...parts);
     let st;
     try {
       st = await lstat2(abs);
@@ -77281,9 +77311,9 @@ var FsTree = class {
     }
     if (!st.isFile()) return void 0;
     this.realRoot ??= realpath(this.root);
-    const realDir = await realpath(join7(abs, ".."));
-    if (realDir !== join7(await this.realRoot, ...parts.slice(0, -1))) return void 0;
-    return readFile3(abs);
+    const realDir = await realpath(join8(abs, ".."));
+    if (realDir !== join8(await this.realRoot, ...parts.slice(0, -1))) return void 0;
+    return readFile4(abs);
   }
 };
 
@@ -77997,33 +78027,8 @@ function s3EntriesOf(manifest) {
   }
   return { upserts, deletes };
 }
-function manifestConfigRoot(manifest) {
-  return join8(manifest.repoRoot, manifest.workingDirectory || ".");
-}
-async function readManifestFile(path6) {
-  let text;
-  try {
-    text = await readFile4(path6, "utf8");
-  } catch (err) {
-    throw new UsageError(
-      `Cannot read the manifest file ${path6}: ${err.code ?? err}.`
-    );
-  }
-  let m3;
-  try {
-    m3 = JSON.parse(text);
-  } catch {
-    throw new UsageError(
-      `The manifest file ${path6} is not JSON; pass the "manifest" output of resolve-tags.`
-    );
-  }
-  if (m3.version !== RESOLVED_MANIFEST_VERSION || !Array.isArray(m3.entries) || typeof m3.repoRoot !== "string") {
-    throw new UsageError(
-      `The manifest file ${path6} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags.`
-    );
-  }
-  return { ...m3, errors: m3.errors ?? [] };
-}
+var manifestConfigRoot = configRootOf;
+var readManifestFile = readResolvedManifest;
 function dedupe(errors) {
   const seen = /* @__PURE__ */ new Set();
   return errors.filter((e5) => {

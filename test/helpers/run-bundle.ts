@@ -2,6 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseCommands, parseOutputFile } from '@itemstore/demo';
+
+// The runner's file-command and workflow-command formats are parsed by the demo's local runner; tests share it.
+export { parseCommands, parseOutputFile };
 
 export const repoRoot = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
 
@@ -81,47 +85,4 @@ export async function runBundle(action: string, options: BundleOptions = {}): Pr
     commands: parseCommands(stdout),
     runnerTemp: temp,
   };
-}
-
-export function parseOutputFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, name, delim] = heredoc as unknown as [string, string, string];
-      const body: string[] = [];
-      for (i++; i < lines.length && lines[i] !== delim; i++) body.push(lines[i] as string);
-      out[name] = body.join('\n');
-    } else if (line.includes('=')) {
-      const at = line.indexOf('=');
-      out[line.slice(0, at)] = line.slice(at + 1);
-    }
-  }
-  return out;
-}
-
-function unescapeProperty(s: string): string {
-  return s
-    .replace(/%2C/g, ',')
-    .replace(/%3A/g, ':')
-    .replace(/%0D/g, '\r')
-    .replace(/%0A/g, '\n')
-    .replace(/%25/g, '%');
-}
-
-export function parseCommands(stdout: string): BundleRun['commands'] {
-  const cmds: BundleRun['commands'] = [];
-  for (const line of stdout.split('\n')) {
-    const m = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(line);
-    if (!m) continue;
-    const properties: Record<string, string> = {};
-    for (const part of (m[2] ?? '').trim().split(',').filter(Boolean)) {
-      const eq = part.indexOf('=');
-      properties[part.slice(0, eq)] = unescapeProperty(part.slice(eq + 1));
-    }
-    cmds.push({ command: m[1] as string, properties, message: unescapeProperty(m[3] ?? '') });
-  }
-  return cmds;
 }

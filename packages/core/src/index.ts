@@ -5,3 +5,4 @@ export * from './summary.js';
 export * from './hash.js';
 export * from './manifest.js';
 export * from './tree.js';
+export * from './manifest-files.js';

@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
-  CHANGE_MANIFEST_VERSION,
-  UsageError,
+  configRootOf,
+  readChangeManifest,
   type ChangeManifest,
   type Logger,
   type RepoTree,
@@ -11,24 +9,7 @@ import { FsTree } from '@itemstore/config';
 import { Git, GitTree } from '@itemstore/changes';
 
 /** Reads detect-changed-paths' manifest and refuses one this version does not understand. */
-export async function loadChangeManifest(file: string): Promise<ChangeManifest> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`cannot read the change manifest ${file}: ${(err as Error).message}`);
-  }
-  const m = data as Partial<ChangeManifest>;
-  if (!m || typeof m !== 'object' || !Array.isArray(m.entries) || typeof m.repoRoot !== 'string') {
-    throw new UsageError(`${file} is not a change manifest of detect-changed-paths (no entries/repoRoot).`);
-  }
-  if (m.version !== CHANGE_MANIFEST_VERSION) {
-    throw new UsageError(
-      `${file} has manifest version ${String(m.version)}; this resolve-tags reads version ${CHANGE_MANIFEST_VERSION}: use the same release of every action.`,
-    );
-  }
-  return m as ChangeManifest;
-}
+export const loadChangeManifest = readChangeManifest;
 
 /**
  * The head is the checked-out working tree (what the writers will read); the base is the base commit, read with
@@ -38,8 +19,7 @@ export async function openTrees(
   changes: ChangeManifest,
   logger: Logger,
 ): Promise<{ head: RepoTree; base: RepoTree | undefined; close: () => void }> {
-  const root = join(changes.repoRoot, changes.workingDirectory || '.');
-  const head = new FsTree(root);
+  const head = new FsTree(configRootOf(changes));
   const git = new Git(changes.repoRoot, { safeDirectory: changes.repoRoot, logger });
   const at = await git.run(['rev-parse', '--verify', '-q', 'HEAD^{commit}'], { okCodes: [1, 128] });
   const checkedOut = at.stdout.toString().trim();

@@ -2,13 +2,11 @@
  * What a run wants in S3: objects to write (validated and converted) and keys to delete, from a resolved manifest
  * or from the whole working tree (`full`). Every config is read and converted here, before any request.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   ConfigError,
   ConfigErrors,
-  RESOLVED_MANIFEST_VERSION,
-  UsageError,
+  configRootOf,
+  readResolvedManifest,
   type RepoTree,
   type ResolvedManifest,
 } from '@itemstore/core';
@@ -178,41 +176,10 @@ export function s3EntriesOf(manifest: ResolvedManifest): { upserts: S3Config[]; 
 }
 
 /** The config repo a manifest was made from. */
-export function manifestConfigRoot(
-  manifest: Pick<ResolvedManifest, 'repoRoot' | 'workingDirectory'>,
-): string {
-  return join(manifest.repoRoot, manifest.workingDirectory || '.');
-}
+export const manifestConfigRoot = configRootOf;
 
 /** Reads resolve-tags' output, refusing a file this version does not understand. */
-export async function readManifestFile(path: string): Promise<ResolvedManifest> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `Cannot read the manifest file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}.`,
-    );
-  }
-  let m: Partial<ResolvedManifest>;
-  try {
-    m = JSON.parse(text) as Partial<ResolvedManifest>;
-  } catch {
-    throw new UsageError(
-      `The manifest file ${path} is not JSON; pass the "manifest" output of resolve-tags.`,
-    );
-  }
-  if (
-    m.version !== RESOLVED_MANIFEST_VERSION ||
-    !Array.isArray(m.entries) ||
-    typeof m.repoRoot !== 'string'
-  ) {
-    throw new UsageError(
-      `The manifest file ${path} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags.`,
-    );
-  }
-  return { ...m, errors: m.errors ?? [] } as ResolvedManifest;
-}
+export const readManifestFile = readResolvedManifest;
 
 function dedupe(errors: ConfigError[]): ConfigError[] {
   const seen = new Set<string>();

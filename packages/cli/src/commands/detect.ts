@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type ChangeEntry } from '@itemstore/core';
 import { Git, changeSummary, describe, detectChanges } from '@itemstore/changes';
 import { stderr, stdout, terminalLogger } from '../io.js';
+import { symbolicRef } from '../git-refs.js';
 
 const HELP = `Usage: itemstore detect [--repo DIR] [--base REV] [--head REV] [--branch B] [--json] [options]
 
@@ -99,11 +100,4 @@ export async function detectCommand(argv: string[]): Promise<number> {
 function show(path: string): string {
   const control = [...path].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
   return control || /["\\]/.test(path) || path !== path.trim() ? JSON.stringify(path) : path;
-}
-
-/** Where a symbolic ref points, below `prefix` ('' when detached, missing or not a git repo yet). */
-async function symbolicRef(git: Git, name: string, prefix: string): Promise<string> {
-  const r = await git.run(['symbolic-ref', '--quiet', name], { okCodes: [1, 128] });
-  const ref = r.stdout.toString('utf8').replace(/\n$/, '');
-  return r.exitCode === 0 && ref.startsWith(prefix) ? ref.slice(prefix.length) : '';
 }

@@ -7,6 +7,7 @@ import { openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
 import { toV2Json } from '@itemstore/convert';
 import { HttpItemStore, configRoot, deployLines, deployToV2, gitIsAncestor } from '@itemstore/v2';
 import { stderr, stdout, terminalLogger } from '../io.js';
+import { symbolicRef } from '../git-refs.js';
 
 const HELP = `Usage: itemstore plan [--repo DIR] [--base REV] [--head REV] [--branch B] [--url URL --token T] [options]
 
@@ -119,10 +120,4 @@ export async function planCommand(argv: string[]): Promise<number> {
   for (const line of deployLines(report)) stdout(line);
   for (const e of report.entries) if (e.diff) stdout(e.diff);
   return report.counts.failed ? 1 : 0;
-}
-
-async function symbolicRef(git: Git, name: string, prefix: string): Promise<string> {
-  const r = await git.run(['symbolic-ref', '--quiet', name], { okCodes: [1, 128] });
-  const ref = r.stdout.toString('utf8').replace(/\n$/, '');
-  return r.exitCode === 0 && ref.startsWith(prefix) ? ref.slice(prefix.length) : '';
 }

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import {
-  RESOLVED_MANIFEST_VERSION,
-  UsageError,
+  readResolvedManifest,
   silentLogger,
   type Logger,
   type RepoTree,
@@ -63,30 +61,7 @@ export async function deployToV2(
 }
 
 /** Reads a resolved manifest file (resolve-tags' output), refusing one this version does not understand. */
-export async function readResolvedManifest(path: string): Promise<ResolvedManifest> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `Cannot read the manifest file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}.`,
-    );
-  }
-  let m: Partial<ResolvedManifest>;
-  try {
-    m = JSON.parse(text) as Partial<ResolvedManifest>;
-  } catch {
-    throw new UsageError(
-      `The manifest file ${path} is not JSON; pass the "manifest" output of resolve-tags.`,
-    );
-  }
-  if (m.version !== RESOLVED_MANIFEST_VERSION || !Array.isArray(m.entries) || typeof m.headSha !== 'string') {
-    throw new UsageError(
-      `The manifest file ${path} is not a resolved manifest (version ${RESOLVED_MANIFEST_VERSION}); pass the "manifest" output of resolve-tags, not of detect-changed-paths.`,
-    );
-  }
-  return { ...m, errors: m.errors ?? [] } as ResolvedManifest;
-}
+export { readResolvedManifest };
 
 /** The GitHub Actions run URL from the runner's environment, when there is one. */
 export function runUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {

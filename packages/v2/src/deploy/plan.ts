@@ -3,7 +3,6 @@
  * config before anything talks to the store; the plan then reads the store (never writes it) and returns data
  * that dry-run, summaries, tests and `applyDeployPlan` all share.
  */
-import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import pLimit from 'p-limit';
 import {
@@ -14,6 +13,7 @@ import {
   type RepoTree,
   type ResolvedEntry,
   type ResolvedManifest,
+  configRootOf,
 } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
 import {
@@ -303,6 +303,4 @@ export async function diffAgainstLatest(store: ItemStore, p: PlannedEntry): Prom
   });
 }
 
-export function configRoot(manifest: Pick<ResolvedManifest, 'repoRoot' | 'workingDirectory'>): string {
-  return join(manifest.repoRoot, manifest.workingDirectory || '.');
-}
+export const configRoot = configRootOf;
