@@ -1,192 +1,145 @@
 #!/usr/bin/env node
-// Benchmark: detect-changed-paths as the runner runs it (a whole `node dist/detect-changed-paths/index.js` process,
-// Node start included), on the synthetic 10,000-config repo (bench/generate.mjs).
+// detect-changed-paths, and detect + resolve-tags, as the runner runs them: whole `node dist/<action>/index.js`
+// processes (Node start included) with the runner's environment, on the synthetic config repo (bench/generate.mjs;
+// 10,000 configs, 2,000 with --quick). Medians after a warm-up (bench/lib/measure.mjs).
 //
-//   npm run build && node bench/cases/detect.mjs [--configs 10000] [--runs 5] [--keep DIR]
+// Bounds (no peer action runs here): `git diff-tree -r -z --name-status base head` as a whole process, the floor of
+// any changed-files step; for detect + resolve, that plus two bare Node starts (`node -e 0`), the floor of two
+// Node steps that read a diff. For the full listing, `git ls-tree -r -z --name-only head`.
 //
-// Cases (median of --runs after one warm-up run, milliseconds):
-//   bare-start            no event: the bundle's fast failure (load + validate + exit)
-//   push-1-file           push of one edited config, full clone (nothing to fetch)
-//   push-1-file-shallow   the same in a fresh depth-1 clone of a file:// remote (fetches `before` at depth 1)
-//   push-1000-files       push of 1,000 edited configs, full clone
-//   all-configs           workflow_dispatch without base: every config listed
-// Prints one JSON object. Never run by the test suite.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+//   node bench/cases/detect.mjs [--quick] [--runs N]
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { generateRepo } from '../generate.mjs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { generateRepo } from '../lib/synthetic-repo.mjs';
+import { distBundle, requireBundle } from '../lib/paths.mjs';
+import { measureCommand, runMeasured } from '../lib/measure.mjs';
+import { resources, row, runCase } from '../lib/case.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bundle = join(root, 'dist/detect-changed-paths/index.js');
-const node = process.env.ITEMSTORE_BENCH_NODE || process.execPath;
-
-function gitSync(cwd, args) {
-  const r = spawnSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
-  });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-/** One bundle run; resolves with wall-clock milliseconds and the outputs it wrote. */
-function runOnce({ workspace, eventName, event, env = {} }) {
-  const temp = mkdtempSync(join(tmpdir(), 'bench-detect-'));
-  const files = {
-    GITHUB_OUTPUT: join(temp, 'output'),
-    GITHUB_STEP_SUMMARY: join(temp, 'summary'),
-    GITHUB_EVENT_PATH: join(temp, 'event.json'),
-  };
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(event ?? {}));
-  const childEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME ?? temp,
-    GITHUB_ACTIONS: 'true',
-    ...files,
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_TEMP: temp,
-    ...(eventName ? { GITHUB_EVENT_NAME: eventName } : {}),
-    ...env,
-  };
-  return new Promise((res, rej) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(node, [bundle], { cwd: workspace, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', rej);
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      const outputs = readFileSync(files.GITHUB_OUTPUT, 'utf8');
-      rmSync(temp, { recursive: true, force: true });
-      res({ ms, code, out, outputs });
-    });
-  });
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
-
-async function measure(name, runs, makeRun, check) {
-  const times = [];
-  for (let i = 0; i <= runs; i++) {
-    const options = await makeRun();
-    const r = await runOnce(options);
-    check(r, name);
-    if (i > 0) times.push(r.ms); // the first run warms the file cache and is not counted
-  }
-  return { median: Math.round(median(times) * 10) / 10, min: Math.round(Math.min(...times) * 10) / 10, runs };
-}
-
-function expectOutput(count, exitCode = 0) {
-  return (r, name) => {
-    if (r.code !== exitCode) throw new Error(`${name}: exit ${r.code}: ${r.out}`);
-    // @actions/core writes `name<<DELIMITER`, the value, then the delimiter.
-    const lines = r.outputs.split('\n');
-    const at = lines.findIndex((l) => l.startsWith('count<<'));
-    if (count !== undefined && lines[at + 1] !== String(count)) {
-      throw new Error(`${name}: expected count ${count}, outputs:\n${r.outputs}\n${r.out}`);
-    }
-  };
-}
-
-export async function run({ configs = 10_000, runs = 5, keep } = {}) {
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
-  const dir = keep ?? mkdtempSync(join(tmpdir(), 'bench-detect-repo-'));
-  const made = keep ? [] : [dir];
+await runCase('detect', async ({ quick, runs, warmup, log }) => {
+  const detect = requireBundle(distBundle('detect-changed-paths'));
+  const resolveTags = requireBundle(distBundle('resolve-tags'));
+  const configs = quick ? 2_000 : 10_000;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-detect-repo-'));
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-detect-run-'));
   try {
+    log(`detect: generating a ${configs}-config repo`);
     const repo = await generateRepo({ dir, configs });
-    const push = (before, after) => ({
-      workspace: dir,
-      eventName: 'push',
-      event: { ref: 'refs/heads/main', before, after, repository: { default_branch: 'main' } },
-      env: { GITHUB_REF: 'refs/heads/main', GITHUB_SHA: after },
-    });
-    // A bare remote that serves any SHA (as GitHub does), for the depth-1 clone case.
-    const remote = mkdtempSync(join(tmpdir(), 'bench-detect-remote-'));
-    made.push(remote);
-    gitSync(tmpdir(), ['clone', '-q', '--bare', dir, remote]);
-    gitSync(remote, ['config', 'uploadpack.allowAnySHA1InWant', 'true']);
-    gitSync(remote, ['update-ref', 'refs/heads/one-file', repo.oneFile]);
+    const git = (args) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30 });
 
-    const results = {};
-    results['bare-start'] = await measure(
-      'bare-start',
-      runs,
-      () => ({ workspace: dir }),
-      expectOutput(undefined, 1),
-    );
-    results['push-1-file'] = await measure(
-      'push-1-file',
-      runs,
-      () => push(repo.base, repo.oneFile),
-      expectOutput(1),
-    );
-    results['push-1-file-shallow'] = await measure(
-      'push-1-file-shallow',
-      runs,
-      () => {
-        const clone = mkdtempSync(join(tmpdir(), 'bench-detect-clone-'));
-        made.push(clone);
-        gitSync(tmpdir(), ['clone', '-q', '--depth=1', '--branch', 'one-file', `file://${remote}`, clone]);
-        return { ...push(repo.base, repo.oneFile), workspace: clone };
-      },
-      expectOutput(1),
-    );
-    results['push-1000-files'] = await measure(
-      'push-1000-files',
-      runs,
-      () => push(repo.oneFile, repo.thousandFiles),
-      expectOutput(repo.thousandFilePaths.length),
-    );
-    results['all-configs'] = await measure(
-      'all-configs',
-      runs,
-      () => ({
-        workspace: dir,
-        eventName: 'workflow_dispatch',
-        event: { inputs: {} },
-        env: { GITHUB_REF: 'refs/heads/main', GITHUB_SHA: repo.thousandFiles },
-      }),
-      expectOutput(configs),
-    );
-    return {
-      case: 'detect',
-      node: spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim(),
-      git: gitSync(dir, ['--version']),
-      configs,
-      unit: 'ms (whole process, median after a warm-up)',
-      results,
+    /** The runner's environment for one action step (files under `scratch`, reused across runs). */
+    const runnerEnv = (name, extra) => {
+      const files = {
+        GITHUB_OUTPUT: join(scratch, `${name}.output`),
+        GITHUB_STEP_SUMMARY: join(scratch, `${name}.summary`),
+        GITHUB_EVENT_PATH: join(scratch, `${name}.event.json`),
+      };
+      for (const f of Object.values(files)) writeFileSync(f, '');
+      return {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: scratch,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_WORKSPACE: dir,
+        RUNNER_TEMP: scratch,
+        GITHUB_REF: 'refs/heads/main',
+        ...files,
+        ...extra,
+      };
     };
-  } finally {
-    for (const d of made) rmSync(d, { recursive: true, force: true });
-  }
-}
+    const pushEnv = (name, before, after) => {
+      const env = runnerEnv(name, { GITHUB_EVENT_NAME: 'push', GITHUB_SHA: after });
+      writeFileSync(
+        env.GITHUB_EVENT_PATH,
+        JSON.stringify({ ref: 'refs/heads/main', before, after, repository: { default_branch: 'main' } }),
+      );
+      return env;
+    };
+    const outputOf = (env, name) => {
+      const text = readFileSync(env.GITHUB_OUTPUT, 'utf8');
+      const m = new RegExp(`^${name}<<(.+)\\n([\\s\\S]*?)\\n\\1$`, 'm').exec(text);
+      return m?.[2];
+    };
+    const measure = (label, cmd, args, options) => {
+      log(`detect: ${label} (${runs} runs)`);
+      return measureCommand(cmd, args, { runs, warmup, cwd: dir, ...options });
+    };
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({
-    options: {
-      configs: { type: 'string', default: '10000' },
-      runs: { type: 'string', default: '5' },
-      keep: { type: 'string' },
-    },
-  });
-  run({
-    configs: Number(values.configs),
-    runs: Number(values.runs),
-    keep: values.keep && resolve(values.keep),
-  }).then(
-    (r) => process.stdout.write(JSON.stringify(r) + '\n'),
-    (e) => {
-      process.stderr.write(`${e.stack ?? e}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+    const nodeStart = await measure('node -e 0', process.execPath, ['-e', '0'], {
+      env: runnerEnv('floor', {}),
+    });
+    const rows = [];
+    for (const [label, before, after, expected] of [
+      ['1-file push', repo.base, repo.oneFile, 1],
+      [
+        `${repo.thousandFilePaths.length.toLocaleString('en')}-file push`,
+        repo.oneFile,
+        repo.thousandFiles,
+        repo.thousandFilePaths.length,
+      ],
+    ]) {
+      git(['checkout', '-q', '--detach', after]);
+      const diffFloor = await measure(
+        `git diff-tree (${label})`,
+        'git',
+        ['diff-tree', '-r', '-z', '--name-status', before, after],
+        {},
+      );
+      const env = pushEnv('detect', before, after);
+      const d = await measure(`detect (${label})`, process.execPath, [detect], { env });
+      const count = Number(outputOf(env, 'count'));
+      if (count !== expected)
+        throw new Error(`detect (${label}) listed ${count} paths, expected ${expected}`);
+      const manifest = outputOf(env, 'manifest');
+      // resolve-tags reads detect's real manifest (from the last detect run; every run writes the same one).
+      const renv = runnerEnv('resolve', {
+        GITHUB_EVENT_NAME: 'push',
+        GITHUB_SHA: after,
+        INPUT_MANIFEST: manifest,
+      });
+      const check = await runMeasured(process.execPath, [resolveTags], { env: renv, cwd: dir });
+      if (check.code !== 0) throw new Error(`resolve-tags (${label}) failed: ${check.stdout}${check.stderr}`);
+      const r = await measure(`resolve-tags (${label})`, process.execPath, [resolveTags], { env: renv });
+      const configsInRepo = `${configs.toLocaleString('en')}-config repo`;
+      rows.push(
+        row({
+          case: `detect: ${label}, ${configsInRepo}`,
+          ours: { value: d.wallMs, unit: 'ms', ...resources(d) },
+          bound: { name: 'git diff-tree process', value: diffFloor.wallMs, unit: 'ms' },
+          notes: `whole process incl. Node start; ${count} entries`,
+        }),
+        row({
+          case: `detect + resolve-tags: ${label}, ${configsInRepo}`,
+          ours: { value: d.wallMs + r.wallMs, unit: 'ms' },
+          bound: {
+            name: 'git diff-tree + 2 × node -e 0',
+            value: diffFloor.wallMs + 2 * nodeStart.wallMs,
+            unit: 'ms',
+          },
+          notes: `detect ${Math.round(d.wallMs)} ms + resolve ${Math.round(r.wallMs)} ms (identities before and after, contents converted)`,
+        }),
+      );
+    }
+    const listFloor = await measure(
+      'git ls-tree',
+      'git',
+      ['ls-tree', '-r', '-z', '--name-only', repo.thousandFiles],
+      {},
+    );
+    const env = runnerEnv('all', { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_SHA: repo.thousandFiles });
+    writeFileSync(env.GITHUB_EVENT_PATH, JSON.stringify({ inputs: {} }));
+    const all = await measure('detect (every config)', process.execPath, [detect], { env });
+    rows.push(
+      row({
+        case: `detect: every config (manual run), ${configs.toLocaleString('en')} configs`,
+        ours: { value: all.wallMs, unit: 'ms', ...resources(all) },
+        bound: { name: 'git ls-tree process', value: listFloor.wallMs, unit: 'ms' },
+        notes: `${outputOf(env, 'count')} entries`,
+      }),
+    );
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
