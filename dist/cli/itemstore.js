@@ -16486,14 +16486,16 @@ var init_fs_tree = __esm({
         const out = [];
         const walk = async (dir, rel) => {
           const entries = await readdir(dir, { withFileTypes: true });
-          for (const e5 of entries) {
-            if (rel === "" && e5.name === ".git") continue;
-            const path = rel ? `${rel}/${e5.name}` : e5.name;
-            const abs = join3(dir, e5.name);
-            if (e5.isDirectory()) await walk(abs, path);
-            else if (e5.isSymbolicLink()) out.push({ path, kind: "symlink", linkTarget: await readlink(abs) });
-            else if (e5.isFile()) out.push({ path, kind: "file", size: (await lstat(abs)).size });
-          }
+          await Promise.all(
+            entries.map(async (e5) => {
+              if (rel === "" && e5.name === ".git") return;
+              const path = rel ? `${rel}/${e5.name}` : e5.name;
+              const abs = join3(dir, e5.name);
+              if (e5.isDirectory()) await walk(abs, path);
+              else if (e5.isSymbolicLink()) out.push({ path, kind: "symlink", linkTarget: await readlink(abs) });
+              else if (e5.isFile()) out.push({ path, kind: "file", size: (await lstat(abs)).size });
+            })
+          );
         };
         await walk(this.root, "");
         return out.sort((a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0);
@@ -19500,7 +19502,7 @@ var init_git_tree = __esm({
         this.batch = void 0;
       }
       load() {
-        this.index ??= lsTree(this.git, this.sha, { sizes: true }).then((entries) => {
+        this.index ??= lsTree(this.git, this.sha, { sizes: this.options.sizes ?? true }).then((entries) => {
           const map3 = /* @__PURE__ */ new Map();
           for (const e5 of entries) {
             if (e5.type === "tree") continue;
@@ -20349,7 +20351,8 @@ async function openTrees(changes, logger2) {
   if (changes.mode === "diff" && changes.baseSha) {
     base = new GitTree(changes.repoRoot, changes.baseSha, changes.workingDirectory, {
       safeDirectory: changes.repoRoot,
-      logger: logger2
+      logger: logger2,
+      sizes: false
     });
   }
   return { head, base, close: () => base?.close() };

@@ -37430,14 +37430,16 @@ var FsTree = class {
     const out = [];
     const walk = async (dir, rel) => {
       const entries = await readdir2(dir, { withFileTypes: true });
-      for (const e of entries) {
-        if (rel === "" && e.name === ".git") continue;
-        const path6 = rel ? `${rel}/${e.name}` : e.name;
-        const abs = join4(dir, e.name);
-        if (e.isDirectory()) await walk(abs, path6);
-        else if (e.isSymbolicLink()) out.push({ path: path6, kind: "symlink", linkTarget: await readlink2(abs) });
-        else if (e.isFile()) out.push({ path: path6, kind: "file", size: (await lstat2(abs)).size });
-      }
+      await Promise.all(
+        entries.map(async (e) => {
+          if (rel === "" && e.name === ".git") return;
+          const path6 = rel ? `${rel}/${e.name}` : e.name;
+          const abs = join4(dir, e.name);
+          if (e.isDirectory()) await walk(abs, path6);
+          else if (e.isSymbolicLink()) out.push({ path: path6, kind: "symlink", linkTarget: await readlink2(abs) });
+          else if (e.isFile()) out.push({ path: path6, kind: "file", size: (await lstat2(abs)).size });
+        })
+      );
     };
     await walk(this.root, "");
     return out.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);

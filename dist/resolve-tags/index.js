@@ -35635,14 +35635,16 @@ var FsTree = class {
     const out = [];
     const walk = async (dir, rel) => {
       const entries = await readdir2(dir, { withFileTypes: true });
-      for (const e of entries) {
-        if (rel === "" && e.name === ".git") continue;
-        const path = rel ? `${rel}/${e.name}` : e.name;
-        const abs = join2(dir, e.name);
-        if (e.isDirectory()) await walk(abs, path);
-        else if (e.isSymbolicLink()) out.push({ path, kind: "symlink", linkTarget: await readlink2(abs) });
-        else if (e.isFile()) out.push({ path, kind: "file", size: (await lstat2(abs)).size });
-      }
+      await Promise.all(
+        entries.map(async (e) => {
+          if (rel === "" && e.name === ".git") return;
+          const path = rel ? `${rel}/${e.name}` : e.name;
+          const abs = join2(dir, e.name);
+          if (e.isDirectory()) await walk(abs, path);
+          else if (e.isSymbolicLink()) out.push({ path, kind: "symlink", linkTarget: await readlink2(abs) });
+          else if (e.isFile()) out.push({ path, kind: "file", size: (await lstat2(abs)).size });
+        })
+      );
     };
     await walk(this.root, "");
     return out.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -36782,7 +36784,7 @@ var GitTree = class {
     this.batch = void 0;
   }
   load() {
-    this.index ??= lsTree(this.git, this.sha, { sizes: true }).then((entries) => {
+    this.index ??= lsTree(this.git, this.sha, { sizes: this.options.sizes ?? true }).then((entries) => {
       const map = /* @__PURE__ */ new Map();
       for (const e of entries) {
         if (e.type === "tree") continue;
@@ -36821,7 +36823,8 @@ async function openTrees(changes, logger) {
   if (changes.mode === "diff" && changes.baseSha) {
     base = new GitTree(changes.repoRoot, changes.baseSha, changes.workingDirectory, {
       safeDirectory: changes.repoRoot,
-      logger
+      logger,
+      sizes: false
     });
   }
   return { head, base, close: () => base?.close() };

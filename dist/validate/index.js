@@ -76775,14 +76775,16 @@ var FsTree = class {
     const out = [];
     const walk = async (dir, rel) => {
       const entries = await readdir2(dir, { withFileTypes: true });
-      for (const e5 of entries) {
-        if (rel === "" && e5.name === ".git") continue;
-        const path6 = rel ? `${rel}/${e5.name}` : e5.name;
-        const abs = join3(dir, e5.name);
-        if (e5.isDirectory()) await walk(abs, path6);
-        else if (e5.isSymbolicLink()) out.push({ path: path6, kind: "symlink", linkTarget: await readlink2(abs) });
-        else if (e5.isFile()) out.push({ path: path6, kind: "file", size: (await lstat2(abs)).size });
-      }
+      await Promise.all(
+        entries.map(async (e5) => {
+          if (rel === "" && e5.name === ".git") return;
+          const path6 = rel ? `${rel}/${e5.name}` : e5.name;
+          const abs = join3(dir, e5.name);
+          if (e5.isDirectory()) await walk(abs, path6);
+          else if (e5.isSymbolicLink()) out.push({ path: path6, kind: "symlink", linkTarget: await readlink2(abs) });
+          else if (e5.isFile()) out.push({ path: path6, kind: "file", size: (await lstat2(abs)).size });
+        })
+      );
     };
     await walk(this.root, "");
     return out.sort((a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0);

@@ -1,7 +1,7 @@
 export { classifyPath, tagsScope, SETTINGS_FILE, type PathKind } from './classify.js';
 export { PathFilter, DEFAULT_PATHS, type PathFilterOptions } from './filter.js';
 export { Git, GitError, type GitOptions } from './git.js';
-export { GitTree } from './git-tree.js';
+export { GitTree, type GitTreeOptions } from './git-tree.js';
 export { CatFileBatch } from './cat-file.js';
 export { lsTree, parseLsTree, type GitTreeEntry } from './ls-tree.js';
 export { diffTrees, parseRawDiff, type RawChange } from './diff.js';

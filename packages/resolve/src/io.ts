@@ -30,9 +30,11 @@ export async function openTrees(
   }
   let base: GitTree | undefined;
   if (changes.mode === 'diff' && changes.baseSha) {
+    // Old identities need no size limit: skip the sizes git would read from every blob.
     base = new GitTree(changes.repoRoot, changes.baseSha, changes.workingDirectory, {
       safeDirectory: changes.repoRoot,
       logger,
+      sizes: false,
     });
   }
   return { head, base, close: () => base?.close() };
