@@ -22,7 +22,7 @@ export function actionTables(name) {
   if (inputs.length) {
     lines.push('| input | required | default | description |', '| --- | --- | --- | --- |');
     for (const [k, v] of inputs) {
-      const def = v.default === undefined ? '' : `\`${cell(v.default)}\``;
+      const def = v.default === undefined ? '' : v.default === '' ? '(empty)' : `\`${cell(v.default)}\``;
       lines.push(`| \`${k}\` | ${v.required ? 'yes' : 'no'} | ${def} | ${cell(v.description)} |`);
     }
     lines.push('');
