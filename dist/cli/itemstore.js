@@ -62896,6 +62896,22 @@ async function collectWanted(options) {
           ];
         }
         const s3Format = s3FormatOf(cfg.format, cfg.s3Format);
+        if (s3Format === "bytes" && options.alreadyStored) {
+          const location = locationOf(cfg.tenant);
+          const key = location.prefix + cfg.s3KeyBelowPrefix;
+          const md5 = md5Hex(bytes);
+          if (options.alreadyStored(location, key, md5)) {
+            return {
+              location,
+              key,
+              path: cfg.path,
+              body: bytes,
+              md5,
+              contentType: contentTypeFor(cfg.path),
+              format: s3Format
+            };
+          }
+        }
         try {
           const r5 = renderForS3({
             path: cfg.path,
@@ -63165,6 +63181,7 @@ async function syncToS3(options) {
     listingsPromise.catch(() => {
     });
     let wanted;
+    let listings;
     try {
       if (!manifest) {
         const { configs, errors } = await resolveTree(tree, settings, branch === void 0 ? {} : { branch });
@@ -63180,19 +63197,21 @@ async function syncToS3(options) {
           ...c5.s3Format === void 0 ? {} : { s3Format: c5.s3Format }
         }));
       }
+      listings = await listingsPromise;
+      const stored = new Map(listings.map((l3) => [locationId(l3.location), l3.objects]));
       wanted = await collectWanted({
         tree,
         locations: byTenant,
         upserts,
         deletes,
-        ...settings.maxConfigBytes === void 0 ? {} : { maxBytes: settings.maxConfigBytes }
+        ...settings.maxConfigBytes === void 0 ? {} : { maxBytes: settings.maxConfigBytes },
+        alreadyStored: (location, key, md5) => stored.get(locationId(location))?.get(key)?.etag === md5
       });
     } catch (err) {
       await listingsPromise.catch(() => {
       });
       throw err;
     }
-    const listings = await listingsPromise;
     const toHash = objectsToVerifyByContent(wanted.desired, listings);
     const remoteMd5 = /* @__PURE__ */ new Map();
     for (const region of new Set(toHash.map((o3) => o3.location.region))) {

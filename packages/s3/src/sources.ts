@@ -5,6 +5,7 @@
 import {
   ConfigError,
   ConfigErrors,
+  md5Hex,
   configRootOf,
   readResolvedManifest,
   type RepoTree,
@@ -14,7 +15,7 @@ import { s3Location, type Settings } from '@itemstore/config';
 import pLimit from 'p-limit';
 import { applyOverrides, type LocationOverrides, type S3Location } from './location.js';
 import { objectRef, type DeletionRequest, type DesiredObject } from './plan.js';
-import { renderForS3, s3FormatOf, type S3Format } from './render.js';
+import { contentTypeFor, renderForS3, s3FormatOf, type S3Format } from './render.js';
 
 /** A config that goes to S3, as the manifest or the resolver describes it. */
 export interface S3Config {
@@ -72,6 +73,12 @@ export interface CollectOptions {
   maxBytes?: number;
   /** Files read at once. */
   readConcurrency?: number;
+  /**
+   * True when the object at `key` already holds exactly these bytes (a single-part ETag equal to their MD5). Such a
+   * config stored as its bytes is not parsed again: only what will be written must convert, and parsing every
+   * unchanged YAML file was most of a no-op sync's time.
+   */
+  alreadyStored?: (location: S3Location, key: string, md5: string) => boolean;
 }
 
 /** Reads and converts every upsert; throws ConfigErrors listing every bad file (nothing has been written yet). */
@@ -97,6 +104,22 @@ export async function collectWanted(options: CollectOptions): Promise<Wanted> {
           ];
         }
         const s3Format = s3FormatOf(cfg.format, cfg.s3Format);
+        if (s3Format === 'bytes' && options.alreadyStored) {
+          const location = locationOf(cfg.tenant);
+          const key = location.prefix + cfg.s3KeyBelowPrefix;
+          const md5 = md5Hex(bytes);
+          if (options.alreadyStored(location, key, md5)) {
+            return {
+              location,
+              key,
+              path: cfg.path,
+              body: bytes,
+              md5,
+              contentType: contentTypeFor(cfg.path),
+              format: s3Format,
+            };
+          }
+        }
         try {
           const r = renderForS3({
             path: cfg.path,

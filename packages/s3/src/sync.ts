@@ -146,7 +146,7 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
     });
 
   try {
-    // 2. One listing per prefix (started now, awaited after validation).
+    // 2. One listing per prefix (started now, while the settings and tree are still being read).
     const listingsPromise = Promise.all(
       [...locations.values()].map(async (l) => {
         logger.info(`Listing ${describeLocation(l)} (${l.region})`);
@@ -158,8 +158,10 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
     // Validation may fail first; the listing's own failure must then not surface as an unhandled rejection.
     listingsPromise.catch(() => {});
 
-    // 3. What we want, every config read and converted: one bad file and nothing is written.
+    // 3. What we want: every config that will be written is read and converted first (one bad file and nothing
+    // is written); a config whose bytes the bucket already holds is only hashed (see collectWanted).
     let wanted: Wanted;
+    let listings: Listing[];
     try {
       if (!manifest) {
         const { configs, errors } = await resolveTree(tree, settings, branch === undefined ? {} : { branch });
@@ -177,19 +179,21 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
             ...(c.s3Format === undefined ? {} : { s3Format: c.s3Format }),
           }));
       }
+      listings = await listingsPromise;
+      const stored = new Map(listings.map((l) => [locationId(l.location), l.objects]));
       wanted = await collectWanted({
         tree,
         locations: byTenant,
         upserts,
         deletes,
         ...(settings.maxConfigBytes === undefined ? {} : { maxBytes: settings.maxConfigBytes }),
+        alreadyStored: (location, key, md5) => stored.get(locationId(location))?.get(key)?.etag === md5,
       });
     } catch (err) {
       // Let the listing finish before failing, so no request is left in flight behind the error.
       await listingsPromise.catch(() => {});
       throw err;
     }
-    const listings: Listing[] = await listingsPromise;
 
     // 4. The few objects whose ETag is not an MD5: fetch and hash.
     const toHash = objectsToVerifyByContent(wanted.desired, listings);

@@ -283,6 +283,30 @@ describe('syncToS3 with full: true (the whole default/ tree)', () => {
     ).rejects.toThrow(/prefix is empty/);
   });
 
+  test('only what will be written must convert: a broken config the bucket already holds byte for byte does not block others', async () => {
+    const bucket = await newBucket();
+    const broken = 'routes: [unclosed\n';
+    const repo = ConfigRepo.create({ ...baseFiles(bucket), 'data-router/default/legacy.yaml': broken });
+    // Someone put exactly these bytes there before this suite existed.
+    await s3.putObject(bucket, 'item-store/data-router/legacy.yaml', broken);
+    const first = await syncToS3(opts({ full: true, repoDir: repo.root }));
+    expect(first.report.counts).toMatchObject({ uploaded: 5, unchanged: 1, failed: 0 });
+
+    // The moment its bytes differ from the bucket's, it would be written, so it must convert: nothing is written.
+    repo.write({
+      'data-router/default/legacy.yaml': 'routes: [still unclosed\n',
+      'ffi2/default/vendor_feed.json': '{"v": 2}\n',
+    });
+    await s3.resetCounts();
+    const err = await syncToS3(opts({ full: true, repoDir: repo.root })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigErrors);
+    expect((err as ConfigErrors).errors[0]).toMatchObject({
+      file: 'data-router/default/legacy.yaml',
+      line: 2,
+    });
+    expect(await s3.counts()).toMatchObject({ put: 0, delete: 0, post: 0 });
+  });
+
   test('2,500 configs: pagination, then a no-op re-sync with zero PUTs', async () => {
     const bucket = await newBucket();
     const files = baseFiles(bucket);
