@@ -1,13 +1,29 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { actionsLogger, getInput, runAction, setOutputs, writeSummary } from '@itemstore/action-kit';
-import { changeSummary, countChanges, detectChanges, readEventContext } from '@itemstore/changes';
+import {
+  actionsLogger,
+  getBooleanInput,
+  getInput,
+  runAction,
+  setOutputs,
+  writeSummary,
+} from '@itemstore/action-kit';
+import {
+  branchOf,
+  changeSummary,
+  countChanges,
+  detectChanges,
+  lastSuccessfulRunSha,
+  readEventContext,
+} from '@itemstore/changes';
 
 await runAction('detect-changed-paths', async () => {
   const event = readEventContext();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const lastSuccess = await lastSuccessOf(event);
   const manifest = await detectChanges({
+    ...(lastSuccess === undefined ? {} : { lastSuccess }),
     directory: resolve(workspace, getInput('working-directory') || '.'),
     event,
     base: getInput('base') || undefined,
@@ -45,4 +61,29 @@ function patterns(name: string): string[] {
     .split(/\r?\n/)
     .map((s) => s.trim())
     .filter((s) => s && !s.startsWith('#'));
+}
+
+/** since-last-success: the commit of this workflow's last successful push run on the branch, if any. */
+async function lastSuccessOf(event: ReturnType<typeof readEventContext>): Promise<string | null | undefined> {
+  if (!getBooleanInput('since-last-success', false) || event.eventName !== 'push' || getInput('base'))
+    return undefined;
+  const token = getInput('token');
+  const { GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
+  const branch = branchOf(event);
+  if (!token || !GITHUB_REPOSITORY || !GITHUB_RUN_ID || !branch) {
+    actionsLogger.warning(
+      "since-last-success needs a token, GITHUB_REPOSITORY and GITHUB_RUN_ID on a branch push; using the push's before.",
+    );
+    return undefined;
+  }
+  actionsLogger.mask?.(token);
+  return lastSuccessfulRunSha({
+    apiUrl: GITHUB_API_URL || 'https://api.github.com',
+    repository: GITHUB_REPOSITORY,
+    runId: GITHUB_RUN_ID,
+    branch,
+    event: 'push',
+    token,
+    logger: actionsLogger,
+  });
 }

@@ -19980,6 +19980,27 @@ async function detectChanges(options) {
       }
     }
   };
+  const sinceLastSuccess = async (last, eventBase) => {
+    const lastSha = await history.resolve(last);
+    const eventSha = await history.resolve(eventBase);
+    if (lastSha && lastSha === eventSha) return void 0;
+    if (!lastSha || await history.mergeBase(lastSha, headSha) !== lastSha) {
+      logger2.info(
+        `The last successful run's commit ${last.slice(0, 7)} is ${lastSha ? "not an ancestor of" : "not reachable from"} ${headSha.slice(0, 7)} (a force push?); comparing with the event's base.`
+      );
+      return void 0;
+    }
+    const note = `Compared with ${lastSha.slice(0, 7)}, the commit of this workflow's last successful run on ${branch}, not the push's before (${eventBase.slice(0, 7)}): changes of pushes whose runs failed or were cancelled are included.`;
+    logger2.info(note);
+    return diff(lastSha, note);
+  };
+  if (options.lastSuccess !== void 0 && !options.base && options.event.eventName === "push" && plan.kind === "two-dot") {
+    if (options.lastSuccess === null) {
+      return againstDefaultBranch(`No earlier push run of this workflow on ${branch} succeeded.`, false);
+    }
+    const since = await sinceLastSuccess(options.lastSuccess, plan.base);
+    if (since) return since;
+  }
   return runPlan(plan);
 }
 function countChanges(entries) {
@@ -20076,6 +20097,13 @@ var init_event = __esm({
   }
 });
 
+// packages/changes/src/last-success.ts
+var init_last_success = __esm({
+  "packages/changes/src/last-success.ts"() {
+    "use strict";
+  }
+});
+
 // packages/changes/src/index.ts
 var init_src4 = __esm({
   "packages/changes/src/index.ts"() {
@@ -20093,6 +20121,7 @@ var init_src4 = __esm({
     init_detect();
     init_summary2();
     init_event();
+    init_last_success();
   }
 });
 
@@ -20342,7 +20371,7 @@ async function openTrees(changes, logger2) {
   const git2 = new Git(changes.repoRoot, { safeDirectory: changes.repoRoot, logger: logger2 });
   const at = await git2.run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], { okCodes: [1, 128] });
   const checkedOut = at.stdout.toString().trim();
-  if (checkedOut && changes.headSha && checkedOut !== changes.headSha) {
+  if (checkedOut && changes.headSha && checkedOut !== changes.headSha && !await isMergeOf(git2, changes.headSha)) {
     logger2.warning(
       `the working tree is at ${checkedOut.slice(0, 12)}, not at the manifest's head ${changes.headSha.slice(0, 12)}: configs are read from the working tree`
     );
@@ -20356,6 +20385,10 @@ async function openTrees(changes, logger2) {
     });
   }
   return { head, base, close: () => base?.close() };
+}
+async function isMergeOf(git2, head) {
+  const r5 = await git2.run(["rev-list", "--parents", "-n", "1", "HEAD"], { okCodes: [128] });
+  return r5.stdout.toString().trim().split(" ").slice(1).includes(head);
 }
 var init_io2 = __esm({
   "packages/resolve/src/io.ts"() {
@@ -66323,6 +66356,86 @@ var init_workflow = __esm({
   }
 });
 
+// packages/demo/src/actions-api.ts
+import { createServer as createServer2 } from "node:http";
+import { basename as basename3 } from "node:path";
+var LocalActionsApi;
+var init_actions_api = __esm({
+  "packages/demo/src/actions-api.ts"() {
+    "use strict";
+    LocalActionsApi = class {
+      constructor(repository) {
+        this.repository = repository;
+      }
+      repository;
+      runs = [];
+      workflowIds = /* @__PURE__ */ new Map();
+      server;
+      url;
+      workflowId(file) {
+        const name = basename3(file);
+        let id = this.workflowIds.get(name);
+        if (id === void 0) this.workflowIds.set(name, id = 100 + this.workflowIds.size);
+        return id;
+      }
+      /** A run is visible to the API once it has ended (the run asking is never its own "last success"). */
+      record(run3) {
+        this.runs.push(run3);
+      }
+      /** A run that has started: the API knows its workflow (GET /runs/{id}) but lists it nowhere yet. */
+      begin(id, workflowFile) {
+        this.inFlight.set(id, workflowFile);
+      }
+      /** A run that has ended becomes visible in the workflow's run list. */
+      end(run3) {
+        this.inFlight.delete(run3.id);
+        this.runs.push(run3);
+      }
+      inFlight = /* @__PURE__ */ new Map();
+      /** Where the API listens (started on first use; it never keeps the process alive). */
+      address() {
+        this.url ??= new Promise((resolve16) => {
+          const server = createServer2((req, res) => {
+            const u = new URL(req.url ?? "/", "http://local");
+            const send = (status, body) => {
+              res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+            };
+            const prefix = `/repos/${this.repository}/actions`;
+            const runMatch = new RegExp(`^${prefix}/runs/(\\d+)$`).exec(u.pathname);
+            if (runMatch) {
+              const id = Number(runMatch[1]);
+              const file = this.inFlight.get(id) ?? this.runs.find((r5) => r5.id === id)?.workflowFile;
+              return file ? send(200, { id, workflow_id: this.workflowId(file) }) : send(404, { message: "Not Found" });
+            }
+            const wfMatch = new RegExp(`^${prefix}/workflows/(\\d+)/runs$`).exec(u.pathname);
+            if (wfMatch) {
+              const q3 = u.searchParams;
+              const found = this.runs.filter(
+                (r5) => this.workflowId(r5.workflowFile) === Number(wfMatch[1]) && (!q3.get("branch") || r5.branch === q3.get("branch")) && (!q3.get("event") || r5.event === q3.get("event")) && (!q3.get("status") || r5.conclusion === q3.get("status"))
+              ).reverse().slice(0, Number(q3.get("per_page") ?? 30));
+              return send(200, {
+                total_count: found.length,
+                workflow_runs: found.map((r5) => ({ id: r5.id, head_sha: r5.headSha }))
+              });
+            }
+            send(404, { message: "Not Found" });
+          });
+          server.on("connection", (socket) => socket.unref());
+          server.listen(0, "127.0.0.1", () => {
+            server.unref();
+            resolve16(`http://127.0.0.1:${server.address().port}`);
+          });
+          this.server = server;
+        });
+        return this.url;
+      }
+      close() {
+        this.server?.close();
+      }
+    };
+  }
+});
+
 // packages/demo/src/builtins.ts
 import { mkdirSync } from "node:fs";
 import { resolve as resolve14 } from "node:path";
@@ -66411,7 +66524,7 @@ var init_builtins = __esm({
 
 // packages/demo/src/runner.ts
 import { existsSync as existsSync4, mkdirSync as mkdirSync2, mkdtempSync, readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename as basename3, dirname as dirname6, join as join13, relative as relative4, resolve as resolve15 } from "node:path";
+import { basename as basename4, dirname as dirname6, join as join13, relative as relative4, resolve as resolve15 } from "node:path";
 function stepName(spec) {
   if (spec.name) return spec.name;
   if (spec.uses) return `Run ${spec.uses.replace(/@[0-9a-f]{40}$/, "")}`;
@@ -66451,12 +66564,12 @@ function checkDispatchInputs(wf, given) {
   const specs = dispatchInputs(wf);
   const out = {};
   for (const k5 of Object.keys(given)) {
-    if (!(k5 in specs)) throw new Error(`${basename3(wf.file)} has no workflow_dispatch input "${k5}"`);
+    if (!(k5 in specs)) throw new Error(`${basename4(wf.file)} has no workflow_dispatch input "${k5}"`);
   }
   for (const [name, spec] of Object.entries(specs)) {
     const raw = name in given ? given[name] : spec.default;
     if (raw === void 0 || raw === "") {
-      if (spec.required) throw new Error(`${basename3(wf.file)}: input "${name}" is required`);
+      if (spec.required) throw new Error(`${basename4(wf.file)}: input "${name}" is required`);
       out[name] = spec.type === "boolean" ? false : "";
       continue;
     }
@@ -66466,7 +66579,7 @@ function checkDispatchInputs(wf, given) {
       const s2 = String(raw);
       if (spec.type === "choice" && !(spec.options ?? []).includes(s2)) {
         throw new Error(
-          `${basename3(wf.file)}: input "${name}" must be one of ${(spec.options ?? []).join(", ")}, got "${s2}"`
+          `${basename4(wf.file)}: input "${name}" must be one of ${(spec.options ?? []).join(", ")}, got "${s2}"`
         );
       }
       out[name] = s2;
@@ -66522,22 +66635,30 @@ function findSuiteRoot(start) {
     dir = up;
   }
 }
-var import_yaml7, runCounter, WorkflowRunner;
+var import_yaml7, runCounter, LOCAL_GITHUB_TOKEN, WorkflowRunner;
 var init_runner = __esm({
   "packages/demo/src/runner.ts"() {
     "use strict";
+    init_actions_api();
     import_yaml7 = __toESM(require_dist(), 1);
     init_builtins();
     init_expressions();
     init_workflow();
     runCounter = 4e3;
+    LOCAL_GITHUB_TOKEN = "ghs_local_runner_token";
     WorkflowRunner = class {
       constructor(config) {
         this.config = config;
+        this.api = new LocalActionsApi(config.repository);
       }
       config;
       masks = /* @__PURE__ */ new Set();
       jobGroups = [];
+      /** The GitHub REST endpoints the actions call, answered from this runner's own run history. */
+      api;
+      apiUrl = "";
+      /** The github context of the run in progress (action.yml defaults such as `${{ github.token }}` read it). */
+      github = {};
       /** Runs a workflow file for an event; an event the workflow does not listen to gives `triggered: false`. */
       async run(file, event) {
         const wf = loadWorkflow(file);
@@ -66561,6 +66682,9 @@ var init_runner = __esm({
           });
         }
         for (const v of Object.values(this.config.secrets)) if (v) this.masks.add(v);
+        this.masks.add(LOCAL_GITHUB_TOKEN);
+        this.apiUrl = await this.api.address();
+        this.api.begin(runId, file);
         this.config.onRun?.(file, wf.name, runId);
         const inputs = event.eventName === "workflow_dispatch" ? checkDispatchInputs(wf, event.inputs ?? {}) : {};
         const payload = event.eventName === "workflow_dispatch" ? {
@@ -66569,6 +66693,7 @@ var init_runner = __esm({
         } : event.payload;
         const vars = { ...this.config.vars, ...event.vars ?? {} };
         const github = this.githubContext(wf, { ...event, payload }, runId);
+        this.github = github;
         const jobRuns = [];
         const done = /* @__PURE__ */ new Map();
         for (const [jobId, job] of orderJobs(wf.jobs)) {
@@ -66591,7 +66716,7 @@ var init_runner = __esm({
           try {
             runIt = evaluateCondition2(job.if, ctx, { jobFailed: upstreamFailed });
           } catch (err) {
-            throw new Error(`${basename3(file)}: jobs.${jobId}.if: ${err.message}`, { cause: err });
+            throw new Error(`${basename4(file)}: jobs.${jobId}.if: ${err.message}`, { cause: err });
           }
           const jobRun = {
             id: jobId,
@@ -66616,6 +66741,14 @@ var init_runner = __esm({
           done.set(jobId, jobRun);
         }
         const conclusion = jobRuns.some((j5) => j5.conclusion === "failure") ? "failure" : jobRuns.some((j5) => j5.conclusion === "success") ? "success" : "skipped";
+        this.api.end({
+          id: runId,
+          workflowFile: file,
+          event: event.eventName,
+          branch: event.ref.replace(/^refs\/heads\//, ""),
+          headSha: event.sha,
+          conclusion
+        });
         return this.ended({
           file,
           name: wf.name,
@@ -66650,6 +66783,7 @@ var init_runner = __esm({
           repository: this.config.repository,
           repository_owner: this.config.repository.split("/")[0] ?? "",
           run_id: String(runId),
+          token: LOCAL_GITHUB_TOKEN,
           run_number: String(runId - 4e3),
           run_attempt: "1",
           workflow: wf.name,
@@ -66661,7 +66795,7 @@ var init_runner = __esm({
       async runJob(wf, jobId, job, base, event, jobRun) {
         if (job.strategy)
           throw new Error(
-            `${basename3(wf.file)}: jobs.${jobId}: strategy/matrix is not supported by the local runner`
+            `${basename4(wf.file)}: jobs.${jobId}: strategy/matrix is not supported by the local runner`
           );
         const root5 = mkdtempSync(join13(this.config.tempDir, `job-${jobId}-`));
         const workspace = join13(root5, "workspace");
@@ -66692,7 +66826,7 @@ var init_runner = __esm({
             try {
               out[k5] = toText(typeof v === "string" ? interpolate(v, ctx) : v);
             } catch (err) {
-              throw new Error(`${basename3(wf.file)}: ${where}.${k5}: ${err.message}`, { cause: err });
+              throw new Error(`${basename4(wf.file)}: ${where}.${k5}: ${err.message}`, { cause: err });
             }
           }
           return out;
@@ -66722,7 +66856,7 @@ var init_runner = __esm({
           try {
             runIt = evaluateCondition2(spec.if, contexts(env2), { jobFailed: failed });
           } catch (err) {
-            throw new Error(`${basename3(wf.file)}: ${where}.if: ${err.message}`, { cause: err });
+            throw new Error(`${basename4(wf.file)}: ${where}.if: ${err.message}`, { cause: err });
           }
           if (!runIt) {
             step.note = failed && spec.if === void 0 ? "an earlier step failed" : `if: ${String(spec.if)} is false`;
@@ -66793,7 +66927,7 @@ var init_runner = __esm({
           GITHUB_REPOSITORY: this.config.repository,
           GITHUB_REPOSITORY_OWNER: this.config.repository.split("/")[0] ?? "",
           GITHUB_SERVER_URL: "https://github.com",
-          GITHUB_API_URL: "https://api.github.com",
+          GITHUB_API_URL: this.apiUrl,
           GITHUB_RUN_ID: toText(github.run_id ?? ""),
           GITHUB_RUN_NUMBER: toText(github.run_number ?? ""),
           GITHUB_RUN_ATTEMPT: "1",
@@ -66840,7 +66974,7 @@ var init_runner = __esm({
           }
           const inputEnv = {};
           for (const [name2, decl] of Object.entries(declared)) {
-            const v = name2 in step.inputs ? step.inputs[name2] : decl.default === void 0 ? "" : toText(decl.default);
+            const v = name2 in step.inputs ? step.inputs[name2] : decl.default === void 0 ? "" : typeof decl.default === "string" ? toText(interpolate(decl.default, { github: this.github })) : toText(decl.default);
             inputEnv[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] = v ?? "";
           }
           if (!actionYml.runs?.main || !String(actionYml.runs.using ?? "").startsWith("node")) {
@@ -68107,6 +68241,7 @@ var init_src9 = __esm({
     init_state();
     init_scenario();
     init_demo();
+    init_actions_api();
   }
 });
 

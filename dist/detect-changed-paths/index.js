@@ -13608,7 +13608,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch(input, init = void 0) {
+    function fetch2(input, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14563,7 +14563,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -19101,7 +19101,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch(init, options = void 0) {
+    module.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -21671,6 +21671,13 @@ var actionsLogger = {
 function getInput2(name) {
   return getInput(name, { trimWhitespace: true });
 }
+function getBooleanInput(name, defaultValue) {
+  const v = getInput2(name).toLowerCase();
+  if (v === "") return defaultValue;
+  if (["true", "yes", "on", "1"].includes(v)) return true;
+  if (["false", "no", "off", "0"].includes(v)) return false;
+  throw new UsageError(`Input "${name}" must be true or false, got "${getInput2(name)}".`);
+}
 function setOutputs(outputs) {
   for (const [k, v] of Object.entries(outputs)) setOutput(k, String(v));
 }
@@ -22369,6 +22376,27 @@ async function detectChanges(options) {
       }
     }
   };
+  const sinceLastSuccess = async (last, eventBase) => {
+    const lastSha = await history.resolve(last);
+    const eventSha = await history.resolve(eventBase);
+    if (lastSha && lastSha === eventSha) return void 0;
+    if (!lastSha || await history.mergeBase(lastSha, headSha) !== lastSha) {
+      logger.info(
+        `The last successful run's commit ${last.slice(0, 7)} is ${lastSha ? "not an ancestor of" : "not reachable from"} ${headSha.slice(0, 7)} (a force push?); comparing with the event's base.`
+      );
+      return void 0;
+    }
+    const note = `Compared with ${lastSha.slice(0, 7)}, the commit of this workflow's last successful run on ${branch}, not the push's before (${eventBase.slice(0, 7)}): changes of pushes whose runs failed or were cancelled are included.`;
+    logger.info(note);
+    return diff(lastSha, note);
+  };
+  if (options.lastSuccess !== void 0 && !options.base && options.event.eventName === "push" && plan.kind === "two-dot") {
+    if (options.lastSuccess === null) {
+      return againstDefaultBranch(`No earlier push run of this workflow on ${branch} succeeded.`, false);
+    }
+    const since = await sinceLastSuccess(options.lastSuccess, plan.base);
+    if (since) return since;
+  }
   return runPlan(plan);
 }
 function countChanges(entries) {
@@ -22473,11 +22501,59 @@ function readEventContext(env = process.env) {
   };
 }
 
+// packages/changes/src/last-success.ts
+async function lastSuccessfulRunSha(options) {
+  const f = options.fetch ?? fetch;
+  const api = options.apiUrl.replace(/\/+$/, "");
+  const get = async (path) => {
+    const res = await f(`${api}${path}`, {
+      headers: {
+        Accept: "application/vnd.github+json",
+        Authorization: `Bearer ${options.token}`,
+        "X-GitHub-Api-Version": "2022-11-28"
+      },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 15e3)
+    });
+    if (!res.ok) {
+      const hint = res.status === 403 || res.status === 404 ? " (does the job have `permissions: actions: read`?)" : "";
+      throw new Error(`GET ${path} answered ${res.status}${hint}`);
+    }
+    return await res.json();
+  };
+  try {
+    const repo = options.repository.split("/").map(encodeURIComponent).join("/");
+    const run = await get(`/repos/${repo}/actions/runs/${encodeURIComponent(options.runId)}`);
+    const workflowId = run.workflow_id;
+    if (typeof workflowId !== "number" && typeof workflowId !== "string")
+      throw new Error("the run has no workflow_id");
+    const query = new URLSearchParams({
+      branch: options.branch,
+      event: options.event,
+      status: "success",
+      per_page: "1"
+    });
+    const runs = await get(
+      `/repos/${repo}/actions/workflows/${encodeURIComponent(String(workflowId))}/runs?${query}`
+    );
+    const first = runs.workflow_runs?.[0];
+    const sha = typeof first?.head_sha === "string" && /^[0-9a-f]{40}$/.test(first.head_sha) ? first.head_sha : null;
+    options.logger.debug(`last successful ${options.event} run on ${options.branch}: ${sha ?? "none"}`);
+    return sha;
+  } catch (err) {
+    options.logger.warning(
+      `Could not find the last successful run of this workflow (${err.message}); comparing with the event's base instead.`
+    );
+    return void 0;
+  }
+}
+
 // actions/detect-changed-paths/main.ts
 await runAction("detect-changed-paths", async () => {
   const event = readEventContext();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const lastSuccess = await lastSuccessOf(event);
   const manifest = await detectChanges({
+    ...lastSuccess === void 0 ? {} : { lastSuccess },
     directory: resolve2(workspace, getInput2("working-directory") || "."),
     event,
     base: getInput2("base") || void 0,
@@ -22509,4 +22585,27 @@ await runAction("detect-changed-paths", async () => {
 });
 function patterns(name) {
   return getInput2(name).split(/\r?\n/).map((s) => s.trim()).filter((s) => s && !s.startsWith("#"));
+}
+async function lastSuccessOf(event) {
+  if (!getBooleanInput("since-last-success", false) || event.eventName !== "push" || getInput2("base"))
+    return void 0;
+  const token = getInput2("token");
+  const { GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
+  const branch = branchOf(event);
+  if (!token || !GITHUB_REPOSITORY || !GITHUB_RUN_ID || !branch) {
+    actionsLogger.warning(
+      "since-last-success needs a token, GITHUB_REPOSITORY and GITHUB_RUN_ID on a branch push; using the push's before."
+    );
+    return void 0;
+  }
+  actionsLogger.mask?.(token);
+  return lastSuccessfulRunSha({
+    apiUrl: GITHUB_API_URL || "https://api.github.com",
+    repository: GITHUB_REPOSITORY,
+    runId: GITHUB_RUN_ID,
+    branch,
+    event: "push",
+    token,
+    logger: actionsLogger
+  });
 }

@@ -13608,7 +13608,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch(input, init = void 0) {
+    function fetch2(input, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14563,7 +14563,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -19101,7 +19101,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch(init, options = void 0) {
+    module.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -36814,7 +36814,7 @@ async function openTrees(changes, logger) {
   const git = new Git(changes.repoRoot, { safeDirectory: changes.repoRoot, logger });
   const at = await git.run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], { okCodes: [1, 128] });
   const checkedOut = at.stdout.toString().trim();
-  if (checkedOut && changes.headSha && checkedOut !== changes.headSha) {
+  if (checkedOut && changes.headSha && checkedOut !== changes.headSha && !await isMergeOf(git, changes.headSha)) {
     logger.warning(
       `the working tree is at ${checkedOut.slice(0, 12)}, not at the manifest's head ${changes.headSha.slice(0, 12)}: configs are read from the working tree`
     );
@@ -36828,6 +36828,10 @@ async function openTrees(changes, logger) {
     });
   }
   return { head, base, close: () => base?.close() };
+}
+async function isMergeOf(git, head) {
+  const r = await git.run(["rev-list", "--parents", "-n", "1", "HEAD"], { okCodes: [128] });
+  return r.stdout.toString().trim().split(" ").slice(1).includes(head);
 }
 
 // actions/resolve-tags/main.ts

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { ChangeManifest } from '@itemstore/core';
 import { GitRepo, git } from '../helpers/git-repo.js';
 import { runBundle, type BundleOptions, type BundleRun } from '../helpers/run-bundle.js';
+import { startFakeGitHubApi } from '../helpers/github-api.js';
 
 // Real git processes: generous limits for a loaded 2-core CI machine (each test takes well under a second alone).
 jest.setTimeout(60_000);
@@ -251,6 +252,38 @@ describe('detect-changed-paths bundle', () => {
     expect(r.manifest?.entries.map((e) => e.path)).toEqual(['ffi2/x.yaml']);
     expect(r.outputs).toMatchObject({ mode: 'all', changed: 'true', count: '1', 'base-sha': '' });
     expect(r.summary).toMatch(/workflow_dispatch run without a "base" input lists every config/);
+  });
+
+  it("since-last-success: a push after a cancelled run also lists that run's changes, in a depth-1 clone", async () => {
+    const repo = await newRepo();
+    const deployed = await repo.rev();
+    const remote = await repo.createBareRemote();
+    const cancelled = await repo.commit('its run was cancelled while queued', { 'ffi2/x.yaml': 'x: 2\n' });
+    const after = await repo.commit('next push', { 'ffi2/new.yaml': 'n: 1\n' });
+    await repo.push(['main']);
+    const clone = await shallowClone(remote.url, 'main');
+    const api = await startFakeGitHubApi({
+      repository: 'example/dmd-item-storage-v2',
+      runId: '1001',
+      workflowId: 9,
+      successes: { main: [deployed] },
+    });
+    try {
+      const event = pushEvent(cancelled, after, 'main');
+      const r = await run(clone.dir, {
+        ...event,
+        env: { ...event.env, GITHUB_API_URL: api.url },
+        inputs: { 'since-last-success': 'true', token: 'ghs_token' },
+      });
+      expect(r.exitCode).toBe(0);
+      expect(r.outputs['base-sha']).toBe(deployed);
+      expect(r.manifest?.entries.map((e) => e.path)).toEqual(['ffi2/new.yaml', 'ffi2/x.yaml']);
+      expect(r.summary).toContain('last successful run');
+      expect(r.stdout).toContain('::add-mask::ghs_token');
+      expect(r.stdout.replace('::add-mask::ghs_token', '')).not.toContain('ghs_token');
+    } finally {
+      await api.close();
+    }
   });
 
   it('fails in one sentence, writing no outputs, on a bad input', async () => {

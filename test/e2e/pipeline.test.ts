@@ -258,6 +258,31 @@ describe('push → deploy.yaml and SYNCAS3 (the templates wire outputs to inputs
     await pg.repo.checkout('main');
   });
 
+  test('a failed push is made good by the next one: it deploys every change since the last successful run', async () => {
+    await pg.repo.checkout('retry/two-files', true);
+    await pg.repo.commit('a good and a broken change', {
+      'ffi2/default/retry_good.json': '{"ok": true}\n',
+      'ffi2/default/retry_fixme.json': '{"ok": tru}\n',
+    });
+    const [failed] = await pg.onEvent(await pg.repo.push('retry/two-files'), ['deploy.yaml']);
+    expect(failed!.conclusion).toBe('failure');
+
+    await pg.repo.commit('fix only the broken file', {
+      'ffi2/default/retry_fixme.json': '{"ok": true, "fixed": 1}\n',
+    });
+    const [fixed] = await pg.onEvent(await pg.repo.push('retry/two-files'), ['deploy.yaml']);
+    expectSuccess(fixed!);
+    // The push itself changed one file; the run compared with main (no run on this branch had succeeded yet), so
+    // the good change of the failed push is deployed too.
+    const detect = stepOf(fixed!, 'detect');
+    expect(detect.outputs.count).toBe('2');
+    expect(detect.summary).toContain('No earlier push run of this workflow on retry/two-files succeeded');
+    const items = await v2Items(pg.store, 'dev');
+    expect(items.get('ffi2/retry_good@retry/two-files')?.version).toBe(1);
+    expect(items.get('ffi2/retry_fixme@retry/two-files')?.version).toBe(1);
+    await pg.repo.checkout('main');
+  });
+
   test('a wrong S3 switch value fails SYNCAS3 with one clear error', async () => {
     const event = await pg.repo.dispatch({});
     const [sync] = await pg.onEvent({ ...event, vars: { ITEMSTORE_S3_SYNC: 'maybe' } }, ['syncas3.yaml']);

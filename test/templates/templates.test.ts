@@ -110,12 +110,22 @@ describe('action-templates', () => {
     // Only the migration writes git (it pushes its result to a branch for review).
     expect(perms.contents).toBe(f === 'migrate.yaml' ? 'write' : 'read');
     const usesAws = steps(wf).some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    const sinceLastSuccess = steps(wf).some(
+      (s) => s.uses?.includes('/actions/detect-changed-paths@') && s.with?.['since-last-success'] === true,
+    );
     for (const [scope, level] of Object.entries(perms)) {
       if (scope === 'contents') continue;
-      // id-token: write only where OIDC is used; nothing else is granted.
+      // actions: read only where detect looks up the last successful run; id-token: write only where OIDC is
+      // used; nothing else is granted.
+      if (scope === 'actions') {
+        expect(level).toBe('read');
+        expect(sinceLastSuccess).toBe(true);
+        continue;
+      }
       expect([scope, level]).toEqual(['id-token', 'write']);
       expect(usesAws).toBe(true);
     }
+    if (sinceLastSuccess) expect(perms.actions).toBe('read');
     if (usesAws) expect(perms['id-token']).toBe('write');
     for (const job of Object.values(wf.jobs)) expect(job.permissions).toBeUndefined();
     expect(Object.keys(wf.on)).not.toContain('pull_request_target');

@@ -33,6 +33,14 @@ export interface DetectOptions extends RangeInputs {
   remote?: string | null;
   /** Fetch missing commits from the remote (default true; the CLI fetches only when asked). */
   fetch?: boolean;
+  /**
+   * Push events: the head commit of the last successful run of this workflow on this branch (lastSuccessfulRunSha).
+   * When it is an ancestor of head it is the base instead of the event's `before`, so pushes whose runs failed or
+   * were cancelled while queued are covered too. `null`: no run ever succeeded on the branch, so a branch other
+   * than the default one is compared with its merge base with the default branch, like a first push (and the
+   * default branch lists every config). Ignored with an explicit `base`.
+   */
+  lastSuccess?: string | null;
   /** Pass `-c safe.directory=<top>` to git (actions: the checkout may belong to another user). */
   trustDirectory?: boolean;
   logger?: Logger;
@@ -178,6 +186,35 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
       }
     }
   };
+  /** The diff from the last successful run's commit, when that commit is usable and differs from the event's base. */
+  const sinceLastSuccess = async (last: string, eventBase: string): Promise<ChangeManifest | undefined> => {
+    const lastSha = await history.resolve(last);
+    const eventSha = await history.resolve(eventBase);
+    if (lastSha && lastSha === eventSha) return undefined;
+    if (!lastSha || (await history.mergeBase(lastSha, headSha)) !== lastSha) {
+      logger.info(
+        `The last successful run's commit ${last.slice(0, 7)} is ${lastSha ? 'not an ancestor of' : 'not reachable from'} ${headSha.slice(0, 7)} (a force push?); comparing with the event's base.`,
+      );
+      return undefined;
+    }
+    const note =
+      `Compared with ${lastSha.slice(0, 7)}, the commit of this workflow's last successful run on ${branch}, ` +
+      `not the push's before (${eventBase.slice(0, 7)}): changes of pushes whose runs failed or were cancelled are included.`;
+    logger.info(note);
+    return diff(lastSha, note);
+  };
+  if (
+    options.lastSuccess !== undefined &&
+    !options.base &&
+    options.event.eventName === 'push' &&
+    plan.kind === 'two-dot'
+  ) {
+    if (options.lastSuccess === null) {
+      return againstDefaultBranch(`No earlier push run of this workflow on ${branch} succeeded.`, false);
+    }
+    const since = await sinceLastSuccess(options.lastSuccess, plan.base);
+    if (since) return since;
+  }
   return runPlan(plan);
 }
 

@@ -18,3 +18,4 @@ export {
 export { detectChanges, countChanges, type DetectOptions } from './detect.js';
 export { changeSummary, describe, SUMMARY_ROW_LIMIT } from './summary.js';
 export { readEventContext } from './event.js';
+export { lastSuccessfulRunSha, type LastSuccessOptions } from './last-success.js';

@@ -10,3 +10,4 @@ export * from './terminal.js';
 export * from './state.js';
 export * from './scenario.js';
 export * from './demo.js';
+export * from './actions-api.js';

@@ -9,6 +9,7 @@
  * - `if:` conditions, `${{ }}` in `with:`/`env:`, step and job outputs, `needs`, `continue-on-error`.
  * Anything else (matrix, containers, unknown third-party actions) fails loudly rather than being faked.
  */
+import { LocalActionsApi } from './actions-api.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -122,11 +123,21 @@ export interface WorkflowRun {
 
 let runCounter = 4000;
 
+/** github.token of local runs (masked like a secret; only the local Actions API accepts it, and ignores it). */
+const LOCAL_GITHUB_TOKEN = 'ghs_local_runner_token';
+
 export class WorkflowRunner {
   private readonly masks = new Set<string>();
   private readonly jobGroups: number[] = [];
+  /** The GitHub REST endpoints the actions call, answered from this runner's own run history. */
+  readonly api: LocalActionsApi;
+  private apiUrl = '';
+  /** The github context of the run in progress (action.yml defaults such as `${{ github.token }}` read it). */
+  private github: Record<string, Value> = {};
 
-  constructor(readonly config: RunnerConfig) {}
+  constructor(readonly config: RunnerConfig) {
+    this.api = new LocalActionsApi(config.repository);
+  }
 
   /** Runs a workflow file for an event; an event the workflow does not listen to gives `triggered: false`. */
   async run(file: string, event: WorkflowEvent): Promise<WorkflowRun> {
@@ -151,6 +162,9 @@ export class WorkflowRunner {
       });
     }
     for (const v of Object.values(this.config.secrets)) if (v) this.masks.add(v);
+    this.masks.add(LOCAL_GITHUB_TOKEN);
+    this.apiUrl = await this.api.address();
+    this.api.begin(runId, file);
     this.config.onRun?.(file, wf.name, runId);
     const inputs = event.eventName === 'workflow_dispatch' ? checkDispatchInputs(wf, event.inputs ?? {}) : {};
     const payload =
@@ -162,6 +176,7 @@ export class WorkflowRunner {
         : event.payload;
     const vars = { ...this.config.vars, ...(event.vars ?? {}) };
     const github = this.githubContext(wf, { ...event, payload }, runId);
+    this.github = github;
 
     const jobRuns: JobRun[] = [];
     const done = new Map<string, JobRun>();
@@ -214,6 +229,14 @@ export class WorkflowRunner {
       : jobRuns.some((j) => j.conclusion === 'success')
         ? 'success'
         : 'skipped';
+    this.api.end({
+      id: runId,
+      workflowFile: file,
+      event: event.eventName,
+      branch: event.ref.replace(/^refs\/heads\//, ''),
+      headSha: event.sha,
+      conclusion,
+    });
     return this.ended({
       file,
       name: wf.name,
@@ -254,6 +277,7 @@ export class WorkflowRunner {
       repository: this.config.repository,
       repository_owner: this.config.repository.split('/')[0] ?? '',
       run_id: String(runId),
+      token: LOCAL_GITHUB_TOKEN,
       run_number: String(runId - 4000),
       run_attempt: '1',
       workflow: wf.name,
@@ -430,7 +454,7 @@ export class WorkflowRunner {
       GITHUB_REPOSITORY: this.config.repository,
       GITHUB_REPOSITORY_OWNER: this.config.repository.split('/')[0] ?? '',
       GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_API_URL: 'https://api.github.com',
+      GITHUB_API_URL: this.apiUrl,
       GITHUB_RUN_ID: toText(github.run_id ?? ''),
       GITHUB_RUN_NUMBER: toText(github.run_number ?? ''),
       GITHUB_RUN_ATTEMPT: '1',
@@ -501,7 +525,9 @@ export class WorkflowRunner {
             ? step.inputs[name]
             : decl.default === undefined
               ? ''
-              : toText(decl.default as Value);
+              : typeof decl.default === 'string'
+                ? toText(interpolate(decl.default, { github: this.github }))
+                : toText(decl.default as Value);
         inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = v ?? '';
       }
       if (!actionYml.runs?.main || !String(actionYml.runs.using ?? '').startsWith('node')) {

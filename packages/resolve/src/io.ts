@@ -23,7 +23,12 @@ export async function openTrees(
   const git = new Git(changes.repoRoot, { safeDirectory: changes.repoRoot, logger });
   const at = await git.run(['rev-parse', '--verify', '-q', 'HEAD^{commit}'], { okCodes: [1, 128] });
   const checkedOut = at.stdout.toString().trim();
-  if (checkedOut && changes.headSha && checkedOut !== changes.headSha) {
+  if (
+    checkedOut &&
+    changes.headSha &&
+    checkedOut !== changes.headSha &&
+    !(await isMergeOf(git, changes.headSha))
+  ) {
     logger.warning(
       `the working tree is at ${checkedOut.slice(0, 12)}, not at the manifest's head ${changes.headSha.slice(0, 12)}: configs are read from the working tree`,
     );
@@ -38,4 +43,10 @@ export async function openTrees(
     });
   }
   return { head, base, close: () => base?.close() };
+}
+
+/** A pull request's checkout is GitHub's merge commit, whose parents are the base and the head: that is expected. */
+async function isMergeOf(git: Git, head: string): Promise<boolean> {
+  const r = await git.run(['rev-list', '--parents', '-n', '1', 'HEAD'], { okCodes: [128] });
+  return r.stdout.toString().trim().split(' ').slice(1).includes(head);
 }
