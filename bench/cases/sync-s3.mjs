@@ -174,8 +174,8 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
   const cli = requireBundle(values.cli ?? cliBundle);
   const n = Number(values.configs ?? (quick ? 2_000 : 10_000));
   const concurrency = Number(values.concurrency ?? 16);
-  // A first sync of 10,000 objects takes s3rver tens of seconds: fewer runs of it than of the no-op run.
-  const firstRuns = Math.min(runs, 3);
+  // Every first sync goes to a new, empty prefix; a warm-up run first, as for every other measurement.
+  const firstRuns = runs;
   log(`generating ${n} default/ configs`);
   const repo = makeRepo(n);
   log(`${n} configs, ${(repo.totalBytes / 1e6).toFixed(1)} MB in ${repo.dir}`);
@@ -241,7 +241,7 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
         let i = 0;
         return measureCommand(command, args, {
           runs: firstRuns,
-          warmup: 0,
+          warmup: 1,
           env,
           before: async () => {
             args.splice(0, args.length, ...makeArgs(`first/${who}-${i++}/`));
@@ -281,7 +281,7 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
           case: `sync-s3: first sync, ${n.toLocaleString('en-US')} default/ configs (${mb} MB) to ${server}`,
           ours: { value: oursFirst.wallMs, unit: 'ms', ...resources(oursFirst) },
           peer: { name: 'aws s3 sync', value: awsFirst.wallMs, unit: 'ms', ...resources(awsFirst) },
-          notes: `median of ${firstRuns} runs each, ${concurrency} requests in flight for both; ${n} PUTs per run each (counted at the server)`,
+          notes: `median of ${firstRuns} runs each after a warm-up, ${concurrency} requests in flight for both; ${n} PUTs per run each (counted at the server)`,
         }),
         row({
           case: `sync-s3: no-op re-sync, ${n.toLocaleString('en-US')} configs on ${server}`,
