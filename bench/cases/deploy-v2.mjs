@@ -26,7 +26,7 @@ const { values } = parseArgs({
   strict: false,
 });
 const concurrency = Number(values.concurrency ?? 16);
-const configs = Number(values.configs ?? 1000);
+const configs = Number(values.configs ?? (process.argv.includes('--quick') ? 300 : 1000));
 
 const SETTINGS = `version: 1
 mainBranch: main

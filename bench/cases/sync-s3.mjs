@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: `itemstore sync-s3 --full` against `aws s3 sync` (Debian's awscli, /usr/bin/aws), side by side in
-// one run, against the same s3rver on 127.0.0.1, for 10,000 default/ configs (2,000 with --quick).
+// one run, against the same s3rver on 127.0.0.1, for 10,000 default/ configs (1,000 with --quick).
 //
 //   npm run build && node bench/cases/sync-s3.mjs [--quick] [--runs N] [--configs 10000] [--concurrency 16]
 //     [--cli PATH]     another build of dist/cli/itemstore.js (`node scripts/build.mjs --outdir DIR`)
@@ -172,7 +172,7 @@ async function startFauxqs(dir) {
 await runCase('sync-s3', async ({ quick, runs, log }) => {
   await ensureAwsCli({ log });
   const cli = requireBundle(values.cli ?? cliBundle);
-  const n = Number(values.configs ?? (quick ? 2_000 : 10_000));
+  const n = Number(values.configs ?? (quick ? 1_000 : 10_000));
   const concurrency = Number(values.concurrency ?? 16);
   // Every first sync goes to a new, empty prefix; a warm-up run first, as for every other measurement.
   const firstRuns = runs;

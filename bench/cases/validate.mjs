@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmark: `itemstore validate` of 10,000 items (2,000 with --quick) that are in both stores (every config is
+// Benchmark: `itemstore validate` of 10,000 items (1,000 with --quick) that are in both stores (every config is
 // under default/, so it is a V2 item and an S3 object), against the reference V2 server and s3rver on 127.0.0.1.
 //
 //   npm run build && node bench/cases/validate.mjs [--quick] [--runs N] [--configs 10000] [--concurrency 16]
@@ -111,7 +111,7 @@ async function v2Requests(server) {
 
 await runCase('validate', async ({ quick, runs, warmup, log }) => {
   requireBundle(cliBundle);
-  const configs = Number(values.configs ?? (quick ? 2000 : 10000));
+  const configs = Number(values.configs ?? (quick ? 1000 : 10000));
   const dir = makeRepo(configs);
   const v2 = await startV2Server();
   const s3 = await startS3rver({ buckets: [BUCKET] });

@@ -1,8 +1,10 @@
 // bench/RESULTS.md and bench/results.json from one run of the runner.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** Writes both files; `run` is { date, quick, machine, cases: [{case, file, ok, seconds, rows, error}] }. */
 export function writeResults({ markdownPath, jsonPath }, run) {
+  for (const p of [markdownPath, jsonPath]) mkdirSync(dirname(p), { recursive: true });
   writeFileSync(jsonPath, JSON.stringify(run, null, 2) + '\n');
   writeFileSync(markdownPath, renderMarkdown(run));
 }
