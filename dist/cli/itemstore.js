@@ -22665,35 +22665,49 @@ var init_git_refs = __esm({
   }
 });
 
+// packages/cli/src/args.ts
+import { parseArgs as parseArgs3 } from "node:util";
+function parseCommandArgs(command5, argv, options) {
+  try {
+    return parseArgs3({ args: argv, options, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new UsageError(`${err.message} (see itemstore ${command5} --help).`);
+  }
+}
+function integerFlag(flag, value, fallback2, min, max) {
+  if (value === void 0) return fallback2;
+  const n3 = Number(value);
+  if (!Number.isInteger(n3) || n3 < min || n3 > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
+  }
+  return n3;
+}
+var init_args = __esm({
+  "packages/cli/src/args.ts"() {
+    "use strict";
+    init_src();
+  }
+});
+
 // packages/cli/src/commands/plan.ts
 var plan_exports = {};
 __export(plan_exports, {
   planCommand: () => planCommand
 });
 import { resolve as resolve4 } from "node:path";
-import { parseArgs as parseArgs3 } from "node:util";
 async function planCommand(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs3({
-      args: argv,
-      options: {
-        repo: { type: "string" },
-        base: { type: "string" },
-        head: { type: "string" },
-        branch: { type: "string" },
-        "default-branch": { type: "string" },
-        url: { type: "string" },
-        token: { type: "string" },
-        environment: { type: "string" },
-        summary: { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      },
-      allowPositionals: false
-    }));
-  } catch (e5) {
-    throw new UsageError(`${e5.message} (see itemstore plan --help)`);
-  }
+  const { values } = parseCommandArgs("plan", argv, {
+    repo: { type: "string" },
+    base: { type: "string" },
+    head: { type: "string" },
+    branch: { type: "string" },
+    "default-branch": { type: "string" },
+    url: { type: "string" },
+    token: { type: "string" },
+    environment: { type: "string" },
+    summary: { type: "boolean" },
+    help: { type: "boolean", short: "h" }
+  });
   if (values.help) {
     stdout(HELP2);
     return 0;
@@ -22773,6 +22787,7 @@ var init_plan2 = __esm({
     init_src6();
     init_io();
     init_git_refs();
+    init_args();
     HELP2 = `Usage: itemstore plan [--repo DIR] [--base REV] [--head REV] [--branch B] [--url URL --token T] [options]
 
 What a push of this checkout would do, the same code as the pull-request plan: detect what changed (against the
@@ -22797,30 +22812,20 @@ __export(detect_exports, {
   detectCommand: () => detectCommand
 });
 import { resolve as resolve5 } from "node:path";
-import { parseArgs as parseArgs4 } from "node:util";
 async function detectCommand(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs4({
-      args: argv,
-      options: {
-        repo: { type: "string" },
-        base: { type: "string" },
-        head: { type: "string" },
-        branch: { type: "string" },
-        "default-branch": { type: "string" },
-        paths: { type: "string", multiple: true },
-        exclude: { type: "string", multiple: true },
-        fetch: { type: "boolean" },
-        json: { type: "boolean" },
-        summary: { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      },
-      allowPositionals: false
-    }));
-  } catch (e5) {
-    throw new UsageError(`${e5.message} (see itemstore detect --help)`);
-  }
+  const { values } = parseCommandArgs("detect", argv, {
+    repo: { type: "string" },
+    base: { type: "string" },
+    head: { type: "string" },
+    branch: { type: "string" },
+    "default-branch": { type: "string" },
+    paths: { type: "string", multiple: true },
+    exclude: { type: "string", multiple: true },
+    fetch: { type: "boolean" },
+    json: { type: "boolean" },
+    summary: { type: "boolean" },
+    help: { type: "boolean", short: "h" }
+  });
   if (values.help) {
     stdout(HELP3);
     return 0;
@@ -22866,10 +22871,10 @@ var HELP3, LETTER;
 var init_detect2 = __esm({
   "packages/cli/src/commands/detect.ts"() {
     "use strict";
-    init_src();
     init_src4();
     init_io();
     init_git_refs();
+    init_args();
     HELP3 = `Usage: itemstore detect [--repo DIR] [--base REV] [--head REV] [--branch B] [--json] [options]
 
 Lists the configs that changed between two commits, the same code as the detect-changed-paths action.
@@ -22901,28 +22906,18 @@ var serve_exports = {};
 __export(serve_exports, {
   serveCommand: () => serveCommand
 });
-import { parseArgs as parseArgs5 } from "node:util";
 import { resolve as resolve6 } from "node:path";
 async function serveCommand(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs5({
-      args: argv,
-      options: {
-        port: { type: "string" },
-        data: { type: "string" },
-        token: { type: "string" },
-        latency: { type: "string" },
-        "fail-rate": { type: "string" },
-        host: { type: "string" },
-        quiet: { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      },
-      strict: true
-    }));
-  } catch (err) {
-    throw new UsageError(`${err.message} (see itemstore serve --help).`);
-  }
+  const { values } = parseCommandArgs("serve", argv, {
+    port: { type: "string" },
+    data: { type: "string" },
+    token: { type: "string" },
+    latency: { type: "string" },
+    "fail-rate": { type: "string" },
+    host: { type: "string" },
+    quiet: { type: "boolean" },
+    help: { type: "boolean", short: "h" }
+  });
   if (values.help) {
     stdout(HELP4);
     return 0;
@@ -22972,6 +22967,7 @@ var init_serve = __esm({
     init_src();
     init_src6();
     init_io();
+    init_args();
     HELP4 = `Usage: itemstore serve --port N --data DIR --token T [--latency MS] [--fail-rate 0..1] [--host 127.0.0.1]
 
 Runs the reference Item Store V2 server (SPEC \xA75) until interrupted. Data under --data survives restarts.
@@ -22993,32 +22989,22 @@ __export(deploy_exports, {
 import { execFile as execFile2 } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { resolve as resolve7 } from "node:path";
-import { parseArgs as parseArgs6 } from "node:util";
 async function deployCommand(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs6({
-      args: argv,
-      options: {
-        repo: { type: "string" },
-        url: { type: "string" },
-        token: { type: "string" },
-        manifest: { type: "string" },
-        branch: { type: "string" },
-        environment: { type: "string" },
-        "dry-run": { type: "boolean" },
-        deletions: { type: "string" },
-        concurrency: { type: "string" },
-        report: { type: "string" },
-        summary: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      },
-      strict: true
-    }));
-  } catch (err) {
-    throw new UsageError(`${err.message} (see itemstore deploy --help).`);
-  }
+  const { values } = parseCommandArgs("deploy", argv, {
+    repo: { type: "string" },
+    url: { type: "string" },
+    token: { type: "string" },
+    manifest: { type: "string" },
+    branch: { type: "string" },
+    environment: { type: "string" },
+    "dry-run": { type: "boolean" },
+    deletions: { type: "string" },
+    concurrency: { type: "string" },
+    report: { type: "string" },
+    summary: { type: "boolean" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" }
+  });
   if (values.help) {
     stdout(HELP5);
     return 0;
@@ -23122,6 +23108,7 @@ var init_deploy2 = __esm({
     init_src2();
     init_src6();
     init_io();
+    init_args();
     HELP5 = `Usage: itemstore deploy --url URL [--token T] [--repo DIR] [--manifest FILE] [options]
 
 Writes configs to Item Store V2, the same code as the deploy-item-store-v2 action.
@@ -63331,36 +63318,26 @@ __export(sync_s3_exports, {
 });
 import { writeFile as writeFile2 } from "node:fs/promises";
 import { resolve as resolve8 } from "node:path";
-import { parseArgs as parseArgs7 } from "node:util";
 async function syncS3Command(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs7({
-      args: argv,
-      options: {
-        repo: { type: "string" },
-        environment: { type: "string" },
-        manifest: { type: "string" },
-        full: { type: "boolean" },
-        bucket: { type: "string" },
-        prefix: { type: "string" },
-        region: { type: "string" },
-        endpoint: { type: "string" },
-        "dry-run": { type: "boolean" },
-        deletions: { type: "string" },
-        "allow-feature-branch": { type: "boolean" },
-        concurrency: { type: "string" },
-        "max-attempts": { type: "string" },
-        report: { type: "string" },
-        summary: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      },
-      strict: true
-    }));
-  } catch (err) {
-    throw new UsageError(`${err.message} (see itemstore sync-s3 --help).`);
-  }
+  const { values } = parseCommandArgs("sync-s3", argv, {
+    repo: { type: "string" },
+    environment: { type: "string" },
+    manifest: { type: "string" },
+    full: { type: "boolean" },
+    bucket: { type: "string" },
+    prefix: { type: "string" },
+    region: { type: "string" },
+    endpoint: { type: "string" },
+    "dry-run": { type: "boolean" },
+    deletions: { type: "string" },
+    "allow-feature-branch": { type: "boolean" },
+    concurrency: { type: "string" },
+    "max-attempts": { type: "string" },
+    report: { type: "string" },
+    summary: { type: "boolean" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" }
+  });
   if (values.help) {
     stdout(HELP6);
     return 0;
@@ -63370,8 +63347,8 @@ async function syncS3Command(argv) {
   if (deletions !== void 0 && deletions !== "apply" && deletions !== "skip") {
     throw new UsageError(`--deletions must be apply or skip, got "${deletions}".`);
   }
-  const concurrency = integer("--concurrency", values.concurrency, DEFAULT_CONCURRENCY, 1, 256);
-  const maxAttempts = integer("--max-attempts", values["max-attempts"], 3, 1, 20);
+  const concurrency = integerFlag("--concurrency", values.concurrency, DEFAULT_CONCURRENCY, 1, 256);
+  const maxAttempts = integerFlag("--max-attempts", values["max-attempts"], 3, 1, 20);
   const manifest = values.manifest ? await readManifestFile(resolve8(values.manifest)) : void 0;
   const repoDir = values.repo ? resolve8(values.repo) : manifest ? void 0 : process.cwd();
   const dryRun = Boolean(values["dry-run"]);
@@ -63412,14 +63389,6 @@ async function syncS3Command(argv) {
   }
   return c5.failed ? 1 : 0;
 }
-function integer(flag, value, fallback2, min, max) {
-  if (value === void 0) return fallback2;
-  const n3 = Number(value);
-  if (!Number.isInteger(n3) || n3 < min || n3 > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
-  }
-  return n3;
-}
 var HELP6;
 var init_sync_s3 = __esm({
   "packages/cli/src/commands/sync-s3.ts"() {
@@ -63427,6 +63396,7 @@ var init_sync_s3 = __esm({
     init_src();
     init_src7();
     init_io();
+    init_args();
     HELP6 = `Usage: itemstore sync-s3 [--repo DIR] [--environment ENV] [--manifest FILE | --full] [options]
 
 Writes default/ configs to S3 (Item Store V0), the same code as the sync-s3 action. Compares the MD5 of what would
@@ -65525,41 +65495,31 @@ __export(validate_exports, {
 });
 import { writeFile as writeFile5 } from "node:fs/promises";
 import { resolve as resolve11 } from "node:path";
-import { parseArgs as parseArgs8 } from "node:util";
 async function validateCommand(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs8({
-      args: argv,
-      options: {
-        repo: { type: "string" },
-        environment: { type: "string" },
-        against: { type: "string" },
-        "read-all": { type: "boolean" },
-        paths: { type: "string", multiple: true },
-        url: { type: "string" },
-        token: { type: "string" },
-        endpoint: { type: "string" },
-        bucket: { type: "string" },
-        prefix: { type: "string" },
-        region: { type: "string" },
-        "fail-on-drift": { type: "string" },
-        fix: { type: "boolean" },
-        source: { type: "string" },
-        prune: { type: "boolean" },
-        yes: { type: "boolean" },
-        concurrency: { type: "string" },
-        report: { type: "string" },
-        all: { type: "boolean" },
-        summary: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      },
-      strict: true
-    }));
-  } catch (err) {
-    throw new UsageError(`${err.message} (see itemstore validate --help).`);
-  }
+  const { values } = parseCommandArgs("validate", argv, {
+    repo: { type: "string" },
+    environment: { type: "string" },
+    against: { type: "string" },
+    "read-all": { type: "boolean" },
+    paths: { type: "string", multiple: true },
+    url: { type: "string" },
+    token: { type: "string" },
+    endpoint: { type: "string" },
+    bucket: { type: "string" },
+    prefix: { type: "string" },
+    region: { type: "string" },
+    "fail-on-drift": { type: "string" },
+    fix: { type: "boolean" },
+    source: { type: "string" },
+    prune: { type: "boolean" },
+    yes: { type: "boolean" },
+    concurrency: { type: "string" },
+    report: { type: "string" },
+    all: { type: "boolean" },
+    summary: { type: "boolean" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" }
+  });
   if (values.help) {
     stdout(HELP7);
     return 0;
@@ -65576,7 +65536,7 @@ async function validateCommand(argv) {
   if (!values.fix && (values.source || values.prune || values.yes)) {
     throw new UsageError("--source, --prune and --yes only make sense with --fix.");
   }
-  const concurrency = integer2("--concurrency", values.concurrency, 16, 1, 256);
+  const concurrency = integerFlag("--concurrency", values.concurrency, 16, 1, 256);
   const url = values.url ?? process.env.ITEMSTORE_URL;
   const token = values.token ?? process.env.ITEMSTORE_TOKEN;
   if (!url) throw new UsageError("--url URL (or ITEMSTORE_URL) is required: where Item Store V2 is.");
@@ -65676,14 +65636,6 @@ function booleanFlag(flag, value, fallback2) {
   if (["false", "no", "off", "0"].includes(value.toLowerCase())) return false;
   throw new UsageError(`${flag} must be true or false, got "${value}".`);
 }
-function integer2(flag, value, fallback2, min, max) {
-  if (value === void 0) return fallback2;
-  const n3 = Number(value);
-  if (!Number.isInteger(n3) || n3 < min || n3 > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
-  }
-  return n3;
-}
 var HELP7;
 var init_validate3 = __esm({
   "packages/cli/src/commands/validate.ts"() {
@@ -65693,6 +65645,7 @@ var init_validate3 = __esm({
     init_src6();
     init_src8();
     init_io();
+    init_args();
     HELP7 = `Usage: itemstore validate [--repo DIR] [--environment ENV] [--against repo|s3-vs-v2] [options]
 
 Drift report between the repo (main's configs), Item Store V2 and S3 for one environment; the same code as the
@@ -65728,33 +65681,23 @@ __export(promote_exports, {
 });
 import { writeFile as writeFile6 } from "node:fs/promises";
 import { resolve as resolve12 } from "node:path";
-import { parseArgs as parseArgs9 } from "node:util";
 async function promoteCommand(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs9({
-      args: argv,
-      options: {
-        from: { type: "string" },
-        to: { type: "string" },
-        repo: { type: "string" },
-        paths: { type: "string", multiple: true },
-        "dry-run": { type: "boolean" },
-        "s3-sync": { type: "string" },
-        url: { type: "string" },
-        token: { type: "string" },
-        endpoint: { type: "string" },
-        concurrency: { type: "string" },
-        report: { type: "string" },
-        summary: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      },
-      strict: true
-    }));
-  } catch (err) {
-    throw new UsageError(`${err.message} (see itemstore promote --help).`);
-  }
+  const { values } = parseCommandArgs("promote", argv, {
+    from: { type: "string" },
+    to: { type: "string" },
+    repo: { type: "string" },
+    paths: { type: "string", multiple: true },
+    "dry-run": { type: "boolean" },
+    "s3-sync": { type: "string" },
+    url: { type: "string" },
+    token: { type: "string" },
+    endpoint: { type: "string" },
+    concurrency: { type: "string" },
+    report: { type: "string" },
+    summary: { type: "boolean" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" }
+  });
   if (values.help) {
     stdout(HELP8);
     return 0;
@@ -65811,6 +65754,7 @@ var init_promote2 = __esm({
     init_src6();
     init_src8();
     init_io();
+    init_args();
     HELP8 = `Usage: itemstore promote --from ENV --to ENV [--repo DIR] [options]
 
 Copies main's versions from one environment to the next one in item-store.yaml's order (dev \u2192 qa, qa \u2192 prod; a skip
@@ -65839,35 +65783,25 @@ __export(migrate_exports, {
 });
 import { writeFile as writeFile7 } from "node:fs/promises";
 import { resolve as resolve13 } from "node:path";
-import { parseArgs as parseArgs10 } from "node:util";
 async function migrateCommand(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs10({
-      args: argv,
-      options: {
-        repo: { type: "string" },
-        from: { type: "string" },
-        "from-dir": { type: "string" },
-        bucket: { type: "string" },
-        prefix: { type: "string" },
-        region: { type: "string" },
-        endpoint: { type: "string" },
-        flags: { type: "string" },
-        environments: { type: "string" },
-        steps: { type: "string" },
-        url: { type: "string" },
-        token: { type: "string" },
-        concurrency: { type: "string" },
-        report: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      },
-      strict: true
-    }));
-  } catch (err) {
-    throw new UsageError(`${err.message} (see itemstore migrate --help).`);
-  }
+  const { values } = parseCommandArgs("migrate", argv, {
+    repo: { type: "string" },
+    from: { type: "string" },
+    "from-dir": { type: "string" },
+    bucket: { type: "string" },
+    prefix: { type: "string" },
+    region: { type: "string" },
+    endpoint: { type: "string" },
+    flags: { type: "string" },
+    environments: { type: "string" },
+    steps: { type: "string" },
+    url: { type: "string" },
+    token: { type: "string" },
+    concurrency: { type: "string" },
+    report: { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" }
+  });
   if (values.help) {
     stdout(HELP9);
     return 0;
@@ -65961,6 +65895,7 @@ var init_migrate2 = __esm({
     init_src6();
     init_src8();
     init_io();
+    init_args();
     HELP9 = `Usage: itemstore migrate --repo DIR (--from s3://BUCKET/PREFIX | --from-dir DIR) [options]
 
 Moves configs from S3 (Item Store V0) into the config repo and Item Store V2, in the meeting's steps:
@@ -68250,23 +68185,13 @@ var demo_exports = {};
 __export(demo_exports, {
   demoCommand: () => demoCommand
 });
-import { parseArgs as parseArgs11 } from "node:util";
 async function demoCommand(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs11({
-      args: argv,
-      options: {
-        "no-summaries": { type: "boolean" },
-        verbose: { type: "boolean" },
-        keep: { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      },
-      strict: true
-    }));
-  } catch (err) {
-    throw new UsageError(`${err.message} (see itemstore demo --help).`);
-  }
+  const { values } = parseCommandArgs("demo", argv, {
+    "no-summaries": { type: "boolean" },
+    verbose: { type: "boolean" },
+    keep: { type: "boolean" },
+    help: { type: "boolean", short: "h" }
+  });
   if (values.help) {
     stdout(HELP10);
     return 0;
@@ -68282,9 +68207,9 @@ var HELP10;
 var init_demo2 = __esm({
   "packages/cli/src/commands/demo.ts"() {
     "use strict";
-    init_src();
     init_src9();
     init_io();
+    init_args();
     HELP10 = `Usage: itemstore demo [--no-summaries] [--verbose] [--keep]
 
 Runs the config repo's workflows (action-templates/) locally, the way GitHub runs them, against the reference

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
-import { UsageError } from '@itemstore/core';
 import { runDemo } from '@itemstore/demo';
 import { stdout } from '../io.js';
+import { parseCommandArgs } from '../args.js';
 
 const HELP = `Usage: itemstore demo [--no-summaries] [--verbose] [--keep]
 
@@ -15,21 +14,12 @@ Each step's job summary is printed as text and checked against what V2 and S3 ho
   --keep           keep the temp folder (config repo, server data) for a look afterwards`;
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'no-summaries': { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        keep: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message} (see itemstore demo --help).`);
-  }
+  const { values } = parseCommandArgs('demo', argv, {
+    'no-summaries': { type: 'boolean' },
+    verbose: { type: 'boolean' },
+    keep: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     stdout(HELP);
     return 0;

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   ConfigErrors,
   RESOLVED_MANIFEST_VERSION,
@@ -21,6 +20,7 @@ import {
   readResolvedManifest,
 } from '@itemstore/v2';
 import { stderr, stdout, terminalLogger } from '../io.js';
+import { parseCommandArgs } from '../args.js';
 
 const HELP = `Usage: itemstore deploy --url URL [--token T] [--repo DIR] [--manifest FILE] [options]
 
@@ -39,30 +39,21 @@ Writes configs to Item Store V2, the same code as the deploy-item-store-v2 actio
   --json              print the JSON report on stdout`;
 
 export async function deployCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        repo: { type: 'string' },
-        url: { type: 'string' },
-        token: { type: 'string' },
-        manifest: { type: 'string' },
-        branch: { type: 'string' },
-        environment: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        deletions: { type: 'string' },
-        concurrency: { type: 'string' },
-        report: { type: 'string' },
-        summary: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message} (see itemstore deploy --help).`);
-  }
+  const { values } = parseCommandArgs('deploy', argv, {
+    repo: { type: 'string' },
+    url: { type: 'string' },
+    token: { type: 'string' },
+    manifest: { type: 'string' },
+    branch: { type: 'string' },
+    environment: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    deletions: { type: 'string' },
+    concurrency: { type: 'string' },
+    report: { type: 'string' },
+    summary: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     stdout(HELP);
     return 0;

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type ChangeEntry } from '@itemstore/core';
+import type { ChangeEntry } from '@itemstore/core';
 import { Git, changeSummary, describe, detectChanges } from '@itemstore/changes';
 import { stderr, stdout, terminalLogger } from '../io.js';
 import { symbolicRef } from '../git-refs.js';
+import { parseCommandArgs } from '../args.js';
 
 const HELP = `Usage: itemstore detect [--repo DIR] [--base REV] [--head REV] [--branch B] [--json] [options]
 
@@ -31,28 +31,19 @@ const LETTER: Record<ChangeEntry['status'], string> = {
 };
 
 export async function detectCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        repo: { type: 'string' },
-        base: { type: 'string' },
-        head: { type: 'string' },
-        branch: { type: 'string' },
-        'default-branch': { type: 'string' },
-        paths: { type: 'string', multiple: true },
-        exclude: { type: 'string', multiple: true },
-        fetch: { type: 'boolean' },
-        json: { type: 'boolean' },
-        summary: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message} (see itemstore detect --help)`);
-  }
+  const { values } = parseCommandArgs('detect', argv, {
+    repo: { type: 'string' },
+    base: { type: 'string' },
+    head: { type: 'string' },
+    branch: { type: 'string' },
+    'default-branch': { type: 'string' },
+    paths: { type: 'string', multiple: true },
+    exclude: { type: 'string', multiple: true },
+    fetch: { type: 'boolean' },
+    json: { type: 'boolean' },
+    summary: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     stdout(HELP);
     return 0;

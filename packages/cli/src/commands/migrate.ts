@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '@itemstore/core';
 import { normalizePrefix } from '@itemstore/s3';
 import { HttpItemStore } from '@itemstore/v2';
@@ -16,6 +15,7 @@ import {
   type ObjectReader,
 } from '@itemstore/ops';
 import { stderr, stdout, terminalLogger } from '../io.js';
+import { parseCommandArgs } from '../args.js';
 
 const HELP = `Usage: itemstore migrate --repo DIR (--from s3://BUCKET/PREFIX | --from-dir DIR) [options]
 
@@ -41,33 +41,24 @@ A second run changes nothing.
 Exit: 0 migrated and in sync, 1 drift after loading, 2 bad usage.`;
 
 export async function migrateCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        repo: { type: 'string' },
-        from: { type: 'string' },
-        'from-dir': { type: 'string' },
-        bucket: { type: 'string' },
-        prefix: { type: 'string' },
-        region: { type: 'string' },
-        endpoint: { type: 'string' },
-        flags: { type: 'string' },
-        environments: { type: 'string' },
-        steps: { type: 'string' },
-        url: { type: 'string' },
-        token: { type: 'string' },
-        concurrency: { type: 'string' },
-        report: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message} (see itemstore migrate --help).`);
-  }
+  const { values } = parseCommandArgs('migrate', argv, {
+    repo: { type: 'string' },
+    from: { type: 'string' },
+    'from-dir': { type: 'string' },
+    bucket: { type: 'string' },
+    prefix: { type: 'string' },
+    region: { type: 'string' },
+    endpoint: { type: 'string' },
+    flags: { type: 'string' },
+    environments: { type: 'string' },
+    steps: { type: 'string' },
+    url: { type: 'string' },
+    token: { type: 'string' },
+    concurrency: { type: 'string' },
+    report: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     stdout(HELP);
     return 0;

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, UsageError } from '@itemstore/core';
 import { FsTree, formatTags, loadSettings } from '@itemstore/config';
 import { Git, detectChanges } from '@itemstore/changes';
@@ -8,6 +7,7 @@ import { toV2Json } from '@itemstore/convert';
 import { HttpItemStore, configRoot, deployLines, deployToV2, gitIsAncestor } from '@itemstore/v2';
 import { stderr, stdout, terminalLogger } from '../io.js';
 import { symbolicRef } from '../git-refs.js';
+import { parseCommandArgs } from '../args.js';
 
 const HELP = `Usage: itemstore plan [--repo DIR] [--base REV] [--head REV] [--branch B] [--url URL --token T] [options]
 
@@ -26,27 +26,18 @@ nothing. Exit 1 when a config has problems.
   --summary             print the Markdown summaries instead of lines`;
 
 export async function planCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        repo: { type: 'string' },
-        base: { type: 'string' },
-        head: { type: 'string' },
-        branch: { type: 'string' },
-        'default-branch': { type: 'string' },
-        url: { type: 'string' },
-        token: { type: 'string' },
-        environment: { type: 'string' },
-        summary: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message} (see itemstore plan --help)`);
-  }
+  const { values } = parseCommandArgs('plan', argv, {
+    repo: { type: 'string' },
+    base: { type: 'string' },
+    head: { type: 'string' },
+    branch: { type: 'string' },
+    'default-branch': { type: 'string' },
+    url: { type: 'string' },
+    token: { type: 'string' },
+    environment: { type: 'string' },
+    summary: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     stdout(HELP);
     return 0;

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
@@ -13,6 +12,7 @@ import {
   s3SyncSwitch,
 } from '@itemstore/ops';
 import { stderr, stdout, terminalLogger } from '../io.js';
+import { parseCommandArgs } from '../args.js';
 
 const HELP = `Usage: itemstore promote --from ENV --to ENV [--repo DIR] [options]
 
@@ -34,31 +34,22 @@ configs with an S3-only suffix (_SC) go to S3 only. Verified afterwards (MD5 equ
 Exit: 0 promoted (or nothing to do), 1 a promotion failed or could not be verified, 2 bad usage.`;
 
 export async function promoteCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        repo: { type: 'string' },
-        paths: { type: 'string', multiple: true },
-        'dry-run': { type: 'boolean' },
-        's3-sync': { type: 'string' },
-        url: { type: 'string' },
-        token: { type: 'string' },
-        endpoint: { type: 'string' },
-        concurrency: { type: 'string' },
-        report: { type: 'string' },
-        summary: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message} (see itemstore promote --help).`);
-  }
+  const { values } = parseCommandArgs('promote', argv, {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    repo: { type: 'string' },
+    paths: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean' },
+    's3-sync': { type: 'string' },
+    url: { type: 'string' },
+    token: { type: 'string' },
+    endpoint: { type: 'string' },
+    concurrency: { type: 'string' },
+    report: { type: 'string' },
+    summary: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     stdout(HELP);
     return 0;

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
 import { startServer } from '@itemstore/v2';
 import { stderr, stdout } from '../io.js';
+import { parseCommandArgs } from '../args.js';
 
 const HELP = `Usage: itemstore serve --port N --data DIR --token T [--latency MS] [--fail-rate 0..1] [--host 127.0.0.1]
 
@@ -16,25 +16,16 @@ Runs the reference Item Store V2 server (SPEC §5) until interrupted. Data under
   --quiet           no access log on stderr`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        data: { type: 'string' },
-        token: { type: 'string' },
-        latency: { type: 'string' },
-        'fail-rate': { type: 'string' },
-        host: { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message} (see itemstore serve --help).`);
-  }
+  const { values } = parseCommandArgs('serve', argv, {
+    port: { type: 'string' },
+    data: { type: 'string' },
+    token: { type: 'string' },
+    latency: { type: 'string' },
+    'fail-rate': { type: 'string' },
+    host: { type: 'string' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     stdout(HELP);
     return 0;

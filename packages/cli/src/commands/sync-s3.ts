@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '@itemstore/core';
 import { readManifestFile, syncLines, syncSummary, syncToS3, DEFAULT_CONCURRENCY } from '@itemstore/s3';
 import { stderr, stdout, terminalLogger } from '../io.js';
+import { integerFlag, parseCommandArgs } from '../args.js';
 
 const HELP = `Usage: itemstore sync-s3 [--repo DIR] [--environment ENV] [--manifest FILE | --full] [options]
 
@@ -30,34 +30,25 @@ be written with each object's ETag (one listing per prefix) and uploads only wha
 Credentials come from the default AWS chain (environment, profile, SSO, instance role); they are never printed.`;
 
 export async function syncS3Command(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        repo: { type: 'string' },
-        environment: { type: 'string' },
-        manifest: { type: 'string' },
-        full: { type: 'boolean' },
-        bucket: { type: 'string' },
-        prefix: { type: 'string' },
-        region: { type: 'string' },
-        endpoint: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        deletions: { type: 'string' },
-        'allow-feature-branch': { type: 'boolean' },
-        concurrency: { type: 'string' },
-        'max-attempts': { type: 'string' },
-        report: { type: 'string' },
-        summary: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message} (see itemstore sync-s3 --help).`);
-  }
+  const { values } = parseCommandArgs('sync-s3', argv, {
+    repo: { type: 'string' },
+    environment: { type: 'string' },
+    manifest: { type: 'string' },
+    full: { type: 'boolean' },
+    bucket: { type: 'string' },
+    prefix: { type: 'string' },
+    region: { type: 'string' },
+    endpoint: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    deletions: { type: 'string' },
+    'allow-feature-branch': { type: 'boolean' },
+    concurrency: { type: 'string' },
+    'max-attempts': { type: 'string' },
+    report: { type: 'string' },
+    summary: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     stdout(HELP);
     return 0;
@@ -67,8 +58,8 @@ export async function syncS3Command(argv: string[]): Promise<number> {
   if (deletions !== undefined && deletions !== 'apply' && deletions !== 'skip') {
     throw new UsageError(`--deletions must be apply or skip, got "${deletions}".`);
   }
-  const concurrency = integer('--concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 256);
-  const maxAttempts = integer('--max-attempts', values['max-attempts'], 3, 1, 20);
+  const concurrency = integerFlag('--concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 256);
+  const maxAttempts = integerFlag('--max-attempts', values['max-attempts'], 3, 1, 20);
   const manifest = values.manifest ? await readManifestFile(resolve(values.manifest)) : undefined;
   const repoDir = values.repo ? resolve(values.repo) : manifest ? undefined : process.cwd();
   const dryRun = Boolean(values['dry-run']);
@@ -111,19 +102,4 @@ export async function syncS3Command(argv: string[]): Promise<number> {
     );
   }
   return c.failed ? 1 : 0;
-}
-
-function integer(
-  flag: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
-  }
-  return n;
 }

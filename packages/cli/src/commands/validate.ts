@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '@itemstore/core';
 import { FsTree, loadSettings } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
@@ -20,6 +19,7 @@ import {
   type FixSource,
 } from '@itemstore/ops';
 import { stderr, stdout, terminalLogger } from '../io.js';
+import { integerFlag, parseCommandArgs } from '../args.js';
 
 const HELP = `Usage: itemstore validate [--repo DIR] [--environment ENV] [--against repo|s3-vs-v2] [options]
 
@@ -48,39 +48,30 @@ validate action. Statuses: in-sync, content-mismatch, missing-in-v2, missing-in-
 Exit: 0 in sync (or a fix plan printed without --yes), 1 drift (with --fail-on-drift true), 2 bad usage.`;
 
 export async function validateCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        repo: { type: 'string' },
-        environment: { type: 'string' },
-        against: { type: 'string' },
-        'read-all': { type: 'boolean' },
-        paths: { type: 'string', multiple: true },
-        url: { type: 'string' },
-        token: { type: 'string' },
-        endpoint: { type: 'string' },
-        bucket: { type: 'string' },
-        prefix: { type: 'string' },
-        region: { type: 'string' },
-        'fail-on-drift': { type: 'string' },
-        fix: { type: 'boolean' },
-        source: { type: 'string' },
-        prune: { type: 'boolean' },
-        yes: { type: 'boolean' },
-        concurrency: { type: 'string' },
-        report: { type: 'string' },
-        all: { type: 'boolean' },
-        summary: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message} (see itemstore validate --help).`);
-  }
+  const { values } = parseCommandArgs('validate', argv, {
+    repo: { type: 'string' },
+    environment: { type: 'string' },
+    against: { type: 'string' },
+    'read-all': { type: 'boolean' },
+    paths: { type: 'string', multiple: true },
+    url: { type: 'string' },
+    token: { type: 'string' },
+    endpoint: { type: 'string' },
+    bucket: { type: 'string' },
+    prefix: { type: 'string' },
+    region: { type: 'string' },
+    'fail-on-drift': { type: 'string' },
+    fix: { type: 'boolean' },
+    source: { type: 'string' },
+    prune: { type: 'boolean' },
+    yes: { type: 'boolean' },
+    concurrency: { type: 'string' },
+    report: { type: 'string' },
+    all: { type: 'boolean' },
+    summary: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     stdout(HELP);
     return 0;
@@ -97,7 +88,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
   if (!values.fix && (values.source || values.prune || values.yes)) {
     throw new UsageError('--source, --prune and --yes only make sense with --fix.');
   }
-  const concurrency = integer('--concurrency', values.concurrency, 16, 1, 256);
+  const concurrency = integerFlag('--concurrency', values.concurrency, 16, 1, 256);
   const url = values.url ?? process.env.ITEMSTORE_URL;
   const token = values.token ?? process.env.ITEMSTORE_TOKEN;
   if (!url) throw new UsageError('--url URL (or ITEMSTORE_URL) is required: where Item Store V2 is.');
@@ -204,19 +195,4 @@ function booleanFlag(flag: string, value: string | undefined, fallback: boolean)
   if (['true', 'yes', 'on', '1'].includes(value.toLowerCase())) return true;
   if (['false', 'no', 'off', '0'].includes(value.toLowerCase())) return false;
   throw new UsageError(`${flag} must be true or false, got "${value}".`);
-}
-
-function integer(
-  flag: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
-  }
-  return n;
 }
