@@ -29,6 +29,8 @@ for (const name of readdirSync(join(root, 'actions')).sort()) {
   if (existsSync(main)) entries.push({ in: main, out: join(name, 'index') });
 }
 entries.push({ in: join(root, 'packages/cli/src/bin.ts'), out: join('cli', 'itemstore') });
+// The demo and its workflow runner are not product code: their own bundle, which `itemstore demo` imports at run time.
+entries.push({ in: join(root, 'packages/demo/src/entry.ts'), out: join('demo', 'index') });
 
 // Bundles are ESM; some bundled dependencies still call require() for Node built-ins.
 const banner = [

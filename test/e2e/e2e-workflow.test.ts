@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ProcessGroups, WorkflowRunner } from '@itemstore/demo';
+import { ProcessGroups, WorkflowRunner } from '@itemstore/workflow-runner';
 import { bundleNode, repoRoot } from '../helpers/run-bundle.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'e2e-workflow-'));

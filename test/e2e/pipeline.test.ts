@@ -1,5 +1,5 @@
 /**
- * End to end, as GitHub runs it: the templates in action-templates/ are read by the local runner (packages/demo),
+ * End to end, as GitHub runs it: the templates in action-templates/ are read by the local runner (packages/workflow-runner),
  * which follows their steps, `if:` conditions and `${{ steps.x.outputs.y }}` wiring and runs the built action
  * bundles (dist/) with the runner's environment, against the reference V2 server and s3rver. After each step of the
  * story, V2 is read through the HTTP client and S3 through the AWS SDK. Needs `npm run build`.
@@ -21,9 +21,8 @@ import {
   v2Content,
   v2Items,
   type ScenarioStep,
-  type StepRun,
-  type WorkflowRun,
 } from '@itemstore/demo';
+import type { StepRun, WorkflowRun } from '@itemstore/workflow-runner';
 import { bundleNode, repoRoot } from '../helpers/run-bundle.js';
 
 jest.setTimeout(60_000);

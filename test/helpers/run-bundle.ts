@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseCommands, parseOutputFile } from '@itemstore/demo';
+import { parseCommands, parseOutputFile } from '@itemstore/workflow-runner';
 
 // The runner's file-command and workflow-command formats are parsed by the demo's local runner; tests share it.
 export { parseCommands, parseOutputFile };

@@ -6,7 +6,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Playground } from './playground.js';
-import { findSuiteRoot, type StepRun, type WorkflowRun } from './runner.js';
+import { findSuiteRoot, type StepRun, type WorkflowRun } from '@itemstore/workflow-runner';
 import { DEMO_STEPS, type ScenarioStep } from './scenario.js';
 import { localS3Client } from './state.js';
 import { summaryToText } from './terminal.js';

@@ -12,9 +12,14 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpItemStore } from '@itemstore/v2';
-import { ConfigRepo } from './config-repo.js';
-import { ProcessGroups } from './processes.js';
-import { WorkflowRunner, type RunnerConfig, type WorkflowEvent, type WorkflowRun } from './runner.js';
+import {
+  ConfigRepo,
+  ProcessGroups,
+  WorkflowRunner,
+  type RunnerConfig,
+  type WorkflowEvent,
+  type WorkflowRun,
+} from '@itemstore/workflow-runner';
 import { SAMPLE_BUCKETS } from './sample-repo.js';
 import { S3RVER_KEYS, startLocalS3, startLocalV2, type LocalS3, type LocalV2 } from './servers.js';
 

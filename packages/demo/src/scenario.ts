@@ -6,7 +6,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Playground } from './playground.js';
-import type { WorkflowRun } from './runner.js';
+import type { WorkflowRun } from '@itemstore/workflow-runner';
 import { SAMPLE_REPO } from './sample-repo.js';
 import { s3Objects, v2Items } from './state.js';
 

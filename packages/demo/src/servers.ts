@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '@itemstore/v2';
-import type { ProcessGroups } from './processes.js';
+import type { ProcessGroups } from '@itemstore/workflow-runner';
 
 /** s3rver accepts only this key pair. */
 export const S3RVER_KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;

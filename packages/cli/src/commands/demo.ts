@@ -1,5 +1,6 @@
-import { runDemo } from '@itemstore/demo';
-import { stdout } from '../io.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { stderr, stdout } from '../io.js';
 import { parseCommandArgs } from '../args.js';
 
 const HELP = `Usage: itemstore demo [--no-summaries] [--verbose] [--keep]
@@ -13,6 +14,23 @@ Each step's job summary is printed as text and checked against what V2 and S3 ho
   --verbose        print every step's log
   --keep           keep the temp folder (config repo, server data) for a look afterwards`;
 
+/** What the demo bundle (dist/demo/index.js, built from packages/demo/src/entry.ts) exports. */
+interface DemoModule {
+  runDemo(options: {
+    resolveFrom?: string;
+    summaries?: boolean;
+    verbose?: boolean;
+    keep?: boolean;
+  }): Promise<number>;
+}
+
+/**
+ * The demo and its workflow runner are a test harness, not product code: the CLI does not depend on them. The
+ * demo is its own bundle beside this one (dist/demo/index.js next to dist/cli/itemstore.js), loaded only when
+ * `itemstore demo` runs.
+ */
+export const DEMO_BUNDLE = new URL('../demo/index.js', import.meta.url);
+
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('demo', argv, {
     'no-summaries': { type: 'boolean' },
@@ -24,6 +42,13 @@ export async function demoCommand(argv: string[]): Promise<number> {
     stdout(HELP);
     return 0;
   }
+  if (!existsSync(fileURLToPath(DEMO_BUNDLE))) {
+    stderr(
+      `itemstore demo: the demo bundle ${fileURLToPath(DEMO_BUNDLE)} is missing; run \`npm run build\` in the suite first.`,
+    );
+    return 1;
+  }
+  const { runDemo } = (await import(DEMO_BUNDLE.href)) as DemoModule;
   return runDemo({
     resolveFrom: import.meta.url,
     summaries: !values['no-summaries'],
