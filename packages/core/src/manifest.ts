@@ -100,3 +100,24 @@ export interface ResolvedManifest {
   entries: ResolvedEntry[];
   errors: ConfigErrorJSON[];
 }
+
+/**
+ * For each `delete` entry that belongs to a rename or an identity change (the same change gave an upsert of the new
+ * identity and a delete of the old one): the upsert that replaces it. Writers apply such a delete only after that
+ * upsert succeeded in the same store, so a failed write never leaves the config missing. A plain deletion (the
+ * config is gone from git) has no replacement.
+ */
+export function replacementsOf(entries: readonly ResolvedEntry[]): Map<ResolvedEntry, ResolvedEntry> {
+  const upsertByBasePath = new Map<string, ResolvedEntry>();
+  for (const e of entries) {
+    if (e.action !== 'upsert' || e.status === 'added' || e.status === 'copied') continue;
+    upsertByBasePath.set(e.previousPath ?? e.path, e);
+  }
+  const out = new Map<ResolvedEntry, ResolvedEntry>();
+  for (const e of entries) {
+    if (e.action !== 'delete' || e.status === 'deleted') continue;
+    const r = upsertByBasePath.get(e.path);
+    if (r) out.set(e, r);
+  }
+  return out;
+}

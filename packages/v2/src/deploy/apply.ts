@@ -16,6 +16,8 @@ export interface DeployResult extends Omit<PlannedEntry, 'content'> {
   /** The latest version after the deploy (for unchanged: the version that already held this content). */
   after?: { version: number };
   error?: string;
+  /** A delete left undone because its replacement (`replacedBy`) was not written: the old item stays. */
+  kept?: true;
 }
 
 export interface ApplyOptions {
@@ -32,14 +34,30 @@ export interface ApplyOptions {
 /** How often a write that lost a race (412) is re-decided before the entry is reported as failed. */
 const MAX_RACE_ROUNDS = 5;
 
+/** Outcomes after which the new identity holds the config (this run's content, or a newer commit's). */
+const REPLACED: ReadonlySet<DeployOutcome> = new Set(['created', 'updated', 'unchanged', 'stale']);
+
+/**
+ * Order of effects: writes (and plain deletions) first; a delete that belongs to a rename or an identity change
+ * only after its replacement's write succeeded. When that write failed, the old item stays and says why.
+ */
 export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): Promise<DeployResult[]> {
   const logger = options.logger ?? silentLogger;
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
   let done = 0;
-  return Promise.all(
-    plan.entries.map((p) =>
-      limit(async () => {
-        let r: DeployResult;
+  const results = new Map<PlannedEntry, DeployResult>();
+  const run = (p: PlannedEntry, blocked?: DeployResult) =>
+    limit(async () => {
+      let r: DeployResult;
+      if (blocked) {
+        r = {
+          ...withoutContent(p),
+          outcome: 'skipped',
+          kept: true,
+          reason: `kept: its replacement ${p.replacedBy} was not written (${blocked.outcome}), so the old item stays`,
+        };
+        logger.warning(`${p.path}: ${r.reason}`);
+      } else {
         try {
           r = await applyEntry(p, plan, options);
         } catch (err) {
@@ -48,11 +66,24 @@ export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): 
           logger.error(`${p.path}: ${message}`);
           r = { ...withoutContent(p), outcome: 'failed', error: message };
         }
-        options.onResult?.(r, ++done, plan.entries.length);
-        return r;
+      }
+      results.set(p, r);
+      options.onResult?.(r, ++done, plan.entries.length);
+    });
+  const first = plan.entries.filter((p) => p.replacedBy === undefined);
+  await Promise.all(first.map((p) => run(p)));
+  const byPath = new Map<string, DeployResult>();
+  for (const p of first) if (p.action === 'upsert') byPath.set(p.path, results.get(p) as DeployResult);
+  await Promise.all(
+    plan.entries
+      .filter((p) => p.replacedBy !== undefined)
+      .map((p) => {
+        const replacement = byPath.get(p.replacedBy as string);
+        const ok = replacement !== undefined && REPLACED.has(replacement.outcome);
+        return run(p, ok ? undefined : (replacement ?? { ...withoutContent(p), outcome: 'skipped' }));
       }),
-    ),
   );
+  return plan.entries.map((p) => results.get(p) as DeployResult);
 }
 
 async function applyEntry(p: PlannedEntry, plan: DeployPlan, options: ApplyOptions): Promise<DeployResult> {

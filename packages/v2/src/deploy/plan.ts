@@ -14,6 +14,7 @@ import {
   type ResolvedEntry,
   type ResolvedManifest,
   configRootOf,
+  replacementsOf,
 } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
 import {
@@ -63,6 +64,11 @@ export interface PlannedEntry {
   reason?: string;
   /** Unified diff of the JSON against the current latest version (dry-run only). */
   diff?: string;
+  /**
+   * For a delete that belongs to a rename or an identity change: the path of the upsert that replaces it. The delete
+   * is applied only after that upsert succeeded.
+   */
+  replacedBy?: string;
 }
 
 export interface DeployPlan {
@@ -85,6 +91,8 @@ export interface PrepareOptions {
 export interface PreparedEntry {
   entry: ResolvedEntry;
   content?: string;
+  /** See PlannedEntry.replacedBy. */
+  replacedBy?: string;
 }
 
 /**
@@ -101,6 +109,7 @@ export async function prepareDeploy(
   // A move that keeps the identity is an update: never also delete what an upsert writes.
   const upserted = new Set(forV2.filter((e) => e.action === 'upsert').map((e) => e.identity));
   const selected = forV2.filter((e) => e.action === 'upsert' || !upserted.has(e.identity));
+  const replacements = replacementsOf(manifest.entries);
   const seen = new Map<string, string>();
   const prepared: PreparedEntry[] = [];
   for (const entry of selected) {
@@ -117,7 +126,10 @@ export async function prepareDeploy(
     }
     seen.set(entry.identity, entry.path);
     if (entry.action === 'delete') {
-      prepared.push({ entry });
+      const by = replacements.get(entry);
+      // Only a V2 write can stand in for a V2 item: a replacement that goes to S3 only is no dependency here.
+      const replacedBy = by && by.targets.includes('v2') && !by.s3Only ? by.path : undefined;
+      prepared.push({ entry, ...(replacedBy === undefined ? {} : { replacedBy }) });
       continue;
     }
     let bytes: Buffer | undefined;
@@ -212,6 +224,7 @@ export async function planDeploy(manifest: ResolvedManifest, options: PlanOption
           identity: entry.identity,
           environment,
           ...(p.content === undefined ? {} : { content: p.content, md5: md5Hex(p.content) }),
+          ...(p.replacedBy === undefined ? {} : { replacedBy: p.replacedBy }),
           status: 'skip',
         };
         if (entry.action === 'delete' && options.deletions === 'skip') {

@@ -113,6 +113,18 @@ export function deploySummary(report: DeployReport, options: { notForV2?: number
   if (failed.length) {
     s.heading('Failures', 3).list(failed.map((r) => `\`${r.path}\`: ${r.error ?? 'failed'}`));
   }
+  const kept = report.entries.filter((r) => r.kept);
+  if (kept.length) {
+    s.heading('Old items kept', 3)
+      .paragraph(
+        'These deletes belong to a rename or an identity change whose new write did not succeed, so the old item was left as it was (re-run the deploy once the failure is fixed):',
+      )
+      .list(
+        kept.map(
+          (r) => `\`${r.path}\` (${r.itemId ?? 'no item'}): replacement \`${r.replacedBy}\` not written`,
+        ),
+      );
+  }
   const withDiff = report.entries.filter((r) => r.diff);
   for (const r of withDiff.slice(0, DIFF_LIMIT)) {
     const diff = r.diff as string;

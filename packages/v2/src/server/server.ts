@@ -28,14 +28,36 @@ export interface ServerOptions {
   failRate?: number;
   /** Source of randomness for fault injection (tests make it deterministic). */
   random?: () => number;
+  /** Targeted faults: fail chosen requests (see FaultRule). Also settable later with `setFaults`. */
+  faults?: FaultRule[];
   /** Called once per request with a one-line access log. */
   log?: (line: string) => void;
+}
+
+/**
+ * A targeted fault, for tests that fail one chosen write: the `nth` request (1-based, counted per rule) that
+ * matches every given field answers `status` (default 500), `times` times in a row (default: every later match
+ * too), either before the work or after it was done (the answer is then lost).
+ */
+export interface FaultRule {
+  route?: RouteName;
+  method?: string;
+  itemId?: string;
+  environment?: string;
+  /** Matches the request body's `metadata.path` (the config's path in the repo). */
+  path?: string;
+  nth?: number;
+  times?: number;
+  status?: number;
+  when?: 'before' | 'after';
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   close(): Promise<void>;
+  /** Replaces the targeted faults (counters start again from zero). */
+  setFaults(rules: FaultRule[]): void;
 }
 
 interface Stats {
@@ -56,6 +78,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const latencyMs = options.latencyMs ?? 0;
   const expected = Buffer.from(`Bearer ${options.token}`);
   const stats: Stats = { requests: {}, statuses: {}, injectedFailures: { before: 0, after: 0 } };
+  let faults: { rule: FaultRule; seen: number }[] = [];
+  const setFaults = (rules: FaultRule[]): void => {
+    faults = rules.map((rule) => ({ rule, seen: 0 }));
+  };
+  setFaults(options.faults ?? []);
+  /** The targeted fault this request hits, if any. */
+  const targetedFault = (
+    name: RouteName,
+    method: string,
+    params: Record<string, string>,
+    body: Buffer,
+  ): FaultRule | undefined => {
+    let hit: FaultRule | undefined;
+    for (const f of faults) {
+      const r = f.rule;
+      if (r.route !== undefined && r.route !== name) continue;
+      if (r.method !== undefined && r.method !== method) continue;
+      if (r.itemId !== undefined && r.itemId !== params.id) continue;
+      if (r.environment !== undefined && r.environment !== params.env) continue;
+      if (r.path !== undefined && metadataPath(body) !== r.path) continue;
+      f.seen++;
+      const first = r.nth ?? 1;
+      if (!hit && f.seen >= first && f.seen < first + (r.times ?? Infinity)) hit = r;
+    }
+    return hit;
+  };
 
   const server = createServer((req, res) => {
     const requestId = `req_${randomUUID()}`;
@@ -92,7 +140,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const body = await readBody(req);
     // Fault injection, never on the liveness and test-only calls.
     let failAfter = false;
-    if (failRate > 0 && route.name !== 'health' && route.name !== 'stats' && random() < failRate) {
+    let failWith: ApiError | undefined;
+    const fault =
+      route.name === 'health' || route.name === 'stats'
+        ? undefined
+        : targetedFault(route.name, method, route.params, body);
+    if (fault) {
+      const status = fault.status ?? 500;
+      failWith = new ApiError(
+        status,
+        'injected',
+        `Injected failure (${status}, ${fault.when ?? 'before'} the work).`,
+      );
+      if (fault.when !== 'after') {
+        stats.injectedFailures.before++;
+        throw failWith;
+      }
+      failAfter = true;
+    }
+    if (!fault && failRate > 0 && route.name !== 'health' && route.name !== 'stats' && random() < failRate) {
       if (random() < 0.5) {
         stats.injectedFailures.before++;
         throw new ApiError(503, 'unavailable', 'Injected failure (--fail-rate), before the work.');
@@ -102,7 +168,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const answer = await dispatch(route.name, route.params, url.searchParams, req, body);
     if (failAfter) {
       stats.injectedFailures.after++;
-      throw new ApiError(503, 'unavailable', 'Injected failure (--fail-rate), after the work was done.');
+      throw (
+        failWith ??
+        new ApiError(503, 'unavailable', 'Injected failure (--fail-rate), after the work was done.')
+      );
     }
     res.statusCode = answer.status;
     for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
@@ -252,6 +321,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url: `http://${host}:${port}`,
     port,
+    setFaults,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -260,7 +330,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-type RouteName =
+export type RouteName =
   | 'health'
   | 'stats'
   | 'generateId'
@@ -321,6 +391,17 @@ function matchRoute(method: string, path: string) {
     return { name: r.name, pattern: r.pattern, params };
   }
   return undefined;
+}
+
+/** `metadata.path` of a JSON request body, when it has one (fault matching only). */
+function metadataPath(body: Buffer): string | undefined {
+  if (!body.length) return undefined;
+  try {
+    const v = JSON.parse(body.toString('utf8')) as { metadata?: { path?: unknown } };
+    return typeof v?.metadata?.path === 'string' ? v.metadata.path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function writeAnswer(
