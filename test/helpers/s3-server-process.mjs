@@ -29,14 +29,55 @@ const server = new S3rver({
     .map((name) => ({ name })),
 });
 const { port } = await server.run();
-server.httpServer.prependListener('request', (req) => {
+/**
+ * Targeted faults ({cmd:'faults', rules}): the `nth` (1-based, per rule) request matching method, bucket and key
+ * answers `status` (default 500) with an S3 error body, `times` times in a row (default: every later match), and
+ * never reaches s3rver.
+ * @type {{rule: {method?: string, bucket?: string, key?: string, nth?: number, times?: number, status?: number}, seen: number}[]}
+ */
+let faults = [];
+const handlers = server.httpServer.listeners('request');
+server.httpServer.removeAllListeners('request');
+server.httpServer.on('request', (req, res) => {
   requests.push({ method: req.method ?? '', url: req.url ?? '' });
+  const u = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const path = u.pathname.replace(/^\//, '');
+  const slash = path.indexOf('/');
+  const bucket = decodeURIComponent(slash < 0 ? path : path.slice(0, slash));
+  const key = slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1));
+  let hit;
+  for (const f of faults) {
+    const r = f.rule;
+    if (r.method !== undefined && r.method !== req.method) continue;
+    if (r.bucket !== undefined && r.bucket !== bucket) continue;
+    if (r.key !== undefined && r.key !== key) continue;
+    f.seen++;
+    const first = r.nth ?? 1;
+    if (!hit && f.seen >= first && f.seen < first + (r.times ?? Infinity)) hit = r;
+  }
+  if (!hit) {
+    for (const h of handlers) h.call(server.httpServer, req, res);
+    return;
+  }
+  const status = hit.status ?? 500;
+  req.resume();
+  req.on('end', () => {
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/xml');
+    const code = status >= 500 ? 'InternalError' : status === 403 ? 'AccessDenied' : 'InvalidRequest';
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>Injected failure (${status})</Message><Key>${key}</Key></Error>`,
+    );
+  });
 });
 
 process.on('message', (msg) => {
   if (msg?.cmd === 'requests') process.send?.({ id: msg.id, requests });
   else if (msg?.cmd === 'reset') {
     requests = [];
+    process.send?.({ id: msg.id, ok: true });
+  } else if (msg?.cmd === 'faults') {
+    faults = (msg.rules ?? []).map((rule) => ({ rule, seen: 0 }));
     process.send?.({ id: msg.id, ok: true });
   } else if (msg?.cmd === 'close') {
     server.close().then(() => process.exit(0));

@@ -62,6 +62,8 @@ export interface S3TestServer {
   /** A client whose stored bytes are exactly the bodies given (no aws-chunked framing, no added checksums). */
   client: S3Client;
   requests(): Promise<RecordedRequest[]>;
+  /** Replaces the targeted faults (see S3FaultRule); counters start from zero. */
+  setFaults(rules: S3FaultRule[]): Promise<void>;
   counts(): Promise<RequestCounts>;
   resetCounts(): Promise<void>;
   createBucket(name: string): Promise<void>;
@@ -76,6 +78,20 @@ export interface S3TestServer {
   /** Every key under a prefix, sorted (follows continuation tokens). */
   listKeys(bucket: string, prefix?: string): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/**
+ * A targeted fault: the `nth` (1-based, counted per rule) request matching method, bucket and key (decoded) answers
+ * `status` (default 500) with an S3 error body, `times` times in a row (default: every later match too), and
+ * never reaches s3rver. The SDK retries 5xx, so the default fails every attempt.
+ */
+export interface S3FaultRule {
+  method?: 'GET' | 'PUT' | 'DELETE' | 'HEAD' | 'POST';
+  bucket?: string;
+  key?: string;
+  nth?: number;
+  times?: number;
+  status?: number;
 }
 
 const childScript = join(repoRoot, 'test', 'helpers', 's3-server-process.mjs');
@@ -130,7 +146,7 @@ export async function startS3Server(
   child.stdout?.resume();
 
   let nextId = 0;
-  const ask = <T>(cmd: string): Promise<T> =>
+  const ask = <T>(cmd: string, extra: Record<string, unknown> = {}): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const id = ++nextId;
       const onMessage = (msg: { id?: number }): void => {
@@ -139,7 +155,7 @@ export async function startS3Server(
         resolve(msg as T);
       };
       child.on('message', onMessage);
-      if (!child.send({ cmd, id })) reject(new Error('s3rver child is gone'));
+      if (!child.send({ cmd, id, ...extra })) reject(new Error('s3rver child is gone'));
     });
 
   const endpoint = `http://127.0.0.1:${port}`;
@@ -175,6 +191,9 @@ export async function startS3Server(
     },
     async counts() {
       return countRequests(await server.requests());
+    },
+    async setFaults(rules) {
+      await ask('faults', { rules });
     },
     async resetCounts() {
       await ask('reset');

@@ -48,7 +48,8 @@ export interface FixPlan {
 }
 
 export interface FixResult extends Omit<FixAction, 'content' | 'body'> {
-  outcome: 'done' | 'unchanged' | 'failed';
+  /** `kept`: a delete not applied because a write of the same fix failed (the object or item stays). */
+  outcome: 'done' | 'unchanged' | 'failed' | 'kept';
   /** V2: the version each environment holds afterwards. */
   versions?: Record<string, number>;
   error?: string;
@@ -212,62 +213,76 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
   const task = (options.progress ?? noProgress).start('fix', plan.actions.length);
   const [first, ...rest] = plan.environments;
   const { store } = options;
-  const results = await Promise.all(
-    plan.actions
-      .filter((a) => a.kind.startsWith('v2-'))
-      .map((a) =>
-        limit(async (): Promise<FixResult> => {
-          const { content: _content, body: _body, ...base } = a;
-          try {
-            if (a.kind === 'v2-write') {
-              const itemId =
-                a.itemId ?? (await store.generateId(a.namespace as string, a.tags as Tags)).itemId;
-              const versions: Record<string, number> = {};
-              const w = await store.putContents(itemId, first as string, a.content as string, {
-                metadata: {
-                  ...(a.path ? { path: a.path } : {}),
-                  source: a.from as string,
-                  fixedBy: 'itemstore validate --fix',
-                  ...(options.runUrl ? { runUrl: options.runUrl } : {}),
-                },
-              });
-              versions[first as string] = w.version;
-              let changed = !w.unchanged;
-              let prev = first as string;
-              for (const env of rest) {
-                const p = await store.promote(itemId, env, { fromEnvironment: prev });
-                versions[env] = p.version;
-                changed ||= !p.unchanged;
-                prev = env;
-              }
-              return { ...base, itemId, outcome: changed ? 'done' : 'unchanged', versions };
-            }
-            const item = a.itemId ? await store.getItem(a.itemId) : undefined;
-            const versions: Record<string, number> = {};
-            let changed = false;
-            for (const [env, state] of Object.entries(item?.environments ?? {})) {
-              if (state.deleted) continue;
-              const w = await store.deleteItem(a.itemId as string, env, {
-                metadata: { fixedBy: 'itemstore validate --fix --prune' },
-              });
-              versions[env] = w.version;
-              changed ||= !w.unchanged;
-            }
-            return { ...base, outcome: changed ? 'done' : 'unchanged', versions };
-          } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
-            logger.error(`fix of ${a.path ?? a.itemId}: ${message}`);
-            return { ...base, outcome: 'failed', error: message };
-          } finally {
-            task.tick();
+  const applyV2 = (a: FixAction) =>
+    limit(async (): Promise<FixResult> => {
+      const { content: _content, body: _body, ...base } = a;
+      try {
+        if (a.kind === 'v2-write') {
+          const itemId = a.itemId ?? (await store.generateId(a.namespace as string, a.tags as Tags)).itemId;
+          const versions: Record<string, number> = {};
+          const w = await store.putContents(itemId, first as string, a.content as string, {
+            metadata: {
+              ...(a.path ? { path: a.path } : {}),
+              source: a.from as string,
+              fixedBy: 'itemstore validate --fix',
+              ...(options.runUrl ? { runUrl: options.runUrl } : {}),
+            },
+          });
+          versions[first as string] = w.version;
+          let changed = !w.unchanged;
+          let prev = first as string;
+          for (const env of rest) {
+            const p = await store.promote(itemId, env, { fromEnvironment: prev });
+            versions[env] = p.version;
+            changed ||= !p.unchanged;
+            prev = env;
           }
-        }),
-      ),
-  );
-
+          return { ...base, itemId, outcome: changed ? 'done' : 'unchanged', versions };
+        }
+        const item = a.itemId ? await store.getItem(a.itemId) : undefined;
+        const versions: Record<string, number> = {};
+        let changed = false;
+        for (const [env, state] of Object.entries(item?.environments ?? {})) {
+          if (state.deleted) continue;
+          const w = await store.deleteItem(a.itemId as string, env, {
+            metadata: { fixedBy: 'itemstore validate --fix --prune' },
+          });
+          versions[env] = w.version;
+          changed ||= !w.unchanged;
+        }
+        return { ...base, outcome: changed ? 'done' : 'unchanged', versions };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        logger.error(`fix of ${a.path ?? a.itemId}: ${message}`);
+        return { ...base, outcome: 'failed', error: message };
+      } finally {
+        task.tick();
+      }
+    });
+  // Order of effects: writes first; tombstones (pruned orphans, maybe a renamed config's old identity) only when
+  // every write succeeded.
+  const v2Writes = plan.actions.filter((a) => a.kind === 'v2-write');
+  const results = await Promise.all(v2Writes.map(applyV2));
+  const failedWrites = results.filter((r) => r.outcome === 'failed').length;
+  const tombstones = plan.actions.filter((x) => x.kind === 'v2-tombstone');
+  if (failedWrites) {
+    for (const a of tombstones) {
+      const { content: _content, body: _body, ...base } = a;
+      results.push({
+        ...base,
+        outcome: 'kept',
+        error: `not tombstoned: ${failedWrites} V2 write(s) of this fix failed, and tombstones wait for every write`,
+      });
+      task.tick();
+    }
+  } else results.push(...(await Promise.all(tombstones.map(applyV2))));
   const s3Actions = plan.actions.filter((a) => a.kind.startsWith('s3-'));
   if (s3Actions.length) {
     if (!options.clientFor) throw new Error('applyFix: S3 actions need clientFor');
+    // Deletes (pruned orphans) wait for every upload: an orphan may be a renamed config's old key.
+    const uploads = s3Actions
+      .filter((a) => a.kind === 's3-upload')
+      .map((a) => ({ bucket: a.bucket as string, key: a.key as string }));
     const items: PlanItem[] = s3Actions.map((a) => ({
       bucket: a.bucket as string,
       region: a.region as string,
@@ -278,6 +293,7 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
       ...(a.path ? { path: a.path } : {}),
       ...(a.md5 ? { md5: a.md5 } : {}),
       ...(a.body ? { body: a.body, contentType: a.contentType as string } : {}),
+      ...(a.kind === 's3-delete' && uploads.length ? { waitsFor: uploads } : {}),
     }));
     const locations: S3Location[] = [];
     const syncPlan: SyncPlan = { items, locations, full: false, deletionsMode: 'apply' };
@@ -291,8 +307,8 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
       const { content: _content, body: _body, ...base } = a;
       results.push({
         ...base,
-        outcome: r?.status === 'failed' ? 'failed' : 'done',
-        ...(r?.error ? { error: r.error } : {}),
+        outcome: r?.status === 'failed' ? 'failed' : r?.status === 'kept' ? 'kept' : 'done',
+        ...(r?.error ? { error: r.error } : r?.status === 'kept' ? { error: r.reason } : {}),
       });
     }
   }

@@ -236,28 +236,37 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
   const limit = pLimit(concurrency);
   const work = entries.filter((e) => e.action === 'promote' || e.action === 'delete');
   const task = (options.progress ?? noProgress).start(`promote ${from} → ${to}`, work.length);
-  await Promise.all(
-    entries
-      .filter((e) => e.store === 'v2' && (e.action === 'promote' || e.action === 'delete'))
-      .map((e) =>
-        limit(async () => {
-          try {
-            const w = await store.promote(e.itemId as string, to, {
-              fromEnvironment: from,
-              ...(e.from?.version ? { version: e.from.version } : {}),
-            });
-            e.after = { version: w.version, md5: w.md5 };
-            if (w.unchanged) e.outcome = 'unchanged';
-          } catch (err) {
-            e.outcome = 'failed';
-            e.error = err instanceof Error ? err.message : String(err);
-            logger.error(`promote ${e.path ?? e.itemId}: ${e.error}`);
-          } finally {
-            task.tick();
-          }
-        }),
-      ),
-  );
+  const promoteV2 = (e: PromoteEntry) =>
+    limit(async () => {
+      try {
+        const w = await store.promote(e.itemId as string, to, {
+          fromEnvironment: from,
+          ...(e.from?.version ? { version: e.from.version } : {}),
+        });
+        e.after = { version: w.version, md5: w.md5 };
+        if (w.unchanged) e.outcome = 'unchanged';
+      } catch (err) {
+        e.outcome = 'failed';
+        e.error = err instanceof Error ? err.message : String(err);
+        logger.error(`promote ${e.path ?? e.itemId}: ${e.error}`);
+      } finally {
+        task.tick();
+      }
+    });
+  // Order of effects: new versions first; tombstones only when every one of them arrived (a tombstone may be the
+  // old identity of a renamed config whose new item just failed to promote).
+  const v2 = entries.filter((e) => e.store === 'v2');
+  await Promise.all(v2.filter((e) => e.action === 'promote').map(promoteV2));
+  const failedPromotions = v2.filter((e) => e.action === 'promote' && e.outcome === 'failed').length;
+  const tombstones = v2.filter((e) => e.action === 'delete');
+  if (failedPromotions) {
+    for (const e of tombstones) {
+      e.outcome = 'skipped';
+      e.reason = `kept: ${failedPromotions} promotion(s) failed, and a tombstone is promoted only after every new version arrived`;
+      logger.warning(`promote ${e.path ?? e.itemId}: ${e.reason}`);
+      task.tick();
+    }
+  } else await Promise.all(tombstones.map(promoteV2));
   if (copies.length) {
     // GET from `from`, PUT to `to` with Content-MD5 (S3 rejects a body that arrived changed).
     const items: PlanItem[] = [];

@@ -1,13 +1,19 @@
-/** Applying a sync plan: uploads first (a renamed config is never missing in between), then deletions. */
+/**
+ * Applying a sync plan: uploads first (a renamed config is never missing in between), then deletions; a deletion
+ * that waits for uploads (a rename's new key) is skipped, and the object kept, when one of them failed.
+ */
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { md5Base64, type Logger } from '@itemstore/core';
 import pLimit from 'p-limit';
-import type { PlanItem, SyncPlan } from './plan.js';
+import { objectRef, type PlanItem, type SyncPlan } from './plan.js';
 
-export type ItemStatus = 'done' | 'failed' | 'planned' | 'none';
+export type ItemStatus = 'done' | 'failed' | 'planned' | 'none' | 'kept';
 
 export interface AppliedItem extends Omit<PlanItem, 'body'> {
-  /** `done`: written/deleted; `failed`: see error; `planned`: dry-run; `none`: nothing to do. */
+  /**
+   * `done`: written/deleted; `failed`: see error; `planned`: dry-run; `none`: nothing to do; `kept`: a delete not
+   * sent because an upload it waits for failed (the object stays).
+   */
   status: ItemStatus;
   error?: string;
 }
@@ -69,9 +75,21 @@ export async function applySyncPlan(
         ),
       ),
   );
+  const failedUploads = new Set(
+    [...results.values()].filter((r) => r.status === 'failed').map((r) => objectRef(r.bucket, r.key)),
+  );
+  const deletes = plan.items.filter((i) => i.action === 'delete');
+  for (const item of deletes) {
+    const blocker = item.waitsFor?.find((w) => failedUploads.has(objectRef(w.bucket, w.key)));
+    if (!blocker) continue;
+    const reason = `kept: ${item.reason}, but s3://${blocker.bucket}/${blocker.key} was not uploaded`;
+    options.logger.warning(`S3 delete of s3://${item.bucket}/${item.key} not sent: ${reason}`);
+    results.set(item, { ...strip(item), status: 'kept', reason });
+    options.onProgress?.(++done, writes.length);
+  }
   await Promise.all(
-    plan.items
-      .filter((i) => i.action === 'delete')
+    deletes
+      .filter((i) => !results.has(i))
       .map((item) =>
         run(item, () =>
           clientFor(item.region).send(new DeleteObjectCommand({ Bucket: item.bucket, Key: item.key })),

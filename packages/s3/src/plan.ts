@@ -24,6 +24,8 @@ export interface DeletionRequest {
   key: string;
   /** The config's path in the base commit. */
   path: string;
+  /** The path of the config that replaces it (a rename or identity change): delete only after its upload. */
+  replacedBy?: string;
 }
 
 export interface RemoteObject {
@@ -58,6 +60,11 @@ export interface PlanItem {
   remoteEtag?: string;
   body?: Buffer;
   contentType?: string;
+  /**
+   * Deletes only: the uploads this delete waits for. It is sent only when every one of them succeeded (a rename's
+   * new key; for a full sync's unmapped keys, every upload of the run), otherwise the object is kept.
+   */
+  waitsFor?: { bucket: string; key: string }[];
 }
 
 export type DeletionsMode = 'apply' | 'skip';
@@ -113,6 +120,7 @@ export function planSync(input: SyncPlanInput): SyncPlan {
     remoteByLocation.get(locationId(location))?.get(key);
   // Keys a config maps to, per bucket: never delete these, even when another location's listing also covers them.
   const wanted = new Set(input.desired.map((d) => objectRef(d.location.bucket, d.key)));
+  const desiredByPath = new Map(input.desired.map((d) => [d.path, d]));
   const items: PlanItem[] = [];
 
   for (const d of input.desired) {
@@ -175,17 +183,21 @@ export function planSync(input: SyncPlanInput): SyncPlan {
         remoteEtag: remote.etag,
       });
     } else {
+      const by = del.replacedBy === undefined ? undefined : desiredByPath.get(del.replacedBy);
       items.push({
         ...base,
         action: 'delete',
         bytes: remote.size,
-        reason: 'deleted in git',
+        reason: del.replacedBy === undefined ? 'deleted in git' : `replaced by ${del.replacedBy}`,
         remoteEtag: remote.etag,
+        ...(by ? { waitsFor: [{ bucket: by.location.bucket, key: by.key }] } : {}),
       });
     }
   }
 
   if (input.full) {
+    // An unmapped key may be a renamed config's old key: delete it only when every upload succeeded.
+    const uploads = items.filter((i) => i.action === 'upload').map((i) => ({ bucket: i.bucket, key: i.key }));
     for (const listing of input.listings) {
       for (const remote of listing.objects.values()) {
         const ref = objectRef(listing.location.bucket, remote.key);
@@ -193,6 +205,7 @@ export function planSync(input: SyncPlanInput): SyncPlan {
         planned.add(ref);
         const apply = input.deletionsMode === 'apply';
         items.push({
+          ...(apply && uploads.length ? { waitsFor: uploads } : {}),
           bucket: listing.location.bucket,
           region: listing.location.region,
           key: remote.key,

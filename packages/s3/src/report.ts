@@ -13,7 +13,7 @@ export interface SyncCounts {
   unchanged: number;
   /** Objects deleted (dry-run: that would be deleted). */
   deleted: number;
-  /** Deletions left alone because deletions is skip. */
+  /** Deletions left alone: deletions is skip, or the upload that replaces the object failed. */
   kept: number;
   failed: number;
 }
@@ -78,6 +78,7 @@ export function countItems(items: readonly AppliedItem[]): SyncCounts {
   const c: SyncCounts = { uploaded: 0, unchanged: 0, deleted: 0, kept: 0, failed: 0 };
   for (const i of items) {
     if (i.status === 'failed') c.failed++;
+    else if (i.status === 'kept') c.kept++;
     else if (i.action === 'upload') c.uploaded++;
     else if (i.action === 'delete') c.deleted++;
     else if (i.action === 'keep') c.kept++;
@@ -89,6 +90,7 @@ export function countItems(items: readonly AppliedItem[]): SyncCounts {
 /** What the table's action column says for an object. */
 export function actionLabel(o: ReportObject, dryRun: boolean): string {
   if (o.status === 'failed') return `${o.action} failed`;
+  if (o.status === 'kept') return 'kept';
   if (o.action === 'upload') return dryRun ? 'would upload' : 'uploaded';
   if (o.action === 'delete') return dryRun ? 'would delete' : 'deleted';
   if (o.action === 'keep') return 'kept';
@@ -104,7 +106,7 @@ export function syncSummary(report: SyncReport): Summary {
   const c = report.counts;
   const verb = report.dryRun ? 'would be ' : '';
   const parts = [`${c.uploaded} ${verb}uploaded`, `${c.deleted} ${verb}deleted`, `${c.unchanged} unchanged`];
-  if (c.kept) parts.push(`${c.kept} kept (deletions: skip)`);
+  if (c.kept) parts.push(`${c.kept} kept (not deleted: deletions: skip, or the new key was not uploaded)`);
   if (c.failed) parts.push(`**${c.failed} failed**`);
   const where = report.locations.map((l) => `\`${describeLocation(l)}\``).join(', ') || 'no S3 location';
   s.paragraph(

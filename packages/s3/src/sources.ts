@@ -8,6 +8,7 @@ import {
   md5Hex,
   configRootOf,
   readResolvedManifest,
+  replacementsOf,
   type RepoTree,
   type ResolvedManifest,
 } from '@itemstore/core';
@@ -25,6 +26,8 @@ export interface S3Config {
   format: string;
   s3KeyBelowPrefix: string;
   s3Format?: S3Format;
+  /** Deletes only: the path of the upsert that replaces this config (a rename or identity change). */
+  replacedBy?: string;
 }
 
 export interface Wanted {
@@ -173,7 +176,12 @@ export async function collectWanted(options: CollectOptions): Promise<Wanted> {
 
   const deletions: DeletionRequest[] = options.deletes.map((cfg) => {
     const location = locationOf(cfg.tenant);
-    return { location, key: location.prefix + cfg.s3KeyBelowPrefix, path: cfg.path };
+    return {
+      location,
+      key: location.prefix + cfg.s3KeyBelowPrefix,
+      path: cfg.path,
+      ...(cfg.replacedBy === undefined ? {} : { replacedBy: cfg.replacedBy }),
+    };
   });
   if (errors.length) throw new ConfigErrors(dedupe(errors));
   return { desired, deletions };
@@ -183,6 +191,7 @@ export async function collectWanted(options: CollectOptions): Promise<Wanted> {
 export function s3EntriesOf(manifest: ResolvedManifest): { upserts: S3Config[]; deletes: S3Config[] } {
   const upserts: S3Config[] = [];
   const deletes: S3Config[] = [];
+  const replacements = replacementsOf(manifest.entries);
   for (const e of manifest.entries) {
     if (!e.targets.includes('s3') || e.s3KeyBelowPrefix === undefined) continue;
     const cfg: S3Config = {
@@ -193,6 +202,9 @@ export function s3EntriesOf(manifest: ResolvedManifest): { upserts: S3Config[]; 
       s3KeyBelowPrefix: e.s3KeyBelowPrefix,
       ...(e.s3Format === undefined ? {} : { s3Format: e.s3Format }),
     };
+    const by = replacements.get(e);
+    // Only an upload can stand in for an S3 object: a replacement that goes to V2 only is no dependency here.
+    if (by && by.targets.includes('s3') && by.s3KeyBelowPrefix !== undefined) cfg.replacedBy = by.path;
     (e.action === 'delete' ? deletes : upserts).push(cfg);
   }
   return { upserts, deletes };
