@@ -30,6 +30,8 @@ export const CONVERT_ERROR_CODES = {
   'config-list-shape': 'team format config-list/dq: the root is not a mapping with a `config_list` list',
   'legacy-extra-keys':
     'to-legacy: the root has keys besides `config_list`, which the legacy format cannot hold',
+  'yaml11-ambiguous':
+    'a plain scalar YAML 1.1 readers read differently from YAML 1.2 (`yes`, `0755`, `1:30`): an error where S3 gets the bytes, else a warning',
 } as const;
 
 export type ConvertErrorCode = keyof typeof CONVERT_ERROR_CODES;

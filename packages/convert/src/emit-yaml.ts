@@ -1,14 +1,6 @@
-import {
-  Document,
-  Pair,
-  Scalar,
-  YAMLMap,
-  YAMLSeq,
-  parse as parseYaml,
-  type Node,
-  type ToStringOptions,
-} from 'yaml';
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type Node, type ToStringOptions } from 'yaml';
 import { isPlainObject, orderedKeys } from './json-value.js';
+import { yaml11Difference } from './yaml11.js';
 
 /**
  * The one YAML style this package writes (legacy documents and config_list files), so output is deterministic:
@@ -65,16 +57,13 @@ function stringNode(s: string): Scalar {
   return node;
 }
 
-const YAML11_WORDS =
-  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|=|<<)$/;
+/** 1.1's value (`=`) and merge (`<<`) keys, and the words both versions read as booleans or null. */
+const YAML11_WORDS = /^(?:true|True|TRUE|false|False|FALSE|null|Null|NULL|~|=|<<)$/;
 
-/** Would a YAML 1.1 reader (PyYAML, SnakeYAML) take this plain text for something other than this string? */
+/**
+ * Would a YAML 1.1 reader (the 1.1 type definitions, or PyYAML) take this plain text for something other than this
+ * string? (A string YAML 1.2 reads as something else is quoted by the library itself.)
+ */
 function readsDifferentlyIn11(s: string): boolean {
-  if (YAML11_WORDS.test(s)) return true;
-  if (!/^[-+.0-9]/.test(s)) return false;
-  try {
-    return parseYaml(s, { version: '1.1', schema: 'yaml-1.1', logLevel: 'silent' }) !== s;
-  } catch {
-    return true;
-  }
+  return YAML11_WORDS.test(s) || yaml11Difference(s) !== undefined;
 }

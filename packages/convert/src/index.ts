@@ -8,3 +8,22 @@ export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_ALIAS_NODES, CONVERT_ERROR_CODES } from 
 export type { ConvertErrorCode } from './codes.js';
 export { md5Hex } from '@itemstore/core';
 export { assertYamlNesting } from './yaml-json.js';
+export {
+  yaml11Difference,
+  readPlain11,
+  readPlain12,
+  sameReading,
+  describeReading,
+  yaml11Message,
+  plainFor,
+  storedKey,
+} from './yaml11.js';
+export type {
+  Yaml11Difference,
+  Yaml11Finding,
+  Yaml11Mode,
+  ScalarReading,
+  StoredValue,
+  YamlType,
+} from './yaml11.js';
+export { yaml11Findings, yaml11Problems, rewriteYaml11, YAML11_CODE } from './yaml11-files.js';

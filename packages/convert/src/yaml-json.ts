@@ -19,10 +19,13 @@ import {
 import { DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, YAML_MAX_ALIAS_COUNT } from './codes.js';
 import { defineKey, orderedKeys, setNodeInfo } from './json-value.js';
 import { SourceText } from './source.js';
+import { storedKey, yaml11Difference, type Yaml11Difference, type Yaml11Mode } from './yaml11.js';
 
 export interface YamlLimits {
   maxDepth?: number;
   maxAliasNodes?: number;
+  /** YAML 1.1 readings of plain scalars (yaml11.ts): read them as 1.1 readers do, or hear of each difference. */
+  yaml11?: Yaml11Mode;
 }
 
 /** YAML 1.2, core schema whatever a `%YAML` directive says, so `yes`/`no`/`on`/`off` stay strings. */
@@ -148,11 +151,13 @@ class Walker {
   private aliasNodes = 0;
   /** The outermost alias being expanded, where a budget error points. */
   private expanding: Alias | undefined;
+  /** Offsets of plain scalars already reported to yaml11.onFinding (aliases visit a node again). */
+  private readonly reported11 = new Set<number>();
 
   constructor(
     private readonly doc: ParsedDoc,
     private readonly src: SourceText,
-    limits: YamlLimits,
+    private readonly limits: YamlLimits,
   ) {
     this.maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.maxAliasNodes = limits.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES;
@@ -262,9 +267,24 @@ class Walker {
     return i;
   }
 
+  /** A plain scalar YAML 1.1 reads differently: reported, and returned when reading as 1.1. */
+  private plain11(node: Scalar, key: boolean): Yaml11Difference | undefined {
+    const mode = this.limits.yaml11;
+    if (!mode || node.type !== 'PLAIN' || node.tag !== undefined || !node.range) return undefined;
+    const [start, end] = node.range;
+    const d = yaml11Difference(this.src.text.slice(start, end));
+    if (!d) return undefined;
+    if (mode.onFinding && !this.reported11.has(start)) {
+      this.reported11.add(start);
+      mode.onFinding({ ...d, ...this.src.position(start), start, end, key });
+    }
+    return mode.read ? d : undefined;
+  }
+
   private scalar(node: Scalar): unknown {
     this.checkTag(node);
-    const v = node.value;
+    const as11 = this.plain11(node, false);
+    const v = as11 ? as11.stored : node.value;
     if (v === null || typeof v === 'string' || typeof v === 'boolean') {
       if (typeof v === 'string') this.checkString(v, node);
       return v;
@@ -315,6 +335,8 @@ class Walker {
     }
     if (!isScalar(node)) throw this.error('complex-key', 'this key cannot be a JSON key', input as Node);
     this.checkTag(node);
+    const as11 = this.plain11(node, true);
+    if (as11) return storedKey(as11.stored);
     if (typeof node.value === 'string') {
       this.checkString(node.value, node);
       return node.value;

@@ -5,7 +5,7 @@
  */
 import { ConfigError, ConfigErrors, UsageError, md5Hex, type Logger, type RepoTree } from '@itemstore/core';
 import { loadSettings, resolveTree, s3Location, type ResolvedConfig, type Settings } from '@itemstore/config';
-import { toV2Json } from '@itemstore/convert';
+import { toV2Json, yaml11Message, type Yaml11Finding } from '@itemstore/convert';
 import {
   applyOverrides,
   renderForS3,
@@ -26,6 +26,11 @@ export interface RepoItem {
   s3Md5?: string;
   s3Format?: 'bytes' | 'legacy-multidoc';
   contentType?: string;
+  /**
+   * Scalars of a config S3 gets byte for byte that YAML 1.1 readers of S3 read differently from V2 (yaml11.ts):
+   * the two stores hold the same bytes but not the same meaning.
+   */
+  yaml11?: Yaml11Finding[];
 }
 
 export interface RepoSnapshot {
@@ -58,13 +63,16 @@ export async function loadRepoItems(
     const maxBytes = settings.maxConfigBytes;
     try {
       if (config.targets.includes('v2')) {
+        const findings: Yaml11Finding[] = [];
         const { text } = toV2Json(bytes, {
           file: config.path,
           format: config.format,
           ...(maxBytes ? { maxBytes } : {}),
+          yaml11: { onFinding: (f) => findings.push(f) },
         });
         item.v2Text = text;
         item.v2Md5 = md5Hex(text);
+        if (findings.length && config.s3Format === 'bytes') item.yaml11 = findings;
       }
       if (config.targets.includes('s3') && config.s3KeyBelowPrefix !== undefined) {
         const s3Format = s3FormatOf(config.format, config.s3Format);
@@ -134,4 +142,14 @@ export function identityKey(namespace: string, tags: Tags): string {
 /** Items of feature branches carry a `branch` tag; validate and promote look at main's items only. */
 export function isBranchItem(tags: Tags): boolean {
   return Object.hasOwn(tags, 'branch');
+}
+
+/** One sentence on a config whose S3 bytes YAML 1.1 readers read differently from V2. */
+export function yaml11Detail(item: RepoItem): string | undefined {
+  const [first, ...rest] = item.yaml11 ?? [];
+  if (!first) return undefined;
+  return (
+    `YAML 1.1 readers of S3 read ${rest.length + 1} scalar(s) differently from V2, first at line ${first.line}, ` +
+    `column ${first.column}: ${yaml11Message(first, true)}`
+  );
 }

@@ -25,6 +25,7 @@ import {
   locationFor,
   type RepoItem,
   type RepoSnapshot,
+  yaml11Detail,
 } from './repo-items.js';
 
 export const VALIDATE_REPORT_VERSION = 1;
@@ -243,12 +244,17 @@ export async function validate(
           expectedMd5: item.s3Md5,
           ...(!s3Present
             ? { status: 'missing-in-s3' as const, detail: 'no such object' }
-            : s3Md5 === item.s3Md5
-              ? { status: 'in-sync' as const }
-              : {
+            : s3Md5 === item.s3Md5 && item.yaml11
+              ? {
                   status: 'content-mismatch' as const,
-                  detail: `S3 MD5 ${s3Md5} ≠ the repo's ${item.s3Md5}`,
-                }),
+                  detail: `same bytes, other meaning: ${yaml11Detail(item)}`,
+                }
+              : s3Md5 === item.s3Md5
+                ? { status: 'in-sync' as const }
+                : {
+                    status: 'content-mismatch' as const,
+                    detail: `S3 MD5 ${s3Md5} ≠ the repo's ${item.s3Md5}`,
+                  }),
         });
       }
       task.tick();
@@ -274,7 +280,8 @@ export async function validate(
       continue;
     }
     const v2SameAsRepo = v2Live.md5 === item.v2Md5;
-    const s3SameAsRepo = s3Md5 === item.s3Md5;
+    // The repo's bytes are not S3's meaning when YAML 1.1 readers read them differently: read the object.
+    const s3SameAsRepo = s3Md5 === item.s3Md5 && !item.yaml11;
     if (v2SameAsRepo && s3SameAsRepo && !options.readAll) {
       rows.push({ ...pair, status: 'in-sync' });
       task.tick();
@@ -415,7 +422,11 @@ async function comparePair(
   }
   return v2Hash === s3Hash
     ? { ...pair, status: 'in-sync', ...(o.readV2 || o.readS3 ? { detail: 'equal as JSON' } : {}) }
-    : { ...pair, status: 'content-mismatch', detail: 'S3 and V2 hold different JSON values' };
+    : {
+        ...pair,
+        status: 'content-mismatch',
+        detail: yaml11Detail(item) ?? 'S3 and V2 hold different JSON values',
+      };
 }
 
 /** The JSON value of V2 content (strict JSON: duplicate keys and big integers are errors, not silent changes). */
@@ -423,23 +434,26 @@ export function v2Value(text: string, path: string): unknown {
   return parseConfig(text, { file: `${path}.v2.json`, maxBytes: Infinity });
 }
 
-/** The JSON value of an S3 object: legacy multi-document YAML, or the config's own syntax. */
+/**
+ * The JSON value of an S3 object as its legacy readers get it: legacy multi-document YAML, or the config's own
+ * syntax, with YAML read as YAML 1.1 (`yes` is true, `0755` is 493: see convert's yaml11.ts).
+ */
 export function s3Value(
   bytes: Buffer,
   key: string,
   format: ConfigFormat,
   s3Format: 'bytes' | 'legacy-multidoc',
 ): unknown {
-  if (s3Format === 'legacy-multidoc')
-    return fromLegacyMultiDoc(bytes, { file: key, maxBytes: Infinity }).value;
+  const options = { file: key, maxBytes: Infinity, yaml11: { read: true } };
+  if (s3Format === 'legacy-multidoc') return fromLegacyMultiDoc(bytes, options).value;
   try {
-    return parseConfig(bytes, { file: key, format, maxBytes: Infinity });
+    return parseConfig(bytes, { ...options, format });
   } catch (err) {
     // A config_list team's object still in the legacy multi-document form (V0 buckets hold many) is the same
     // config as its config_list: read it as legacy.
     const code = err instanceof ConfigError ? err.code : undefined;
     if (format !== 'plain' && (code === 'multi-document' || code === 'config-list-shape')) {
-      return fromLegacyMultiDoc(bytes, { file: key, maxBytes: Infinity }).value;
+      return fromLegacyMultiDoc(bytes, options).value;
     }
     throw err;
   }

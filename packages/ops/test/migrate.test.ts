@@ -99,8 +99,20 @@ describe('migrate', () => {
       'ffi2/default/vendor_feed.json',
     ]);
     expect(readFileSync(join(repo, 'data-quality/default/orders_checks.yaml'), 'utf8')).toBe(
-      'config_list:\n  - rule_id: orders_not_null\n    columns:\n      - order_id\n      - customer_id\n  - rule_id: amount_positive\n    expression: total_amount >= 0\n    enabled: "yes"\n',
+      'config_list:\n  - rule_id: orders_not_null\n    columns:\n      - order_id\n      - customer_id\n  - rule_id: amount_positive\n    expression: total_amount >= 0\n    enabled: true\n',
     );
+    // `enabled: yes` was true to the legacy (YAML 1.1) readers: the repo and V2 keep that meaning, and say so.
+    expect(first.files?.rewritten).toEqual([
+      {
+        s3Key: 'item-store/data-quality/orders_checks.yaml',
+        path: 'data-quality/default/orders_checks.yaml',
+        line: 8,
+        column: 10,
+        from: 'yes',
+        to: 'true',
+        stored: 'true',
+      },
+    ]);
     expect(readFileSync(join(repo, 'data-router/default/orders.yaml'), 'utf8')).toBe(
       LEGACY['data-router/orders.yaml'],
     );
@@ -159,7 +171,7 @@ describe('migrate', () => {
     expect(second.validate?.every((v) => v.drifted === 0 && v.inSync === V2_CONFIGS)).toBe(true);
     expect((await stores.v2Stats()).versions).toEqual(versions);
     expect(snapshotFiles(repo, files)).toEqual(mtimes);
-  });
+  }, 60_000);
 
   test('an edited flags table is the source of truth; a bad edit is located in the CSV and writes nothing', async () => {
     const repo = writeRepo({ 'item-store.yaml': SETTINGS });
@@ -196,5 +208,5 @@ describe('migrate', () => {
       await findExact(stores.store, 'ffi2', { name: 'vendor_feed', team: 'ffi2', tier: 'gold' }),
     ).toBeDefined();
     expect(edited.validate?.every((v) => v.drifted === 0 && v.inSync === V2_CONFIGS - 1)).toBe(true);
-  });
+  }, 60_000);
 });

@@ -211,3 +211,30 @@ describe('validate S3 against V2 (JSON values)', () => {
     expect(drift(after.report)).toEqual(['missing-in-s3 both data-quality/default/orders_checks.yaml']);
   });
 });
+
+describe('YAML 1.1 meaning (S3 read as its legacy readers read it)', () => {
+  test('a config S3 gets byte for byte with `enabled: yes` is content-mismatch in both modes, though the bytes agree', async () => {
+    writeRepo({ 'ffi2/default/switches.yaml': 'enabled: yes\nmode: "0755"\n' }, repo);
+    await deployAll(stores, repo, 'dev');
+    const detail =
+      'YAML 1.1 readers of S3 read 1 scalar(s) differently from V2, first at line 1, column 10: "yes" is true to YAML 1.1 readers of S3 and the string "yes" to V2: write true or quote it';
+
+    const { report: byRepo } = await run('repo');
+    expect(
+      byRepo.rows.filter((r) => r.path === 'ffi2/default/switches.yaml' && r.status !== 'in-sync'),
+    ).toEqual([
+      expect.objectContaining({
+        store: 's3',
+        status: 'content-mismatch',
+        detail: `same bytes, other meaning: ${detail}`,
+      }),
+    ]);
+
+    const { report: pairs } = await run('s3-vs-v2');
+    expect(pairs.rows.filter((r) => r.path === 'ffi2/default/switches.yaml')).toEqual([
+      expect.objectContaining({ store: 'both', status: 'content-mismatch', detail }),
+    ]);
+    // The rest is untouched by the YAML 1.1 reading (the DQ config's `enabled: yes` reaches S3 quoted).
+    expect(drift(pairs)).toEqual(['content-mismatch both ffi2/default/switches.yaml']);
+  });
+});

@@ -23,7 +23,7 @@ import {
   type ResolveResult,
   type Settings,
 } from '@itemstore/config';
-import { parseConfig, toV2Json } from '@itemstore/convert';
+import { parseConfig, toV2Json, yaml11Problems, type Yaml11Finding } from '@itemstore/convert';
 
 export interface ResolveManifestOptions {
   /** The tree the writers will read (the checked-out head). */
@@ -161,11 +161,18 @@ async function checkContents(
       );
       continue;
     }
+    const findings: Yaml11Finding[] = [];
     try {
-      const options = { file: c.path, format: c.format };
+      const options = {
+        file: c.path,
+        format: c.format,
+        yaml11: { onFinding: (f: Yaml11Finding) => findings.push(f) },
+      };
       // S3-only configs never become V2 JSON, but they must still parse (S3 gets their bytes or legacy YAML).
       if (c.targets.includes('v2') || c.s3Format === 'legacy-multidoc') toV2Json(bytes, options);
       else parseConfig(bytes, options);
+      // Scalars YAML 1.1 readers read differently: an error when S3 gets these very bytes, else a warning.
+      errors.push(...yaml11Problems(findings, c.path, c.s3Format === 'bytes'));
     } catch (err) {
       errors.push(...asConfigErrors(err));
     }

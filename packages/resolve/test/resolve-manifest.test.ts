@@ -168,4 +168,33 @@ describe('resolveManifest on real git history', () => {
       ['delete', 'hourly', 'identity changed: tag name hourly → every_hour'],
     ]);
   });
+  it('a scalar YAML 1.1 reads differently is an error in a config S3 gets byte for byte, a warning in a V2-only one', async () => {
+    const { repo, base } = await newRepo(emrFiles);
+    await repo.commit('yes', {
+      'emr/default/feed.yaml': 'enabled: yes\nmode: "0755"\n',
+      'emr/jobs/hourly.yaml': 'steps: []\nretry: on\n',
+    });
+    const m = await pushResolve(repo, base);
+    expect(m.errors).toEqual([
+      {
+        code: 'yaml11-ambiguous',
+        severity: 'error',
+        file: 'emr/default/feed.yaml',
+        line: 1,
+        column: 10,
+        message: '"yes" is true to YAML 1.1 readers of S3 and the string "yes" to V2: write true or quote it',
+      },
+      {
+        code: 'yaml11-ambiguous',
+        severity: 'warning',
+        file: 'emr/jobs/hourly.yaml',
+        line: 2,
+        column: 8,
+        message:
+          '"on" is the string "on" to V2 but true to YAML 1.1 readers: write true or quote it to make the meaning plain',
+      },
+    ]);
+    // The S3-bound config gets no entry (nothing is written on a guess); the V2-only one deploys.
+    expect(m.entries.map((e) => e.path)).toEqual(['emr/jobs/hourly.yaml']);
+  });
 });

@@ -23,7 +23,9 @@ Moves configs from S3 (Item Store V0) into the config repo and Item Store V2, in
   1. flags   the flags table (CSV: s3_key, team, namespace, tags, s3_only, action, note), a draft derived from
              the paths; when the file exists it is the source of truth (edit tags, set action=skip)
   2. files   the configs in the repo layout (<team>/default/<rest>; legacy multi-document DQ files become one
-             config_list document) and generated tags.yaml files
+             config_list document) and generated tags.yaml files. Objects are read as their YAML 1.1 readers
+             read them: a scalar YAML 1.2 reads differently (yes, on, 0755, 1:30, 1_000, 2001-12-14) is written
+             as its YAML 1.1 value (true, 493, 90, 1000, "2001-12-14") and listed
   3. load    the configs into V2 for each environment (the deploy code: unchanged items are not written)
   4. validate  the source against V2 as JSON values, per environment
 A second run changes nothing.
@@ -132,8 +134,20 @@ export async function migrateCommand(argv: string[]): Promise<number> {
       stdout(
         `flags: ${f.file} (${f.state}): ${f.migrate} to migrate, ${f.skip} skipped${f.appended.length ? `, ${f.appended.length} new key(s) appended` : ''}`,
       );
-      if (report.files)
+      if (report.files) {
         stdout(`files: ${report.files.written.length} written, ${report.files.unchanged.length} unchanged`);
+        const r = report.files.rewritten;
+        if (r.length) {
+          stdout(
+            `YAML 1.1 scalars written as their YAML 1.1 value (what legacy readers of S3 got): ${r.length}`,
+          );
+          for (const x of r) {
+            stdout(
+              `  ${x.s3Key}:${x.line}:${x.column}: ${x.from} → ${x.to} (${x.path})${x.note ? `; ${x.note}` : ''}`,
+            );
+          }
+        }
+      }
       for (const l of report.load ?? []) {
         const c = l.counts;
         stdout(

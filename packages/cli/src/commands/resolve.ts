@@ -13,7 +13,7 @@ import {
   type ResolvedConfig,
   type Settings,
 } from '@itemstore/config';
-import { toV2Json } from '@itemstore/convert';
+import { toV2Json, yaml11Problems, type Yaml11Finding } from '@itemstore/convert';
 import { stderr, stdout } from '../io.js';
 
 const HELP = `Usage: itemstore resolve [--repo DIR] [--branch B] [--json] [paths...]
@@ -122,13 +122,15 @@ async function checkContent(tree: FsTree, settings: Settings, cfg: ResolvedConfi
   if (bytes === undefined) {
     return [new ConfigError('unreadable', `${cfg.path} could not be read`, { file: cfg.path })];
   }
+  const findings: Yaml11Finding[] = [];
   try {
     toV2Json(bytes, {
       file: cfg.path,
       format: cfg.format,
       maxBytes: settings.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES,
+      yaml11: { onFinding: (f) => findings.push(f) },
     });
-    return [];
+    return yaml11Problems(findings, cfg.path, cfg.s3Format === 'bytes');
   } catch (err) {
     if (err instanceof ConfigErrors) return [...err.errors];
     if (err instanceof ConfigError) return [err];

@@ -10,7 +10,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError, ConfigErrors, type Logger } from '@itemstore/core';
 import { DEFAULT_FOLDER, baseName, dirName, type Settings } from '@itemstore/config';
-import { fromLegacyMultiDoc, parseConfig, toConfigListYaml } from '@itemstore/convert';
+import {
+  describeReading,
+  fromLegacyMultiDoc,
+  parseConfig,
+  rewriteYaml11,
+  toConfigListYaml,
+  type Yaml11Finding,
+} from '@itemstore/convert';
 import type { S3Location } from '@itemstore/s3';
 import type { ObjectReader } from '../object-side.js';
 import type { FlagRow } from './flags.js';
@@ -24,6 +31,48 @@ export interface PlannedFile {
   s3Key?: string;
   /** How the content was made. */
   how: 'bytes' | 'from-legacy' | 'tags';
+  /** Scalars of the object that YAML 1.1 (its readers) and YAML 1.2 (the repo, V2) read differently. */
+  rewrites?: RewrittenScalar[];
+}
+
+/**
+ * One scalar of a legacy object that YAML 1.1 readers and YAML 1.2 read differently: the repo file and V2 get
+ * its YAML 1.1 value (`yes` → true), written so that both versions read it that way.
+ */
+export interface RewrittenScalar {
+  s3Key: string;
+  path: string;
+  /** Where it is in the S3 object. */
+  line: number;
+  column: number;
+  from: string;
+  to: string;
+  /** What V2 stores, in words (`true`, `the number 493`, `the string "2001-12-14"`). */
+  stored: string;
+  /** Set when readers disagree (PyYAML) or JSON cannot hold the 1.1 value (a date keeps its text). */
+  note?: string;
+}
+
+function rewrittenScalar(f: Yaml11Finding, s3Key: string, path: string): RewrittenScalar {
+  const note =
+    f.yaml11.type === 'timestamp'
+      ? `${describeReading(f.yaml11, f.text)} to YAML 1.1 readers; JSON has no dates, so V2 keeps the text`
+      : f.pyyaml
+        ? `PyYAML reads ${describeReading(f.pyyaml, f.text)}: check which one its readers expect`
+        : undefined;
+  return {
+    s3Key,
+    path,
+    line: f.line,
+    column: f.column,
+    from: f.text,
+    to: f.rewrite,
+    stored:
+      typeof f.stored === 'string'
+        ? `the string ${JSON.stringify(f.stored)}`
+        : describeReading(f.yaml11, f.text),
+    ...(note ? { note } : {}),
+  };
 }
 
 /** `<team>/default/<rest>` for a key `<prefix><team>/<rest>`. */
@@ -78,8 +127,13 @@ export async function planLayout(options: {
     try {
       let out: Buffer = bytes;
       let how: PlannedFile['how'] = 'bytes';
+      const found: Yaml11Finding[] = [];
       if (team.format === 'dq' || (team.format === 'config-list' && needsConfigList(bytes, row.s3Key))) {
-        const { value } = fromLegacyMultiDoc(bytes, { file: row.s3Key });
+        // Read as the legacy readers did (YAML 1.1 types); the config_list writer then writes those values.
+        const { value } = fromLegacyMultiDoc(bytes, {
+          file: row.s3Key,
+          yaml11: { read: true, onFinding: (f) => found.push(f) },
+        });
         out = Buffer.from(toConfigListYaml(value, { file: row.s3Key }), 'utf8');
         how = 'from-legacy';
         if (
@@ -92,13 +146,26 @@ export async function planLayout(options: {
             `team ${row.team} has legacy multi-document objects (${row.s3Key}) but item-store.yaml does not set s3Format: legacy-multidoc for it, so sync-s3 would replace them with config_list YAML; set it if S3 readers still expect the legacy format`,
           );
         }
+      } else if (!path.endsWith('.json')) {
+        // The bytes, with each scalar YAML 1.1 reads differently written as its 1.1 value (`yes` → true).
+        const rewritten = rewriteYaml11(bytes, { file: row.s3Key, maxBytes: Infinity });
+        if (rewritten.rewrites.length) {
+          out = Buffer.from(rewritten.text, 'utf8');
+          found.push(...rewritten.rewrites);
+        }
       }
       parseConfig(out, {
         file: path,
         format: team.format,
         ...(settings.maxConfigBytes ? { maxBytes: settings.maxConfigBytes } : {}),
       });
-      files.push({ path, bytes: out, s3Key: row.s3Key, how });
+      files.push({
+        path,
+        bytes: out,
+        s3Key: row.s3Key,
+        how,
+        ...(found.length ? { rewrites: found.map((f) => rewrittenScalar(f, row.s3Key, path)) } : {}),
+      });
     } catch (err) {
       if (err instanceof ConfigErrors) errors.push(...err.errors);
       else if (err instanceof ConfigError) errors.push(err);

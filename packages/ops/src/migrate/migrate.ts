@@ -27,7 +27,7 @@ import { noProgress, type Progress } from '../progress.js';
 import { validate, type ValidateReport } from '../validate.js';
 import { checkEnvironment } from '../repo-items.js';
 import { deriveFlagRow, parseFlags, renderFlags, type FlagRow } from './flags.js';
-import { planLayout, repoPathOf, writeLayout } from './layout.js';
+import { planLayout, repoPathOf, writeLayout, type RewrittenScalar } from './layout.js';
 
 export const MIGRATE_STEPS = ['flags', 'files', 'load', 'validate'] as const;
 export type MigrateStep = (typeof MIGRATE_STEPS)[number];
@@ -60,7 +60,12 @@ export interface MigrateReport {
     skip: number;
     appended: string[];
   };
-  files?: { written: string[]; unchanged: string[] };
+  files?: {
+    written: string[];
+    unchanged: string[];
+    /** Every scalar YAML 1.1 readers read differently from YAML 1.2, written as its 1.1 value (yaml11.ts). */
+    rewritten: RewrittenScalar[];
+  };
   load?: { environment: string; counts: DeployCounts }[];
   validate?: ValidateReport[];
 }
@@ -121,7 +126,18 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
       logger,
     });
     task.done();
-    report.files = await writeLayout(repoDir, planned);
+    const rewritten = planned.flatMap((f) => f.rewrites ?? []);
+    report.files = { ...(await writeLayout(repoDir, planned)), rewritten };
+    for (const r of rewritten) {
+      const line = `migrate: ${r.s3Key}:${r.line}:${r.column}: ${r.from} → ${r.to} in ${r.path} (YAML 1.1 readers' value, ${r.stored})`;
+      if (r.note) logger.warning(`${line}; ${r.note}`);
+      else logger.info(line);
+    }
+    if (rewritten.length) {
+      logger.info(
+        `migrate: ${rewritten.length} scalar(s) that YAML 1.1 readers of S3 and YAML 1.2 read differently were written as their YAML 1.1 value`,
+      );
+    }
     logger.info(
       `migrate: ${report.files.written.length} file(s) written, ${report.files.unchanged.length} already up to date`,
     );
