@@ -52,6 +52,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'migrate --repo DIR (--from s3://B/P | --from-dir DIR) [--steps ...]   S3 (V0) → repo and V2',
     load: async () => (await import('./commands/migrate.js')).migrateCommand,
   },
+  'audit-yaml11': {
+    summary:
+      'audit-yaml11 [--repo DIR] [--environments LIST] [--no-s3]   scalars YAML 1.1 and 1.2 read differently',
+    load: async () => (await import('./commands/audit-yaml11.js')).auditYaml11Command,
+  },
   demo: {
     summary: 'demo [--no-summaries] [--verbose] [--keep]   the workflows end to end on local servers',
     load: async () => (await import('./commands/demo.js')).demoCommand,

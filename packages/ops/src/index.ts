@@ -71,3 +71,10 @@ export {
   GENERATED_TAGS_HEADER,
 } from './migrate/layout.js';
 export { parseCsv, formatCsv } from './migrate/csv.js';
+export {
+  auditYaml11,
+  yaml11AuditLines,
+  type Yaml11AuditReport,
+  type Yaml11AuditRow,
+  type Yaml11AuditOptions,
+} from './audit-yaml11.js';
