@@ -57,6 +57,7 @@ describe('action-templates', () => {
       'promote.yaml',
       'validate.yaml',
       'migrate.yaml',
+      'pr-comment.yaml',
     ]) {
       expect(files).toContain(f);
     }
@@ -108,11 +109,19 @@ describe('action-templates', () => {
     expect(typeof wf.permissions).toBe('object');
     const perms = wf.permissions as Record<string, string>;
     // Only the migration writes git (it pushes its result to a branch for review).
-    expect(perms.contents).toBe(f === 'migrate.yaml' ? 'write' : 'read');
+    if (f !== 'pr-comment.yaml') expect(perms.contents).toBe(f === 'migrate.yaml' ? 'write' : 'read');
     const usesAws = steps(wf).some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
     const sinceLastSuccess = steps(wf).some(
       (s) => s.uses?.includes('/actions/detect-changed-paths@') && s.with?.['since-last-success'] === true,
     );
+    if (f === 'pr-comment.yaml') {
+      // The trusted poster of the plan: reads the artifact, writes the comment and the check run, nothing else,
+      // and checks out nothing.
+      expect(perms).toEqual({ actions: 'read', 'pull-requests': 'write', checks: 'write' });
+      expect(steps(wf).some((s) => s.uses?.startsWith('actions/checkout@'))).toBe(false);
+      expect(Object.keys(wf.on)).toEqual(['workflow_run']);
+      return;
+    }
     for (const [scope, level] of Object.entries(perms)) {
       if (scope === 'contents') continue;
       // actions: read only where detect looks up the last successful run; id-token: write only where OIDC is
@@ -134,7 +143,7 @@ describe('action-templates', () => {
   test.each(files)('%s: concurrency per ref or target; writers queue, never cancel', (f) => {
     const wf = load(f);
     expect(wf.concurrency?.group).toMatch(
-      /\$\{\{ (github\.ref|inputs\.|github\.event\.pull_request\.number)/,
+      /\$\{\{ (github\.ref|inputs\.|github\.event\.pull_request\.number|github\.event\.workflow_run\.head_repository)/,
     );
     const writes = f !== 'pr-plan.yaml';
     if (writes) expect(wf.concurrency?.['cancel-in-progress']).toBe(false);
@@ -154,7 +163,8 @@ describe('action-templates', () => {
 
   test.each(files)('%s: reads the S3 switch and keeps ${{ }} out of scripts', (f) => {
     const text = readFileSync(join(dir, f), 'utf8');
-    expect(text).toContain('vars.ITEMSTORE_S3_SYNC');
+    // pr-comment.yaml posts what pr-plan.yaml rendered (which read the switch).
+    if (f !== 'pr-comment.yaml') expect(text).toContain('vars.ITEMSTORE_S3_SYNC');
     for (const s of steps(load(f))) if (s.run) expect(s.run).not.toContain('${{');
   });
 

@@ -53,7 +53,7 @@ describe('lastSuccessfulRunSha (GitHub REST API over HTTP)', () => {
         status: 'success',
         per_page: '1',
       });
-      expect(api.requests[0]?.headers.authorization).toBe('Bearer ghs_secret');
+      expect(api.requests[0]?.headers.authorization).toBe('token ghs_secret');
       expect(api.requests[0]?.headers['x-github-api-version']).toBe('2022-11-28');
       expect(logger.lines.map((l) => l.message).join('\n')).not.toContain('ghs_secret');
     } finally {

@@ -16,6 +16,8 @@ import {
   ConfigRepo,
   ProcessGroups,
   WorkflowRunner,
+  loadWorkflow,
+  workflowRunEvent,
   type RunnerConfig,
   type WorkflowEvent,
   type WorkflowRun,
@@ -121,12 +123,29 @@ export class Playground {
     return join(this.runner.config.suiteRoot, 'action-templates', name);
   }
 
-  /** Runs every template the event triggers (in file order) and reports the ones it does not trigger as skipped. */
+  /**
+   * Runs every template the event triggers (in file order) and reports the ones it does not trigger as skipped;
+   * then, as GitHub does when a run completes, the templates that listen to `workflow_run` for it (the plan comment
+   * after the pull request plan), on the default branch.
+   */
   async onEvent(event: WorkflowEvent, only?: readonly string[]): Promise<WorkflowRun[]> {
     const runs: WorkflowRun[] = [];
-    for (const file of this.templates()) {
-      if (only && !only.some((n) => file.endsWith(`/${n}`))) continue;
-      runs.push(await this.runner.run(file, event));
+    const files = this.templates().filter((file) => !only || only.some((n) => file.endsWith(`/${n}`)));
+    for (const file of files) runs.push(await this.runner.run(file, event));
+    if (event.eventName === 'workflow_run') return runs;
+    const listeners = files.filter((f) => 'workflow_run' in loadWorkflow(f).on);
+    for (const done of runs.filter((r) => r.triggered)) {
+      if (!listeners.length) break;
+      const followUp = workflowRunEvent(
+        done,
+        event,
+        { name: this.repo.defaultBranch, sha: await this.repo.remoteSha(this.repo.defaultBranch) },
+        this.runner.config.repository,
+      );
+      for (const file of listeners) {
+        const r = await this.runner.run(file, followUp);
+        if (r.triggered) runs.push(r);
+      }
     }
     return runs;
   }

@@ -78,3 +78,4 @@ export {
   type Yaml11AuditRow,
   type Yaml11AuditOptions,
 } from './audit-yaml11.js';
+export * from './plan-comment/index.js';

@@ -73,3 +73,4 @@ export {
   type ConvertedFile,
   type LegacyDirection,
 } from './legacy-files.js';
+export { previewS3Writes, type S3Preview } from './preview.js';

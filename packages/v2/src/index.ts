@@ -29,6 +29,7 @@ export {
   deployReport,
   deploySummary,
   deployLines,
+  formatTags,
   validationSummary,
   countOutcomes,
   planAsResults,

@@ -3,11 +3,13 @@
  * - actions/checkout: a fresh repository in the workspace whose `origin` is the config repo's remote, the event's
  *   commit fetched at depth 1 (fetch-depth: 0 fetches everything), checked out on the branch (or detached on a pull
  *   request's merge ref), exactly the shallow state the detect action must cope with on GitHub;
+ * - actions/upload-artifact: the files under `path` kept by the local Actions API as the run's artifact, which
+ *   it lists and serves as a zip (GET /actions/runs/{id}/artifacts, /actions/artifacts/{id}/zip);
  * - aws-actions/configure-aws-credentials: the OIDC exchange is replaced by the local S3 server's keys, exported to
  *   the following steps the way the real action does (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION).
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { Conclusion, StepRun } from './runner.js';
 import type { WorkflowSpec } from './workflow.js';
 
@@ -23,6 +25,8 @@ export interface BuiltinContext {
   awsCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** Runs git in the workspace (or in `cwd` given as `-C`), resolving to the conclusion. */
   run: (args: string[]) => Promise<Conclusion>;
+  /** Keeps an artifact of this run (what the Actions API then lists and serves as a zip). */
+  uploadArtifact: (name: string, files: Map<string, Buffer>) => void;
 }
 
 export async function checkoutStep(ctx: BuiltinContext, _wf: WorkflowSpec): Promise<Conclusion> {
@@ -102,4 +106,29 @@ export async function configureAwsCredentialsStep(ctx: BuiltinContext): Promise<
   });
   ctx.step.note = `simulated OIDC: assumed ${w['role-to-assume']} (local S3 keys exported)`;
   return 'success';
+}
+
+export function uploadArtifactStep(ctx: BuiltinContext): Promise<Conclusion> {
+  const w = ctx.step.inputs;
+  const name = w.name || 'artifact';
+  const root = resolve(ctx.workspace, w.path ?? '');
+  const files = new Map<string, Buffer>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir)) {
+      const p = join(dir, entry);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.set(relative(root, p), readFileSync(p));
+    }
+  };
+  if (!w.path || !existsSync(root)) {
+    if ((w['if-no-files-found'] || 'warn') === 'error')
+      throw new Error(`upload-artifact: no files at ${w.path}`);
+    ctx.step.note = `no files at ${w.path}: nothing uploaded`;
+    return Promise.resolve('success');
+  }
+  if (statSync(root).isDirectory()) walk(root);
+  else files.set(root.split('/').pop() as string, readFileSync(root));
+  ctx.uploadArtifact(name, files);
+  ctx.step.note = `artifact ${name}: ${files.size} file(s)`;
+  return Promise.resolve('success');
 }

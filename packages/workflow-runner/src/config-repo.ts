@@ -157,8 +157,37 @@ export class ConfigRepo {
    * Opens a pull request from `head` into `base`: pushes the head, makes GitHub's test merge commit and stores it
    * as refs/pull/N/merge on origin, and returns the pull_request event (action opened).
    */
-  async openPullRequest(head: string, base: string, title: string): Promise<WorkflowEvent> {
-    const number = ++this.prNumber;
+  async openPullRequest(
+    head: string,
+    base: string,
+    title: string,
+    options: { fork?: string } = {},
+  ): Promise<WorkflowEvent> {
+    return this.pullRequestEvent(++this.prNumber, head, base, title, 'opened', options.fork);
+  }
+
+  /**
+   * A new push to the head of pull request `number` (action synchronize): the head and test merge commit move on,
+   * the number stays.
+   */
+  async updatePullRequest(
+    number: number,
+    head: string,
+    base: string,
+    title: string,
+    options: { fork?: string } = {},
+  ): Promise<WorkflowEvent> {
+    return this.pullRequestEvent(number, head, base, title, 'synchronize', options.fork);
+  }
+
+  private async pullRequestEvent(
+    number: number,
+    head: string,
+    base: string,
+    title: string,
+    action: string,
+    fork: string | undefined,
+  ): Promise<WorkflowEvent> {
     const headSha = await this.rev(`refs/heads/${head}`);
     const baseSha = await this.remoteSha(base);
     const tree =
@@ -191,13 +220,14 @@ export class ConfigRepo {
       headRef: head,
       baseRef: base,
       payload: {
-        action: 'opened',
+        action,
         number,
         pull_request: {
           number,
           title,
           state: 'open',
-          head: { ref: head, sha: headSha, repo },
+          // A fork's head lives in the fork (GitHub then gives the run no secrets and a read-only token).
+          head: { ref: head, sha: headSha, repo: fork ? { ...repo, full_name: fork, fork: true } : repo },
           base: { ref: base, sha: baseSha, repo },
           merge_commit_sha: merge,
         },

@@ -13,7 +13,12 @@ import { LocalActionsApi } from './actions-api.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { checkoutStep, configureAwsCredentialsStep, type BuiltinContext } from './builtins.js';
+import {
+  checkoutStep,
+  configureAwsCredentialsStep,
+  uploadArtifactStep,
+  type BuiltinContext,
+} from './builtins.js';
 import { evaluateCondition, interpolate, toText, type Contexts, type Value } from './expressions.js';
 import type { ProcessGroups } from './processes.js';
 import {
@@ -123,8 +128,19 @@ export interface WorkflowRun {
 
 let runCounter = 4000;
 
-/** github.token of local runs (masked like a secret; only the local Actions API accepts it, and ignores it). */
-const LOCAL_GITHUB_TOKEN = 'ghs_local_runner_token';
+/**
+ * A job's github.token: one per job, masked like a secret, accepted only by the local Actions API, which gives it
+ * the job's `permissions:` (read-only for a pull request from a fork, as GitHub does).
+ */
+const jobToken = (runId: number, jobId: string): string => `ghs_local_${runId}_${jobId}`;
+
+/** A pull_request run whose head is in another repository: GitHub gives it no secrets and a read-only token. */
+export function isForkPullRequest(event: WorkflowEvent, repository: string): boolean {
+  if (event.eventName !== 'pull_request') return false;
+  const head = (event.payload.pull_request as { head?: { repo?: { full_name?: string } } } | undefined)?.head;
+  const name = head?.repo?.full_name;
+  return typeof name === 'string' && name !== repository;
+}
 
 export class WorkflowRunner {
   private readonly masks = new Set<string>();
@@ -148,6 +164,9 @@ export class WorkflowRunner {
       ref: event.ref,
       ...(event.baseRef ? { baseRef: event.baseRef } : {}),
       ...(typeof event.payload.action === 'string' ? { action: event.payload.action } : {}),
+      ...(event.eventName === 'workflow_run'
+        ? { workflowName: String((event.payload.workflow_run as { name?: unknown } | undefined)?.name ?? '') }
+        : {}),
     });
     if (!gate.runs) {
       return this.ended({
@@ -161,8 +180,14 @@ export class WorkflowRunner {
         runId,
       });
     }
-    for (const v of Object.values(this.config.secrets)) if (v) this.masks.add(v);
-    this.masks.add(LOCAL_GITHUB_TOKEN);
+    const fork = isForkPullRequest(event, this.config.repository);
+    const pr = event.payload.pull_request as
+      { number?: number; head?: { sha?: string; repo?: { full_name?: string } } } | undefined;
+    if (event.eventName === 'pull_request' && pr?.number && pr.head?.sha) {
+      this.api.setPullRequest(pr.number, pr.head.sha, pr.head.repo?.full_name ?? this.config.repository);
+    }
+    const secrets = fork ? {} : this.config.secrets;
+    for (const v of Object.values(secrets)) if (v) this.masks.add(v);
     this.apiUrl = await this.api.address();
     this.api.begin(runId, file);
     this.config.onRun?.(file, wf.name, runId);
@@ -191,7 +216,7 @@ export class WorkflowRunner {
       const ctx: Contexts = {
         github: { ...github, job: jobId },
         vars,
-        secrets: this.config.secrets,
+        secrets,
         inputs,
         needs: needsCtx,
         env: {},
@@ -214,7 +239,7 @@ export class WorkflowRunner {
           wf,
           jobId,
           job,
-          { github: { ...github, job: jobId }, vars, inputs, needs: needsCtx },
+          { github: { ...github, job: jobId }, vars, inputs, needs: needsCtx, secrets, fork, runId },
           event,
           jobRun,
         );
@@ -277,7 +302,6 @@ export class WorkflowRunner {
       repository: this.config.repository,
       repository_owner: this.config.repository.split('/')[0] ?? '',
       run_id: String(runId),
-      token: LOCAL_GITHUB_TOKEN,
       run_number: String(runId - 4000),
       run_attempt: '1',
       workflow: wf.name,
@@ -296,6 +320,9 @@ export class WorkflowRunner {
       vars: Record<string, string>;
       inputs: Record<string, Value>;
       needs: Record<string, Value>;
+      secrets: Record<string, string>;
+      fork: boolean;
+      runId: number;
     },
     event: WorkflowEvent,
     jobRun: JobRun,
@@ -313,7 +340,11 @@ export class WorkflowRunner {
     const eventPath = join(runnerTemp, 'event.json');
     writeFileSync(eventPath, JSON.stringify(base.github.event, null, 2));
 
-    const github = { ...base.github, workspace, event_path: eventPath };
+    const token = jobToken(base.runId, jobId);
+    this.masks.add(token);
+    this.api.grant(token, jobPermissions(wf, job, base.fork));
+    const github = { ...base.github, workspace, event_path: eventPath, token };
+    this.github = github;
     const stepsCtx: Record<string, Value> = {};
     const jobEnv: Record<string, string> = {}; // from GITHUB_ENV
     let failed = false;
@@ -321,7 +352,7 @@ export class WorkflowRunner {
     const contexts = (env: Record<string, string>): Contexts => ({
       github,
       vars: base.vars,
-      secrets: this.config.secrets,
+      secrets: base.secrets,
       inputs: base.inputs,
       needs: base.needs,
       steps: stepsCtx,
@@ -555,11 +586,13 @@ export class WorkflowRunner {
       repository: this.config.repository,
       ...(this.config.awsCredentials ? { awsCredentials: this.config.awsCredentials } : {}),
       run: (args) => this.exec(step, 'git', args, env, workspace, true),
+      uploadArtifact: (name, files) => this.api.addArtifact(Number(env.GITHUB_RUN_ID), name, files),
     };
     const name = uses.replace(/@.*$/, '');
     if (!/@[0-9a-f]{40}$/.test(uses)) throw new Error(`${where}: ${uses} is not pinned to a full commit SHA`);
     if (name === 'actions/checkout') return checkoutStep(builtin, wf);
     if (name === 'aws-actions/configure-aws-credentials') return configureAwsCredentialsStep(builtin);
+    if (name === 'actions/upload-artifact') return uploadArtifactStep(builtin);
     throw new Error(`${where}: the local runner cannot run ${uses}`);
   }
 
@@ -612,6 +645,75 @@ export class WorkflowRunner {
       });
     });
   }
+}
+
+/**
+ * The job's GITHUB_TOKEN permissions: the job's `permissions:`, else the workflow's, else GitHub's restricted
+ * default (contents and packages read); a pull request from a fork gets every write turned into read.
+ */
+export function jobPermissions(wf: WorkflowSpec, job: JobSpec, fork: boolean): Record<string, string> {
+  const declared = job.permissions ?? wf.permissions;
+  const scopes = [
+    'actions',
+    'checks',
+    'contents',
+    'deployments',
+    'id-token',
+    'issues',
+    'packages',
+    'pull-requests',
+    'statuses',
+  ];
+  let perms: Record<string, string>;
+  if (declared === 'read-all' || declared === 'write-all') {
+    perms = Object.fromEntries(scopes.map((k) => [k, declared === 'write-all' ? 'write' : 'read']));
+  } else if (declared && typeof declared === 'object') {
+    perms = Object.fromEntries(
+      Object.entries(declared as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+    );
+  } else {
+    perms = { contents: 'read', packages: 'read' };
+  }
+  if (fork) for (const k of Object.keys(perms)) if (perms[k] === 'write') perms[k] = 'read';
+  return perms;
+}
+
+/**
+ * The event GitHub sends workflows that listen to `workflow_run` when `run` completes: the run's id, name, event,
+ * conclusion and head (for a pull request: its head commit and repository, which is the fork's for a fork).
+ * `defaultBranch` is where the listening workflow runs (its file is read from the default branch).
+ */
+export function workflowRunEvent(
+  run: WorkflowRun,
+  cause: WorkflowEvent,
+  defaultBranch: { name: string; sha: string },
+  repository: string,
+): WorkflowEvent {
+  const pr = cause.payload.pull_request as
+    { number?: number; head?: { sha?: string; ref?: string; repo?: { full_name?: string } } } | undefined;
+  const fork = isForkPullRequest(cause, repository);
+  return {
+    eventName: 'workflow_run',
+    ref: `refs/heads/${defaultBranch.name}`,
+    sha: defaultBranch.sha,
+    payload: {
+      action: 'completed',
+      workflow_run: {
+        id: run.runId,
+        name: run.name,
+        event: cause.eventName,
+        status: 'completed',
+        conclusion: run.conclusion === 'skipped' ? 'skipped' : run.conclusion,
+        head_sha: pr?.head?.sha ?? cause.sha,
+        head_branch: pr?.head?.ref ?? cause.ref.replace(/^refs\/heads\//, ''),
+        head_repository: { full_name: pr?.head?.repo?.full_name ?? repository },
+        html_url: `https://github.com/${repository}/actions/runs/${run.runId}`,
+        // GitHub leaves this empty for pull requests from forks.
+        pull_requests: pr?.number && !fork ? [{ number: pr.number }] : [],
+      },
+      repository: cause.payload.repository ?? { full_name: repository },
+    },
+  };
 }
 
 function stepName(spec: StepSpec): string {

@@ -105,6 +105,8 @@ export interface TriggerEvent {
   /** pull_request: the base branch. */
   baseRef?: string;
   action?: string;
+  /** workflow_run: the name of the workflow whose run completed. */
+  workflowName?: string;
 }
 
 /** Whether GitHub would start this workflow for the event, and why not when it would not. */
@@ -136,6 +138,17 @@ export function triggers(wf: WorkflowSpec, ev: TriggerEvent): { runs: boolean; r
     const base = ev.baseRef ?? '';
     const ok = matchesFilter(base, asList(filter.branches), asList(filter['branches-ignore']));
     return { runs: ok, reason: ok ? '' : `base branch ${base} is not in on.${ev.eventName}.branches` };
+  }
+  if (ev.eventName === 'workflow_run') {
+    const names = asList(filter.workflows) ?? [];
+    if (!names.includes(ev.workflowName ?? '')) {
+      return { runs: false, reason: `on.workflow_run.workflows does not name "${ev.workflowName}"` };
+    }
+    const types = asList(filter.types) ?? ['completed', 'requested'];
+    if (ev.action && !types.includes(ev.action)) {
+      return { runs: false, reason: `workflow_run ${ev.action} is not in on.workflow_run.types` };
+    }
+    return { runs: true, reason: '' };
   }
   return { runs: true, reason: '' };
 }
