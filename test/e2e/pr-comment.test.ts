@@ -6,14 +6,8 @@
  * secrets, a read-only token) gets its plan posted too. Needs `npm run build`.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import {
-  EU_ORDERS,
-  FEATURE_BRANCH,
-  Playground,
-  SAMPLE_REPO,
-  type StepRun,
-  type WorkflowRun,
-} from '@itemstore/demo';
+import { EU_ORDERS, FEATURE_BRANCH, Playground, SAMPLE_REPO } from '@itemstore/demo';
+import type { StepRun, WorkflowRun } from '@itemstore/workflow-runner';
 import { bundleNode, repoRoot } from '../helpers/run-bundle.js';
 
 jest.setTimeout(120_000);
