@@ -3,7 +3,15 @@
  * key. Reads only tags files through the RepoTree, so it resolves a git commit exactly like the working tree.
  * User mistakes are returned, never thrown.
  */
-import { ConfigError, sortErrors, type RepoTree, type TreeFile } from '@itemstore/core';
+import {
+  ConfigError,
+  LIMITS,
+  codePointLength,
+  formatBytes,
+  sortErrors,
+  type RepoTree,
+  type TreeFile,
+} from '@itemstore/core';
 import { posix } from 'node:path';
 import { baseName, classifyPath, configName, dirName, isConfigPathShape, pathBelowDefault } from './paths.js';
 import { DEFAULT_MAX_CONFIG_BYTES, isMainBranch, type ConfigFormat, type Settings } from './settings.js';
@@ -151,6 +159,17 @@ export async function resolveTree(
       );
       continue;
     }
+    if (bytes.length > LIMITS.tagsFileBytes) {
+      entry.ok = false;
+      entry.errors.push(
+        new ConfigError(
+          'file-too-large',
+          `${formatBytes(bytes.length)}, over the ${formatBytes(LIMITS.tagsFileBytes)} limit for a tags file`,
+          { file: f.path, line: 1, column: 1 },
+        ),
+      );
+      continue;
+    }
     const parsed = parseTagsFile(bytes.toString('utf8'), f.path);
     entry.tags = parsed.tags;
     entry.files = parsed.files;
@@ -196,6 +215,16 @@ export async function resolveTree(
       );
       continue;
     }
+    if (codePointLength(path) > LIMITS.pathLength) {
+      report(
+        new ConfigError(
+          'path-too-long',
+          `the path is ${codePointLength(path)} characters; config paths are at most ${LIMITS.pathLength} (each version records it)`,
+          { file: path },
+        ),
+      );
+      continue;
+    }
     if (f.size !== undefined && f.size > maxBytes) {
       report(
         new ConfigError(
@@ -227,6 +256,17 @@ export async function resolveTree(
     tags.name = name;
     tags.team = team;
     if (!onMain) tags.branch = options.branch as string;
+    const tagCount = Object.keys(tags).length;
+    if (tagCount > LIMITS.tagsPerItem) {
+      report(
+        new ConfigError(
+          'too-many-tags',
+          `${tagCount} tags (name, team${onMain ? '' : ', branch'} included); an item has at most ${LIMITS.tagsPerItem}: remove some from the tags.yaml files above it`,
+          { file: path },
+        ),
+      );
+      continue;
+    }
 
     const teamSettings = settings.teams[team]!;
     const s3Only = settings.s3OnlySuffixes.some((s) => name.endsWith(s));

@@ -2,14 +2,21 @@
  * item-store.yaml: the repository settings (SPEC §2). Validated against schemas/item-store.schema.json, then
  * cross-checked (a team's tenant exists, every tenant has an S3 location for every environment, ...).
  */
-import { ConfigError, ConfigErrors, type RepoTree } from '@itemstore/core';
+import {
+  ConfigError,
+  ConfigErrors,
+  LIMITS,
+  formatBytes,
+  isReservedName,
+  type RepoTree,
+} from '@itemstore/core';
 import { isScalar } from 'yaml';
 import settingsSchema from '../../../schemas/item-store.schema.json' with { type: 'json' };
 import { validateAgainstSchema } from './schema-errors.js';
 import { errorAt, nodeAtPath, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 export const SETTINGS_FILE = 'item-store.yaml';
-export const DEFAULT_MAX_CONFIG_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_CONFIG_BYTES: number = LIMITS.configBytesDefault;
 export const CONFIG_FORMATS = ['plain', 'config-list', 'dq'] as const;
 export type ConfigFormat = (typeof CONFIG_FORMATS)[number];
 
@@ -78,6 +85,8 @@ export function parseSettings(text: string, file: string = SETTINGS_FILE): Setti
   }
   const schemaErrors = validateAgainstSchema(settingsSchema, data, source, 'settings-invalid');
   if (schemaErrors.length) throw new ConfigErrors(schemaErrors);
+  const reserved = reservedNames(data as RawSettings, source);
+  if (reserved.length) throw new ConfigErrors(reserved);
   const settings = withDefaults(data as RawSettings);
   const crossErrors = crossCheck(settings, source);
   if (crossErrors.length) throw new ConfigErrors(crossErrors);
@@ -96,12 +105,21 @@ export async function loadSettings(tree: RepoTree): Promise<Settings> {
       ),
     ]);
   }
+  if (bytes.length > LIMITS.settingsFileBytes) {
+    throw new ConfigErrors([
+      new ConfigError(
+        'file-too-large',
+        `${SETTINGS_FILE} is ${formatBytes(bytes.length)}, over the ${formatBytes(LIMITS.settingsFileBytes)} limit for it`,
+        { file: SETTINGS_FILE, line: 1, column: 1 },
+      ),
+    ]);
+  }
   return parseSettings(bytes.toString('utf8'), SETTINGS_FILE);
 }
 
 /** The S3 location of a tenant's environment. Throws a ConfigError (located at item-store.yaml) when there is none. */
 export function s3Location(settings: Settings, tenant: string, environment: string): S3Location {
-  const t = settings.tenants[tenant];
+  const t = Object.hasOwn(settings.tenants, tenant) ? settings.tenants[tenant] : undefined;
   if (!t) {
     throw new ConfigError(
       'unknown-tenant',
@@ -111,7 +129,7 @@ export function s3Location(settings: Settings, tenant: string, environment: stri
       },
     );
   }
-  const loc = t.s3[environment];
+  const loc = Object.hasOwn(t.s3, environment) ? t.s3[environment] : undefined;
   if (!loc) {
     throw new ConfigError(
       's3-not-configured',
@@ -190,7 +208,7 @@ function crossCheck(settings: Settings, src: YamlSource): ConfigError[] {
   const errors: ConfigError[] = [];
   const tenantNames = Object.keys(settings.tenants);
   for (const [team, t] of Object.entries(settings.teams)) {
-    if (!settings.tenants[t.tenant]) {
+    if (!Object.hasOwn(settings.tenants, t.tenant)) {
       errors.push(
         errorAt(
           src,
@@ -234,7 +252,7 @@ function crossCheck(settings: Settings, src: YamlSource): ConfigError[] {
         );
       }
     }
-    const missing = settings.environments.filter((env) => !t.s3[env]);
+    const missing = settings.environments.filter((env) => !Object.hasOwn(t.s3, env));
     if (missing.length) {
       errors.push(
         errorAt(
@@ -245,6 +263,42 @@ function crossCheck(settings: Settings, src: YamlSource): ConfigError[] {
         ),
       );
     }
+  }
+  return errors;
+}
+
+/**
+ * Tenant, team and environment names become lookup keys everywhere (and tenant names are referred to by teams):
+ * a name that is a built-in property of JavaScript objects (`constructor`, `toString`, `__proto__`, ...) is refused
+ * here, at the key or value that holds it, before anything builds a lookup from it.
+ */
+function reservedNames(raw: RawSettings, src: YamlSource): ConfigError[] {
+  const errors: ConfigError[] = [];
+  const refuse = (path: (string | number)[], want: 'key' | 'value', what: string, name: string): void => {
+    errors.push(
+      errorAt(
+        src,
+        nodeAtPath(src.doc, path, want),
+        'reserved-name',
+        `${path.join('.')}: "${name}" cannot be ${what}: it is a reserved name (a built-in property of JavaScript objects); choose another`,
+      ),
+    );
+  };
+  raw.environments.forEach((env, i) => {
+    if (isReservedName(env)) refuse(['environments', i], 'value', 'an environment name', env);
+  });
+  for (const name of Object.keys(raw.tenants)) {
+    if (isReservedName(name)) refuse(['tenants', name], 'key', 'a tenant name', name);
+    const s3 = raw.tenants[name]?.s3 ?? {};
+    for (const env of Object.keys(s3)) {
+      if (isReservedName(env)) refuse(['tenants', name, 's3', env], 'key', 'an environment name', env);
+    }
+  }
+  for (const name of Object.keys(raw.teams)) {
+    if (isReservedName(name)) refuse(['teams', name], 'key', 'a team name', name);
+    const tenant = raw.teams[name]?.tenant;
+    if (tenant !== undefined && isReservedName(tenant))
+      refuse(['teams', name, 'tenant'], 'value', 'a tenant name', tenant);
   }
   return errors;
 }

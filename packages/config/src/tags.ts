@@ -2,14 +2,21 @@
  * tags.yaml files and the rules every tag obeys (SPEC §2 "Tags and item identity"), plus the identity string of an
  * item.
  */
-import type { ConfigError } from '@itemstore/core';
+import {
+  LIMITS,
+  TAG_KEY_PATTERN,
+  codePointLength,
+  isWellFormedUnicode,
+  type ConfigError,
+} from '@itemstore/core';
 import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Node, type YAMLMap } from 'yaml';
 import { closest } from './schema-errors.js';
 import { isConfigPathShape } from './paths.js';
 import { errorAt, parseYamlSource, type YamlSource } from './yaml-source.js';
 
-export const TAG_KEY_PATTERN = /^[a-z][a-z0-9_.-]{0,62}$/;
-export const TAG_VALUE_MAX_LENGTH = 256;
+export { TAG_KEY_PATTERN };
+/** In Unicode code points (LIMITS.tagValueLength). */
+export const TAG_VALUE_MAX_LENGTH = LIMITS.tagValueLength;
 /** Set by the tooling, never by tags.yaml: `name` (file name), `team` (team folder), `branch` (feature branches). */
 export const RESERVED_TAGS = ['name', 'team', 'branch'] as const;
 
@@ -28,8 +35,11 @@ export interface TagsFile {
 /** Why a tag value is not acceptable, or undefined when it is. */
 export function tagValueProblem(value: string): string | undefined {
   if (value.length === 0) return 'a tag value must not be empty';
-  if ([...value].length > TAG_VALUE_MAX_LENGTH)
-    return `a tag value is at most ${TAG_VALUE_MAX_LENGTH} characters (this one has ${[...value].length})`;
+  const length = codePointLength(value);
+  if (length > TAG_VALUE_MAX_LENGTH)
+    return `a tag value is at most ${TAG_VALUE_MAX_LENGTH} characters (this one has ${length})`;
+  if (!isWellFormedUnicode(value))
+    return 'a tag value must be well-formed Unicode (it holds half of a surrogate pair, from an escape like "\\ud800")';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value))
     return 'a tag value must not contain control characters or line breaks';

@@ -76,8 +76,8 @@ describe('parseSettings', () => {
       'prefix: item-store }\n      qa',
     ).replace('retail-configs-prod', 'Retail_Configs');
     expect(located(text)).toEqual([
-      `item-store.yaml:${pos(text, 'item-store }')}: tenants.retail.s3.dev.prefix: A prefix is empty or ends with '/' and does not start with '/' (e.g. item-store/). (got "item-store")`,
-      `item-store.yaml:${pos(text, 'Retail_Configs')}: tenants.retail.s3.prod.bucket: An S3 bucket name is 3 to 63 lower-case letters, digits, '.' and '-'. (got "Retail_Configs")`,
+      `item-store.yaml:${pos(text, 'item-store }')}: tenants.retail.s3.dev.prefix: A prefix is empty or ends with '/' (e.g. item-store/); it does not start with '/' and contains no '..', '//', './' segment, backslash or control character. (got "item-store")`,
+      `item-store.yaml:${pos(text, 'Retail_Configs')}: tenants.retail.s3.prod.bucket: An S3 bucket name follows S3's rules: 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit, no '..', not an IP address, no reserved prefix (xn--, sthree-, amzn-s3-demo-) or suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3). (got "Retail_Configs")`,
     ]);
   });
 

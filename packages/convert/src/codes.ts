@@ -21,6 +21,9 @@ export const CONVERT_ERROR_CODES = {
   'integer-range': 'an integer beyond ±(2^53−1), which JSON readers cannot hold exactly',
   'invalid-unicode': 'a string with half of a surrogate pair (`"\\ud800"`)',
   'alias-limit': 'alias expansion past the budget (an alias bomb)',
+  'content-too-large':
+    'the converted JSON would be over 2 MiB (the largest content Item Store V2 stores), aliases charged by the size they expand to',
+  'nul-byte': 'a NUL byte in the text',
   'alias-cycle': 'an alias inside the node it refers to',
   'invalid-merge': 'a merge key (`<<`) whose value is not a mapping or a list of mappings',
   'nesting-too-deep': 'collections nested deeper than the limit (256 unless configured)',

@@ -1,4 +1,4 @@
-import { ConfigError } from '@itemstore/core';
+import { ConfigError, LIMITS } from '@itemstore/core';
 import type { YamlLimits } from './yaml-json.js';
 import { documentToJson, isEmptyDocument, parseYamlStream } from './yaml-json.js';
 import { isPlainObject, nodeInfo } from './json-value.js';
@@ -48,7 +48,8 @@ export function toV2Json(
   options: ConvertOptions,
 ): { value: unknown; text: string } {
   const value = parseConfig(bytes, options);
-  return { value, text: stringifyV2(value) };
+  const maxBytes = options.maxContentBytes ?? LIMITS.contentBytes;
+  return { value, text: stringifyV2(value, { maxBytes, file: options.file }) };
 }
 
 function parseSingleYaml(src: SourceText, limits: YamlLimits): unknown {

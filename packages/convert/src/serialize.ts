@@ -1,18 +1,45 @@
 import { createHash } from 'node:crypto';
-import { isPlainObject, orderedKeys } from './json-value.js';
+import { ConfigError, formatBytes } from '@itemstore/core';
+import { isPlainObject, nodeInfo, orderedKeys } from './json-value.js';
 
 /**
  * The V2 bytes: what `JSON.stringify(value, null, 2) + "\n"` prints, except that object keys keep their source
  * order even when they look like integers (a JS object would list "200" before "a").
  */
-export function stringifyV2(value: unknown): string {
-  const parts: string[] = [];
+export function stringifyV2(value: unknown, limit?: ContentLimit): string {
+  const parts: Parts = Object.assign([] as string[], { size: 0, limit });
   write(value, '', parts, 0);
   parts.push('\n');
-  return parts.join('');
+  const text = parts.join('');
+  if (limit && Buffer.byteLength(text, 'utf8') > limit.maxBytes) throw tooLarge(limit, value);
+  return text;
 }
 
-function write(value: unknown, indent: string, out: string[], depth: number): void {
+/** Refuse (a located ConfigError) before the text grows past maxBytes. */
+export interface ContentLimit {
+  maxBytes: number;
+  file: string;
+}
+
+type Parts = string[] & { size: number; limit: ContentLimit | undefined };
+
+function tooLarge(limit: ContentLimit, at: unknown): ConfigError {
+  const info = nodeInfo(at);
+  return new ConfigError(
+    'content-too-large',
+    `the converted JSON is over ${formatBytes(limit.maxBytes)}, the largest content Item Store V2 stores`,
+    { file: limit.file, ...(info ? { line: info.line, column: info.column } : {}) },
+  );
+}
+
+/** Counts what was written (UTF-16 units, at most its UTF-8 bytes) and stops at the limit. */
+function charge(out: Parts, container: object, n: number): void {
+  if (!out.limit) return;
+  out.size += n;
+  if (out.size > out.limit.maxBytes) throw tooLarge(out.limit, container);
+}
+
+function write(value: unknown, indent: string, out: Parts, depth: number): void {
   if (Array.isArray(value)) {
     guardDepth(depth);
     if (value.length === 0) {
@@ -22,6 +49,7 @@ function write(value: unknown, indent: string, out: string[], depth: number): vo
     const inner = indent + '  ';
     out.push('[');
     value.forEach((item, i) => {
+      charge(out, value, inner.length + 2 + (typeof item === 'string' ? item.length : 0));
       out.push(i === 0 ? '\n' : ',\n', inner);
       write(item, inner, out, depth + 1);
     });
@@ -38,8 +66,11 @@ function write(value: unknown, indent: string, out: string[], depth: number): vo
     const inner = indent + '  ';
     out.push('{');
     keys.forEach((k, i) => {
+      charge(out, value, inner.length + k.length + 6);
       out.push(i === 0 ? '\n' : ',\n', inner, JSON.stringify(k), ': ');
-      write(value[k], inner, out, depth + 1);
+      const v = value[k];
+      if (typeof v === 'string') charge(out, value, v.length);
+      write(v, inner, out, depth + 1);
     });
     out.push('\n', indent, '}');
     return;

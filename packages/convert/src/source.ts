@@ -1,7 +1,7 @@
-import { ConfigError } from '@itemstore/core';
+import { ConfigError, LIMITS, formatBytes } from '@itemstore/core';
 
-/** 1 MiB: the SPEC's default size limit for one config file. */
-export const DEFAULT_MAX_BYTES = 1024 * 1024;
+/** 1 MiB: the SPEC's default size limit for one config file (LIMITS.configBytesDefault). */
+export const DEFAULT_MAX_BYTES: number = LIMITS.configBytesDefault;
 
 /** Text plus a line index, so any offset (a UTF-16 index into the text) becomes a 1-based line and column. */
 export class SourceText {
@@ -69,6 +69,14 @@ export function decodeConfig(bytes: Uint8Array | string, file: string, maxBytes 
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    throw new SourceText(text, file).error(
+      'nul-byte',
+      `${file} holds a NUL byte (\\0); a config is text: remove it (write \\u0000 inside a quoted string if you mean it)`,
+      nul,
+    );
+  }
   if (text.trim() === '') {
     throw new ConfigError(
       'empty-file',
@@ -111,10 +119,4 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     i += n + 1;
   }
   return b.length;
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(2)} MiB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
 }

@@ -16,6 +16,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
+import { LIMITS, formatBytes } from '@itemstore/core';
 import { DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, YAML_MAX_ALIAS_COUNT } from './codes.js';
 import { defineKey, orderedKeys, setNodeInfo } from './json-value.js';
 import { SourceText } from './source.js';
@@ -26,6 +27,8 @@ export interface YamlLimits {
   maxAliasNodes?: number;
   /** YAML 1.1 readings of plain scalars (yaml11.ts): read them as 1.1 readers do, or hear of each difference. */
   yaml11?: Yaml11Mode;
+  /** Largest converted JSON, in bytes (default LIMITS.contentBytes): what aliases may expand to is charged by size. */
+  maxContentBytes?: number;
 }
 
 /** YAML 1.2, core schema whatever a `%YAML` directive says, so `yes`/`no`/`on`/`off` stay strings. */
@@ -149,6 +152,9 @@ class Walker {
   private readonly maxDepth: number;
   private readonly maxAliasNodes: number;
   private aliasNodes = 0;
+  private readonly maxContentBytes: number;
+  /** A lower bound of the bytes the JSON text of what was built so far takes (see charge). */
+  private contentBytes = 0;
   /** The outermost alias being expanded, where a budget error points. */
   private expanding: Alias | undefined;
   /** Offsets of plain scalars already reported to yaml11.onFinding (aliases visit a node again). */
@@ -161,6 +167,7 @@ class Walker {
   ) {
     this.maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.maxAliasNodes = limits.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES;
+    this.maxContentBytes = limits.maxContentBytes ?? LIMITS.contentBytes;
   }
 
   run(): unknown {
@@ -212,6 +219,23 @@ class Walker {
     }
   }
 
+  /**
+   * Size accounting: every value built is charged what its JSON text takes at least (its characters, quotes, the
+   * indentation of its line), so an alias to a 1 MB scalar costs 1 MB each time it is used and a document whose
+   * JSON would not fit in V2 is refused while it is built, never after a gigabyte of string was made.
+   */
+  private charge(bytes: number, node: Node): void {
+    this.contentBytes += bytes;
+    if (this.contentBytes > this.maxContentBytes) {
+      throw this.error(
+        'content-too-large',
+        `the converted JSON would be over ${formatBytes(this.maxContentBytes)}, the largest content Item Store V2 stores` +
+          (this.expanding ? ' (this alias expands it past the limit)' : ''),
+        this.expanding ?? node,
+      );
+    }
+  }
+
   private deref(node: Node): { node: Node; alias?: Alias } {
     if (!isAlias(node)) return { node };
     const target = this.aliasTargets.get(node);
@@ -228,7 +252,13 @@ class Walker {
     if (alias && !outer) this.expanding = alias;
     try {
       this.count();
-      if (isScalar(node)) return this.scalar(node);
+      if (isScalar(node)) {
+        const v = node.value;
+        const size = typeof v === 'string' ? v.length + 2 : (node.source?.length ?? 5);
+        this.charge(size + 2 * depth + 2, node);
+        return this.scalar(node);
+      }
+      this.charge(2 * depth + 4, node);
       if (depth + 1 > this.maxDepth) {
         throw this.error('nesting-too-deep', `nesting deeper than ${this.maxDepth} levels`, alias ?? node);
       }
@@ -357,6 +387,7 @@ class Walker {
     const seenAt = new Map<string, Node>();
     setNodeInfo(out, { ...this.position(node), keys, keyPositions });
     const add = (key: string, value: unknown, at: { line: number; column: number }) => {
+      this.charge(key.length + 4, node);
       defineKey(out, key, value);
       keys.push(key);
       keyPositions.push(at);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { ConfigError } from '@itemstore/core';
-import { fromLegacyMultiDoc, parseConfig } from '@itemstore/convert';
+import { fromLegacyMultiDoc, parseConfig, toV2Json } from '@itemstore/convert';
 
 function errorOf(fn: () => unknown): ConfigError {
   try {
@@ -41,7 +41,9 @@ describe('alias bombs', () => {
   test('merge keys count against the same budget', () => {
     const lines = ['l0: &l0 {k0: v, k1: v, k2: v, k3: v, k4: v, k5: v, k6: v, k7: v}'];
     for (let i = 1; i < 12; i++) lines.push(`l${i}: &l${i} {a: *l${i - 1}, b: *l${i - 1}, <<: *l${i - 1}}`);
-    expect(errorOf(() => parseConfig(lines.join('\n'), { file: 'm.yaml' })).code).toBe('alias-limit');
+    // Without the size budget (which stops it first), the node budget still does.
+    const options = { file: 'm.yaml', maxContentBytes: Number.MAX_SAFE_INTEGER };
+    expect(errorOf(() => parseConfig(lines.join('\n'), options)).code).toBe('alias-limit');
   });
 
   test('in a legacy file the bomb is found in its own document', () => {
@@ -143,5 +145,52 @@ describe('size, encoding', () => {
     ).toEqual({
       config_list: [{ a: 1 }],
     });
+  });
+});
+
+describe('conversion bounded by bytes (LIMITS.contentBytes, 2 MiB)', () => {
+  test('990 aliases to a 1 MB scalar (a 1 MB file) stop at the alias that passes 2 MiB, not at 1.1 GB', () => {
+    const big = 'x'.repeat(1_040_000);
+    const aliases = Array.from({ length: 990 }, () => '*a').join(', ');
+    const text = `a: &a "${big}"\nb: [${aliases}]\n`;
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024 * 1024);
+    const e = errorOf(() => toV2Json(text, { file: 'team/fan.yaml' }));
+    expect(e.code).toBe('content-too-large');
+    // a is charged once, *a twice more: the second alias passes 2 MiB.
+    expect([e.file, e.line, e.column]).toEqual(['team/fan.yaml', 2, 9]);
+    expect(e.message).toContain('2 MiB');
+  });
+
+  test('the same file with two aliases converts', () => {
+    const text = `a: &a "${'x'.repeat(500_000)}"\nb: [*a, *a]\n`;
+    expect(toV2Json(text, { file: 'ok.yaml' }).text.length).toBeGreaterThan(1_500_000);
+  });
+
+  test('deep indentation of JSON input is counted while the text is written', () => {
+    // 1 MiB of minified JSON whose pretty-printed form is ~100 times larger.
+    let open = '';
+    let close = '';
+    for (let i = 0; i < 100; i++) {
+      open += '[';
+      close += ']';
+    }
+    const text = open + Array.from({ length: 500_000 }, () => '1').join(',') + close;
+    const e = errorOf(() => toV2Json(text, { file: 'deep.json', maxBytes: 2 * 1024 * 1024 }));
+    expect(e.code).toBe('content-too-large');
+    expect([e.file, e.line, e.column]).toEqual(['deep.json', 1, 100]);
+  });
+
+  test('a lower maxContentBytes is honoured', () => {
+    const e = errorOf(() => toV2Json('a: "0123456789"\n', { file: 'small.yaml', maxContentBytes: 10 }));
+    expect([e.code, e.line, e.column]).toEqual(['content-too-large', 1, 4]);
+  });
+});
+
+describe('NUL bytes', () => {
+  test('refused at their line and column, in YAML and JSON', () => {
+    const y = errorOf(() => parseConfig('a: 1\nb: x\0y\n', { file: 'n.yaml' }));
+    expect([y.code, y.line, y.column]).toEqual(['nul-byte', 2, 5]);
+    const j = errorOf(() => parseConfig('{"a":\0 1}', { file: 'n.json' }));
+    expect([j.code, j.line, j.column]).toEqual(['nul-byte', 1, 6]);
   });
 });

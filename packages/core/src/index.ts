@@ -6,3 +6,4 @@ export * from './hash.js';
 export * from './manifest.js';
 export * from './tree.js';
 export * from './manifest-files.js';
+export * from './limits.js';

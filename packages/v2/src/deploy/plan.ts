@@ -8,6 +8,8 @@ import pLimit from 'p-limit';
 import {
   ConfigError,
   ConfigErrors,
+  LIMITS,
+  formatBytes,
   md5Hex,
   type Logger,
   type RepoTree,
@@ -162,6 +164,18 @@ export async function prepareDeploy(
         format,
         ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
       });
+      const size = Buffer.byteLength(converted.text, 'utf8');
+      if (size > LIMITS.contentBytes) {
+        // The converter refuses this itself, at the line that makes it too big; a converter passed in may not.
+        errors.push(
+          new ConfigError(
+            'content-too-large',
+            `the converted JSON is ${formatBytes(size)}, over the ${formatBytes(LIMITS.contentBytes)} Item Store V2 stores`,
+            { file: entry.path },
+          ),
+        );
+        continue;
+      }
       prepared.push({ entry, content: converted.text });
     } catch (err) {
       if (err instanceof ConfigErrors) errors.push(...err.errors);

@@ -39,6 +39,11 @@ interface StoredItem {
   environments: Record<string, StoredVersion[]>;
 }
 
+/** An environment's versions; an own-property lookup, so an environment named `constructor` is just a name. */
+function versionsIn(item: StoredItem, env: string): StoredVersion[] {
+  return Object.hasOwn(item.environments, env) ? (item.environments[env] as StoredVersion[]) : [];
+}
+
 export interface WriteOutcome {
   version: number;
   md5: string;
@@ -143,7 +148,7 @@ export class ItemDatabase {
     const md5 = md5Hex(content);
     return this.mutex.run(itemId, async () => {
       const item = this.mustGet(itemId);
-      const latest = item.environments[env]?.at(-1);
+      const latest = versionsIn(item, env).at(-1);
       // Equal to latest comes before the preconditions: a retried PUT whose first attempt was applied (but whose
       // answer was lost) must answer "unchanged", not 412, and never make a second version.
       if (latest && !latest.deleted && latest.md5 === md5) {
@@ -164,7 +169,7 @@ export class ItemDatabase {
   ): Promise<WriteOutcome> {
     return this.mutex.run(itemId, async () => {
       const item = this.mustGet(itemId);
-      const latest = item.environments[env]?.at(-1);
+      const latest = versionsIn(item, env).at(-1);
       if (!latest) throw new ApiError(404, 'not_found', `Item ${itemId} has no version in ${env}.`);
       if (latest.deleted) return { version: latest.version, md5: latest.md5, unchanged: true };
       checkPreconditions(itemId, env, latest, preconditions);
@@ -181,12 +186,12 @@ export class ItemDatabase {
   ): Promise<WriteOutcome> {
     return this.mutex.run(itemId, async () => {
       const item = this.mustGet(itemId);
-      const source = item.environments[fromEnv] ?? [];
+      const source = versionsIn(item, fromEnv);
       const v = version === undefined ? source.at(-1) : source[version - 1];
       if (!v) {
         throw new ApiError(404, 'not_found', `Item ${itemId} has no version ${version ?? ''} in ${fromEnv}.`);
       }
-      const latest = item.environments[env]?.at(-1);
+      const latest = versionsIn(item, env).at(-1);
       if (latest && latest.md5 === v.md5 && latest.deleted === v.deleted) {
         return { version: latest.version, md5: latest.md5, unchanged: true };
       }
@@ -213,7 +218,7 @@ export class ItemDatabase {
     for (const item of sorted) {
       if (namespace !== undefined && item.namespace !== namespace) continue;
       if (afterId !== undefined && item.itemId <= afterId) continue;
-      const latest = item.environments[env]?.at(-1);
+      const latest = versionsIn(item, env).at(-1);
       if (!latest) continue;
       out.push({
         itemId: item.itemId,
@@ -238,7 +243,7 @@ export class ItemDatabase {
   }
 
   private versionsOf(itemId: string, env: string): StoredVersion[] {
-    return this.mustGet(itemId).environments[env] ?? [];
+    return versionsIn(this.mustGet(itemId), env);
   }
 
   private mustGet(itemId: string): StoredItem {
@@ -252,7 +257,7 @@ export class ItemDatabase {
     env: string,
     v: { md5: string; deleted: boolean; metadata: VersionMetadata },
   ): Promise<WriteOutcome> {
-    const versions = item.environments[env] ?? [];
+    const versions = versionsIn(item, env);
     const next: StoredVersion = {
       version: versions.length + 1,
       md5: v.md5,

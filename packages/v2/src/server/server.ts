@@ -1,16 +1,25 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { md5Hex } from '@itemstore/core';
+import {
+  LIMITS,
+  MAX_REQUEST_BODY_BYTES,
+  MAX_REQUEST_HEAD_BYTES,
+  NAMESPACE_PATTERN,
+  TAG_KEY_PATTERN,
+  codePointLength,
+  md5Hex,
+} from '@itemstore/core';
 import { ApiError, ItemDatabase } from './database.js';
 import type { Tags, VersionMetadata } from '../types.js';
 
-/** Largest request body the server reads; larger ones answer 413. */
-export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** Largest request body the server reads; larger ones answer 413 (room for content of LIMITS.contentBytes). */
+export const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const TAG_KEY = /^[a-z][a-z0-9_.-]{0,62}$/;
+/** Namespaces and environment names (the environment pattern of item-store.yaml is a subset). */
+const NAME = NAMESPACE_PATTERN;
+const TAG_KEY = TAG_KEY_PATTERN;
 const MD5 = /^[0-9a-f]{32}$/;
 
 export interface ServerOptions {
@@ -105,7 +114,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return hit;
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, (req, res) => {
     const requestId = `req_${randomUUID()}`;
     res.setHeader('X-Request-Id', requestId);
     const started = Date.now();
@@ -255,6 +264,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           throw new ApiError(400, 'invalid_argument', 'md5 must be the hex MD5 of content.');
         }
         const content = Buffer.from(json.content, 'utf8');
+        if (content.length > LIMITS.contentBytes) {
+          throw new ApiError(
+            413,
+            'too_large',
+            `content is ${content.length} bytes; an item version holds at most ${LIMITS.contentBytes}.`,
+          );
+        }
         const actual = md5Hex(content);
         if (actual !== json.md5) {
           throw new ApiError(
@@ -479,19 +495,22 @@ function checkTags(v: unknown): Tags {
     throw new ApiError(400, 'invalid_argument', 'tags must be an object of strings.');
   }
   const tags: Tags = {};
-  for (const [k, val] of Object.entries(v)) {
+  const entries = Object.entries(v);
+  if (entries.length > LIMITS.tagsPerItem)
+    throw new ApiError(400, 'invalid_argument', `An item has at most ${LIMITS.tagsPerItem} tags.`);
+  for (const [k, val] of entries) {
     if (!TAG_KEY.test(k))
       throw new ApiError(400, 'invalid_argument', `Tag key "${k}" must match ${TAG_KEY.source}.`);
-    if (typeof val !== 'string' || val === '' || val.length > 256) {
+    if (typeof val !== 'string' || val === '' || codePointLength(val) > LIMITS.tagValueLength) {
       throw new ApiError(
         400,
         'invalid_argument',
-        `Tag "${k}" must be a non-empty string of at most 256 characters.`,
+        `Tag "${k}" must be a non-empty string of at most ${LIMITS.tagValueLength} characters (code points).`,
       );
     }
     tags[k] = val;
   }
-  if (!Object.keys(tags).length) throw new ApiError(400, 'invalid_argument', 'tags must not be empty.');
+  if (!entries.length) throw new ApiError(400, 'invalid_argument', 'tags must not be empty.');
   return tags;
 }
 
@@ -500,11 +519,11 @@ function checkMetadata(v: unknown): VersionMetadata {
   if (typeof v !== 'object' || Array.isArray(v))
     throw new ApiError(400, 'invalid_argument', 'metadata must be an object.');
   for (const [k, val] of Object.entries(v)) {
-    if (typeof val !== 'string' || val.length > 2048) {
+    if (typeof val !== 'string' || codePointLength(val) > LIMITS.metadataValueLength) {
       throw new ApiError(
         400,
         'invalid_argument',
-        `metadata.${k} must be a string of at most 2048 characters.`,
+        `metadata.${k} must be a string of at most ${LIMITS.metadataValueLength} characters.`,
       );
     }
   }
