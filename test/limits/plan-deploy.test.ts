@@ -4,6 +4,7 @@
  * reads the store); the deploy is the same manifest written to the reference server over real HTTP.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -347,4 +348,61 @@ describe('property: plan-ok ⇒ deploy-ok, near every limit', () => {
     expect(accepted).toBeGreaterThanOrEqual(CASES / 3);
     expect(refused).toBeGreaterThanOrEqual(CASES / 10);
   }, 240_000);
+});
+
+describe('the reference server at the limits', () => {
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> {
+    const res = await fetch(server.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, json: await res.json() };
+  }
+  const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+  test('content of exactly 2 MiB is stored, one byte more is 413, even with the worst JSON escaping', async () => {
+    const { json } = await call('POST', '/v2/namespaces/size/items:generateId', { tags: { name: 'big' } });
+    const id = (json as { itemId: string }).itemId;
+    const fits = '"\n'.repeat(LIMITS.contentBytes / 2);
+    const put = (content: string) =>
+      call('PUT', `/v2/items/${id}/environments/dev/contents`, { content, md5: md5(content) });
+    expect((await put(fits)).status).toBe(201);
+    const over = await put(fits + 'x');
+    expect(over.status).toBe(413);
+    expect(JSON.stringify(over.json)).toContain(String(LIMITS.contentBytes));
+  });
+
+  test('32 tags of 256 emoji each: generateId and a search carrying all of them answer; 33 tags are 400', async () => {
+    const tags: Record<string, string> = {};
+    for (let i = 0; i < LIMITS.tagsPerItem; i++)
+      tags[`k${i}`.padEnd(LIMITS.tagKeyLength, 'x')] = '😀'.repeat(256);
+    expect((await call('POST', '/v2/namespaces/wide/items:generateId', { tags })).status).toBe(201);
+    const query = Object.entries(tags)
+      .map(([k, v]) => `tag=${encodeURIComponent(`${k}:${v}`)}`)
+      .join('&');
+    const found = await call('GET', `/v2/namespaces/wide/items?${query}`);
+    expect(found.status).toBe(200);
+    expect((found.json as { items: unknown[] }).items).toHaveLength(1);
+    const more = { ...tags, extra: 'x' };
+    expect((await call('POST', '/v2/namespaces/wide/items:generateId', { tags: more })).status).toBe(400);
+  });
+
+  test('an environment named like a JavaScript built-in is a name, not a 500', async () => {
+    const { json } = await call('POST', '/v2/namespaces/proto/items:generateId', { tags: { name: 'p' } });
+    const id = (json as { itemId: string }).itemId;
+    for (const env of ['constructor', 'toString', 'hasOwnProperty']) {
+      expect((await call('GET', `/v2/items/${id}/environments/${env}/contents`)).status).toBe(404);
+      const content = '{}\n';
+      const put = await call('PUT', `/v2/items/${id}/environments/${env}/contents`, {
+        content,
+        md5: md5(content),
+      });
+      expect(put.status).toBe(201);
+    }
+  });
 });
