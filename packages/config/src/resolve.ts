@@ -122,10 +122,32 @@ export async function resolveTree(
   const requested = options.paths ? selectPaths(options.paths, files, settings, errors) : undefined;
   const wanted = (path: string): boolean => !requested || requested.has(path);
 
-  // 3. Every tags file, by folder.
+  // 3. Which configs to resolve. Two configs can be the same item only within one namespace (the identity starts
+  // with it), so when paths were asked for, only the configs of their namespaces are resolved, and only the tags
+  // files on their way are read: a one-file push in a 10,000-config repo resolves one team, not the repo.
+  let scope = configFiles;
+  if (requested) {
+    const namespaces = new Set<string>();
+    for (const c of configFiles)
+      if (requested.has(c.file.path)) namespaces.add(settings.teams[c.team]!.namespace);
+    scope = configFiles.filter((c) => namespaces.has(settings.teams[c.team]!.namespace));
+  }
+  const chains = new Map(scope.map((c) => [c.file.path, folderChain(c.file.path)]));
+  const neededFolders = requested ? new Set([...chains.values()].flat()) : undefined;
+  const sizes = tree.sizes
+    ? await tree.sizes(
+        scope.filter((c) => c.file.kind === 'file' && c.file.size === undefined).map((c) => c.file.path),
+      )
+    : undefined;
+
+  // 4. Every tags file those configs need, by folder (read concurrently, looked at in path order).
   const folders = new Map<string, FolderTags>();
   const presentFiles = new Set(files.map((f) => f.path));
-  for (const f of tagsFiles) {
+  const neededTags = neededFolders ? tagsFiles.filter((f) => neededFolders.has(dirName(f.path))) : tagsFiles;
+  const tagBytes = await Promise.all(
+    neededTags.map((f) => (f.kind === 'file' ? tree.read(f.path) : undefined)),
+  );
+  for (const [i, f] of neededTags.entries()) {
     const dir = dirName(f.path);
     const existing = folders.get(dir);
     if (existing) {
@@ -151,7 +173,7 @@ export async function resolveTree(
       );
       continue;
     }
-    const bytes = await tree.read(f.path);
+    const bytes = tagBytes[i];
     if (bytes === undefined) {
       entry.ok = false;
       entry.errors.push(
@@ -191,16 +213,17 @@ export async function resolveTree(
     }
   }
 
-  // 4. Resolve every config (all of them: a requested config can conflict with any other).
+  // 5. Resolve every config in scope (a requested config can conflict with any other of its namespace).
   const resolved: ResolvedConfig[] = [];
   const reportFolders = new Set<string>();
   const maxBytes = settings.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES;
-  for (const { file: f, team } of configFiles) {
+  for (const { file: f, team } of scope) {
     const path = f.path;
     const report = (err: ConfigError): void => {
       if (wanted(path)) errors.push(err);
     };
-    const chain = folderChain(path);
+    const chain = chains.get(path)!;
+    const size = f.size ?? sizes?.get(path);
     if (wanted(path)) for (const d of chain) reportFolders.add(d);
 
     if (f.kind === 'symlink') {
@@ -225,11 +248,11 @@ export async function resolveTree(
       );
       continue;
     }
-    if (f.size !== undefined && f.size > maxBytes) {
+    if (size !== undefined && size > maxBytes) {
       report(
         new ConfigError(
           'too-large',
-          `${f.size} bytes; configs are at most ${maxBytes} bytes (maxConfigBytes in item-store.yaml)`,
+          `${size} bytes; configs are at most ${maxBytes} bytes (maxConfigBytes in item-store.yaml)`,
           {
             file: path,
           },
@@ -305,7 +328,7 @@ export async function resolveTree(
     resolved.push(cfg);
   }
 
-  // 5. Two configs that are the same item: an error on each of them.
+  // 6. Two configs that are the same item: an error on each of them.
   const byIdentity = new Map<string, ResolvedConfig[]>();
   for (const c of resolved) byIdentity.set(c.identity, [...(byIdentity.get(c.identity) ?? []), c]);
   const conflicted = new Set<string>();
@@ -326,7 +349,7 @@ export async function resolveTree(
     }
   }
 
-  // 6. Problems of paths and tags files that concern what was asked.
+  // 7. Problems of paths and tags files that concern what was asked.
   for (const [path, err] of pathErrors) if (wanted(path)) errors.push(err);
   if (!requested) errors.push(...symlinkWarnings.values());
   for (const [dir, entry] of folders) if (!requested || reportFolders.has(dir)) errors.push(...entry.errors);

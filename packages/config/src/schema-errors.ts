@@ -1,34 +1,20 @@
 /**
- * JSON Schema validation of a YAML file with ajv, turning each ajv error into one located ConfigError that names
- * the key path (`teams.ffi2.format: must be one of plain, config-list, dq (got "yml")`).
+ * JSON Schema validation of a YAML file, turning each ajv error into one located ConfigError that names the key path
+ * (`teams.ffi2.format: must be one of plain, config-list, dq (got "yml")`). The validator is compiled ahead of time
+ * by scripts/gen-schema-validator.mjs (ajv: allErrors, verbose, strict, allowUnionTypes, `patternErrorMessage`
+ * known), so no process pays for compiling the schema.
  */
 import type { ConfigError } from '@itemstore/core';
-import Ajv, { type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { errorAt, keyPath, nodeAtPath, type YamlSource } from './yaml-source.js';
-
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-// Non-standard keywords that VS Code's JSON/YAML language services show; ajv must know them to stay strict.
-ajv.addVocabulary(['patternErrorMessage']);
-
-const compiled = new Map<AnySchema, ValidateFunction>();
-
-export function compileSchema(schema: AnySchema): ValidateFunction {
-  let v = compiled.get(schema);
-  if (!v) {
-    v = ajv.compile(schema);
-    compiled.set(schema, v);
-  }
-  return v;
-}
 
 /** Validates `data` (the YAML document as plain values) and returns located problems, in file order. */
 export function validateAgainstSchema(
-  schema: AnySchema,
+  validate: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null },
   data: unknown,
   src: YamlSource,
   code: string,
 ): ConfigError[] {
-  const validate = compileSchema(schema);
   if (validate(data)) return [];
   const seen = new Set<string>();
   const out: ConfigError[] = [];

@@ -13,6 +13,7 @@ import {
 import { isScalar } from 'yaml';
 import settingsSchema from '../../../schemas/item-store.schema.json' with { type: 'json' };
 import { validateAgainstSchema } from './schema-errors.js';
+import validateSettings from './generated/settings-validator.js';
 import { errorAt, nodeAtPath, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 export const SETTINGS_FILE = 'item-store.yaml';
@@ -83,7 +84,7 @@ export function parseSettings(text: string, file: string = SETTINGS_FILE): Setti
       }),
     ]);
   }
-  const schemaErrors = validateAgainstSchema(settingsSchema, data, source, 'settings-invalid');
+  const schemaErrors = validateAgainstSchema(validateSettings, data, source, 'settings-invalid');
   if (schemaErrors.length) throw new ConfigErrors(schemaErrors);
   const reserved = reservedNames(data as RawSettings, source);
   if (reserved.length) throw new ConfigErrors(reserved);

@@ -20,12 +20,21 @@ describe('FsTree', () => {
     });
     const files = await new FsTree(dir).list();
     expect(files).toEqual([
-      { path: '.github/workflows/x.yml', kind: 'file', size: 9 },
+      { path: '.github/workflows/x.yml', kind: 'file' },
       { path: 'a/dirlink', kind: 'symlink', linkTarget: outside },
       { path: 'a/link.yaml', kind: 'symlink', linkTarget: '/etc/passwd' },
-      { path: 'a/z.json', kind: 'file', size: 3 },
-      { path: 'b.yaml', kind: 'file', size: 5 },
+      { path: 'a/z.json', kind: 'file' },
+      { path: 'b.yaml', kind: 'file' },
     ]);
+    // Sizes only when asked (no stat per file in the listing); links and missing files have none.
+    const sizes = await new FsTree(dir).sizes([
+      '.github/workflows/x.yml',
+      'a/z.json',
+      'b.yaml',
+      'a/link.yaml',
+      'nope.yaml',
+    ]);
+    expect(Object.fromEntries(sizes)).toEqual({ '.github/workflows/x.yml': 9, 'a/z.json': 3, 'b.yaml': 5 });
   });
 
   test('skips FIFOs (reading one would hang)', async () => {

@@ -158,6 +158,56 @@ describe('identity conflicts', () => {
   });
 });
 
+describe('scope of a resolve with paths (issue 15: one namespace, not the repo)', () => {
+  const SHARED = SETTINGS_YAML.replace(
+    '  ffi2: { tenant: retail, namespace: ffi2 }\n',
+    '  ffi2: { tenant: retail, namespace: ffi2 }\n  ffi3: { tenant: retail, namespace: ffi2 }\n',
+  );
+
+  test('a team that shares its namespace with another resolves in that namespace', async () => {
+    const dir = makeRepo({ 'item-store.yaml': SHARED, 'ffi2/x.yaml': 'a: 1\n', 'ffi3/x.yaml': 'a: 1\n' });
+    const r = await resolveTree(new FsTree(dir), parseSettings(SHARED), { paths: ['ffi3/x.yaml'] });
+    expect(r.errors).toEqual([]);
+    expect(r.configs.map((c) => c.identity)).toEqual(['ffi2?name=x&team=ffi3']);
+  });
+
+  test("only the tags files on the way to the asked namespace's configs are read", async () => {
+    const dir = makeRepo({
+      'item-store.yaml': SETTINGS_YAML,
+      'tags.yaml': 'tags: {owner: platform}\n',
+      'ffi2/tags.yaml': 'tags: {a: b}\n',
+      'ffi2/sub/tags.yaml': 'tags: {c: d}\n',
+      'ffi2/sub/y.yaml': 'a: 1\n',
+      'ffi2/x.yaml': 'a: 1\n',
+      'data-router/tags.yaml': 'tags: {name: broken}\n',
+      'data-router/z.yaml': 'config_list: []\n',
+    });
+    const tree = new RecordingTree(new FsTree(dir));
+    const r = await resolveTree(tree, settings, { paths: ['ffi2/x.yaml'] });
+    expect(r.errors).toEqual([]);
+    expect(r.configs.map((c) => c.tags)).toEqual([{ a: 'b', name: 'x', owner: 'platform', team: 'ffi2' }]);
+    expect(tree.reads.sort()).toEqual(['ffi2/sub/tags.yaml', 'ffi2/tags.yaml', 'tags.yaml']);
+  });
+
+  test('a config over maxConfigBytes is too-large: sizes come from the tree for the configs in scope', async () => {
+    const big = SETTINGS_YAML.replace(
+      's3OnlySuffixes: [_SC]\n',
+      's3OnlySuffixes: [_SC]\nmaxConfigBytes: 10\n',
+    );
+    const dir = makeRepo({
+      'item-store.yaml': big,
+      'ffi2/x.yaml': 'a: 1234567890\n',
+      'ffi2/y.yaml': 'a: 1\n',
+    });
+    const r = await resolveTree(new FsTree(dir), parseSettings(big), { paths: ['ffi2'] });
+    expect(codes(r.errors)).toEqual(['ffi2/x.yaml: too-large']);
+    expect(r.errors[0]?.message).toBe(
+      '14 bytes; configs are at most 10 bytes (maxConfigBytes in item-store.yaml)',
+    );
+    expect(r.configs.map((c) => c.path)).toEqual(['ffi2/y.yaml']);
+  });
+});
+
 describe('targets and S3', () => {
   test('default/ configs go to V2 and S3, others to V2 only; _SC to S3 only', async () => {
     const { byPath, errors } = await resolve({

@@ -19,4 +19,9 @@ export interface RepoTree {
   list(): Promise<TreeFile[]>;
   /** The bytes of a regular file, or undefined when it does not exist. Symlinks are not followed. */
   read(path: string): Promise<Buffer | undefined>;
+  /**
+   * Sizes of regular files that `list()` returned without one (a tree may leave sizes out of its listing because
+   * finding them costs a stat per file); a missing file is left out of the map.
+   */
+  sizes?(paths: string[]): Promise<Map<string, number>>;
 }
