@@ -137,9 +137,12 @@ describe('itemstore migrate', () => {
     );
     expect(out).toContain('(created): 1 to migrate, 0 skipped');
     expect(existsSync(join(target, 'ffi2'))).toBe(false);
-    await expect(migrateCommand(['--repo', target, '--steps', 'flags'])).rejects.toThrow(
-      'Give the source as --from s3://BUCKET/PREFIX or --from-dir DIR (one of them).',
-    );
+    await expect(
+      migrateCommand(['--repo', target, '--steps', 'flags', '--from', 's3://b/p/', '--from-dir', mirror]),
+    ).rejects.toThrow('Give one kind of source: --from s3://BUCKET/PREFIX or --from-dir, not both.');
+    await expect(
+      migrateCommand(['--repo', target, '--steps', 'flags', '--from-dir', `dev=${mirror}`, '--from-dir', mirror]),
+    ).rejects.toThrow('--from-dir takes either one DIR, or ENV=DIR for each environment (not a mix).');
   });
 });
 

@@ -3,37 +3,48 @@ import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
 import { normalizePrefix } from '@itemstore/s3';
 import { HttpItemStore } from '@itemstore/v2';
+import { FsTree, loadSettings, type Settings } from '@itemstore/config';
 import {
   MIGRATE_STEPS,
   MirrorReader,
+  checkEnvironment,
+  locationFor,
+  type EnvironmentSource,
+  type MigrateOptions,
+  type MigrateReport,
   S3Reader,
   createProgress,
   migrate,
   validateCountsLine,
   validateLines,
   type MigrateStep,
-  type ObjectReader,
 } from '@itemstore/ops';
 import { stderr, stdout, terminalLogger } from '../io.js';
 import { parseCommandArgs } from '../args.js';
 
-const HELP = `Usage: itemstore migrate --repo DIR (--from s3://BUCKET/PREFIX | --from-dir DIR) [options]
+const HELP = `Usage: itemstore migrate --repo DIR [--from s3://BUCKET/PREFIX | --from-dir [ENV=]DIR ...] [options]
 
 Moves configs from S3 (Item Store V0) into the config repo and Item Store V2, in the meeting's steps:
   1. flags   the flags table (CSV: s3_key, team, namespace, tags, s3_only, action, note), a draft derived from
-             the paths; when the file exists it is the source of truth (edit tags, set action=skip)
+             the paths; when the file exists it is the source of truth (edit tags, set action=skip). Keys whose
+             content differs between the environments' buckets are noted in it
   2. files   the configs in the repo layout (<team>/default/<rest>; legacy multi-document DQ files become one
-             config_list document) and generated tags.yaml files. Objects are read as their YAML 1.1 readers
-             read them: a scalar YAML 1.2 reads differently (yes, on, 0755, 1:30, 1_000, 2001-12-14) is written
-             as its YAML 1.1 value (true, 493, 90, 1000, "2001-12-14") and listed
-  3. load    the configs into V2 for each environment (the deploy code: unchanged items are not written)
-  4. validate  the source against V2 as JSON values, per environment
+             config_list document) and generated tags.yaml files, from --repo-from's bucket. Objects are read as
+             their YAML 1.1 readers read them: a scalar YAML 1.2 reads differently (yes, on, 0755, 1:30, 1_000,
+             2001-12-14) is written as its YAML 1.1 value (true, 493, 90, 1000, "2001-12-14") and listed
+  3. load    V2 environment E from S3 environment E (the deploy code: unchanged items are not written)
+  4. validate  each V2 environment against its own bucket, as JSON values
+Without --from or --from-dir, each environment's bucket and prefix come from item-store.yaml, for each tenant.
 A second run changes nothing.
   --repo DIR            the config repo (with item-store.yaml listing the teams)
-  --from s3://B/P       the source bucket and prefix (--region R, --endpoint URL for an S3-compatible server)
-  --from-dir DIR        a local mirror of the prefix instead (e.g. made by aws s3 sync), so thousands of objects
+  --repo-from ENV       the environment whose content the repo's files get (default: prod)
+  --from s3://B/P       one source for every environment (--region R, --endpoint URL for an S3-compatible server)
+  --from-dir DIR        a local mirror of one prefix instead (e.g. made by aws s3 sync), so thousands of objects
                         are read without a request each; --bucket B and --prefix P name the keys in the table
-  --flags FILE          the flags table (default: <repo>/.itemstore/migration-flags.csv)
+  --from-dir ENV=DIR    a local mirror per environment (repeat it for each); keys named as in item-store.yaml
+  --tenant T            only this tenant's buckets (default: every tenant, each with its own flags table)
+  --flags FILE          the flags table (default: <repo>/.itemstore/migration-flags.csv; with several tenants
+                        migration-flags-<tenant>.csv)
   --environments LIST   V2 environments to load, comma-separated (default: all of item-store.yaml)
   --steps LIST          which steps to run (default: flags,files,load,validate); e.g. --steps flags for a draft
   --url URL, --token T  Item Store V2 (or ITEMSTORE_URL / ITEMSTORE_TOKEN); needed for load and validate
@@ -46,7 +57,9 @@ export async function migrateCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('migrate', argv, {
     repo: { type: 'string' },
     from: { type: 'string' },
-    'from-dir': { type: 'string' },
+    'from-dir': { type: 'string', multiple: true },
+    'repo-from': { type: 'string' },
+    tenant: { type: 'string' },
     bucket: { type: 'string' },
     prefix: { type: 'string' },
     region: { type: 'string' },
@@ -66,8 +79,16 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.repo) throw new UsageError('--repo DIR is required: the config repo to migrate into.');
-  if (Boolean(values.from) === Boolean(values['from-dir'])) {
-    throw new UsageError('Give the source as --from s3://BUCKET/PREFIX or --from-dir DIR (one of them).');
+  const fromDirs = values['from-dir'] ?? [];
+  if (values.from && fromDirs.length) {
+    throw new UsageError('Give one kind of source: --from s3://BUCKET/PREFIX or --from-dir, not both.');
+  }
+  const perEnvDirs = fromDirs.filter((d) => /^[A-Za-z0-9_-]+=/.test(d));
+  if (perEnvDirs.length && perEnvDirs.length !== fromDirs.length) {
+    throw new UsageError('--from-dir takes either one DIR, or ENV=DIR for each environment (not a mix).');
+  }
+  if (fromDirs.length > 1 && !perEnvDirs.length) {
+    throw new UsageError('--from-dir DIR can be given once; for one mirror per environment write ENV=DIR.');
   }
   const steps = (values.steps ?? MIGRATE_STEPS.join(','))
     .split(',')
@@ -83,18 +104,50 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--concurrency must be a whole number from 1 to 64, got "${values.concurrency}".`);
   }
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  let location;
-  let reader: ObjectReader;
+  const repoDir = resolve(values.repo);
+  const settings = await loadSettings(new FsTree(repoDir));
+  // One run per source: one location for every environment, or each tenant's bucket per environment.
+  const runs: Pick<MigrateOptions, 'location' | 'reader' | 'sources' | 'tenant'>[] = [];
   let s3Reader: S3Reader | undefined;
+  const s3 = () =>
+    (s3Reader ??= new S3Reader({ ...(values.endpoint ? { endpoint: values.endpoint } : {}), concurrency }));
   if (values.from) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(values.from);
     if (!m) throw new UsageError(`--from must look like s3://bucket/prefix/, got "${values.from}".`);
-    location = { bucket: m[1] as string, prefix: normalizePrefix(m[2] ?? ''), region };
-    s3Reader = new S3Reader({ ...(values.endpoint ? { endpoint: values.endpoint } : {}), concurrency });
-    reader = s3Reader;
+    const location = { bucket: m[1] as string, prefix: normalizePrefix(m[2] ?? ''), region };
+    runs.push({ location, reader: s3(), ...tenantOf(settings, location.bucket, values.tenant) });
+  } else if (fromDirs.length && !perEnvDirs.length) {
+    const location = {
+      bucket: values.bucket ?? 'mirror',
+      prefix: normalizePrefix(values.prefix ?? ''),
+      region,
+    };
+    runs.push({
+      location,
+      reader: new MirrorReader(fromDirs[0] as string),
+      ...(values.tenant ? { tenant: values.tenant } : {}),
+    });
   } else {
-    location = { bucket: values.bucket ?? 'mirror', prefix: normalizePrefix(values.prefix ?? ''), region };
-    reader = new MirrorReader(values['from-dir'] as string);
+    const dirs = new Map(
+      perEnvDirs.map((d) => {
+        const i = d.indexOf('=');
+        return [checkEnvironment(settings, d.slice(0, i), '--from-dir environment'), d.slice(i + 1)] as const;
+      }),
+    );
+    const tenants = Object.keys(settings.tenants).filter((t) => !values.tenant || t === values.tenant);
+    if (!tenants.length)
+      throw new UsageError(`--tenant ${values.tenant} is not a tenant of item-store.yaml.`);
+    for (const tenant of tenants) {
+      if (!Object.values(settings.teams).some((t) => t.tenant === tenant)) continue;
+      const sources: EnvironmentSource[] = [];
+      for (const environment of settings.environments) {
+        if (dirs.size && !dirs.has(environment)) continue;
+        const location = locationFor(settings, tenant, environment);
+        const dir = dirs.get(environment);
+        sources.push({ environment, location, reader: dir ? new MirrorReader(dir) : s3() });
+      }
+      runs.push({ sources, tenant });
+    }
   }
   const needsStore = steps.includes('load') || steps.includes('validate');
   const url = values.url ?? process.env.ITEMSTORE_URL;
@@ -107,63 +160,97 @@ export async function migrateCommand(argv: string[]): Promise<number> {
   const store = needsStore
     ? new HttpItemStore({ url: url as string, token: token as string, concurrency, logger: terminalLogger })
     : undefined;
+  let code = 0;
   try {
-    const report = await migrate({
-      repoDir: resolve(values.repo),
-      location,
-      reader,
-      ...(values.flags ? { flagsFile: resolve(values.flags) } : {}),
-      ...(values.environments
-        ? {
-            environments: values.environments
-              .split(',')
-              .map((e) => e.trim())
-              .filter(Boolean),
-          }
-        : {}),
-      ...(store ? { store } : {}),
-      steps,
-      concurrency,
-      logger: terminalLogger,
-      progress: createProgress(),
-    });
-    if (values.report) await writeFile(resolve(values.report), JSON.stringify(report, null, 2) + '\n');
-    if (values.json) stdout(JSON.stringify(report, null, 2));
-    else {
-      const f = report.flags;
-      stdout(
-        `flags: ${f.file} (${f.state}): ${f.migrate} to migrate, ${f.skip} skipped${f.appended.length ? `, ${f.appended.length} new key(s) appended` : ''}`,
-      );
-      if (report.files) {
-        stdout(`files: ${report.files.written.length} written, ${report.files.unchanged.length} unchanged`);
-        const r = report.files.rewritten;
-        if (r.length) {
-          stdout(
-            `YAML 1.1 scalars written as their YAML 1.1 value (what legacy readers of S3 got): ${r.length}`,
-          );
-          for (const x of r) {
-            stdout(
-              `  ${x.s3Key}:${x.line}:${x.column}: ${x.from} → ${x.to} (${x.path})${x.note ? `; ${x.note}` : ''}`,
-            );
-          }
-        }
-      }
-      for (const l of report.load ?? []) {
-        const c = l.counts;
-        stdout(
-          `load V2 ${l.environment}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.failed} failed`,
-        );
-      }
-      for (const v of report.validate ?? []) {
-        stdout(validateCountsLine(v));
-        for (const line of validateLines(v)) stdout(`  ${line}`);
-      }
+    for (const run of runs) {
+      const report = await migrate({
+        repoDir,
+        ...run,
+        ...(values['repo-from'] ? { repoFrom: values['repo-from'] } : {}),
+        ...(values.flags ? { flagsFile: resolve(values.flags) } : {}),
+        ...(values.environments
+          ? {
+              environments: values.environments
+                .split(',')
+                .map((e) => e.trim())
+                .filter(Boolean),
+            }
+          : {}),
+        ...(store ? { store } : {}),
+        steps,
+        concurrency,
+        logger: terminalLogger,
+        progress: createProgress(),
+      });
+      code = Math.max(code, await printReport(report, values, runs.length > 1 ? run.tenant : undefined));
     }
-    const failed = (report.load ?? []).some((l) => l.counts.failed > 0);
-    const drifted = (report.validate ?? []).some((v) => v.drifted > 0);
-    if (drifted) stderr('migrate: validation found drift; see the rows above.');
-    return failed || drifted ? 1 : 0;
+    return code;
   } finally {
     s3Reader?.close();
   }
+}
+
+/** The tenant whose buckets include this one (its flags table and teams), or the one named. */
+function tenantOf(settings: Settings, bucket: string, named: string | undefined): { tenant?: string } {
+  if (named) return { tenant: named };
+  const hit = Object.entries(settings.tenants).find(([, t]) =>
+    Object.values(t.s3 ?? {}).some((l) => l?.bucket === bucket),
+  );
+  return hit && Object.keys(settings.tenants).length > 1 ? { tenant: hit[0] } : {};
+}
+
+async function printReport(
+  report: MigrateReport,
+  values: { report?: string | undefined; json?: boolean | undefined },
+  tenant: string | undefined,
+): Promise<number> {
+  const reportFile =
+    values.report && tenant ? values.report.replace(/(\.json)?$/, `-${tenant}$1`) : values.report;
+  if (reportFile) await writeFile(resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
+  if (values.json) stdout(JSON.stringify(report, null, 2));
+  else {
+    if (tenant) stdout(`tenant ${tenant}:`);
+    for (const s of report.sources ?? []) {
+      stdout(
+        `source ${s.environment}: ${s.source}${s.environment === report.repoFrom ? ' (the repo files)' : ''}`,
+      );
+    }
+    const f = report.flags;
+    stdout(
+      `flags: ${f.file} (${f.state}): ${f.migrate} to migrate, ${f.skip} skipped${f.appended.length ? `, ${f.appended.length} new key(s) appended` : ''}`,
+    );
+    if (report.differences.length) {
+      stdout(`differ between environments: ${report.differences.length}`);
+      for (const d of report.differences)
+        stdout(`  ${d.key}: ${d.note.replace(/^content differs between environments: /, '')}`);
+    }
+    if (report.files) {
+      stdout(`files: ${report.files.written.length} written, ${report.files.unchanged.length} unchanged`);
+      const r = report.files.rewritten;
+      if (r.length) {
+        stdout(
+          `YAML 1.1 scalars written as their YAML 1.1 value (what legacy readers of S3 got): ${r.length}`,
+        );
+        for (const x of r) {
+          stdout(
+            `  ${x.s3Key}:${x.line}:${x.column}: ${x.from} → ${x.to} (${x.path})${x.note ? `; ${x.note}` : ''}`,
+          );
+        }
+      }
+    }
+    for (const l of report.load ?? []) {
+      const c = l.counts;
+      stdout(
+        `load V2 ${l.environment}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.failed} failed`,
+      );
+    }
+    for (const v of report.validate ?? []) {
+      stdout(validateCountsLine(v));
+      for (const line of validateLines(v)) stdout(`  ${line}`);
+    }
+  }
+  const failed = (report.load ?? []).some((l) => l.counts.failed > 0);
+  const drifted = (report.validate ?? []).some((v) => v.drifted > 0);
+  if (drifted) stderr('migrate: validation found drift; see the rows above.');
+  return failed || drifted ? 1 : 0;
 }

@@ -39,7 +39,7 @@ export interface FlagRow {
 }
 
 /** The draft row of one key. */
-export function deriveFlagRow(settings: Settings, prefix: string, key: string): FlagRow {
+export function deriveFlagRow(settings: Settings, prefix: string, key: string, tenant?: string): FlagRow {
   const rel = key.slice(prefix.length);
   const segments = rel.split('/');
   const team = segments.length > 1 ? (segments[0] as string) : '';
@@ -58,6 +58,8 @@ export function deriveFlagRow(settings: Settings, prefix: string, key: string): 
   const skip = (note: string): FlagRow => ({ ...row, action: 'skip', note });
   if (!team) return skip('not in a team folder');
   if (!teamSettings) return skip(`team "${team}" is not in item-store.yaml`);
+  if (tenant !== undefined && teamSettings.tenant !== tenant)
+    return skip(`team "${team}" belongs to tenant ${teamSettings.tenant}, not ${tenant}`);
   if (segments.some((s) => s.startsWith('.') || s === ''))
     return skip('a path segment is empty or starts with "."');
   if (!CONFIG_EXTENSIONS.some((e) => file.endsWith(e))) return skip('not a .yaml, .yml or .json file');

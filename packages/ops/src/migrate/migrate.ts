@@ -17,6 +17,8 @@ import {
   type Logger,
   type ResolvedEntry,
   type ResolvedManifest,
+  type RepoTree,
+  type TreeFile,
 } from '@itemstore/core';
 import { FsTree, loadSettings, resolveTree, type Settings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
@@ -27,16 +29,32 @@ import { noProgress, type Progress } from '../progress.js';
 import { validate, type ValidateReport } from '../validate.js';
 import { checkEnvironment } from '../repo-items.js';
 import { deriveFlagRow, parseFlags, renderFlags, type FlagRow } from './flags.js';
-import { planLayout, repoPathOf, writeLayout, type RewrittenScalar } from './layout.js';
+import { planLayout, repoPathOf, writeLayout, type PlannedFile, type RewrittenScalar } from './layout.js';
 
 export const MIGRATE_STEPS = ['flags', 'files', 'load', 'validate'] as const;
 export type MigrateStep = (typeof MIGRATE_STEPS)[number];
 
-export interface MigrateOptions {
-  repoDir: string;
-  /** The source: an S3 location read through `reader` (S3Reader or MirrorReader). */
+/** Where one environment's V0 configs are read from. */
+export interface EnvironmentSource {
+  environment: string;
   location: S3Location;
   reader: ObjectReader;
+}
+
+export interface MigrateOptions {
+  repoDir: string;
+  /**
+   * One source for every environment (`--from`, `--from-dir DIR`): an S3 location read through `reader`. Without
+   * it, `sources` gives each environment its own (the default: each environment's bucket of item-store.yaml).
+   */
+  location?: S3Location;
+  reader?: ObjectReader;
+  /** Per environment: V2 environment E is loaded from S3 environment E. */
+  sources?: EnvironmentSource[];
+  /** The environment whose content the repo's files get (default: prod, else the last environment). */
+  repoFrom?: string;
+  /** The tenant this source belongs to: keys of other tenants' teams are skipped. */
+  tenant?: string;
   /** The flags table (default `<repoDir>/.itemstore/migration-flags.csv`: a dot folder is never a config). */
   flagsFile?: string;
   /** V2 environments to load (default: all of item-store.yaml). */
@@ -49,8 +67,22 @@ export interface MigrateOptions {
   progress?: Progress;
 }
 
+/** A key whose content is not the same in every environment's bucket (by listing MD5s). */
+export interface EnvironmentDifference {
+  /** The key below the prefix (`<team>/<rest>`). */
+  key: string;
+  path: string;
+  /** Each environment's MD5, or null when the key is not in its bucket. */
+  md5: Record<string, string | null>;
+  /** One sentence for the flags table's note column and the report. */
+  note: string;
+}
+
 export interface MigrateReport {
   source: string;
+  /** Each environment's source and the environment the repo files come from (per-environment migration). */
+  sources?: { environment: string; source: string }[];
+  repoFrom?: string;
   flags: {
     file: string;
     /** `created`: a new draft; `read`: the existing table was used; `extended`: new keys were appended. */
@@ -60,6 +92,8 @@ export interface MigrateReport {
     skip: number;
     appended: string[];
   };
+  /** Keys whose content differs between the environments' buckets (also noted in the flags table). */
+  differences: EnvironmentDifference[];
   files?: {
     written: string[];
     unchanged: string[];
@@ -70,8 +104,23 @@ export interface MigrateReport {
   validate?: ValidateReport[];
 }
 
-export function defaultFlagsFile(repoDir: string): string {
-  return resolve(repoDir, '.itemstore', 'migration-flags.csv');
+export function defaultFlagsFile(repoDir: string, tenant?: string, settings?: Settings): string {
+  const many = settings ? Object.keys(settings.tenants).length > 1 : false;
+  return resolve(
+    repoDir,
+    '.itemstore',
+    tenant && many ? `migration-flags-${tenant}.csv` : 'migration-flags.csv',
+  );
+}
+
+/** prod when it is an environment, else the last one (the end of the promotion order). */
+export function defaultRepoFrom(settings: Settings): string {
+  return settings.environments.includes('prod') ? 'prod' : (settings.environments.at(-1) as string);
+}
+
+function describeSource(s: { location: S3Location; reader: ObjectReader }): string {
+  const { location, reader } = s;
+  return `${reader.label === 'S3' ? '' : `${reader.label} as `}s3://${location.bucket}/${location.prefix}`;
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
@@ -87,18 +136,80 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
   if ((steps.has('load') || steps.has('validate')) && !options.store) {
     throw new UsageError('Loading into V2 and validating need the Item Store URL and token.');
   }
-  const flagsFile = resolve(options.flagsFile ?? defaultFlagsFile(repoDir));
+  const repoFrom = checkEnvironment(
+    settings,
+    options.repoFrom ?? defaultRepoFrom(settings),
+    '--repo-from environment',
+  );
+  // Every environment's source: one for all (`--from`), or each its own.
+  const sourceOf = new Map<string, EnvironmentSource>();
+  if (options.sources?.length) {
+    for (const s of options.sources) sourceOf.set(checkEnvironment(settings, s.environment), s);
+  } else if (options.location && options.reader) {
+    for (const e of settings.environments)
+      sourceOf.set(e, { environment: e, location: options.location, reader: options.reader });
+  } else throw new UsageError('migrate needs a source: one S3 location, or one per environment.');
+  for (const e of [...environments, repoFrom]) {
+    if (!sourceOf.has(e)) throw new UsageError(`No source for environment ${e}.`);
+  }
+  const primary = sourceOf.get(repoFrom) as EnvironmentSource;
+  const perEnvironment = new Set([...sourceOf.values()].map((s) => sourceId(s))).size > 1;
+  const flagsFile = resolve(options.flagsFile ?? defaultFlagsFile(repoDir, options.tenant, settings));
   const flagsLabel = relative(repoDir, flagsFile).startsWith('..') ? flagsFile : relative(repoDir, flagsFile);
-  const { location, reader } = options;
-  const source = `${reader.label === 'S3' ? '' : `${reader.label} as `}s3://${location.bucket}/${location.prefix}`;
+  const { location } = primary;
 
-  // 1. The flags table.
-  logger.info(`Listing ${source}`);
-  const listing = await reader.list(location);
-  const keys = [...listing.objects.keys()].sort();
-  const { rows, state, appended } = await flagsTable(flagsFile, flagsLabel, settings, location, keys, logger);
+  // 1. Listings (each distinct source once) and the flags table, keyed by the repo source's prefix.
+  const listings = new Map<string, Map<string, string>>();
+  for (const s of sourceOf.values()) {
+    const id = sourceId(s);
+    if (listings.has(id)) continue;
+    logger.info(`Listing ${describeSource(s)}`);
+    const listing = await s.reader.list(s.location);
+    const rel = new Map<string, string>();
+    for (const [k, o] of listing.objects)
+      if (k.startsWith(s.location.prefix)) rel.set(k.slice(s.location.prefix.length), o.etag);
+    listings.set(id, rel);
+  }
+  const listed = (e: string) =>
+    listings.get(sourceId(sourceOf.get(e) as EnvironmentSource)) as Map<string, string>;
+  const envsRead = settings.environments.filter((e) => sourceOf.has(e));
+  const allRel = [...new Set(envsRead.flatMap((e) => [...listed(e).keys()]))].sort();
+  const differences: EnvironmentDifference[] = [];
+  if (perEnvironment) {
+    for (const rel of allRel) {
+      const md5 = Object.fromEntries(envsRead.map((e) => [e, listed(e).get(rel) ?? null]));
+      if (new Set(Object.values(md5)).size === 1) continue;
+      const base = md5[repoFrom];
+      const absent = envsRead.filter((e) => md5[e] === null);
+      const other = envsRead.filter((e) => e !== repoFrom && md5[e] !== null && md5[e] !== base);
+      const parts = [
+        ...(other.length
+          ? [`${other.join(', ')} ${other.length > 1 ? 'differ' : 'differs'} from ${repoFrom}`]
+          : []),
+        ...(absent.length ? [`not in ${absent.join(', ')}`] : []),
+      ];
+      differences.push({ key: rel, path: '', md5, note: `${DIFFERS_NOTE}: ${parts.join('; ')}` });
+    }
+  }
+  const keys = allRel.map((rel) => location.prefix + rel);
+  const { rows, state, appended } = await flagsTable(
+    flagsFile,
+    flagsLabel,
+    settings,
+    location,
+    keys,
+    logger,
+    options.tenant,
+    new Map(differences.map((d) => [location.prefix + d.key, d.note])),
+  );
   const report: MigrateReport = {
-    source,
+    source: describeSource(primary),
+    ...(perEnvironment
+      ? {
+          sources: envsRead.map((e) => ({ environment: e, source: describeSource(sourceOf.get(e)!) })),
+          repoFrom,
+        }
+      : {}),
     flags: {
       file: flagsFile,
       state,
@@ -107,48 +218,87 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
       skip: rows.filter((r) => r.action === 'skip').length,
       appended,
     },
+    differences,
   };
+  for (const d of differences) {
+    const row = rows.find((r) => r.s3Key === location.prefix + d.key);
+    if (row) d.path = repoPathOf(row, location.prefix);
+    logger.warning(`migrate: ${d.key}: ${d.note}`);
+  }
   if (!steps.has('files') && !steps.has('load') && !steps.has('validate')) return report;
 
-  // 2. The repo layout (checked as a whole before anything is written).
+  // 2. Each source's configs in the repo layout (all checked before anything is written); the repo gets repoFrom's.
   const migrated = rows.filter((r) => r.action === 'migrate');
-  const paths = migrated.map((r) => repoPathOf(r, location.prefix));
-  if (steps.has('files')) {
-    const task = progress.start('migrate: read and convert', migrated.length);
-    const planned = await planLayout({
-      rows: migrated,
-      settings,
-      location,
-      reader,
-      onRead: () => task.tick(),
-      repoDir,
-      flagsFile: flagsLabel,
-      logger,
-    });
+  const plans = new Map<string, PlannedFile[]>();
+  for (const e of [repoFrom, ...environments]) {
+    const s = sourceOf.get(e) as EnvironmentSource;
+    const id = sourceId(s);
+    if (plans.has(id)) continue;
+    const present = listed(e);
+    const rowsHere = migrated
+      .map((r) => ({ ...r, s3Key: s.location.prefix + r.s3Key.slice(location.prefix.length) }))
+      .filter((r) => present.has(r.s3Key.slice(s.location.prefix.length)));
+    const task = progress.start(
+      `migrate: read and convert${perEnvironment ? ` (${e})` : ''}`,
+      rowsHere.length,
+    );
+    plans.set(
+      id,
+      await planLayout({
+        rows: rowsHere,
+        settings,
+        location: s.location,
+        reader: s.reader,
+        onRead: () => task.tick(),
+        repoDir,
+        flagsFile: flagsLabel,
+        logger,
+      }),
+    );
     task.done();
-    const rewritten = planned.flatMap((f) => f.rewrites ?? []);
-    report.files = { ...(await writeLayout(repoDir, planned)), rewritten };
-    for (const r of rewritten) {
+  }
+  const planOf = (e: string) => plans.get(sourceId(sourceOf.get(e) as EnvironmentSource)) as PlannedFile[];
+  const configPaths = (plan: PlannedFile[]) => plan.filter((f) => f.s3Key !== undefined).map((f) => f.path);
+  const planned = planOf(repoFrom);
+  const paths = configPaths(planned);
+  if (steps.has('files')) {
+    const rewritten = [...new Set([repoFrom, ...environments])].flatMap((e) =>
+      perEnvironment || e === repoFrom
+        ? planOf(e).flatMap((f) =>
+            (f.rewrites ?? []).map((r) => (perEnvironment ? { ...r, environment: e } : r)),
+          )
+        : [],
+    );
+    const unique = dedupeRewrites(rewritten);
+    report.files = { ...(await writeLayout(repoDir, planned)), rewritten: unique };
+    for (const r of unique) {
       const line = `migrate: ${r.s3Key}:${r.line}:${r.column}: ${r.from} → ${r.to} in ${r.path} (YAML 1.1 readers' value, ${r.stored})`;
       if (r.note) logger.warning(`${line}; ${r.note}`);
       else logger.info(line);
     }
-    if (rewritten.length) {
+    if (unique.length) {
       logger.info(
-        `migrate: ${rewritten.length} scalar(s) that YAML 1.1 readers of S3 and YAML 1.2 read differently were written as their YAML 1.1 value`,
+        `migrate: ${unique.length} scalar(s) that YAML 1.1 readers of S3 and YAML 1.2 read differently were written as their YAML 1.1 value`,
       );
     }
     logger.info(
       `migrate: ${report.files.written.length} file(s) written, ${report.files.unchanged.length} already up to date`,
     );
   }
-  if (!paths.length) return report;
+  if (!paths.length && !environments.some((e) => configPaths(planOf(e)).length)) return report;
 
-  // 3. Load into V2: every migrated config that goes to V2, deployed to each environment.
+  // The repo as environment E sees it: repoFrom's files replaced by E's (nothing written to disk).
+  const treeFor = (e: string): FsTree | OverlayTree => {
+    if (sourceId(sourceOf.get(e)!) === sourceId(primary)) return tree;
+    return new OverlayTree(tree, planOf(e), paths);
+  };
+
+  // 3. Load into V2: each environment from its own source.
   if (steps.has('load')) {
-    const manifest = await manifestOf(tree, settings, paths);
     report.load = [];
     for (const environment of environments) {
+      const envTree = treeFor(environment);
+      const manifest = await manifestOf(envTree, settings, configPaths(planOf(environment)));
       const total = manifest.entries.filter((e) => e.targets.includes('v2')).length;
       const task = progress.start(`migrate: load V2 ${environment}`, total);
       const { report: deployed } = await deployToV2(manifest, {
@@ -160,7 +310,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
         // Migration versions are not from a commit, so nothing is ever stale against them.
         isAncestor: async () => false,
         convert: toV2Json,
-        tree,
+        tree: envTree,
         ...(settings.maxConfigBytes ? { maxBytes: settings.maxConfigBytes } : {}),
         logger,
         onResult: () => task.tick(),
@@ -174,18 +324,21 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
     }
   }
 
-  // 4. Validate: the source against each environment, as JSON values.
+  // 4. Validate: each environment against its own source, as JSON values.
   if (steps.has('validate')) {
     report.validate = [];
     for (const environment of environments) {
+      const s = sourceOf.get(environment) as EnvironmentSource;
+      const envPaths = configPaths(planOf(environment));
+      if (!envPaths.length) continue;
       const { report: v } = await validate({
-        tree,
+        tree: treeFor(environment),
         settings,
         environment,
         against: 's3-vs-v2',
         store: options.store as ItemStore,
-        s3: { reader, locationOf: () => location },
-        paths,
+        s3: { reader: s.reader, locationOf: () => s.location },
+        paths: envPaths,
         ...(options.concurrency ? { concurrency: options.concurrency } : {}),
         logger,
         progress,
@@ -196,6 +349,55 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
   return report;
 }
 
+const DIFFERS_NOTE = 'content differs between environments';
+
+function sourceId(s: { location: S3Location; reader: ObjectReader }): string {
+  return `${s.reader.label}\u0000${s.location.bucket}\u0000${s.location.prefix}`;
+}
+
+function dedupeRewrites(all: (RewrittenScalar & { environment?: string })[]): RewrittenScalar[] {
+  const seen = new Map<string, RewrittenScalar & { environments?: string[] }>();
+  for (const { environment, ...r } of all) {
+    const k = `${r.path}\u0000${r.line}\u0000${r.column}\u0000${r.from}`;
+    const hit = seen.get(k);
+    if (hit) {
+      if (environment) hit.environments = [...(hit.environments ?? []), environment];
+    } else seen.set(k, { ...r, ...(environment ? { environments: [environment] } : {}) });
+  }
+  return [...seen.values()];
+}
+
+/** A RepoTree: the working tree with some files replaced or added, and some configs hidden. */
+class OverlayTree implements RepoTree {
+  readonly label: string;
+  readonly root: string;
+  private readonly files: Map<string, Buffer>;
+  private readonly hidden: Set<string>;
+
+  constructor(
+    private readonly base: FsTree,
+    files: readonly PlannedFile[],
+    basePaths: readonly string[],
+  ) {
+    this.root = base.root;
+    this.label = `${base.label} with another environment's configs`;
+    this.files = new Map(files.map((f) => [f.path, f.bytes]));
+    this.hidden = new Set(basePaths.filter((p) => !this.files.has(p)));
+  }
+
+  async list(): Promise<TreeFile[]> {
+    const out = (await this.base.list()).filter((f) => !this.hidden.has(f.path) && !this.files.has(f.path));
+    for (const [path, bytes] of this.files) out.push({ path, kind: 'file', size: bytes.length });
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async read(path: string): Promise<Buffer | undefined> {
+    if (this.files.has(path)) return this.files.get(path);
+    if (this.hidden.has(path)) return undefined;
+    return this.base.read(path);
+  }
+}
+
 async function flagsTable(
   file: string,
   label: string,
@@ -203,7 +405,11 @@ async function flagsTable(
   location: S3Location,
   keys: readonly string[],
   logger: Logger,
+  tenant?: string,
+  notes: ReadonlyMap<string, string> = new Map(),
 ): Promise<{ rows: FlagRow[]; state: MigrateReport['flags']['state']; appended: string[] }> {
+  const derive = (k: string): FlagRow =>
+    withNote(deriveFlagRow(settings, location.prefix, k, tenant), notes.get(k));
   let text: string | undefined;
   try {
     text = await readFile(file, 'utf8');
@@ -211,7 +417,7 @@ async function flagsTable(
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   if (text === undefined) {
-    const rows = keys.map((k) => deriveFlagRow(settings, location.prefix, k));
+    const rows = keys.map(derive);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, renderFlags(rows));
     logger.info(
@@ -234,17 +440,35 @@ async function flagsTable(
     }
   }
   if (errors.length) throw new ConfigErrors(errors);
-  const added = keys.filter((k) => !inTable.has(k)).map((k) => deriveFlagRow(settings, location.prefix, k));
-  if (!added.length) return { rows, state: 'read', appended: [] };
+  const added = keys.filter((k) => !inTable.has(k)).map(derive);
+  // The note of a row says whether its content differs between environments (kept current; other notes kept).
+  let renoted = false;
+  for (const r of rows) {
+    const want = withNote(r, notes.get(r.s3Key));
+    if (want.note !== r.note) {
+      r.note = want.note;
+      renoted = true;
+    }
+  }
+  if (!added.length) {
+    if (renoted) await writeFile(file, renderFlags(rows));
+    return { rows, state: 'read', appended: [] };
+  }
   const all = [...rows, ...added];
   await writeFile(file, renderFlags(all));
   logger.warning(`migrate: ${added.length} key(s) new in the source were appended to ${label} as draft rows`);
   return { rows: all, state: 'extended', appended: added.map((r) => r.s3Key) };
 }
 
+/** A row's note with the environments' difference (replacing an earlier one); other notes are the maintainer's. */
+function withNote(row: FlagRow, difference: string | undefined): FlagRow {
+  const own = row.note.replace(new RegExp(`(?:^|; )${DIFFERS_NOTE}.*$`), '');
+  return { ...row, note: difference ? (own ? `${own}; ${difference}` : difference) : own };
+}
+
 /** A resolved manifest of the given configs of main, as resolve-tags would make for a full run. */
 export async function manifestOf(
-  tree: FsTree,
+  tree: RepoTree & { root: string },
   settings: Settings,
   paths?: string[],
 ): Promise<ResolvedManifest> {
