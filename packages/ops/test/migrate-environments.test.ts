@@ -70,7 +70,9 @@ beforeEach(() => {
   jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
   jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 describe('migrate per environment (each V2 environment from its own bucket)', () => {
   test('V2 E equals S3 E as JSON values, the repo equals prod, differences listed, validate clean, twice a no-op', async () => {
