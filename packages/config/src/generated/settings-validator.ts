@@ -32,19 +32,19 @@ ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
 })();
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"item-store.yaml","description":"Settings of an Item Store config repo: branches, environments, tenants (AWS resources) and the team folders. Lives at the root of the config repo.","type":"object","additionalProperties":false,"required":["version","environments","tenants","teams"],"properties":{"version":{"description":"Format version of this file. Only 1 exists.","const":1},"mainBranch":{"description":"The branch whose pushes deploy untagged items (no `branch` tag) and reach S3. Every other branch deploys items tagged `branch=<name>`. Default: main.","type":"string","minLength":1,"maxLength":256,"default":"main"},"environments":{"description":"Environments in promotion order. The first is where pushes deploy; the others change only by promotion.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[a-z][a-z0-9-]{0,31}$","patternErrorMessage":"An environment name is lower-case letters, digits and '-', starting with a letter (e.g. dev, qa, prod)."},"default":["dev","qa","prod"]},"s3OnlySuffixes":{"description":"Config name endings (file name without extension) that go to S3 only, never to V2, e.g. _SC for orders_SC.yaml. Such configs must be under <team>/default/. Default: none.","type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","patternErrorMessage":"A suffix is letters, digits, '_' and '-' (e.g. _SC)."},"default":[]},"maxConfigBytes":{"description":"Largest config file accepted, in bytes. Default: 1048576 (1 MiB).","type":"integer","minimum":1,"default":1048576},"tenants":{"description":"Which AWS resources a team deploys to, by tenant name. Every tenant names an S3 location for every environment.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]{0,63}$","patternErrorMessage":"A tenant name is lower-case letters, digits, '_' and '-', starting with a letter."},"additionalProperties":{"$ref":"#/definitions/tenant"}},"teams":{"description":"One entry per team folder at the root of the repo. The key is the folder name exactly as in git (case-sensitive).","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$","patternErrorMessage":"A team is a top-level folder name: letters, digits, '_', '.' and '-', not starting with '.' or '-'."},"additionalProperties":{"$ref":"#/definitions/team"}}},"definitions":{"tenant":{"description":"A tenant: the AWS region and the S3 location of each environment.","type":"object","additionalProperties":false,"required":["region","s3"],"properties":{"region":{"description":"AWS region of the tenant's resources, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$","patternErrorMessage":"An AWS region looks like us-east-1."},"s3":{"description":"The S3 location (Item Store V0) of each environment, by environment name. Objects are written to s3://<bucket>/<prefix><team>/<path below default/>.","type":"object","additionalProperties":{"$ref":"#/definitions/s3Location"}}}},"s3Location":{"description":"Where an environment's S3 objects go.","type":"object","additionalProperties":false,"required":["bucket","prefix"],"properties":{"bucket":{"description":"S3 bucket name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$","patternErrorMessage":"An S3 bucket name is 3 to 63 lower-case letters, digits, '.' and '-'."},"prefix":{"description":"Key prefix inside the bucket: empty, or ending with '/' (e.g. item-store/). Never starts with '/'.","type":"string","pattern":"^(|[^/].*/)$","patternErrorMessage":"A prefix is empty or ends with '/' and does not start with '/' (e.g. item-store/)."},"region":{"description":"Region of this bucket when it differs from the tenant's region.","type":"string","pattern":"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$","patternErrorMessage":"An AWS region looks like us-east-1."}}},"team":{"description":"A team folder: where its configs deploy and how their contents are read.","type":"object","additionalProperties":false,"required":["tenant","namespace"],"properties":{"tenant":{"description":"The tenant (a key of tenants) whose AWS resources this team deploys to.","type":"string","minLength":1},"namespace":{"description":"The Item Store V2 namespace of this team's items.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$","patternErrorMessage":"A namespace is letters, digits, '_', '.' and '-', starting with a letter or digit."},"format":{"description":"How configs are read. plain: any JSON value. config-list: the root is a mapping whose key config_list is a list. dq: like config-list, and S3 stores the legacy multi-document YAML. Default: plain.","enum":["plain","config-list","dq"],"default":"plain"},"s3Format":{"description":"What S3 stores: bytes (the file exactly as in git) or legacy-multidoc (one YAML document per config_list entry). Default: legacy-multidoc for format dq (which always stores it), else bytes. legacy-multidoc needs format config-list or dq.","enum":["bytes","legacy-multidoc"]}}}}};
-const schema14 = {"description":"A team folder: where its configs deploy and how their contents are read.","type":"object","additionalProperties":false,"required":["tenant","namespace"],"properties":{"tenant":{"description":"The tenant (a key of tenants) whose AWS resources this team deploys to.","type":"string","minLength":1},"namespace":{"description":"The Item Store V2 namespace of this team's items.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$","patternErrorMessage":"A namespace is letters, digits, '_', '.' and '-', starting with a letter or digit."},"format":{"description":"How configs are read. plain: any JSON value. config-list: the root is a mapping whose key config_list is a list. dq: like config-list, and S3 stores the legacy multi-document YAML. Default: plain.","enum":["plain","config-list","dq"],"default":"plain"},"s3Format":{"description":"What S3 stores: bytes (the file exactly as in git) or legacy-multidoc (one YAML document per config_list entry). Default: legacy-multidoc for format dq (which always stores it), else bytes. legacy-multidoc needs format config-list or dq.","enum":["bytes","legacy-multidoc"]}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"item-store.yaml","description":"Settings of an Item Store config repo: branches, environments, tenants (AWS resources) and the team folders. Lives at the root of the config repo.","type":"object","additionalProperties":false,"required":["version","environments","tenants","teams"],"properties":{"version":{"description":"Format version of this file. Only 1 exists.","const":1},"mainBranch":{"description":"The branch whose pushes deploy untagged items (no `branch` tag) and reach S3. Every other branch deploys items tagged `branch=<name>`. Default: main.","type":"string","minLength":1,"maxLength":256,"default":"main"},"environments":{"description":"Environments in promotion order. The first is where pushes deploy; the others change only by promotion.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[a-z][a-z0-9-]{0,31}$","patternErrorMessage":"An environment name is lower-case letters, digits and '-', starting with a letter (e.g. dev, qa, prod)."},"default":["dev","qa","prod"]},"s3OnlySuffixes":{"description":"Config name endings (file name without extension) that go to S3 only, never to V2, e.g. _SC for orders_SC.yaml. Such configs must be under <team>/default/. Default: none.","type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","patternErrorMessage":"A suffix is letters, digits, '_' and '-' (e.g. _SC)."},"default":[]},"maxConfigBytes":{"description":"Largest config file accepted, in bytes. Default: 1048576 (1 MiB); at most 2097152 (2 MiB, the largest content Item Store V2 stores).","type":"integer","minimum":1,"maximum":2097152,"default":1048576},"tenants":{"description":"Which AWS resources a team deploys to, by tenant name. Every tenant names an S3 location for every environment.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]{0,63}$","patternErrorMessage":"A tenant name is lower-case letters, digits, '_' and '-', starting with a letter."},"additionalProperties":{"$ref":"#/definitions/tenant"}},"teams":{"description":"One entry per team folder at the root of the repo. The key is the folder name exactly as in git (case-sensitive).","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$","patternErrorMessage":"A team is a top-level folder name: letters, digits, '_', '.' and '-', not starting with '.' or '-'."},"additionalProperties":{"$ref":"#/definitions/team"}}},"definitions":{"tenant":{"description":"A tenant: the AWS region and the S3 location of each environment.","type":"object","additionalProperties":false,"required":["region","s3"],"properties":{"region":{"description":"AWS region of the tenant's resources, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$","patternErrorMessage":"An AWS region looks like us-east-1."},"s3":{"description":"The S3 location (Item Store V0) of each environment, by environment name. Objects are written to s3://<bucket>/<prefix><team>/<path below default/>.","type":"object","additionalProperties":{"$ref":"#/definitions/s3Location"}}}},"s3Location":{"description":"Where an environment's S3 objects go.","type":"object","additionalProperties":false,"required":["bucket","prefix"],"properties":{"bucket":{"description":"S3 bucket name, following S3's naming rules.","type":"string","pattern":"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\\.\\.)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)(?!.*(?:-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$","patternErrorMessage":"An S3 bucket name follows S3's rules: 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit, no '..', not an IP address, no reserved prefix (xn--, sthree-, amzn-s3-demo-) or suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)."},"prefix":{"description":"Key prefix inside the bucket: empty, or ending with '/' (e.g. item-store/). Never starts with '/', never contains '..' or '//', no control characters.","type":"string","maxLength":256,"pattern":"^(|(?!/)(?!.*\\.\\.)(?!.*//)(?!(?:.*/)?\\./)[^\\u0000-\\u001f\\u007f\\\\]*/)$","patternErrorMessage":"A prefix is empty or ends with '/' (e.g. item-store/); it does not start with '/' and contains no '..', '//', './' segment, backslash or control character."},"region":{"description":"Region of this bucket when it differs from the tenant's region.","type":"string","pattern":"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$","patternErrorMessage":"An AWS region looks like us-east-1."}}},"team":{"description":"A team folder: where its configs deploy and how their contents are read.","type":"object","additionalProperties":false,"required":["tenant","namespace"],"properties":{"tenant":{"description":"The tenant (a key of tenants) whose AWS resources this team deploys to.","type":"string","minLength":1},"namespace":{"description":"The Item Store V2 namespace of this team's items.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$","patternErrorMessage":"A namespace is 1 to 64 letters, digits, '_', '.' and '-', starting with a letter or digit."},"format":{"description":"How configs are read. plain: any JSON value. config-list: the root is a mapping whose key config_list is a list. dq: like config-list, and S3 stores the legacy multi-document YAML. Default: plain.","enum":["plain","config-list","dq"],"default":"plain"},"s3Format":{"description":"What S3 stores: bytes (the file exactly as in git) or legacy-multidoc (one YAML document per config_list entry). Default: legacy-multidoc for format dq (which always stores it), else bytes. legacy-multidoc needs format config-list or dq.","enum":["bytes","legacy-multidoc"]}}}}};
+const schema14 = {"description":"A team folder: where its configs deploy and how their contents are read.","type":"object","additionalProperties":false,"required":["tenant","namespace"],"properties":{"tenant":{"description":"The tenant (a key of tenants) whose AWS resources this team deploys to.","type":"string","minLength":1},"namespace":{"description":"The Item Store V2 namespace of this team's items.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$","patternErrorMessage":"A namespace is 1 to 64 letters, digits, '_', '.' and '-', starting with a letter or digit."},"format":{"description":"How configs are read. plain: any JSON value. config-list: the root is a mapping whose key config_list is a list. dq: like config-list, and S3 stores the legacy multi-document YAML. Default: plain.","enum":["plain","config-list","dq"],"default":"plain"},"s3Format":{"description":"What S3 stores: bytes (the file exactly as in git) or legacy-multidoc (one YAML document per config_list entry). Default: legacy-multidoc for format dq (which always stores it), else bytes. legacy-multidoc needs format config-list or dq.","enum":["bytes","legacy-multidoc"]}}};
 const func2 = runtime0.default;
 const pattern0 = new RegExp("^[a-z][a-z0-9-]{0,31}$", "u");
 const pattern1 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
 const pattern2 = new RegExp("^[a-z][a-z0-9_-]{0,63}$", "u");
 const pattern7 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", "u");
-const pattern8 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", "u");
+const pattern8 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", "u");
 const schema12 = {"description":"A tenant: the AWS region and the S3 location of each environment.","type":"object","additionalProperties":false,"required":["region","s3"],"properties":{"region":{"description":"AWS region of the tenant's resources, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$","patternErrorMessage":"An AWS region looks like us-east-1."},"s3":{"description":"The S3 location (Item Store V0) of each environment, by environment name. Objects are written to s3://<bucket>/<prefix><team>/<path below default/>.","type":"object","additionalProperties":{"$ref":"#/definitions/s3Location"}}}};
-const schema13 = {"description":"Where an environment's S3 objects go.","type":"object","additionalProperties":false,"required":["bucket","prefix"],"properties":{"bucket":{"description":"S3 bucket name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$","patternErrorMessage":"An S3 bucket name is 3 to 63 lower-case letters, digits, '.' and '-'."},"prefix":{"description":"Key prefix inside the bucket: empty, or ending with '/' (e.g. item-store/). Never starts with '/'.","type":"string","pattern":"^(|[^/].*/)$","patternErrorMessage":"A prefix is empty or ends with '/' and does not start with '/' (e.g. item-store/)."},"region":{"description":"Region of this bucket when it differs from the tenant's region.","type":"string","pattern":"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$","patternErrorMessage":"An AWS region looks like us-east-1."}}};
+const schema13 = {"description":"Where an environment's S3 objects go.","type":"object","additionalProperties":false,"required":["bucket","prefix"],"properties":{"bucket":{"description":"S3 bucket name, following S3's naming rules.","type":"string","pattern":"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\\.\\.)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)(?!.*(?:-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$","patternErrorMessage":"An S3 bucket name follows S3's rules: 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit, no '..', not an IP address, no reserved prefix (xn--, sthree-, amzn-s3-demo-) or suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)."},"prefix":{"description":"Key prefix inside the bucket: empty, or ending with '/' (e.g. item-store/). Never starts with '/', never contains '..' or '//', no control characters.","type":"string","maxLength":256,"pattern":"^(|(?!/)(?!.*\\.\\.)(?!.*//)(?!(?:.*/)?\\./)[^\\u0000-\\u001f\\u007f\\\\]*/)$","patternErrorMessage":"A prefix is empty or ends with '/' (e.g. item-store/); it does not start with '/' and contains no '..', '//', './' segment, backslash or control character."},"region":{"description":"Region of this bucket when it differs from the tenant's region.","type":"string","pattern":"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$","patternErrorMessage":"An AWS region looks like us-east-1."}}};
 const pattern3 = new RegExp("^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$", "u");
-const pattern4 = new RegExp("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
-const pattern5 = new RegExp("^(|[^/].*/)$", "u");
+const pattern4 = new RegExp("^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\\.\\.)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)(?!.*(?:-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
+const pattern5 = new RegExp("^(|(?!/)(?!.*\\.\\.)(?!.*//)(?!(?:.*/)?\\./)[^\\u0000-\\u001f\\u007f\\\\]*/)$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -149,7 +149,7 @@ if(data2.bucket !== undefined){
 let data3 = data2.bucket;
 if(typeof data3 === "string"){
 if(!pattern4.test(data3)){
-const err8 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/definitions/s3Location/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema13.properties.bucket,data:data3};
+const err8 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/definitions/s3Location/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\\.\\.)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)(?!.*(?:-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\\.\\.)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)(?!.*(?:-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\\.\\.)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)(?!.*(?:-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema13.properties.bucket,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -173,8 +173,8 @@ errors++;
 if(data2.prefix !== undefined){
 let data4 = data2.prefix;
 if(typeof data4 === "string"){
-if(!pattern5.test(data4)){
-const err10 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/prefix",schemaPath:"#/definitions/s3Location/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^(|[^/].*/)$"},message:"must match pattern \""+"^(|[^/].*/)$"+"\"",schema:"^(|[^/].*/)$",parentSchema:schema13.properties.prefix,data:data4};
+if(func2(data4) > 256){
+const err10 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/prefix",schemaPath:"#/definitions/s3Location/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema13.properties.prefix,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -183,9 +183,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/prefix",schemaPath:"#/definitions/s3Location/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.prefix.type,parentSchema:schema13.properties.prefix,data:data4};
+if(!pattern5.test(data4)){
+const err11 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/prefix",schemaPath:"#/definitions/s3Location/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^(|(?!/)(?!.*\\.\\.)(?!.*//)(?!(?:.*/)?\\./)[^\\u0000-\\u001f\\u007f\\\\]*/)$"},message:"must match pattern \""+"^(|(?!/)(?!.*\\.\\.)(?!.*//)(?!(?:.*/)?\\./)[^\\u0000-\\u001f\\u007f\\\\]*/)$"+"\"",schema:"^(|(?!/)(?!.*\\.\\.)(?!.*//)(?!(?:.*/)?\\./)[^\\u0000-\\u001f\\u007f\\\\]*/)$",parentSchema:schema13.properties.prefix,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -195,11 +194,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data2.region !== undefined){
-let data5 = data2.region;
-if(typeof data5 === "string"){
-if(!pattern3.test(data5)){
-const err12 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/region",schemaPath:"#/definitions/s3Location/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$",parentSchema:schema13.properties.region,data:data5};
+else {
+const err12 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/prefix",schemaPath:"#/definitions/s3Location/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.prefix.type,parentSchema:schema13.properties.prefix,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -209,8 +205,11 @@ vErrors.push(err12);
 errors++;
 }
 }
-else {
-const err13 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/region",schemaPath:"#/definitions/s3Location/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.region.type,parentSchema:schema13.properties.region,data:data5};
+if(data2.region !== undefined){
+let data5 = data2.region;
+if(typeof data5 === "string"){
+if(!pattern3.test(data5)){
+const err13 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/region",schemaPath:"#/definitions/s3Location/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$",parentSchema:schema13.properties.region,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -220,9 +219,8 @@ vErrors.push(err13);
 errors++;
 }
 }
-}
 else {
-const err14 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/s3Location/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data:data2};
+const err14 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/region",schemaPath:"#/definitions/s3Location/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.region.type,parentSchema:schema13.properties.region,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -234,7 +232,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/s3",schemaPath:"#/properties/s3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.s3.type,parentSchema:schema12.properties.s3,data:data1};
+const err15 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/s3Location/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data:data2};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -246,12 +244,24 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+const err16 = {instancePath:instancePath+"/s3",schemaPath:"#/properties/s3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.s3.type,parentSchema:schema12.properties.s3,data:data1};
 if(vErrors === null){
 vErrors = [err16];
 }
 else {
 vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
 }
 errors++;
 }
@@ -517,13 +527,23 @@ vErrors.push(err18);
 errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 < 1 || isNaN(data6)){
-const err19 = {instancePath:instancePath+"/maxConfigBytes",schemaPath:"#/properties/maxConfigBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.maxConfigBytes,data:data6};
+if(data6 > 2097152 || isNaN(data6)){
+const err19 = {instancePath:instancePath+"/maxConfigBytes",schemaPath:"#/properties/maxConfigBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2097152},message:"must be <= 2097152",schema:2097152,parentSchema:schema11.properties.maxConfigBytes,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
 else {
 vErrors.push(err19);
+}
+errors++;
+}
+if(data6 < 1 || isNaN(data6)){
+const err20 = {instancePath:instancePath+"/maxConfigBytes",schemaPath:"#/properties/maxConfigBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.maxConfigBytes,data:data6};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
 }
 errors++;
 }
@@ -533,20 +553,7 @@ if(data.tenants !== undefined){
 let data7 = data.tenants;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(Object.keys(data7).length < 1){
-const err20 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema11.properties.tenants,data:data7};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-for(const key1 in data7){
-const _errs17 = errors;
-if(typeof key1 === "string"){
-if(!pattern2.test(key1)){
-const err21 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]{0,63}$"+"\"",schema:"^[a-z][a-z0-9_-]{0,63}$",parentSchema:schema11.properties.tenants.propertyNames,data:key1,propertyName:key1};
+const err21 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema11.properties.tenants,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -555,15 +562,28 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-var valid7 = _errs17 === errors;
-if(!valid7){
-const err22 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema11.properties.tenants.propertyNames,parentSchema:schema11.properties.tenants,data:data7};
+for(const key1 in data7){
+const _errs17 = errors;
+if(typeof key1 === "string"){
+if(!pattern2.test(key1)){
+const err22 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]{0,63}$"+"\"",schema:"^[a-z][a-z0-9_-]{0,63}$",parentSchema:schema11.properties.tenants.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
+}
+errors++;
+}
+}
+var valid7 = _errs17 === errors;
+if(!valid7){
+const err23 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema11.properties.tenants.propertyNames,parentSchema:schema11.properties.tenants,data:data7};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
 }
 errors++;
 }
@@ -576,21 +596,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tenants.type,parentSchema:schema11.properties.tenants,data:data7};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-if(data.teams !== undefined){
-let data9 = data.teams;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-if(Object.keys(data9).length < 1){
-const err24 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema11.properties.teams,data:data9};
+const err24 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tenants.type,parentSchema:schema11.properties.tenants,data:data7};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -599,11 +605,12 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key3 in data9){
-const _errs22 = errors;
-if(typeof key3 === "string"){
-if(!pattern7.test(key3)){
-const err25 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",parentSchema:schema11.properties.teams.propertyNames,data:key3,propertyName:key3};
+}
+if(data.teams !== undefined){
+let data9 = data.teams;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(Object.keys(data9).length < 1){
+const err25 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema11.properties.teams,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -612,10 +619,11 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-var valid9 = _errs22 === errors;
-if(!valid9){
-const err26 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema11.properties.teams.propertyNames,parentSchema:schema11.properties.teams,data:data9};
+for(const key3 in data9){
+const _errs22 = errors;
+if(typeof key3 === "string"){
+if(!pattern7.test(key3)){
+const err26 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",parentSchema:schema11.properties.teams.propertyNames,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -625,11 +633,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-for(const key4 in data9){
-let data10 = data9[key4];
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.tenant === undefined){
-const err27 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/required",keyword:"required",params:{missingProperty: "tenant"},message:"must have required property '"+"tenant"+"'",schema:schema14.required,parentSchema:schema14,data:data10};
+var valid9 = _errs22 === errors;
+if(!valid9){
+const err27 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema11.properties.teams.propertyNames,parentSchema:schema11.properties.teams,data:data9};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -638,8 +644,12 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(data10.namespace === undefined){
-const err28 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/required",keyword:"required",params:{missingProperty: "namespace"},message:"must have required property '"+"namespace"+"'",schema:schema14.required,parentSchema:schema14,data:data10};
+}
+for(const key4 in data9){
+let data10 = data9[key4];
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.tenant === undefined){
+const err28 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/required",keyword:"required",params:{missingProperty: "tenant"},message:"must have required property '"+"tenant"+"'",schema:schema14.required,parentSchema:schema14,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -648,9 +658,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-for(const key5 in data10){
-if(!((((key5 === "tenant") || (key5 === "namespace")) || (key5 === "format")) || (key5 === "s3Format"))){
-const err29 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data:data10};
+if(data10.namespace === undefined){
+const err29 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/required",keyword:"required",params:{missingProperty: "namespace"},message:"must have required property '"+"namespace"+"'",schema:schema14.required,parentSchema:schema14,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -659,12 +668,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data10.tenant !== undefined){
-let data11 = data10.tenant;
-if(typeof data11 === "string"){
-if(func2(data11) < 1){
-const err30 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/tenant",schemaPath:"#/definitions/team/properties/tenant/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.tenant,data:data11};
+for(const key5 in data10){
+if(!((((key5 === "tenant") || (key5 === "namespace")) || (key5 === "format")) || (key5 === "s3Format"))){
+const err30 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data:data10};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -674,8 +680,11 @@ vErrors.push(err30);
 errors++;
 }
 }
-else {
-const err31 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/tenant",schemaPath:"#/definitions/team/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.tenant.type,parentSchema:schema14.properties.tenant,data:data11};
+if(data10.tenant !== undefined){
+let data11 = data10.tenant;
+if(typeof data11 === "string"){
+if(func2(data11) < 1){
+const err31 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/tenant",schemaPath:"#/definitions/team/properties/tenant/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.tenant,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -685,11 +694,8 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data10.namespace !== undefined){
-let data12 = data10.namespace;
-if(typeof data12 === "string"){
-if(!pattern8.test(data12)){
-const err32 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/namespace",schemaPath:"#/definitions/team/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$",parentSchema:schema14.properties.namespace,data:data12};
+else {
+const err32 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/tenant",schemaPath:"#/definitions/team/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.tenant.type,parentSchema:schema14.properties.tenant,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -699,8 +705,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-else {
-const err33 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/namespace",schemaPath:"#/definitions/team/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.namespace.type,parentSchema:schema14.properties.namespace,data:data12};
+if(data10.namespace !== undefined){
+let data12 = data10.namespace;
+if(typeof data12 === "string"){
+if(!pattern8.test(data12)){
+const err33 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/namespace",schemaPath:"#/definitions/team/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",parentSchema:schema14.properties.namespace,data:data12};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -710,10 +719,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data10.format !== undefined){
-let data13 = data10.format;
-if(!(((data13 === "plain") || (data13 === "config-list")) || (data13 === "dq"))){
-const err34 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/definitions/team/properties/format/enum",keyword:"enum",params:{allowedValues: schema14.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.format.enum,parentSchema:schema14.properties.format,data:data13};
+else {
+const err34 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/namespace",schemaPath:"#/definitions/team/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.namespace.type,parentSchema:schema14.properties.namespace,data:data12};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -723,10 +730,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data10.s3Format !== undefined){
-let data14 = data10.s3Format;
-if(!((data14 === "bytes") || (data14 === "legacy-multidoc"))){
-const err35 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/s3Format",schemaPath:"#/definitions/team/properties/s3Format/enum",keyword:"enum",params:{allowedValues: schema14.properties.s3Format.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.s3Format.enum,parentSchema:schema14.properties.s3Format,data:data14};
+if(data10.format !== undefined){
+let data13 = data10.format;
+if(!(((data13 === "plain") || (data13 === "config-list")) || (data13 === "dq"))){
+const err35 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/definitions/team/properties/format/enum",keyword:"enum",params:{allowedValues: schema14.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.format.enum,parentSchema:schema14.properties.format,data:data13};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -736,9 +743,10 @@ vErrors.push(err35);
 errors++;
 }
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data10};
+if(data10.s3Format !== undefined){
+let data14 = data10.s3Format;
+if(!((data14 === "bytes") || (data14 === "legacy-multidoc"))){
+const err36 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/s3Format",schemaPath:"#/definitions/team/properties/s3Format/enum",keyword:"enum",params:{allowedValues: schema14.properties.s3Format.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.s3Format.enum,parentSchema:schema14.properties.s3Format,data:data14};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -750,7 +758,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.teams.type,parentSchema:schema11.properties.teams,data:data9};
+const err37 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data10};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -762,12 +770,24 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err38 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.teams.type,parentSchema:schema11.properties.teams,data:data9};
 if(vErrors === null){
 vErrors = [err38];
 }
 else {
 vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
 }
 errors++;
 }
