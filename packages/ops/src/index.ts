@@ -72,6 +72,8 @@ export {
   repoPathOf,
   generatedTagsYaml,
   GENERATED_TAGS_HEADER,
+  MIGRATION_STATE_FILE,
+  type KeptFile,
 } from './migrate/layout.js';
 export { parseCsv, formatCsv } from './migrate/csv.js';
 export {

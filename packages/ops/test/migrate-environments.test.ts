@@ -177,4 +177,59 @@ describe('migrate per environment (each V2 environment from its own bucket)', ()
       ),
     ).toEqual(mtimes);
   }, 120_000);
+
+  test('a re-run never reverts an author: edited files (and tags) are kept and listed; --overwrite and --paths', async () => {
+    const repo = writeRepo({ 'item-store.yaml': SETTINGS, 'tags.yaml': 'tags:\n  owner: platform\n' });
+    const args = [
+      '--repo',
+      repo,
+      '--endpoint',
+      stores.s3.endpoint,
+      '--report',
+      join(repo, '.itemstore/r.json'),
+    ];
+    expect(await migrateCommand(args)).toBe(0);
+    const read = (p: string) => readFileSync(join(repo, p), 'utf8');
+    const report = () => JSON.parse(read('.itemstore/r.json')) as MigrateReport;
+
+    // Authors edit a migrated config and the generated tags file after the migration commit.
+    writeRepo(
+      {
+        'ffi2/default/vendor_feed.yaml': 'vendor: acme\nenabled: true\nretries: 3\n',
+        'ffi2/default/eu/tags.yaml': read('ffi2/default/eu/tags.yaml') + '# reviewed\n',
+      },
+      repo,
+    );
+    const versions = (await stores.v2Stats()).versions;
+    out = '';
+    expect(await migrateCommand(args)).toBe(0);
+    expect(report().files?.kept.map((k) => k.path)).toEqual([
+      'ffi2/default/vendor_feed.yaml',
+      'ffi2/default/eu/tags.yaml',
+    ]);
+    expect(out).toContain(
+      'kept ffi2/default/vendor_feed.yaml: changed since migrate wrote it; kept (--overwrite it',
+    );
+    expect(read('ffi2/default/vendor_feed.yaml')).toBe('vendor: acme\nenabled: true\nretries: 3\n');
+    expect(read('ffi2/default/eu/tags.yaml')).toContain('# reviewed');
+    // V2 still holds the S3 content: migration never loads an author's unpromoted edit.
+    expect((await stores.v2Stats()).versions).toEqual(versions);
+
+    // --paths: only that folder; --overwrite: the maintainer's explicit choice to take S3's content again.
+    expect(
+      await migrateCommand([
+        ...args,
+        '--paths',
+        'data-router/',
+        '--overwrite',
+        'ffi2/default/vendor_feed.yaml',
+      ]),
+    ).toBe(0);
+    expect(report().files).toMatchObject({ written: [], kept: [] });
+    expect(read('ffi2/default/vendor_feed.yaml')).toContain('retries: 3');
+    expect(await migrateCommand([...args, '--overwrite', 'ffi2/default/vendor_feed.yaml'])).toBe(0);
+    expect(report().files?.written).toEqual(['ffi2/default/vendor_feed.yaml']);
+    expect(read('ffi2/default/vendor_feed.yaml')).toBe('vendor: acme\nenabled: true\n');
+    expect(report().files?.kept.map((k) => k.path)).toEqual(['ffi2/default/eu/tags.yaml']);
+  }, 120_000);
 });

@@ -43,6 +43,10 @@ A second run changes nothing.
                         are read without a request each; --bucket B and --prefix P name the keys in the table
   --from-dir ENV=DIR    a local mirror per environment (repeat it for each); keys named as in item-store.yaml
   --tenant T            only this tenant's buckets (default: every tenant, each with its own flags table)
+  --paths P             only the configs at these repo paths or below these folders (repeatable, comma-separated)
+  --overwrite P         replace these repo files or folders even when they changed since migrate wrote them; by
+                        default such files (and files migrate never wrote) are kept and listed, and V2 still gets
+                        the S3 content (.itemstore/migration-files.json records what migrate wrote)
   --flags FILE          the flags table (default: <repo>/.itemstore/migration-flags.csv; with several tenants
                         migration-flags-<tenant>.csv)
   --environments LIST   V2 environments to load, comma-separated (default: all of item-store.yaml)
@@ -59,6 +63,8 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     from: { type: 'string' },
     'from-dir': { type: 'string', multiple: true },
     'repo-from': { type: 'string' },
+    paths: { type: 'string', multiple: true },
+    overwrite: { type: 'string', multiple: true },
     tenant: { type: 'string' },
     bucket: { type: 'string' },
     prefix: { type: 'string' },
@@ -167,6 +173,8 @@ export async function migrateCommand(argv: string[]): Promise<number> {
         repoDir,
         ...run,
         ...(values['repo-from'] ? { repoFrom: values['repo-from'] } : {}),
+        ...(values.paths ? { paths: listFlag(values.paths) } : {}),
+        ...(values.overwrite ? { overwrite: listFlag(values.overwrite) } : {}),
         ...(values.flags ? { flagsFile: resolve(values.flags) } : {}),
         ...(values.environments
           ? {
@@ -188,6 +196,13 @@ export async function migrateCommand(argv: string[]): Promise<number> {
   } finally {
     s3Reader?.close();
   }
+}
+
+function listFlag(values: string[]): string[] {
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim().replace(/^\.\//, ''))
+    .filter(Boolean);
 }
 
 /** The tenant whose buckets include this one (its flags table and teams), or the one named. */
@@ -225,7 +240,10 @@ async function printReport(
         stdout(`  ${d.key}: ${d.note.replace(/^content differs between environments: /, '')}`);
     }
     if (report.files) {
-      stdout(`files: ${report.files.written.length} written, ${report.files.unchanged.length} unchanged`);
+      stdout(
+        `files: ${report.files.written.length} written, ${report.files.unchanged.length} unchanged, ${report.files.kept.length} kept`,
+      );
+      for (const k of report.files.kept) stdout(`  kept ${k.path}: ${k.reason}`);
       const r = report.files.rewritten;
       if (r.length) {
         stdout(

@@ -8,7 +8,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ConfigError, ConfigErrors, type Logger } from '@itemstore/core';
+import { ConfigError, ConfigErrors, md5Hex, type Logger } from '@itemstore/core';
 import { DEFAULT_FOLDER, baseName, dirName, type Settings } from '@itemstore/config';
 import {
   describeReading,
@@ -224,25 +224,72 @@ export function generatedTagsYaml(entries: Map<string, Record<string, string>>):
   return lines.join('\n') + '\n';
 }
 
-/** Writes the files whose bytes differ; returns which were written and which were already there. */
+/** What migrate wrote, by repo path (MD5 of the bytes), so a re-run can tell an author's edit from its own file. */
+export const MIGRATION_STATE_FILE = '.itemstore/migration-files.json';
+
+export interface WriteLayoutOptions {
+  /** MD5 of each file as migrate last wrote it (MIGRATION_STATE_FILE). */
+  state?: Record<string, string>;
+  /** Paths (or folders) to replace even when they changed since migrate wrote them. */
+  overwrite?: readonly string[];
+}
+
+/** A file migrate did not replace because someone changed it since migrate wrote it (or migrate never wrote it). */
+export interface KeptFile {
+  path: string;
+  reason: string;
+}
+
+export function underAny(path: string, list: readonly string[]): boolean {
+  return list.some((p) => {
+    const q = p.replace(/\/+$/, '');
+    return path === q || path.startsWith(`${q}/`);
+  });
+}
+
+/**
+ * Writes the files whose bytes differ, except files changed since migrate wrote them (their MD5 is not the one in
+ * `state`) and files migrate never wrote: those are kept and listed, unless under `overwrite`. Returns which were
+ * written, already there, and kept, and the new state.
+ */
 export async function writeLayout(
   repoDir: string,
   files: readonly PlannedFile[],
-): Promise<{ written: string[]; unchanged: string[] }> {
+  options: WriteLayoutOptions = {},
+): Promise<{ written: string[]; unchanged: string[]; kept: KeptFile[]; state: Record<string, string> }> {
   const written: string[] = [];
   const unchanged: string[] = [];
+  const kept: KeptFile[] = [];
+  const before = options.state ?? {};
+  const state: Record<string, string> = { ...before };
   for (const f of files) {
     const abs = join(repoDir, ...f.path.split('/'));
     const existing = await readIfExists(abs);
+    const md5 = md5Hex(f.bytes);
     if (existing?.equals(f.bytes)) {
       unchanged.push(f.path);
+      state[f.path] = md5;
       continue;
+    }
+    if (existing && !underAny(f.path, options.overwrite ?? [])) {
+      const recorded = before[f.path];
+      if (recorded === undefined || recorded !== md5Hex(existing)) {
+        kept.push({
+          path: f.path,
+          reason:
+            recorded === undefined
+              ? 'not written by migrate; kept (--overwrite it to replace it with the S3 content)'
+              : 'changed since migrate wrote it; kept (--overwrite it to replace it with the S3 content)',
+        });
+        continue;
+      }
     }
     await mkdir(dirname(abs), { recursive: true });
     await writeFile(abs, f.bytes);
     written.push(f.path);
+    state[f.path] = md5;
   }
-  return { written, unchanged };
+  return { written, unchanged, kept, state };
 }
 
 async function readIfExists(abs: string): Promise<Buffer | undefined> {

@@ -7,7 +7,7 @@
  * Every step is idempotent: a second run writes no file and no V2 version.
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import {
   ConfigError,
   ConfigErrors,
@@ -29,7 +29,16 @@ import { noProgress, type Progress } from '../progress.js';
 import { validate, type ValidateReport } from '../validate.js';
 import { checkEnvironment } from '../repo-items.js';
 import { deriveFlagRow, parseFlags, renderFlags, type FlagRow } from './flags.js';
-import { planLayout, repoPathOf, writeLayout, type PlannedFile, type RewrittenScalar } from './layout.js';
+import {
+  MIGRATION_STATE_FILE,
+  planLayout,
+  repoPathOf,
+  underAny,
+  writeLayout,
+  type KeptFile,
+  type PlannedFile,
+  type RewrittenScalar,
+} from './layout.js';
 
 export const MIGRATE_STEPS = ['flags', 'files', 'load', 'validate'] as const;
 export type MigrateStep = (typeof MIGRATE_STEPS)[number];
@@ -59,6 +68,10 @@ export interface MigrateOptions {
   flagsFile?: string;
   /** V2 environments to load (default: all of item-store.yaml). */
   environments?: string[];
+  /** Only the configs at these repo paths or below these folders. */
+  paths?: string[];
+  /** Replace these repo files (or folders) even when they changed since migrate wrote them. */
+  overwrite?: string[];
   /** Needed for `load` and `validate`. */
   store?: ItemStore;
   steps?: readonly MigrateStep[];
@@ -97,6 +110,8 @@ export interface MigrateReport {
   files?: {
     written: string[];
     unchanged: string[];
+    /** Files changed since migrate wrote them (or never written by it): not replaced, V2 still gets S3's. */
+    kept: KeptFile[];
     /** Every scalar YAML 1.1 readers read differently from YAML 1.2, written as its 1.1 value (yaml11.ts). */
     rewritten: RewrittenScalar[];
   };
@@ -228,7 +243,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
   if (!steps.has('files') && !steps.has('load') && !steps.has('validate')) return report;
 
   // 2. Each source's configs in the repo layout (all checked before anything is written); the repo gets repoFrom's.
-  const migrated = rows.filter((r) => r.action === 'migrate');
+  const migrated = rows.filter(
+    (r) =>
+      r.action === 'migrate' &&
+      (!options.paths?.length || underAny(repoPathOf(r, location.prefix), options.paths)),
+  );
   const plans = new Map<string, PlannedFile[]>();
   for (const e of [repoFrom, ...environments]) {
     const s = sourceOf.get(e) as EnvironmentSource;
@@ -270,7 +289,20 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
         : [],
     );
     const unique = dedupeRewrites(rewritten);
-    report.files = { ...(await writeLayout(repoDir, planned)), rewritten: unique };
+    const stateFile = join(repoDir, ...MIGRATION_STATE_FILE.split('/'));
+    const stateText = await readFile(stateFile, 'utf8').catch(() => undefined);
+    const { state, ...written } = await writeLayout(repoDir, planned, {
+      state: stateText ? (JSON.parse(stateText) as Record<string, string>) : {},
+      ...(options.overwrite ? { overwrite: options.overwrite } : {}),
+    });
+    const sorted = Object.fromEntries(Object.entries(state).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const stateOut = JSON.stringify(sorted, null, 2) + '\n';
+    if (stateOut !== stateText) {
+      await mkdir(dirname(stateFile), { recursive: true });
+      await writeFile(stateFile, stateOut);
+    }
+    report.files = { ...written, rewritten: unique };
+    for (const k of written.kept) logger.warning(`migrate: ${k.path}: ${k.reason}`);
     for (const r of unique) {
       const line = `migrate: ${r.s3Key}:${r.line}:${r.column}: ${r.from} → ${r.to} in ${r.path} (YAML 1.1 readers' value, ${r.stored})`;
       if (r.note) logger.warning(`${line}; ${r.note}`);
@@ -288,10 +320,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
   if (!paths.length && !environments.some((e) => configPaths(planOf(e)).length)) return report;
 
   // The repo as environment E sees it: repoFrom's files replaced by E's (nothing written to disk).
-  const treeFor = (e: string): FsTree | OverlayTree => {
-    if (sourceId(sourceOf.get(e)!) === sourceId(primary)) return tree;
-    return new OverlayTree(tree, planOf(e), paths);
-  };
+  // Always the planned (S3) content, so a repo file kept because an author changed it is not loaded by migration.
+  const treeFor = (e: string): OverlayTree => new OverlayTree(tree, planOf(e), paths);
 
   // 3. Load into V2: each environment from its own source.
   if (steps.has('load')) {
