@@ -23,6 +23,12 @@ export interface EnvironmentState {
   deleted: boolean;
   updatedAt: string;
   metadata: VersionMetadata;
+  /**
+   * The commit of the newest unchanged write that confirmed this content (a later commit holding the same bytes,
+   * e.g. a revert). The stale rule compares with it rather than with `metadata.commit`.
+   */
+  confirmedBy?: string;
+  confirmedAt?: string;
 }
 
 export interface Item {
@@ -77,6 +83,10 @@ export interface ManifestEntry {
   version: number;
   md5: string;
   deleted: boolean;
+  /** The latest version's `metadata.commit`, when it has one. */
+  commit?: string;
+  /** See EnvironmentState.confirmedBy. */
+  confirmedBy?: string;
 }
 
 export interface ManifestPage {

@@ -108,8 +108,55 @@ test('the checker rejects answers the document does not allow', () => {
   expect(() => oas.check('getItem', 404, h, { error: { code: 'a', message: 'b' } })).not.toThrow();
 });
 
-test('health answers without a token; everything else needs the right one', async () => {
-  expect((await call('health', 'GET', '/v2/health', { token: null })).status).toBe(200);
+test('health answers without a token, and tells nothing about the data', async () => {
+  const h = await call('health', 'GET', '/v2/health', { token: null });
+  expect(h.status).toBe(200);
+  expect(h.body).toEqual({ status: 'ok' });
+});
+
+test('a malformed path answers 400 with a JSON error, no stack trace', async () => {
+  for (const path of [
+    '/v2/items/%',
+    '/v2/items/%E0%A4%A/environments/dev/contents',
+    '/v2/namespaces/%ZZ/items',
+  ]) {
+    const r = await call('getItem', 'GET', path);
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ error: { code: 'invalid_argument', message: expect.any(String) } });
+    expect(r.text).not.toMatch(/at .*\.(ts|js):\d+/);
+  }
+});
+
+test('an unchanged PUT or DELETE from another commit records it as confirmedBy, without a new version', async () => {
+  const id = await newItem('confirm', { name: 'c' });
+  await put(id, 'dev', 'x\n', {}, { commit: 'a'.repeat(40) });
+  const again = await put(id, 'dev', 'x\n', {}, { commit: 'b'.repeat(40) });
+  expect(again.body).toEqual({ version: 1, md5: md5Hex('x\n'), unchanged: true });
+  const item = await call('getItem', 'GET', `/v2/items/${id}`);
+  expect((item.body as { environments: Record<string, unknown> }).environments.dev).toMatchObject({
+    version: 1,
+    metadata: { commit: 'a'.repeat(40) },
+    confirmedBy: 'b'.repeat(40),
+  });
+  const listed = await call('manifest', 'GET', '/v2/environments/dev/manifest?namespace=confirm');
+  expect((listed.body as { items: unknown[] }).items).toEqual([
+    expect.objectContaining({ itemId: id, commit: 'a'.repeat(40), confirmedBy: 'b'.repeat(40) }),
+  ]);
+  await call('deleteItem', 'DELETE', `/v2/items/${id}/environments/dev`, {
+    body: { metadata: { commit: 'c'.repeat(40) } },
+  });
+  await call('deleteItem', 'DELETE', `/v2/items/${id}/environments/dev`, {
+    body: { metadata: { commit: 'd'.repeat(40) } },
+  });
+  const after = await call('getItem', 'GET', `/v2/items/${id}`);
+  expect((after.body as { environments: Record<string, unknown> }).environments.dev).toMatchObject({
+    version: 2,
+    deleted: true,
+    confirmedBy: 'd'.repeat(40),
+  });
+});
+
+test('everything but health needs the right token', async () => {
   const none = await call('getItem', 'GET', '/v2/items/it_x', { token: null });
   expect(none.status).toBe(401);
   expect(none.body).toEqual({ error: { code: 'unauthenticated', message: expect.any(String) } });
@@ -296,7 +343,7 @@ describe('listing', () => {
         if (i % 3) await put(id, 'dev', `{"i": ${i}}\n`);
       }),
     );
-  });
+  }, 30_000);
 
   test('search matches every given tag (supersets included) and pages by token', async () => {
     const seen: string[] = [];

@@ -92,6 +92,7 @@ async function applyEntry(p: PlannedEntry, plan: DeployPlan, options: ApplyOptio
   for (let round = 0; ; round++) {
     switch (current.status) {
       case 'unchanged':
+        if (current.confirm && current.itemId) break; // the unchanged write that records this commit
         return {
           ...withoutContent(current),
           outcome: 'unchanged',
@@ -112,7 +113,7 @@ async function applyEntry(p: PlannedEntry, plan: DeployPlan, options: ApplyOptio
     const before = current.before;
     try {
       let w: WriteResult;
-      if (current.status === 'delete') {
+      if (current.status === 'delete' || (current.status === 'unchanged' && current.action === 'delete')) {
         w = await store.deleteItem(itemId, plan.environment, {
           metadata,
           ...(before ? { ifMatch: before.md5 } : {}),
@@ -142,7 +143,12 @@ async function applyEntry(p: PlannedEntry, plan: DeployPlan, options: ApplyOptio
       const next: PlannedEntry = { ...current, itemId };
       if (state) next.before = latestOf(state);
       else delete next.before;
-      current = { ...next, reason: undefined, ...(await decide(next, plan.commit, options.isAncestor)) };
+      current = {
+        ...next,
+        reason: undefined,
+        confirm: undefined,
+        ...(await decide(next, plan.commit, options.isAncestor)),
+      };
       options.logger?.debug(`${current.path}: changed by someone else meanwhile; now ${current.status}`);
     }
   }

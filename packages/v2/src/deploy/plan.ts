@@ -44,6 +44,8 @@ export interface LatestVersion {
   md5: string;
   deleted: boolean;
   commit?: string;
+  /** The newest commit that confirmed this content with an unchanged write (see the stale rule in `decide`). */
+  confirmedBy?: string;
 }
 
 export interface PlannedEntry {
@@ -62,6 +64,12 @@ export interface PlannedEntry {
   content?: string;
   md5?: string;
   status: PlannedStatus;
+  /**
+   * For `unchanged`: this commit contains the newest commit that wrote or confirmed the content, so apply sends the
+   * (unchanged) write anyway and the store records this commit as confirming it: a late run of a commit in between
+   * (reverted since) is then stale instead of writing the reverted content.
+   */
+  confirm?: boolean;
   /** One sentence on why, for `stale`, `skip` and `unchanged`. */
   reason?: string;
   /** Unified diff of the JSON against the current latest version (dry-run only). */
@@ -250,7 +258,13 @@ export async function planDeploy(manifest: ResolvedManifest, options: PlanOption
           const hit = listing.get(tagsKey(entry.tags));
           if (hit) {
             planned.itemId = hit.itemId;
-            planned.before = { version: hit.version, md5: hit.md5, deleted: hit.deleted };
+            planned.before = {
+              version: hit.version,
+              md5: hit.md5,
+              deleted: hit.deleted,
+              ...(hit.commit ? { commit: hit.commit } : {}),
+              ...(hit.confirmedBy ? { confirmedBy: hit.confirmedBy } : {}),
+            };
             const settled = entry.action === 'delete' ? hit.deleted : !hit.deleted && hit.md5 === planned.md5;
             if (!settled) {
               const state = (await store.getItem(hit.itemId))?.environments[environment];
@@ -286,30 +300,53 @@ export function latestOf(state: EnvironmentState): LatestVersion {
     md5: state.md5,
     deleted: state.deleted,
     ...(state.metadata?.commit ? { commit: state.metadata.commit } : {}),
+    ...(state.confirmedBy ? { confirmedBy: state.confirmedBy } : {}),
   };
 }
 
+const COMMIT_SHA = /^[0-9a-f]{7,64}$/i;
+
 /**
- * What to do given the latest version: equal content is unchanged; a latest version written from a commit that
- * already contains ours (a newer push got there first) is stale and never overwritten. The same commit is not
- * stale: a re-run of a commit may write what that commit holds.
+ * The newest commit known to hold the latest version's content: the one that confirmed it last, else the one that
+ * wrote it. Values that are not commit SHAs (`migration`) say nothing about git history and are ignored.
+ */
+export function newestCommit(before: LatestVersion | undefined): string | undefined {
+  return [before?.confirmedBy, before?.commit].find((c) => c !== undefined && COMMIT_SHA.test(c));
+}
+
+/**
+ * What to do given the latest version. Equal content is unchanged (and, when this commit contains the newest commit
+ * that wrote or confirmed it, confirmed: see PlannedEntry.confirm). A latest version whose newest writing or
+ * confirming commit already contains ours (a newer push got there first, or confirmed the same content after a
+ * revert) is stale and never overwritten. The same commit is not stale: a re-run of a commit may write what that
+ * commit holds.
  */
 export async function decide(
   p: Pick<PlannedEntry, 'action' | 'md5' | 'before'>,
   commit: string,
   isAncestor: IsAncestor,
-): Promise<{ status: PlannedStatus; reason?: string }> {
+): Promise<{ status: PlannedStatus; reason?: string; confirm?: boolean }> {
   const before = p.before;
+  const newest = newestCommit(before);
+  const unchanged = async (reason?: string) => {
+    const confirm =
+      COMMIT_SHA.test(commit) &&
+      newest !== commit &&
+      before?.confirmedBy !== commit &&
+      (newest === undefined || (await isAncestor(newest, commit)));
+    return { status: 'unchanged' as const, ...(reason ? { reason } : {}), ...(confirm ? { confirm } : {}) };
+  };
   if (p.action === 'delete') {
     if (!before) return { status: 'unchanged', reason: 'not in the store' };
-    if (before.deleted) return { status: 'unchanged', reason: 'already deleted' };
+    if (before.deleted) return unchanged('already deleted');
   } else if (before && !before.deleted && before.md5 === p.md5) {
-    return { status: 'unchanged' };
+    return unchanged();
   }
-  if (before?.commit && before.commit !== commit && (await isAncestor(commit, before.commit))) {
+  if (newest && newest !== commit && (await isAncestor(commit, newest))) {
+    const how = newest === before?.commit ? 'comes from' : 'was confirmed by';
     return {
       status: 'stale',
-      reason: `the latest version (${before.version}) comes from ${before.commit.slice(0, 12)}, which already contains ${commit.slice(0, 12)}`,
+      reason: `the latest version (${before?.version}) ${how} ${newest.slice(0, 12)}, which already contains ${commit.slice(0, 12)}`,
     };
   }
   if (p.action === 'delete') return { status: 'delete' };

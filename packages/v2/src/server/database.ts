@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { open, readFile, readdir, truncate } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { md5Hex, sha256Hex } from '@itemstore/core';
@@ -29,6 +29,9 @@ interface StoredVersion {
   deleted: boolean;
   createdAt: string;
   metadata: VersionMetadata;
+  /** The commit of the newest unchanged write that found this content already latest (SPEC §5, stale rule). */
+  confirmedBy?: string;
+  confirmedAt?: string;
 }
 
 interface StoredItem {
@@ -44,6 +47,10 @@ function versionsIn(item: StoredItem, env: string): StoredVersion[] {
   return Object.hasOwn(item.environments, env) ? (item.environments[env] as StoredVersion[]) : [];
 }
 
+/** One line of an item's version log: a new version, or a confirmation of the latest one. */
+type LogRecord =
+  { env: string; v: StoredVersion } | { env: string; confirm: number; commit: string; at: string };
+
 export interface WriteOutcome {
   version: number;
   md5: string;
@@ -57,10 +64,13 @@ export function itemIdFor(namespace: string, tags: Tags): string {
 }
 
 /**
- * The reference server's storage. Every item is one JSON file (its version list) under `items/`; contents are
- * content-addressed files under `blobs/<md5>`. A write stores the blob first, then the item file, each atomically,
- * and answers only after both are on disk, so an acknowledged write survives a crash and a killed write leaves at
- * most an unreferenced blob. Writes to one item are serialised; the in-memory copy changes only after the disk did.
+ * The reference server's storage. Every item is a small header file `items/<id>.json` (namespace, tags; written
+ * once) and an append-only version log `items/<id>.log` (one JSON line per version or confirmation, fsynced before
+ * the answer), so a write costs the same at the 10,000th version as at the first. Contents are content-addressed
+ * files under `blobs/<md5>`. A write stores the blob first, then appends to the log, and answers only after both
+ * are on disk: an acknowledged write survives a crash, and a killed write leaves at most an unreferenced blob or a
+ * torn last log line, which opening drops. Writes to one item are serialised; the in-memory copy changes only after
+ * the disk did. (Item files of older versions of this server, with their versions inline, are still read.)
  */
 export class ItemDatabase {
   private readonly items = new Map<string, StoredItem>();
@@ -84,9 +94,28 @@ export class ItemDatabase {
     for (const name of await readdir(db.itemsDir)) {
       if (!name.endsWith('.json')) continue;
       const item = JSON.parse(await readFile(join(db.itemsDir, name), 'utf8')) as StoredItem;
+      item.environments ??= {};
+      await db.replayLog(item);
       db.items.set(item.itemId, item);
     }
     return db;
+  }
+
+  /** Applies an item's version log; a torn last line (a write killed mid-append, never acknowledged) is cut off. */
+  private async replayLog(item: StoredItem): Promise<void> {
+    const path = this.logPath(item.itemId);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    const complete = text.lastIndexOf('\n') + 1;
+    if (complete < text.length) await truncate(path, Buffer.byteLength(text.slice(0, complete)));
+    for (const line of text.slice(0, complete).split('\n')) {
+      if (line) applyRecord(item, JSON.parse(line) as LogRecord);
+    }
   }
 
   get size(): number {
@@ -152,6 +181,7 @@ export class ItemDatabase {
       // Equal to latest comes before the preconditions: a retried PUT whose first attempt was applied (but whose
       // answer was lost) must answer "unchanged", not 412, and never make a second version.
       if (latest && !latest.deleted && latest.md5 === md5) {
+        await this.confirm(item, env, latest, metadata);
         return { version: latest.version, md5, unchanged: true };
       }
       checkPreconditions(itemId, env, latest, preconditions);
@@ -171,7 +201,10 @@ export class ItemDatabase {
       const item = this.mustGet(itemId);
       const latest = versionsIn(item, env).at(-1);
       if (!latest) throw new ApiError(404, 'not_found', `Item ${itemId} has no version in ${env}.`);
-      if (latest.deleted) return { version: latest.version, md5: latest.md5, unchanged: true };
+      if (latest.deleted) {
+        await this.confirm(item, env, latest, metadata);
+        return { version: latest.version, md5: latest.md5, unchanged: true };
+      }
       checkPreconditions(itemId, env, latest, preconditions);
       return this.appendVersion(item, env, { md5: TOMBSTONE_MD5, deleted: true, metadata });
     });
@@ -227,6 +260,8 @@ export class ItemDatabase {
         version: latest.version,
         md5: latest.md5,
         deleted: latest.deleted,
+        ...(latest.metadata.commit ? { commit: latest.metadata.commit } : {}),
+        ...(latest.confirmedBy ? { confirmedBy: latest.confirmedBy } : {}),
       });
       if (out.length > limit) break;
     }
@@ -257,20 +292,30 @@ export class ItemDatabase {
     env: string,
     v: { md5: string; deleted: boolean; metadata: VersionMetadata },
   ): Promise<WriteOutcome> {
-    const versions = versionsIn(item, env);
     const next: StoredVersion = {
-      version: versions.length + 1,
+      version: versionsIn(item, env).length + 1,
       md5: v.md5,
       deleted: v.deleted,
       createdAt: new Date().toISOString(),
       metadata: v.metadata,
     };
-    const updated: StoredItem = {
-      ...item,
-      environments: { ...item.environments, [env]: [...versions, next] },
-    };
-    await this.persist(updated);
+    await this.append(item, { env, v: next });
     return { version: next.version, md5: next.md5, unchanged: false };
+  }
+
+  /**
+   * An unchanged write from another commit: the latest version records that commit as its newest confirmation (no
+   * new version). The client sends such a write only when its commit contains the one confirmed before.
+   */
+  private async confirm(
+    item: StoredItem,
+    env: string,
+    latest: StoredVersion,
+    metadata: VersionMetadata,
+  ): Promise<void> {
+    const commit = metadata.commit;
+    if (!commit || commit === latest.metadata.commit || commit === latest.confirmedBy) return;
+    await this.append(item, { env, confirm: latest.version, commit, at: new Date().toISOString() });
   }
 
   private async persist(item: StoredItem): Promise<void> {
@@ -280,6 +325,39 @@ export class ItemDatabase {
       this.dirSyncer.sync,
     );
     this.items.set(item.itemId, item);
+  }
+
+  /** Appends one record to the item's log (fsynced), then applies it in memory. */
+  private async append(item: StoredItem, record: LogRecord): Promise<void> {
+    const path = this.logPath(item.itemId);
+    const isNew = !existsSync(path);
+    const fh = await open(path, 'a');
+    try {
+      await fh.write(JSON.stringify(record) + '\n');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (isNew) await this.dirSyncer.sync(this.itemsDir);
+    applyRecord(item, record);
+  }
+
+  private logPath(itemId: string): string {
+    return join(this.itemsDir, `${itemId}.log`);
+  }
+}
+
+function applyRecord(item: StoredItem, r: LogRecord): void {
+  if (!Object.hasOwn(item.environments, r.env)) item.environments[r.env] = [];
+  const versions = item.environments[r.env] as StoredVersion[];
+  if ('v' in r) {
+    versions.push(r.v);
+    return;
+  }
+  const v = versions[r.confirm - 1];
+  if (v) {
+    v.confirmedBy = r.commit;
+    v.confirmedAt = r.at;
   }
 }
 
@@ -319,6 +397,7 @@ function toItem(item: StoredItem): Item {
       deleted: latest.deleted,
       updatedAt: latest.createdAt,
       metadata: latest.metadata,
+      ...(latest.confirmedBy ? { confirmedBy: latest.confirmedBy, confirmedAt: latest.confirmedAt } : {}),
     };
   }
   return { itemId: item.itemId, namespace: item.namespace, tags: item.tags, environments };

@@ -131,9 +131,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    const route = matchRoute(method, url.pathname);
+    let url: URL;
+    let route: ReturnType<typeof matchRoute>;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+      route = matchRoute(method, url.pathname);
+    } catch {
+      // A path that does not decode (`/v2/items/%`): the caller's mistake, said as such.
+      stats.requests[`${method} (malformed)`] = (stats.requests[`${method} (malformed)`] ?? 0) + 1;
+      await drain(req);
+      throw new ApiError(400, 'invalid_argument', 'The request path is not valid percent-encoded UTF-8.');
+    }
     const routeKey = route ? `${method} ${route.pattern}` : `${method} (unknown)`;
     stats.requests[routeKey] = (stats.requests[routeKey] ?? 0) + 1;
     if (latencyMs > 0) await sleep(latencyMs);
@@ -204,7 +213,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ): Promise<Answer> {
     switch (name) {
       case 'health':
-        return { status: 200, body: { status: 'ok', items: db.size } };
+        // Liveness only: anyone may call it, so it tells nothing about the data.
+        return { status: 200, body: { status: 'ok' } };
       case 'stats':
         return { status: 200, body: { ...stats, versions: db.versionCounts() } };
       case 'generateId': {
