@@ -1,5 +1,16 @@
-// Bundles every action entry (actions/<name>/main.ts) and the CLI into one self-contained ESM file each, so the
-// runner needs no node_modules. `--outdir DIR` builds elsewhere (check-dist compares that with dist/).
+// Builds dist/: every action (actions/<name>) and the CLI as small entry files over shared, minified chunks, so the
+// runner needs no node_modules and the AWS SDK, undici and our packages are in dist/ once, not once per action
+// (codeql-action's layout; esbuild code splitting):
+//   dist/<action>/index.js   the entry each action.yml names (runs.main); a few hundred bytes to a few KiB
+//   dist/cli/itemstore.js    the CLI (`itemstore`), dist/demo/index.js the demo harness `itemstore demo` loads
+//   dist/lib/*.js            chunks shared by the entries (a chunk loads only for the entries that need it, and
+//                            code behind a dynamic import() loads only when it runs)
+// The entry of an action is actions/<name>/index.ts when there is one; else, when main.ts exports run(), a
+// generated two-line stub `import { run } from './main.ts'; await run();`; else main.ts itself.
+// The output is a function of the sources and the lockfile only (no paths, times or hosts): two builds from clean
+// checkouts are byte-identical (test/supply-chain/reproducible.test.ts), which is what lets the release workflow
+// rebuild dist/ from the tag and refuse a release whose committed dist/ differs.
+// Usage: node scripts/build.mjs [--outdir DIR]   (check-dist builds into a temp folder and compares with dist/)
 import { build } from 'esbuild';
 import {
   chmodSync,
@@ -7,30 +18,138 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
+import { basename, join, resolve, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argOut = process.argv.indexOf('--outdir');
 const finalDir = argOut > 0 ? resolve(process.argv[argOut + 1]) : join(root, 'dist');
-// Build beside the target, then move each file into place: a bundle is never missing or half-written while tests
-// (or another build) run against dist/.
-mkdirSync(dirname(finalDir), { recursive: true });
-const outdir = mkdtempSync(`${finalDir}.tmp-`);
 
+const ENTRY_PREFIX = 'itemstore-action:';
 const entries = [];
+const stubs = new Map();
 for (const name of readdirSync(join(root, 'actions')).sort()) {
-  const main = join(root, 'actions', name, 'main.ts');
-  if (existsSync(main)) entries.push({ in: main, out: join(name, 'index') });
+  const dir = join(root, 'actions', name);
+  const index = join(dir, 'index.ts');
+  const main = join(dir, 'main.ts');
+  if (existsSync(index)) entries.push({ in: index, out: join(name, 'index') });
+  else if (existsSync(main)) {
+    if (
+      /^export\s+(?:async\s+)?function\s+run\b|^export\s+(?:const|let)\s+run\b|^export\s*\{[^}]*\brun\b/m.test(
+        readFileSync(main, 'utf8'),
+      )
+    ) {
+      stubs.set(name, main);
+      entries.push({ in: `${ENTRY_PREFIX}${name}`, out: join(name, 'index') });
+    } else entries.push({ in: main, out: join(name, 'index') });
+  }
 }
 entries.push({ in: join(root, 'packages/cli/src/bin.ts'), out: join('cli', 'itemstore') });
-// The demo and its workflow runner are not product code: their own bundle, which `itemstore demo` imports at run time.
-entries.push({ in: join(root, 'packages/demo/src/entry.ts'), out: join('demo', 'index') });
+// The demo and its workflow runner are not product code: their own entry, which `itemstore demo` imports at run time.
+if (existsSync(join(root, 'packages/demo/src/entry.ts')))
+  entries.push({ in: join(root, 'packages/demo/src/entry.ts'), out: join('demo', 'index') });
+const CLI = join('cli', 'itemstore.js');
+
+/** Generated entries for actions whose main.ts exports run(), and `@itemstore/<pkg>` → packages/<pkg>/src. */
+/** The values (not types) our packages import from `module`, e.g. S3Client and the commands they send. */
+function sdkNamesUsed(module) {
+  const names = new Set();
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.ts$/.test(name)) {
+        const text = readFileSync(p, 'utf8');
+        for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g)) {
+          if (m[2] !== module || /^\s*type\b/.test(m[0].slice(6))) continue;
+          for (const part of m[1].split(',')) {
+            const n = part.trim();
+            if (n && !n.startsWith('type ')) names.add(n.split(/\s+as\s+/)[0]);
+          }
+        }
+      }
+    }
+  };
+  for (const pkg of readdirSync(join(root, 'packages')).sort()) {
+    if (existsSync(join(root, 'packages', pkg, 'src'))) walk(join(root, 'packages', pkg, 'src'));
+  }
+  return [...names].sort();
+}
+
+const SDK_MODULE = '@aws-sdk/client-s3';
+const SDK_FILE = 'lib/aws-sdk-s3.cjs';
+const SDK_NAMES = sdkNamesUsed(SDK_MODULE);
+
+const sources = {
+  name: 'itemstore-sources',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^${ENTRY_PREFIX}`) }, (args) => ({
+      path: args.path.slice(ENTRY_PREFIX.length),
+      namespace: 'itemstore-action',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'itemstore-action' }, (args) => ({
+      contents: `import { run } from './main.ts';\nawait run();\n`,
+      resolveDir: dirname(stubs.get(args.path)),
+      loader: 'ts',
+    }));
+    // @actions/core loads its OIDC client, and with it @actions/http-client, undici and tunnel, at start-up, though
+    // only core.getIDToken() uses them (the suite never does). Evaluating undici was half of an action's start: the
+    // client is loaded by getIDToken() itself, from its own chunk.
+    b.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, (args) =>
+      /[\\/]@actions[\\/]core[\\/]lib[\\/]core\.js$/.test(args.importer)
+        ? // A path relative to the checkout: chunk hashes must not depend on where it is.
+          { path: relative(root, join(args.resolveDir, 'oidc-utils.js')), namespace: 'itemstore-lazy-oidc' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'itemstore-lazy-oidc' }, (args) => ({
+      contents: [
+        'export class OidcClient {',
+        '  static async getIDToken(audience) {',
+        `    const { OidcClient: real } = await import(${JSON.stringify(`./${basename(args.path)}`)});`,
+        '    return real.getIDToken(audience);',
+        '  }',
+        '}',
+      ].join('\n'),
+      resolveDir: join(root, dirname(args.path)),
+      loader: 'js',
+    }));
+    // The AWS SDK is needed only by the steps that talk to S3, and only once they do. It is bundled once, as
+    // dist/lib/aws-sdk-s3.cjs, and our packages get a stand-in for @aws-sdk/client-s3 whose classes require() that
+    // file on first use (`new S3Client(...)`, `new PutObjectCommand(...)`): reading and evaluating the SDK (a third
+    // of a start) is not paid by convert-dq-legacy, by a step that fails on its inputs, or by a no-op sync.
+    b.onResolve({ filter: /^@aws-sdk\/client-s3$/ }, (args) =>
+      args.namespace === 'file' && !/[\\/]node_modules[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: 'itemstore-lazy-sdk' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'itemstore-lazy-sdk' }, () => ({
+      contents: [
+        "import { createRequire } from 'node:module';",
+        'let sdk;',
+        // Every output file is one folder below dist/, so this path holds from an entry and from a chunk alike.
+        `const load = () => (sdk ??= createRequire(import.meta.url)('../${SDK_FILE}'));`,
+        ...SDK_NAMES.map(
+          (n) =>
+            `export function ${n}(...a) { const C = load().${n}; return new.target ? new C(...a) : C(...a); }`,
+        ),
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'js',
+    }));
+    // The workspace's packages from this checkout's sources (as tsconfig and jest map them), not through
+    // node_modules/@itemstore symlinks, which may point at another checkout.
+    b.onResolve({ filter: /^@itemstore\/[a-z0-9-]+$/ }, (args) => {
+      const src = join(root, 'packages', args.path.slice('@itemstore/'.length), 'src', 'index.ts');
+      return existsSync(src) ? { path: src } : undefined;
+    });
+  },
+};
 
 // Bundles are ESM; some bundled dependencies still call require() for Node built-ins.
 const banner = [
@@ -38,23 +157,68 @@ const banner = [
   'const require = __itemstoreCreateRequire(import.meta.url);',
 ].join('\n');
 
-for (const entry of entries) {
-  const isCli = entry.out.startsWith('cli');
-  await build({
-    entryPoints: [entry.in],
-    outfile: join(outdir, `${entry.out}.js`),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: false,
-    legalComments: 'none',
-    logLevel: 'warning',
-    banner: { js: (isCli ? '#!/usr/bin/env node\n' : '') + banner },
-    absWorkingDir: root,
-  });
+const result = await build({
+  entryPoints: entries,
+  outdir: finalDir,
+  write: false,
+  bundle: true,
+  splitting: true,
+  chunkNames: 'lib/[name]-[hash]',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minify: true,
+  // Error classes and AWS SDK commands are told apart by name in messages and logs: keep the names.
+  keepNames: true,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  banner: { js: banner },
+  absWorkingDir: root,
+  // Paths stay as they are under this folder (a node_modules that is a symlink, as in the reproducibility test,
+  // is not followed elsewhere): the chunk hashes in file names depend on the modules' paths relative to it.
+  preserveSymlinks: true,
+  plugins: [sources],
+});
+
+// The SDK file the stand-in loads: the names our packages use, from the SDK, as one CommonJS file.
+const sdk = await build({
+  stdin: {
+    contents: `module.exports = { ${SDK_NAMES.map((n) => `${n}: require(${JSON.stringify(SDK_MODULE)}).${n}`).join(', ')} };`,
+    resolveDir: root,
+    sourcefile: 'aws-sdk-s3.cjs',
+    loader: 'js',
+  },
+  outfile: join(finalDir, SDK_FILE),
+  write: false,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  absWorkingDir: root,
+  preserveSymlinks: true,
+});
+result.outputFiles.push(...sdk.outputFiles);
+
+// Build beside the target, then move each file into place: a bundle is never missing or half-written while tests
+// (or another build) run against dist/.
+mkdirSync(dirname(finalDir), { recursive: true });
+const outdir = mkdtempSync(`${finalDir}.tmp-`);
+for (const file of result.outputFiles) {
+  const rel = relative(finalDir, file.path);
+  const target = join(outdir, rel);
+  mkdirSync(dirname(target), { recursive: true });
+  // The CLI is run as a program (npm's bin): a hashbang first.
+  writeFileSync(
+    target,
+    rel === CLI ? Buffer.concat([Buffer.from('#!/usr/bin/env node\n'), file.contents]) : file.contents,
+  );
 }
-chmodSync(join(outdir, 'cli', 'itemstore.js'), 0o755);
+chmodSync(join(outdir, CLI), 0o755);
 writeFileSync(join(outdir, 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
 
 function files(dir, base = dir, out = []) {
@@ -77,4 +241,7 @@ for (const d of readdirSync(finalDir)) {
   if (statSync(p).isDirectory() && readdirSync(p).length === 0) rmSync(p, { recursive: true });
 }
 rmSync(outdir, { recursive: true, force: true });
-console.log(`built ${entries.length} bundles into ${finalDir}`);
+const total = [...built].reduce((n, f) => n + statSync(join(finalDir, f)).size, 0);
+console.log(
+  `built ${entries.length} entries and ${[...built].filter((f) => f.startsWith('lib/')).length} shared chunks into ${finalDir} (${(total / 1024 / 1024).toFixed(2)} MB)`,
+);
