@@ -135,6 +135,10 @@ describe('release: build-and-compare', () => {
     const bytes = readFileSync(target);
     bytes[bytes.length - 2] = bytes[bytes.length - 2] === 0x41 ? 0x42 : 0x41;
     writeFileSync(target, bytes);
+    writeFileSync(
+      join(repo, 'CHANGELOG.md'),
+      CHANGELOG.replace('## [1.0.0]', '## [1.0.1] - 2026-11-28\n\n- a fix\n\n## [1.0.0]'),
+    );
     git('commit', '-q', '-am', 'one byte changed in dist/');
     git('tag', 'v1.0.1');
     const out = join(temp, 'out-1.0.1');
