@@ -15,7 +15,7 @@ import {
   writeSummary,
 } from '@itemstore/action-kit';
 import { ConfigErrors, UsageError } from '@itemstore/core';
-import { FsTree, loadSettings } from '@itemstore/config';
+import { FsTree, gateDeployEnvironment, loadSettings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import {
   HttpItemStore,
@@ -56,7 +56,7 @@ async function deploy(): Promise<void> {
   workingDirectory = manifest.workingDirectory;
   const tree = new FsTree(configRoot(manifest));
   const settings = await loadSettings(tree);
-  const environment = getInput('environment') || settings.environments[0] || 'dev';
+  const environment = gateDeployEnvironment(settings, getInput('environment'));
   const maxBytes = settings.maxConfigBytes;
 
   if (!url) {

@@ -14,6 +14,7 @@ import {
   writeSummary,
 } from '@itemstore/action-kit';
 import { ConfigError, ConfigErrors, UsageError } from '@itemstore/core';
+import { s3SyncSwitch } from '@itemstore/config';
 import { readManifestFile, syncSummary, syncToS3 } from '@itemstore/s3';
 
 await runAction('sync-s3', async () => {
@@ -33,6 +34,7 @@ await runAction('sync-s3', async () => {
     ? getChoiceInput('deletions', ['apply', 'skip'] as const, 'apply')
     : undefined;
   const allowFeatureBranch = getBooleanInput('allow-feature-branch', false);
+  const s3Switch = s3SyncSwitch(getInput('s3-sync'));
   const concurrency = getIntegerInput('concurrency', 16, 1, 256);
   const maxAttempts = getIntegerInput('max-attempts', 3, 1, 20);
   const endpoint = getInput('endpoint');
@@ -61,6 +63,7 @@ await runAction('sync-s3', async () => {
     dryRun,
     ...(deletionsInput ? { deletions: deletionsInput } : {}),
     allowFeatureBranch,
+    s3Switch,
     logger: actionsLogger,
   }).catch((err: unknown) => {
     throw inRepoFolder(err, folder);

@@ -16,7 +16,7 @@ import {
   writeSummary,
 } from '@itemstore/action-kit';
 import { UsageError } from '@itemstore/core';
-import { FsTree, loadSettings } from '@itemstore/config';
+import { FsTree, loadSettings, s3SyncSwitch } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
 import {
   S3Reader,
@@ -42,6 +42,7 @@ await runAction('validate', async () => {
   const url = getRequiredInput('item-store-url');
   const against = getChoiceInput('against', ['repo', 's3-vs-v2'] as const, 'repo');
   const failOnDrift = getBooleanInput('fail-on-drift', true);
+  const s3Switch = s3SyncSwitch(getInput('s3-sync'));
   const readAll = getBooleanInput('read-all', false);
   const fix = getBooleanInput('fix', false);
   const source = getInput('source') ? getChoiceInput('source', ['s3', 'repo'] as const, 'repo') : undefined;
@@ -79,6 +80,7 @@ await runAction('validate', async () => {
       logger: actionsLogger,
       progress,
       v2Requests: () => store.requestCount,
+      s3Switch,
     });
   try {
     let validated = await run();

@@ -64,13 +64,20 @@ describe('promote action (bundle)', () => {
     const off = await run({ from: 'dev', to: 'qa' }, { ITEMSTORE_S3_SYNC: 'off' });
     expect(off.exitCode).toBe(0);
     expect(off.outputs).toMatchObject({ promoted: '5', skipped: '1', failed: '0', unverified: '0' });
-    expect(off.summary).toContain('S3: off (ITEMSTORE_S3_SYNC=off), nothing written to S3.');
+    expect(off.summary).toContain(
+      'S3: off (ITEMSTORE_S3_SYNC=off), nothing written to S3 (5 S3 copies skipped).',
+    );
     expect(off.summary).toMatch(
       /\| `ffi2\/default\/vendor_feed.json` \| v2 \| promoted \| v1 \(to: none → v1\) \| yes \|/,
     );
     expect(await stores.s3.listKeys(BUCKETS.qa)).toEqual([]);
 
-    const on = await run({ from: 'dev', to: 'qa', 's3-sync': 'on' }, { ITEMSTORE_S3_SYNC: 'off' });
+    // An input cannot turn S3 back on while the repository switch is off: nothing more is written.
+    const still = await run({ from: 'dev', to: 'qa', 's3-sync': 'on' }, { ITEMSTORE_S3_SYNC: 'off' });
+    expect(still.exitCode).toBe(0);
+    expect(await stores.s3.listKeys(BUCKETS.qa)).toEqual([]);
+
+    const on = await run({ from: 'dev', to: 'qa' }, { ITEMSTORE_S3_SYNC: 'on' });
     expect(on.exitCode).toBe(0);
     expect(on.outputs).toMatchObject({ promoted: '5', unchanged: '5', failed: '0', unverified: '0' });
     expect(await stores.s3.listKeys(BUCKETS.qa)).toEqual([

@@ -101,7 +101,7 @@ describe('validate action (bundle)', () => {
     );
     const env = await run({ environment: 'staging' });
     expect(env.commands.find((c) => c.command === 'error')?.message).toContain(
-      'The environment "staging" is not one of the environments in item-store.yaml (dev, qa, prod).',
+      'The environment "staging" is not one of the environments in item-store.yaml (dev, qa, prod); an unknown environment is never written.',
     );
   });
 });

@@ -376,14 +376,17 @@ describe('workflow_dispatch → Promote and Validate', () => {
     );
   });
 
-  test('the scheduled Validate skips with a summary line while S3 sync is off', async () => {
+  test('the scheduled Validate keeps watching V2 alone while S3 sync is off (no AWS credentials step)', async () => {
     const [v] = await pg.onEvent(
       { ...(await pg.repo.schedule('17 6 * * 1-5')), vars: { ITEMSTORE_S3_SYNC: 'off' } },
       ['validate.yaml'],
     );
     expectSuccess(v!);
-    expect(stepOf(v!, 'validate').conclusion).toBe('skipped');
-    expect(v!.summary).toContain('Validation skipped: S3 sync is off');
+    expect(stepOf(v!, 'validate').conclusion).toBe('success');
+    expect(v!.summary).toContain('S3 sync is off (ITEMSTORE_S3_SYNC=off): Item Store V2 is validated alone.');
+    expect(v!.summary).toContain(
+      'S3 side: not looked at, S3 sync is off (s3-sync: off); V2 validated alone.',
+    );
   });
 });
 

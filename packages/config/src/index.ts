@@ -49,3 +49,15 @@ export {
   type ResolveOptions,
   type ResolveResult,
 } from './resolve.js';
+export {
+  deployEnvironmentOf,
+  knownEnvironment,
+  gateDeployEnvironment,
+  gatePromotionStep,
+  previousEnvironment,
+  promotionRefusal,
+  s3SyncSwitch,
+  s3SkippedNote,
+  type S3Switch,
+  type Writer,
+} from './environment-gate.js';

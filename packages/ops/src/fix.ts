@@ -1,14 +1,17 @@
 /**
- * `validate --fix --source s3|repo`: the notes' manual fix as a plan, then its application. For each drifted item
- * the chosen source's content is written to V2's first environment and promoted along item-store.yaml's order to
- * every environment, so all of them hold it; with `--source repo`, S3 objects of the validated environment that
- * differ from the repo are uploaded again. Orphans are deleted only with `prune`.
+ * `validate --fix --source s3|repo`: the notes' manual fix as a plan, then its application. It writes only the
+ * validated environment (the environment gate): in the first environment the chosen source's content is written;
+ * in a later one (qa, prod) the fix is a promotion of the version the previous environment holds, with the trail,
+ * and is refused when that environment does not hold the source's content. With `--source repo`, S3 objects of the
+ * validated environment that differ from the repo are uploaded again while S3 sync is on. Orphans are deleted
+ * only with `prune`.
  */
 import pLimit from 'p-limit';
-import { md5Hex, silentLogger, type Logger } from '@itemstore/core';
+import { UsageError, md5Hex, silentLogger, type Logger } from '@itemstore/core';
 import { stringifyV2 } from '@itemstore/convert';
 import { applySyncPlan, type ClientFor, type PlanItem, type S3Location, type SyncPlan } from '@itemstore/s3';
-import type { ItemStore, Tags } from '@itemstore/v2';
+import { previousEnvironment, type Settings } from '@itemstore/config';
+import { TOMBSTONE_MD5, type ItemStore, type Tags, type VersionMetadata, type WriteResult } from '@itemstore/v2';
 import type { ObjectReader } from './object-side.js';
 import { noProgress, type Progress } from './progress.js';
 import { identityKey, locationFor, type RepoItem } from './repo-items.js';
@@ -39,9 +42,11 @@ export interface FixAction {
 
 export interface FixPlan {
   source: FixSource;
+  /** The validated environment: the only one the fix writes. */
   environment: string;
-  /** V2 writes go to the first and are promoted along this order. */
+  /** item-store.yaml's order: a fix of any but the first is a promotion from the one before. */
   environments: string[];
+  settings: Settings;
   actions: FixAction[];
   /** Drifted rows this fix cannot repair, with the reason. */
   unfixable: { row: ValidateRow; reason: string }[];
@@ -50,7 +55,7 @@ export interface FixPlan {
 export interface FixResult extends Omit<FixAction, 'content' | 'body'> {
   /** `kept`: a delete not applied because a write of the same fix failed (the object or item stays). */
   outcome: 'done' | 'unchanged' | 'failed' | 'kept';
-  /** V2: the version each environment holds afterwards. */
+  /** V2: the version the environment holds afterwards. */
   versions?: Record<string, number>;
   error?: string;
 }
@@ -61,6 +66,11 @@ export async function planFix(
 ): Promise<FixPlan> {
   const { report, context } = validated;
   const { settings } = context.snapshot;
+  if (report.s3Off && options.source === 's3') {
+    throw new UsageError(
+      `S3 sync is off (${report.s3Off}), so S3 is no longer a source of truth: fix with --source repo.`,
+    );
+  }
   const env = context.environment;
   const byPath = new Map(context.snapshot.items.map((i) => [i.config.path, i]));
   const actions: FixAction[] = [];
@@ -192,6 +202,7 @@ export async function planFix(
     source: options.source,
     environment: env,
     environments: settings.environments,
+    settings,
     actions,
     unfixable,
   };
@@ -205,52 +216,53 @@ export interface ApplyFixOptions {
   progress?: Progress;
   /** Recorded with every V2 version the fix writes. */
   runUrl?: string;
+  /** The audit trail's fields (who, commit) recorded with every V2 version the fix writes. */
+  audit?: VersionMetadata;
 }
 
 export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise<FixResult[]> {
   const logger = options.logger ?? silentLogger;
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
   const task = (options.progress ?? noProgress).start('fix', plan.actions.length);
-  const [first, ...rest] = plan.environments;
+  const env = plan.environment;
+  // The environment gate: a fix writes only the validated environment; qa and prod change only by promotion, so
+  // their fix is a promotion of what the previous environment holds (fix that one first when it is wrong too).
+  const prev = env === plan.environments[0] ? undefined : previousEnvironment(plan.settings, env);
   const { store } = options;
+  const metadata = (a: FixAction): VersionMetadata => ({
+    ...(a.path ? { path: a.path } : {}),
+    ...(a.from ? { source: a.from } : {}),
+    fixedBy: a.kind === 'v2-tombstone' ? 'itemstore validate --fix --prune' : 'itemstore validate --fix',
+    ...(options.runUrl ? { runUrl: options.runUrl } : {}),
+    ...options.audit,
+  });
   const applyV2 = (a: FixAction) =>
     limit(async (): Promise<FixResult> => {
       const { content: _content, body: _body, ...base } = a;
       try {
-        if (a.kind === 'v2-write') {
-          const itemId = a.itemId ?? (await store.generateId(a.namespace as string, a.tags as Tags)).itemId;
-          const versions: Record<string, number> = {};
-          const w = await store.putContents(itemId, first as string, a.content as string, {
-            metadata: {
-              ...(a.path ? { path: a.path } : {}),
-              source: a.from as string,
-              fixedBy: 'itemstore validate --fix',
-              ...(options.runUrl ? { runUrl: options.runUrl } : {}),
-            },
-          });
-          versions[first as string] = w.version;
-          let changed = !w.unchanged;
-          let prev = first as string;
-          for (const env of rest) {
-            const p = await store.promote(itemId, env, { fromEnvironment: prev });
-            versions[env] = p.version;
-            changed ||= !p.unchanged;
-            prev = env;
+        const itemId = a.itemId ?? (await store.generateId(a.namespace as string, a.tags as Tags)).itemId;
+        let w: WriteResult;
+        if (prev === undefined) {
+          w =
+            a.kind === 'v2-write'
+              ? await store.putContents(itemId, env, a.content as string, { metadata: metadata(a) })
+              : await store.deleteItem(itemId, env, { metadata: metadata(a) });
+        } else {
+          const source = (await store.getItem(itemId))?.environments[prev];
+          const wanted = a.kind === 'v2-write' ? a.md5 : TOMBSTONE_MD5;
+          const holds = source && source.md5 === wanted && source.deleted === (a.kind === 'v2-tombstone');
+          if (!holds) {
+            const message = `${env} changes only by promotion and ${prev} does not hold ${a.kind === 'v2-write' ? `${a.from}'s content` : 'a tombstone'}: fix ${prev} first, then run validate --fix on ${env} again`;
+            logger.error(`fix of ${a.path ?? a.itemId}: ${message}`);
+            return { ...base, itemId, outcome: 'failed', error: message };
           }
-          return { ...base, itemId, outcome: changed ? 'done' : 'unchanged', versions };
-        }
-        const item = a.itemId ? await store.getItem(a.itemId) : undefined;
-        const versions: Record<string, number> = {};
-        let changed = false;
-        for (const [env, state] of Object.entries(item?.environments ?? {})) {
-          if (state.deleted) continue;
-          const w = await store.deleteItem(a.itemId as string, env, {
-            metadata: { fixedBy: 'itemstore validate --fix --prune' },
+          w = await store.promote(itemId, env, {
+            fromEnvironment: prev,
+            version: source.version,
+            metadata: { ...source.metadata, ...metadata(a), promotedFrom: `${prev}@${source.version}` },
           });
-          versions[env] = w.version;
-          changed ||= !w.unchanged;
         }
-        return { ...base, outcome: changed ? 'done' : 'unchanged', versions };
+        return { ...base, itemId, outcome: w.unchanged ? 'unchanged' : 'done', versions: { [env]: w.version } };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         logger.error(`fix of ${a.path ?? a.itemId}: ${message}`);

@@ -7,7 +7,13 @@
  */
 import pLimit from 'p-limit';
 import { ConfigErrors, UsageError, md5Hex, silentLogger, type Logger, type RepoTree } from '@itemstore/core';
-import { loadSettings, resolveTree, type Settings } from '@itemstore/config';
+import {
+  gatePromotionStep,
+  loadSettings,
+  promotionRefusal,
+  resolveTree,
+  type Settings,
+} from '@itemstore/config';
 import {
   applySyncPlan,
   contentTypeFor,
@@ -23,7 +29,7 @@ import {
 import { manifestAll, type ItemStore, type ManifestEntry, type Tags } from '@itemstore/v2';
 import type { ObjectReader } from './object-side.js';
 import { noProgress, type Progress } from './progress.js';
-import { checkEnvironment, identityKey, isBranchItem, locationFor } from './repo-items.js';
+import { identityKey, isBranchItem, locationFor } from './repo-items.js';
 
 export const PROMOTE_REPORT_VERSION = 1;
 
@@ -60,6 +66,8 @@ export interface PromoteReport {
   s3Sync: boolean;
   /** Why S3 was not written, when it was not. */
   s3Note?: string;
+  /** With the switch off: how many S3 copies (configs under default/, _SC included) were not made. */
+  s3Skipped?: number;
   paths: string[];
   counts: Record<PromoteOutcome, number>;
   /** Entries whose verification failed after a real run. */
@@ -86,21 +94,9 @@ export interface PromoteOptions {
   runUrl?: string;
 }
 
-/** Refuses anything but the next environment in item-store.yaml's order. */
+/** Refuses anything but the next environment in item-store.yaml's order (the environment gate's rule). */
 export function checkPromotionStep(settings: Settings, from: string, to: string): void {
-  checkEnvironment(settings, from, '"from" environment');
-  checkEnvironment(settings, to, '"to" environment');
-  const envs = settings.environments;
-  const i = envs.indexOf(from);
-  const next = envs[i + 1];
-  if (envs.indexOf(to) !== i + 1) {
-    const order = envs.join(' → ');
-    throw new UsageError(
-      next === undefined
-        ? `${from} is the last environment (${order}); there is nothing to promote it to.`
-        : `Promotion goes one step at a time in item-store.yaml's order (${order}): from ${from} the next environment is ${next}, not ${to}.`,
-    );
-  }
+  gatePromotionStep(settings, from, to);
 }
 
 export async function promote(options: PromoteOptions): Promise<PromoteReport> {
@@ -228,7 +224,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
     }
   }
 
-  const report = (): PromoteReport => finish(options, entries, dryRun);
+  const report = (): PromoteReport => finish(options, entries, dryRun, options.s3Sync ? 0 : s3Configs.length);
   if (dryRun) return report();
 
   // Apply.
@@ -366,7 +362,8 @@ function planV2(
     ...(f ? { itemId: f.itemId, from: { version: f.version, md5: f.md5 } } : {}),
     ...(t ? { before: { version: t.version, md5: t.md5, deleted: t.deleted } } : {}),
   };
-  if (!f) e.reason = `no version in ${fromEnv} (deploy main first)`;
+  const refusal = promotionRefusal(f, fromEnv);
+  if (!f || refusal) e.reason = refusal;
   else if (f.deleted && path) e.reason = `the latest ${fromEnv} version is a tombstone`;
   else if (t && t.md5 === f.md5 && t.deleted === f.deleted) {
     e.action = 'unchanged';
@@ -379,7 +376,12 @@ function planV2(
   return e;
 }
 
-function finish(options: PromoteOptions, entries: PromoteEntry[], dryRun: boolean): PromoteReport {
+function finish(
+  options: PromoteOptions,
+  entries: PromoteEntry[],
+  dryRun: boolean,
+  s3Skipped: number,
+): PromoteReport {
   if (dryRun)
     for (const e of entries) if (e.action === 'promote' || e.action === 'delete') e.outcome = 'planned';
   const counts: Record<PromoteOutcome, number> = {
@@ -404,6 +406,7 @@ function finish(options: PromoteOptions, entries: PromoteEntry[], dryRun: boolea
     dryRun,
     s3Sync: options.s3Sync,
     ...(options.s3Note ? { s3Note: options.s3Note } : {}),
+    ...(options.s3Sync ? {} : { s3Skipped: s3Skipped }),
     paths: options.paths ?? [],
     counts,
     unverified: entries.filter((e) => e.verified === false).length,

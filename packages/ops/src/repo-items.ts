@@ -3,8 +3,16 @@
  * `branch` tag), the exact V2 JSON text and the exact S3 bytes we would write, with their MD5s. Every config is
  * read and converted here, before any request, so one bad file stops a run before it writes anything.
  */
-import { ConfigError, ConfigErrors, UsageError, md5Hex, type Logger, type RepoTree } from '@itemstore/core';
-import { loadSettings, resolveTree, s3Location, type ResolvedConfig, type Settings } from '@itemstore/config';
+import { ConfigError, ConfigErrors, md5Hex, type Logger, type RepoTree } from '@itemstore/core';
+import {
+  deployEnvironmentOf,
+  knownEnvironment,
+  loadSettings,
+  resolveTree,
+  s3Location,
+  type ResolvedConfig,
+  type Settings,
+} from '@itemstore/config';
 import { toV2Json, yaml11Message, type Yaml11Finding } from '@itemstore/convert';
 import {
   applyOverrides,
@@ -102,19 +110,13 @@ export async function loadRepoItems(
   return { settings, items };
 }
 
-/** The environment, checked against item-store.yaml (default: the first one). */
+/** The environment, checked against item-store.yaml (default: the first one); the gate refuses unknown names. */
 export function checkEnvironment(
   settings: Settings,
   environment: string | undefined,
   what = 'environment',
 ): string {
-  const env = environment || settings.environments[0];
-  if (!env || !settings.environments.includes(env)) {
-    throw new UsageError(
-      `The ${what} "${environment}" is not one of the environments in item-store.yaml (${settings.environments.join(', ')}).`,
-    );
-  }
-  return env;
+  return knownEnvironment(settings, environment || deployEnvironmentOf(settings), what);
 }
 
 /** Where a tenant's configs live in S3 for an environment, overrides applied. */

@@ -44,7 +44,9 @@ export function validateSummary(report: ValidateReport): Summary {
   }
   const i = report.ignored;
   s.paragraph(
-    `S3 side: ${report.s3Side} (${report.locations.map((l) => `\`${l}\``).join(', ')}). ` +
+    (report.s3Off
+      ? `S3 side: not looked at, S3 sync is off (${report.s3Off}); V2 validated alone. `
+      : `S3 side: ${report.s3Side} (${report.locations.map((l) => `\`${l}\``).join(', ')}). `) +
       `Left out on purpose: ${i.branchItems} feature-branch item(s) in V2, ${i.tombstones} V2 tombstone(s) of deleted configs, ` +
       `${i.s3OutsideTeams} S3 object(s) outside team folders. ` +
       `Requests: ${report.requests.v2 === undefined ? '' : `${report.requests.v2} to V2, `}${report.requests.s3} to S3` +
@@ -67,20 +69,27 @@ export function validateCountsLine(report: ValidateReport): string {
     `validate ${report.environment} (${report.against}): ` +
     DRIFT_STATUSES.map((s) => `${report.counts[s]} ${s}`).join(', ') +
     (report.requests.v2 === undefined ? '' : `; ${report.requests.v2} V2 request(s)`) +
-    `, ${report.requests.s3} S3 request(s)`
+    `, ${report.requests.s3} S3 request(s)` +
+    (report.s3Off ? ` (S3 sync off: ${report.s3Off})` : '')
   );
 }
 
 export function fixPlanLines(plan: FixPlan): string[] {
-  const envs = plan.environments.join(' → ');
+  const env = plan.environment;
+  const i = plan.environments.indexOf(env);
+  const prev = i > 0 ? plan.environments[i - 1] : undefined;
   const lines = plan.actions.map((a) => {
     switch (a.kind) {
       case 'v2-write':
-        return `write V2  ${a.path} from ${a.from}, then promote ${envs}`;
+        return prev
+          ? `promote V2 ${a.path} ${prev} → ${env} (${env} changes only by promotion; ${prev} must hold ${a.from}'s content)`
+          : `write V2 ${env} ${a.path} from ${a.from}`;
       case 's3-upload':
         return `upload S3 s3://${a.bucket}/${a.key} from ${a.from}`;
       case 'v2-tombstone':
-        return `delete V2 ${a.namespace} {${formatTags(a.tags)}} in every environment`;
+        return prev
+          ? `promote V2 ${prev}'s tombstone of ${a.namespace} {${formatTags(a.tags)}} → ${env}`
+          : `delete V2 ${a.namespace} {${formatTags(a.tags)}} in ${env}`;
       case 's3-delete':
         return `delete S3 s3://${a.bucket}/${a.key}`;
     }
@@ -136,7 +145,7 @@ export function promoteSummary(report: PromoteReport): Summary {
     `${c.promoted} promoted, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.failed} failed` +
       (report.dryRun ? `, ${c.planned} planned` : '') +
       (report.unverified ? `; **${report.unverified} not verified**` : '') +
-      `. S3: ${report.s3Sync ? 'on' : `off${report.s3Note ? ` (${report.s3Note})` : ''}, nothing written to S3`}.`,
+      `. S3: ${report.s3Sync ? 'on' : `off${report.s3Note ? ` (${report.s3Note})` : ''}, nothing written to S3 (${report.s3Skipped ?? 0} S3 cop${report.s3Skipped === 1 ? 'y' : 'ies'} skipped)`}.`,
   );
   const shown = report.entries.filter((e) => e.outcome !== 'unchanged');
   if (shown.length) {

@@ -10,8 +10,15 @@
  *   objects are downloaded (`readAll` downloads every pair).
  */
 import pLimit from 'p-limit';
-import { ConfigError, ConfigErrors, type Logger, type RepoTree, silentLogger } from '@itemstore/core';
-import type { Settings } from '@itemstore/config';
+import {
+  ConfigError,
+  ConfigErrors,
+  UsageError,
+  type Logger,
+  type RepoTree,
+  silentLogger,
+} from '@itemstore/core';
+import type { S3Switch, Settings } from '@itemstore/config';
 import { canonicalHash, fromLegacyMultiDoc, parseConfig, type ConfigFormat } from '@itemstore/convert';
 import { describeLocation, locationId, objectRef, type Listing, type S3Location } from '@itemstore/s3';
 import { manifestAll, type ItemStore, type ManifestEntry, type Tags } from '@itemstore/v2';
@@ -76,6 +83,8 @@ export interface ValidateReport {
   counts: DriftCounts;
   inSync: number;
   drifted: number;
+  /** Set when S3 was not looked at because the switch is off: why. */
+  s3Off?: string;
   /** What was left out on purpose. */
   ignored: {
     /** V2 items with a `branch` tag (feature branches are not main's items). */
@@ -122,6 +131,8 @@ export interface ValidateOptions {
   progress?: Progress;
   /** For request counts in the report. */
   v2Requests?: () => number;
+  /** The cutover switch: off validates V2 alone (no S3 request, so no AWS credentials are needed). */
+  s3Switch?: S3Switch;
 }
 
 export async function validate(
@@ -136,6 +147,12 @@ export async function validate(
   });
   const { settings } = snapshot;
   const environment = checkEnvironment(settings, options.environment);
+  const s3On = options.s3Switch?.on ?? true;
+  if (!s3On && options.against === 's3-vs-v2') {
+    throw new UsageError(
+      `S3 sync is off (${options.s3Switch?.why}), so S3 is no longer a store to compare: validate against repo.`,
+    );
+  }
   const v2Before = options.v2Requests?.() ?? 0;
   const s3Before = options.s3.reader.requests;
   const locationOf = options.s3.locationOf ?? ((tenant, env) => locationFor(settings, tenant, env));
@@ -153,7 +170,7 @@ export async function validate(
     }),
   );
   const locations = new Map<string, { location: S3Location; teams: Set<string> }>();
-  for (const [team, t] of Object.entries(settings.teams)) {
+  for (const [team, t] of s3On ? Object.entries(settings.teams) : []) {
     const location = locationOf(t.tenant, environment);
     const id = locationId(location);
     const entry = locations.get(id) ?? { location, teams: new Set<string>() };
@@ -172,7 +189,7 @@ export async function validate(
   const s3KeyOf = (item: RepoItem): string => itemLocation(item).prefix + (item.s3KeyBelowPrefix as string);
   const toHash: { location: S3Location; key: string }[] = [];
   for (const item of snapshot.items) {
-    if (item.s3Md5 === undefined) continue;
+    if (item.s3Md5 === undefined || !s3On) continue;
     const location = itemLocation(item);
     const o = listingOf.get(locationId(location))?.objects.get(s3KeyOf(item));
     if (o && /-\d+$/.test(o.etag)) toHash.push({ location, key: o.key });
@@ -205,7 +222,7 @@ export async function validate(
     let s3Md5: string | undefined;
     let s3Present = false;
     let location: S3Location | undefined;
-    if (item.s3Md5 !== undefined) {
+    if (item.s3Md5 !== undefined && s3On) {
       location = itemLocation(item);
       const key = s3KeyOf(item);
       matchedS3.add(objectRef(location.bucket, key));
@@ -236,7 +253,7 @@ export async function validate(
                 }),
         });
       }
-      if (item.s3Md5 !== undefined) {
+      if (item.s3Md5 !== undefined && s3On) {
         rows.push({
           path: c.path,
           ...s3Fields,
@@ -361,6 +378,7 @@ export async function validate(
     against: options.against,
     s3Side: options.s3.reader.label,
     locations: listings.map((l) => describeLocation(l.location)),
+    ...(s3On ? {} : { s3Off: options.s3Switch?.why ?? 'off' }),
     counts,
     inSync: counts['in-sync'],
     drifted: rows.length - counts['in-sync'],

@@ -69,7 +69,7 @@ describe('itemstore validate', () => {
     err = '';
     expect(await validateCommand([...base, '--fix', '--source', 'repo'])).toBe(0);
     expect(err).toContain(
-      'write V2  ffi2/default/vendor_feed.json from repo ffi2/default/vendor_feed.json, then promote dev → qa → prod',
+      'write V2 dev ffi2/default/vendor_feed.json from repo ffi2/default/vendor_feed.json',
     );
     expect(err).toContain('nothing changed; rerun with --yes to apply this plan.');
     expect((await stores.v2Stats()).versions).toEqual(versions);

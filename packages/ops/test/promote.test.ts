@@ -143,8 +143,12 @@ describe('promote', () => {
     ).toContain('refunds_v2');
   });
 
-  test('the S3 switch: input wins, then ITEMSTORE_S3_SYNC, then on', () => {
+  test('the S3 switch: either off is off (an input cannot turn S3 back on), then on', () => {
     expect(s3SyncSwitch('off', { ITEMSTORE_S3_SYNC: 'on' })).toEqual({ on: false, why: 's3-sync: off' });
+    expect(s3SyncSwitch('on', { ITEMSTORE_S3_SYNC: 'off' })).toEqual({
+      on: false,
+      why: 'ITEMSTORE_S3_SYNC=off',
+    });
     expect(s3SyncSwitch('', { ITEMSTORE_S3_SYNC: 'off' })).toEqual({
       on: false,
       why: 'ITEMSTORE_S3_SYNC=off',

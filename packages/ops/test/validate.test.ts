@@ -125,23 +125,36 @@ describe('validate against the repo (listings only)', () => {
 
     const after = await run('repo');
     expect(drift(after.report)).toEqual([]);
-    // The fixed items were promoted to every environment: qa and prod hold the repo's content too.
+    // The fix wrote dev only (the environment gate): qa and prod change only by promotion.
     const vendor = await findExact(stores.store, 'ffi2', tagsOf('vendor_feed', 'ffi2'));
-    const item = await stores.store.getItem(vendor!.itemId);
     const want = md5Hex(toV2Json(repoFiles()['ffi2/default/vendor_feed.json']!, { file: 'x.json' }).text);
-    expect(Object.fromEntries(Object.entries(item!.environments).map(([e, s]) => [e, s.md5]))).toEqual({
-      dev: want,
-      qa: want,
-      prod: want,
-    });
+    const md5s = async (): Promise<Record<string, string>> =>
+      Object.fromEntries(
+        Object.entries((await stores.store.getItem(vendor!.itemId))!.environments).map(([e, s]) => [
+          e,
+          s.md5,
+        ]),
+      );
+    expect(await md5s()).toEqual({ dev: want });
+    // Fixing qa, then prod, promotes the previous environment's version, with the trail.
     for (const env of ['qa', 'prod']) {
       const v = await run('repo', { environment: env });
-      // V2 is fixed everywhere; S3 qa/prod were never synced in this test.
+      const fixPlan = await planFix(v, { source: 'repo', reader: stores.reader });
+      const fixed = await applyFix(fixPlan, { store: stores.store, clientFor: stores.reader.clientFor });
+      expect(fixed.filter((r) => r.outcome === 'failed')).toEqual([]);
+      const again = await run('repo', { environment: env });
       expect(
-        v.report.rows.filter((r) => r.store === 'v2' && r.path === 'ffi2/default/vendor_feed.json')[0]
+        again.report.rows.filter((r) => r.store === 'v2' && r.path === 'ffi2/default/vendor_feed.json')[0]
           ?.status,
       ).toBe('in-sync');
     }
+    expect(await md5s()).toEqual({ dev: want, qa: want, prod: want });
+    const prod = (await stores.store.getItem(vendor!.itemId))!.environments.prod!;
+    expect(prod.metadata).toMatchObject({
+      promotedFrom: 'qa@1',
+      fixedBy: 'itemstore validate --fix',
+      source: 'repo ffi2/default/vendor_feed.json',
+    });
   });
 });
 
@@ -203,8 +216,9 @@ describe('validate S3 against V2 (JSON values)', () => {
     const results = await applyFix(plan, { store });
     expect(results.map((r) => r.outcome)).toEqual(['done', 'done', 'done']);
     const feed = results.find((r) => r.path === 'ffi2/default/eu/store_feed.yaml');
-    expect(Object.keys(feed!.versions!)).toEqual(['dev', 'qa', 'prod']);
-    const content = await store.getContents(feed!.itemId!, 'prod');
+    // Only the validated environment is written.
+    expect(Object.keys(feed!.versions!)).toEqual(['dev']);
+    const content = await store.getContents(feed!.itemId!, 'dev');
     expect(JSON.parse(content!.content)).toEqual({ feed: 'stores', region: 'eu-west' });
 
     const after = await run('s3-vs-v2');

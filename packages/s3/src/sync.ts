@@ -4,7 +4,14 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, ConfigErrors, UsageError, type Logger, type ResolvedManifest } from '@itemstore/core';
-import { FsTree, loadSettings, resolveTree } from '@itemstore/config';
+import {
+  FsTree,
+  gateDeployEnvironment,
+  loadSettings,
+  resolveTree,
+  s3SkippedNote,
+  type S3Switch,
+} from '@itemstore/config';
 import { applySyncPlan, dryRunResult, type ApplyResult, type ClientFor } from './apply.js';
 import { createS3Client, type S3ClientOptions } from './client.js';
 import { describeLocation, locationId, type LocationOverrides, type S3Location } from './location.js';
@@ -51,6 +58,11 @@ export interface SyncToS3Options {
   deletions?: DeletionsMode;
   /** S3 has no branches: a manifest from a branch other than mainBranch writes S3 only when this is true. */
   allowFeatureBranch?: boolean;
+  /**
+   * The cutover switch (s3SyncSwitch): off makes the run stop before any request, its report saying what it skipped.
+   * Absent means on (library callers and tests that write S3 on purpose).
+   */
+  s3Switch?: S3Switch;
   /** For full runs: the branch the working tree is on, when known (the same guard as for manifests). */
   branch?: string;
   logger: Logger;
@@ -78,12 +90,8 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
 
   const tree = new FsTree(repoDir);
   const settings = await loadSettings(tree);
-  const environment = options.environment || settings.environments[0];
-  if (!environment || !settings.environments.includes(environment)) {
-    throw new UsageError(
-      `Environment "${environment}" is not one of the environments in item-store.yaml (${settings.environments.join(', ')}).`,
-    );
-  }
+  // The environment gate: S3 qa and prod change only by promotion, like V2's.
+  const environment = gateDeployEnvironment(settings, options.environment, 'sync-s3');
   const branch = manifest?.branch ?? options.branch;
   const onMain = manifest ? manifest.isMainBranch : branch === undefined || branch === settings.mainBranch;
   const base = {
@@ -95,6 +103,18 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
     ...(manifest?.headSha ? { commit: manifest.headSha } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
+
+  if (options.s3Switch && !options.s3Switch.on) {
+    const what = manifest
+      ? (() => {
+          const { upserts, deletes } = s3EntriesOf(manifest);
+          return `${upserts.length} upload(s) and ${deletes.length} deletion(s) of this push's default/ configs`;
+        })()
+      : 'every default/ config of the checkout';
+    const reason = s3SkippedNote(options.s3Switch, what);
+    logger.info(`S3 sync did not run: ${reason}`);
+    return { report: syncReport({ ...base, notRunReason: reason }) };
+  }
 
   if (!onMain && !options.allowFeatureBranch && !dryRun) {
     const reason =

@@ -8,7 +8,7 @@ import {
   type ResolvedEntry,
   type ResolvedManifest,
 } from '@itemstore/core';
-import { FsTree, loadSettings, resolveTree } from '@itemstore/config';
+import { FsTree, gateDeployEnvironment, loadSettings, resolveTree } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import {
   HttpItemStore,
@@ -30,7 +30,8 @@ Writes configs to Item Store V2, the same code as the deploy-item-store-v2 actio
   --token T           bearer token (or ITEMSTORE_TOKEN, which keeps it out of the process list)
   --manifest FILE     a resolved manifest (resolve-tags' output); without it, every config of --repo is deployed
   --branch B          branch for the branch tag (default: the checked-out branch); only without --manifest
-  --environment ENV   V2 environment (default: the first one in item-store.yaml)
+  --environment ENV   V2 environment: only the first one in item-store.yaml (the default); qa and prod
+                      change only by promotion
   --dry-run           plan only: print what would change, with diffs; write nothing
   --deletions MODE    apply (default) or skip: tombstones for configs deleted in git
   --concurrency N     requests in flight (default 8)
@@ -77,7 +78,7 @@ export async function deployCommand(argv: string[]): Promise<number> {
     : await manifestOfWholeRepo(repo, values.branch);
   const tree = new FsTree(configRoot(manifest));
   const settings = await loadSettings(tree);
-  const environment = values.environment || settings.environments[0] || 'dev';
+  const environment = gateDeployEnvironment(settings, values.environment);
   const store = new HttpItemStore({ url, token, concurrency, logger: terminalLogger });
   const dryRun = Boolean(values['dry-run']);
   const total = manifest.entries.length;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError, UsageError } from '@itemstore/core';
-import { FsTree, formatTags, loadSettings } from '@itemstore/config';
+import { deployEnvironmentOf, formatTags, FsTree, knownEnvironment, loadSettings } from '@itemstore/config';
 import { Git, detectChanges } from '@itemstore/changes';
 import { openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
 import { toV2Json } from '@itemstore/convert';
@@ -94,7 +94,7 @@ export async function planCommand(argv: string[]): Promise<number> {
   if (!token) throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required with --url.');
   const tree = new FsTree(configRoot(resolved));
   const settings = await loadSettings(tree);
-  const environment = values.environment || settings.environments[0] || 'dev';
+  const environment = knownEnvironment(settings, values.environment || deployEnvironmentOf(settings));
   const store = new HttpItemStore({ url, token, logger: terminalLogger });
   const { report } = await deployToV2(resolved, {
     store,

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
+import { s3SyncSwitch } from '@itemstore/config';
 import { readManifestFile, syncLines, syncSummary, syncToS3, DEFAULT_CONCURRENCY } from '@itemstore/s3';
 import { stderr, stdout, terminalLogger } from '../io.js';
 import { integerFlag, parseCommandArgs } from '../args.js';
@@ -10,7 +11,8 @@ const HELP = `Usage: itemstore sync-s3 [--repo DIR] [--environment ENV] [--manif
 Writes default/ configs to S3 (Item Store V0), the same code as the sync-s3 action. Compares the MD5 of what would
 be written with each object's ETag (one listing per prefix) and uploads only what differs.
   --repo DIR            the config repo (default: the current directory, or the manifest's repo)
-  --environment ENV     S3 environment (default: the first one in item-store.yaml)
+  --environment ENV     S3 environment: only the first one in item-store.yaml (the default); qa and prod
+                        change only by promotion
   --manifest FILE       a resolved manifest (resolve-tags' output): its S3 entries only
   --full                every default/ config of --repo (the default when no --manifest is given)
   --bucket B            override the bucket from item-store.yaml
@@ -22,6 +24,8 @@ be written with each object's ETag (one listing per prefix) and uploads only wha
                         skip with --full; --full --deletions apply deletes EVERY object under the prefix that no
                         config maps to, including objects others put there
   --allow-feature-branch  write S3 from a manifest of a branch other than mainBranch
+  --s3-sync on|off      the S3 switch (default: ITEMSTORE_S3_SYNC, else on); off writes nothing and says what it
+                        skipped; on cannot override ITEMSTORE_S3_SYNC=off
   --concurrency N       requests in flight (default ${DEFAULT_CONCURRENCY})
   --max-attempts N      attempts per request, with backoff (default 3)
   --report FILE         also write the JSON report here
@@ -42,6 +46,7 @@ export async function syncS3Command(argv: string[]): Promise<number> {
     'dry-run': { type: 'boolean' },
     deletions: { type: 'string' },
     'allow-feature-branch': { type: 'boolean' },
+    's3-sync': { type: 'string' },
     concurrency: { type: 'string' },
     'max-attempts': { type: 'string' },
     report: { type: 'string' },
@@ -63,6 +68,7 @@ export async function syncS3Command(argv: string[]): Promise<number> {
   const manifest = values.manifest ? await readManifestFile(resolve(values.manifest)) : undefined;
   const repoDir = values.repo ? resolve(values.repo) : manifest ? undefined : process.cwd();
   const dryRun = Boolean(values['dry-run']);
+  const s3Switch = s3SyncSwitch(values['s3-sync']);
 
   let lastShown = 0;
   const { report } = await syncToS3({
@@ -77,6 +83,7 @@ export async function syncS3Command(argv: string[]): Promise<number> {
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(deletions ? { deletions } : {}),
     allowFeatureBranch: Boolean(values['allow-feature-branch']),
+    s3Switch,
     concurrency,
     maxAttempts,
     dryRun,

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
-import { FsTree, loadSettings } from '@itemstore/config';
+import { FsTree, loadSettings, s3SyncSwitch } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
 import {
   S3Reader,
@@ -35,8 +35,11 @@ validate action. Statuses: in-sync, content-mismatch, missing-in-v2, missing-in-
   --token T             bearer token (or ITEMSTORE_TOKEN, which keeps it out of the process list)
   --endpoint URL        an S3-compatible server (path-style); --bucket, --prefix, --region override item-store.yaml
   --fail-on-drift B     true (default): exit 1 when drift remains; false: exit 0
-  --fix                 re-sync drifted items from --source to V2 (first environment, then promoted to every
-                        environment); with --source repo also re-upload drifted S3 objects of ENV
+  --s3-sync on|off      the S3 switch (default: ITEMSTORE_S3_SYNC, else on); off validates V2 alone, with no S3
+                        request (no AWS credentials needed), and a fix writes no S3 object
+  --fix                 repair ENV only: in the first environment write --source's content to V2; in qa or prod
+                        promote the previous environment's version (refused unless it holds the source's
+                        content); with --source repo also re-upload drifted S3 objects of ENV while S3 sync is on
   --source S            s3 or repo: the source of truth for --fix (required with --fix)
   --prune               with --fix: also delete orphans (V2: a tombstone in every environment; S3: the object)
   --yes                 apply the fix; without it the plan is printed and nothing changes
@@ -61,6 +64,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     prefix: { type: 'string' },
     region: { type: 'string' },
     'fail-on-drift': { type: 'string' },
+    's3-sync': { type: 'string' },
     fix: { type: 'boolean' },
     source: { type: 'string' },
     prune: { type: 'boolean' },
@@ -81,6 +85,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--against must be repo or s3-vs-v2, got "${values.against}".`);
   }
   const failOnDrift = booleanFlag('--fail-on-drift', values['fail-on-drift'], true);
+  const s3Switch = s3SyncSwitch(values['s3-sync']);
   const source = values.source as FixSource | undefined;
   if (values.fix && source !== 's3' && source !== 'repo') {
     throw new UsageError('--fix needs --source s3 or --source repo: which side is the source of truth.');
@@ -122,6 +127,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
       logger: terminalLogger,
       progress,
       v2Requests: () => store.requestCount,
+      s3Switch,
     });
   try {
     let validated = await run();
