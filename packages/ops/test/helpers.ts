@@ -132,6 +132,7 @@ export async function deployAll(stores: Stores, repo: string, environment: strin
     full: true,
     repoDir: repo,
     environment,
+    seedAnyEnvironment: true,
     endpoint: stores.s3.endpoint,
     credentials: stores.s3.credentials,
     logger: stores.logger,

@@ -6,7 +6,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, ConfigErrors, UsageError, type Logger, type ResolvedManifest } from '@itemstore/core';
 import {
   FsTree,
+  deployEnvironmentOf,
   gateDeployEnvironment,
+  knownEnvironment,
   loadSettings,
   resolveTree,
   s3SkippedNote,
@@ -63,6 +65,11 @@ export interface SyncToS3Options {
    * Absent means on (library callers and tests that write S3 on purpose).
    */
   s3Switch?: S3Switch;
+  /**
+   * Tests that seed qa or prod as if promotions had run set this; the CLI and the action never do (a sync writes only
+   * the first environment).
+   */
+  seedAnyEnvironment?: boolean;
   /** For full runs: the branch the working tree is on, when known (the same guard as for manifests). */
   branch?: string;
   logger: Logger;
@@ -91,7 +98,9 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
   const tree = new FsTree(repoDir);
   const settings = await loadSettings(tree);
   // The environment gate: S3 qa and prod change only by promotion, like V2's.
-  const environment = gateDeployEnvironment(settings, options.environment, 'sync-s3');
+  const environment = options.seedAnyEnvironment
+    ? knownEnvironment(settings, options.environment || deployEnvironmentOf(settings))
+    : gateDeployEnvironment(settings, options.environment, 'sync-s3');
   const branch = manifest?.branch ?? options.branch;
   const onMain = manifest ? manifest.isMainBranch : branch === undefined || branch === settings.mainBranch;
   const base = {
