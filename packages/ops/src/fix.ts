@@ -11,7 +11,13 @@ import { UsageError, md5Hex, silentLogger, type Logger } from '@itemstore/core';
 import { stringifyV2 } from '@itemstore/convert';
 import { applySyncPlan, type ClientFor, type PlanItem, type S3Location, type SyncPlan } from '@itemstore/s3';
 import { previousEnvironment, type Settings } from '@itemstore/config';
-import { TOMBSTONE_MD5, type ItemStore, type Tags, type VersionMetadata, type WriteResult } from '@itemstore/v2';
+import {
+  TOMBSTONE_MD5,
+  type ItemStore,
+  type Tags,
+  type VersionMetadata,
+  type WriteResult,
+} from '@itemstore/v2';
 import type { ObjectReader } from './object-side.js';
 import { noProgress, type Progress } from './progress.js';
 import { identityKey, locationFor, type RepoItem } from './repo-items.js';
@@ -262,7 +268,12 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
             metadata: { ...source.metadata, ...metadata(a), promotedFrom: `${prev}@${source.version}` },
           });
         }
-        return { ...base, itemId, outcome: w.unchanged ? 'unchanged' : 'done', versions: { [env]: w.version } };
+        return {
+          ...base,
+          itemId,
+          outcome: w.unchanged ? 'unchanged' : 'done',
+          versions: { [env]: w.version },
+        };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         logger.error(`fix of ${a.path ?? a.itemId}: ${message}`);
