@@ -56,9 +56,8 @@ if (existsSync(join(root, 'packages/demo/src/entry.ts')))
   entries.push({ in: join(root, 'packages/demo/src/entry.ts'), out: join('demo', 'index') });
 const CLI = join('cli', 'itemstore.js');
 
-/** Generated entries for actions whose main.ts exports run(), and `@itemstore/<pkg>` → packages/<pkg>/src. */
-/** The values (not types) our packages import from `module`, e.g. S3Client and the commands they send. */
-function sdkNamesUsed(module) {
+/** The values (not types) our sources import from `module`, e.g. S3Client and the commands they send. */
+function namesUsed(module) {
   const names = new Set();
   const walk = (dir) => {
     for (const name of readdirSync(dir)) {
@@ -79,12 +78,22 @@ function sdkNamesUsed(module) {
   for (const pkg of readdirSync(join(root, 'packages')).sort()) {
     if (existsSync(join(root, 'packages', pkg, 'src'))) walk(join(root, 'packages', pkg, 'src'));
   }
+  walk(join(root, 'actions'));
   return [...names].sort();
 }
 
-const SDK_MODULE = '@aws-sdk/client-s3';
-const SDK_FILE = 'lib/aws-sdk-s3.cjs';
-const SDK_NAMES = sdkNamesUsed(SDK_MODULE);
+/**
+ * Dependencies that only some steps need, and only once they use them: each is bundled once as a CommonJS file in
+ * dist/lib/, and our sources get a stand-in module whose exports require() that file on first use
+ * (`new S3Client(...)`, `new PutObjectCommand(...)`, `getOctokit(...)`). Reading and evaluating the AWS SDK was a
+ * third of a start, Octokit with undici a quarter: not paid by convert-dq-legacy, by a step that fails on its
+ * inputs, by a no-op sync or by a detect without since-last-success.
+ */
+const LAZY = [
+  { module: '@aws-sdk/client-s3', file: 'lib/aws-sdk-s3.cjs' },
+  { module: '@actions/github', file: 'lib/actions-github.cjs' },
+].map((l) => ({ ...l, names: namesUsed(l.module) }));
+const lazyByModule = new Map(LAZY.map((l) => [l.module, l]));
 
 const sources = {
   name: 'itemstore-sources',
@@ -119,29 +128,31 @@ const sources = {
       resolveDir: join(root, dirname(args.path)),
       loader: 'js',
     }));
-    // The AWS SDK is needed only by the steps that talk to S3, and only once they do. It is bundled once, as
-    // dist/lib/aws-sdk-s3.cjs, and our packages get a stand-in for @aws-sdk/client-s3 whose classes require() that
-    // file on first use (`new S3Client(...)`, `new PutObjectCommand(...)`): reading and evaluating the SDK (a third
-    // of a start) is not paid by convert-dq-legacy, by a step that fails on its inputs, or by a no-op sync.
-    b.onResolve({ filter: /^@aws-sdk\/client-s3$/ }, (args) =>
-      args.namespace === 'file' && !/[\\/]node_modules[\\/]/.test(args.importer)
-        ? { path: args.path, namespace: 'itemstore-lazy-sdk' }
+    // See LAZY above. Only our own sources get the stand-in; inside node_modules a module stays what it is.
+    b.onResolve({ filter: /^@(?:aws-sdk\/client-s3|actions\/github)$/ }, (args) =>
+      args.namespace === 'file' &&
+      !/[\\/]node_modules[\\/]/.test(args.importer) &&
+      lazyByModule.has(args.path)
+        ? { path: args.path, namespace: 'itemstore-lazy' }
         : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'itemstore-lazy-sdk' }, () => ({
-      contents: [
-        "import { createRequire } from 'node:module';",
-        'let sdk;',
-        // Every output file is one folder below dist/, so this path holds from an entry and from a chunk alike.
-        `const load = () => (sdk ??= createRequire(import.meta.url)('../${SDK_FILE}'));`,
-        ...SDK_NAMES.map(
-          (n) =>
-            `export function ${n}(...a) { const C = load().${n}; return new.target ? new C(...a) : C(...a); }`,
-        ),
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'itemstore-lazy' }, (args) => {
+      const lazy = lazyByModule.get(args.path);
+      return {
+        contents: [
+          "import { createRequire } from 'node:module';",
+          'let loaded;',
+          // Every output file is one folder below dist/, so this path holds from an entry and from a chunk alike.
+          `const load = () => (loaded ??= createRequire(import.meta.url)('../${lazy.file}'));`,
+          ...lazy.names.map(
+            (n) =>
+              `export function ${n}(...a) { const f = load().${n}; return new.target ? new f(...a) : f(...a); }`,
+          ),
+        ].join('\n'),
+        resolveDir: root,
+        loader: 'js',
+      };
+    });
     // The workspace's packages from this checkout's sources (as tsconfig and jest map them), not through
     // node_modules/@itemstore symlinks, which may point at another checkout.
     b.onResolve({ filter: /^@itemstore\/[a-z0-9-]+$/ }, (args) => {
@@ -181,28 +192,31 @@ const result = await build({
   plugins: [sources],
 });
 
-// The SDK file the stand-in loads: the names our packages use, from the SDK, as one CommonJS file.
-const sdk = await build({
-  stdin: {
-    contents: `module.exports = { ${SDK_NAMES.map((n) => `${n}: require(${JSON.stringify(SDK_MODULE)}).${n}`).join(', ')} };`,
-    resolveDir: root,
-    sourcefile: 'aws-sdk-s3.cjs',
-    loader: 'js',
-  },
-  outfile: join(finalDir, SDK_FILE),
-  write: false,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  minify: true,
-  keepNames: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  absWorkingDir: root,
-  preserveSymlinks: true,
-});
-result.outputFiles.push(...sdk.outputFiles);
+// The files the stand-ins load: the names our sources use, from the real module, as one CommonJS file each.
+for (const lazy of LAZY) {
+  if (!lazy.names.length) continue;
+  const out = await build({
+    stdin: {
+      contents: `export { ${lazy.names.join(', ')} } from ${JSON.stringify(lazy.module)};`,
+      resolveDir: root,
+      sourcefile: basename(lazy.file),
+      loader: 'js',
+    },
+    outfile: join(finalDir, lazy.file),
+    write: false,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    absWorkingDir: root,
+    preserveSymlinks: true,
+  });
+  result.outputFiles.push(...out.outputFiles);
+}
 
 // Build beside the target, then move each file into place: a bundle is never missing or half-written while tests
 // (or another build) run against dist/.
