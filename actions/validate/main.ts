@@ -88,7 +88,13 @@ await runAction('validate', async () => {
     let results: FixResult[] | undefined;
     let summary = validateSummary(validated.report);
     if (fix && validated.report.drifted > 0) {
-      const plan = await planFix(validated, { source: source as 's3' | 'repo', prune, reader });
+      // --source s3 also writes the repo files it took from S3 into the checkout (a later step can commit them).
+      const plan = await planFix(validated, {
+        source: source as 's3' | 'repo',
+        prune,
+        reader,
+        repoTree: tree,
+      });
       const runUrl = runUrlFromEnv();
       results = await applyFix(plan, {
         store,
@@ -96,6 +102,7 @@ await runAction('validate', async () => {
         concurrency,
         logger: actionsLogger,
         progress,
+        repoDir: tree.root,
         ...(runUrl ? { runUrl } : {}),
       });
       summary.raw(fixSummary(plan, results).toMarkdown());

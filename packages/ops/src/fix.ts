@@ -7,7 +7,10 @@
  * only with `prune`.
  */
 import pLimit from 'p-limit';
-import { UsageError, md5Hex, silentLogger, type Logger } from '@itemstore/core';
+import { UsageError, md5Hex, silentLogger, type Logger, type RepoTree } from '@itemstore/core';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { repoBytesOf } from './migrate/layout.js';
 import { stringifyV2 } from '@itemstore/convert';
 import { applySyncPlan, type ClientFor, type PlanItem, type S3Location, type SyncPlan } from '@itemstore/s3';
 import { previousEnvironment, type Settings } from '@itemstore/config';
@@ -44,6 +47,11 @@ export interface FixAction {
   region?: string;
   /** Where the content comes from: `repo <path>` or `s3://bucket/key`. */
   from?: string;
+  /**
+   * `--source s3`: the repo file that means what the S3 object means (YAML 1.2 readers of the repo, YAML 1.1 readers
+   * of S3), written to the working tree once the V2 write succeeded, so git and V2 agree.
+   */
+  repoFile?: { path: string; bytes: Buffer };
 }
 
 export interface FixPlan {
@@ -58,7 +66,9 @@ export interface FixPlan {
   unfixable: { row: ValidateRow; reason: string }[];
 }
 
-export interface FixResult extends Omit<FixAction, 'content' | 'body'> {
+export interface FixResult extends Omit<FixAction, 'content' | 'body' | 'repoFile'> {
+  /** The repo file written with the S3 content (`--source s3`). */
+  repoWritten?: string;
   /** `kept`: a delete not applied because a write of the same fix failed (the object or item stays). */
   outcome: 'done' | 'unchanged' | 'failed' | 'kept';
   /** V2: the version the environment holds afterwards. */
@@ -68,7 +78,13 @@ export interface FixResult extends Omit<FixAction, 'content' | 'body'> {
 
 export async function planFix(
   validated: { report: ValidateReport; context: ValidateContext },
-  options: { source: FixSource; prune?: boolean; reader: ObjectReader },
+  options: {
+    source: FixSource;
+    prune?: boolean;
+    reader: ObjectReader;
+    /** The working tree (`--source s3` plans the repo files it takes from S3). */
+    repoTree?: RepoTree;
+  },
 ): Promise<FixPlan> {
   const { report, context } = validated;
   const { settings } = context.snapshot;
@@ -97,6 +113,7 @@ export async function planFix(
     }
     let content = item.v2Text;
     let from = `repo ${c.path}`;
+    let repoFile: FixAction['repoFile'];
     if (options.source === 's3') {
       if (item.s3KeyBelowPrefix === undefined) {
         unfixable.push({
@@ -118,6 +135,12 @@ export async function planFix(
       }
       try {
         content = stringifyV2(s3Value(bytes, key, c.format, item.s3Format ?? 'bytes'));
+        const team = settings.teams[c.team];
+        if (team && options.repoTree) {
+          const file = repoBytesOf(bytes, key, c.path, team, settings).bytes;
+          const now = await options.repoTree.read(c.path);
+          if (!now?.equals(file)) repoFile = { path: c.path, bytes: file };
+        }
       } catch (err) {
         unfixable.push({
           row,
@@ -128,7 +151,8 @@ export async function planFix(
       from = `s3://${location.bucket}/${key}`;
     }
     const live = context.v2.get(k);
-    if (live && !live.deleted && live.md5 === md5Hex(content)) return; // already the source's
+    // Already the source's in V2; with --source s3 the repo file may still need S3's content.
+    if (live && !live.deleted && live.md5 === md5Hex(content) && !repoFile) return;
     v2Planned.add(k);
     actions.push({
       kind: 'v2-write',
@@ -140,6 +164,7 @@ export async function planFix(
       content,
       md5: md5Hex(content),
       from,
+      ...(repoFile ? { repoFile } : {}),
     });
   };
 
@@ -224,6 +249,8 @@ export interface ApplyFixOptions {
   runUrl?: string;
   /** The audit trail's fields (who, commit) recorded with every V2 version the fix writes. */
   audit?: VersionMetadata;
+  /** Where `repoFile`s are written (the working tree of the config repo). */
+  repoDir?: string;
 }
 
 export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise<FixResult[]> {
@@ -244,7 +271,7 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
   });
   const applyV2 = (a: FixAction) =>
     limit(async (): Promise<FixResult> => {
-      const { content: _content, body: _body, ...base } = a;
+      const { content: _content, body: _body, repoFile, ...base } = a;
       try {
         const itemId = a.itemId ?? (await store.generateId(a.namespace as string, a.tags as Tags)).itemId;
         let w: WriteResult;
@@ -268,11 +295,20 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
             metadata: { ...source.metadata, ...metadata(a), promotedFrom: `${prev}@${source.version}` },
           });
         }
+        // V2 first, then git: a failed write leaves the repo as it was.
+        let repoWritten: string | undefined;
+        if (a.kind === 'v2-write' && repoFile && options.repoDir) {
+          const abs = join(options.repoDir, ...repoFile.path.split('/'));
+          await mkdir(dirname(abs), { recursive: true });
+          await writeFile(abs, repoFile.bytes);
+          repoWritten = repoFile.path;
+        }
         return {
           ...base,
           itemId,
-          outcome: w.unchanged ? 'unchanged' : 'done',
+          outcome: w.unchanged && !repoWritten ? 'unchanged' : 'done',
           versions: { [env]: w.version },
+          ...(repoWritten ? { repoWritten } : {}),
         };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
@@ -290,7 +326,7 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
   const tombstones = plan.actions.filter((x) => x.kind === 'v2-tombstone');
   if (failedWrites) {
     for (const a of tombstones) {
-      const { content: _content, body: _body, ...base } = a;
+      const { content: _content, body: _body, repoFile: _repoFile, ...base } = a;
       results.push({
         ...base,
         outcome: 'kept',
@@ -327,7 +363,7 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
     });
     for (const [i, a] of s3Actions.entries()) {
       const r = applied.items[i];
-      const { content: _content, body: _body, ...base } = a;
+      const { content: _content, body: _body, repoFile: _repoFile, ...base } = a;
       results.push({
         ...base,
         outcome: r?.status === 'failed' ? 'failed' : r?.status === 'kept' ? 'kept' : 'done',

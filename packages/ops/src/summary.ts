@@ -83,7 +83,7 @@ export function fixPlanLines(plan: FixPlan): string[] {
       case 'v2-write':
         return prev
           ? `promote V2 ${a.path} ${prev} → ${env} (${env} changes only by promotion; ${prev} must hold ${a.from}'s content)`
-          : `write V2 ${env} ${a.path} from ${a.from}`;
+          : `write V2 ${env} ${a.path} from ${a.from}${a.repoFile ? `; and the repo file ${a.repoFile.path}` : ''}`;
       case 's3-upload':
         return `upload S3 s3://${a.bucket}/${a.key} from ${a.from}`;
       case 'v2-tombstone':

@@ -141,7 +141,16 @@ describe('itemstore migrate', () => {
       migrateCommand(['--repo', target, '--steps', 'flags', '--from', 's3://b/p/', '--from-dir', mirror]),
     ).rejects.toThrow('Give one kind of source: --from s3://BUCKET/PREFIX or --from-dir, not both.');
     await expect(
-      migrateCommand(['--repo', target, '--steps', 'flags', '--from-dir', `dev=${mirror}`, '--from-dir', mirror]),
+      migrateCommand([
+        '--repo',
+        target,
+        '--steps',
+        'flags',
+        '--from-dir',
+        `dev=${mirror}`,
+        '--from-dir',
+        mirror,
+      ]),
     ).rejects.toThrow('--from-dir takes either one DIR, or ENV=DIR for each environment (not a mix).');
   });
 });

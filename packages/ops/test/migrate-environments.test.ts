@@ -159,7 +159,11 @@ describe('migrate per environment (each V2 environment from its own bucket)', ()
       store: stores.store,
       s3: { reader: stores.reader },
     });
-    expect(prodRepo.rows.filter((r) => r.status !== 'in-sync' && r.store === 'v2')).toEqual([]);
+    expect(prodRepo.rows.filter((r) => r.status !== 'in-sync')).toEqual([]);
+    expect(prodRepo.rows.filter((r) => r.detail?.includes('formatting')).map((r) => r.path)).toEqual([
+      'data-quality/default/orders_checks.yaml',
+      'ffi2/default/vendor_feed.yaml',
+    ]);
 
     // A second run changes nothing: no file, no V2 version.
     const mtimes = ['ffi2/default/vendor_feed.yaml', '.itemstore/migration-flags.csv'].map(

@@ -1,4 +1,6 @@
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FsTree } from '@itemstore/config';
 import { md5Hex } from '@itemstore/core';
 import { toV2Json } from '@itemstore/convert';
@@ -159,7 +161,7 @@ describe('validate against the repo (listings only)', () => {
 });
 
 describe('validate S3 against V2 (JSON values)', () => {
-  test('a legacy DQ object written in another style is in sync with its V2 JSON; repo mode sees the bytes differ', async () => {
+  test('a legacy DQ object written in another style is in sync with its V2 JSON, in both modes', async () => {
     const key = `${PREFIX}data-quality/orders_checks.yaml`;
     // The same two rules as DQ_CONFIG, in a hand-written legacy style (flow lists, quoting, comments).
     await stores.s3.putObject(
@@ -175,8 +177,22 @@ describe('validate S3 against V2 (JSON values)', () => {
     // Only the object that differs from the repo was downloaded.
     expect(report.contentsRead).toBe(1);
     expect((await stores.s3.counts()).get).toBe(1);
+    // Repo mode sees other bytes, reads the object, and finds the same value: formatting only, not drift.
     const repoMode = await run('repo');
-    expect(drift(repoMode.report)).toEqual(['content-mismatch s3 data-quality/default/orders_checks.yaml']);
+    expect(drift(repoMode.report)).toEqual([]);
+    expect(
+      repoMode.report.rows.find(
+        (r) => r.store === 's3' && r.path === 'data-quality/default/orders_checks.yaml',
+      ),
+    ).toMatchObject({
+      status: 'in-sync',
+      detail: 'same value as the repo in other bytes (formatting); a full sync-s3 rewrites it',
+    });
+    // A different value is still drift.
+    await stores.s3.putObject(BUCKETS.dev, key, '---\nrule_id: orders_not_null\n');
+    expect(drift((await run('repo')).report)).toEqual([
+      'content-mismatch s3 data-quality/default/orders_checks.yaml',
+    ]);
   });
 
   test('content mismatches and not-found cases; --fix --source s3 syncs V2 from S3 and promotes everywhere', async () => {
@@ -250,5 +266,28 @@ describe('YAML 1.1 meaning (S3 read as its legacy readers read it)', () => {
     ]);
     // The rest is untouched by the YAML 1.1 reading (the DQ config's `enabled: yes` reaches S3 quoted).
     expect(drift(pairs)).toEqual(['content-mismatch both ffi2/default/switches.yaml']);
+  });
+
+  test('validate --fix --source s3 takes the S3 meaning into V2 and the repo file, so git, V2 and S3 agree', async () => {
+    writeRepo({ 'ffi2/default/switches.yaml': 'enabled: "yes"\n' }, repo);
+    await deployAll(stores, repo, 'dev');
+    // S3 holds what its legacy readers read as true (an edit made in S3, as before the cutover).
+    await stores.s3.putObject(BUCKETS.dev, `${PREFIX}ffi2/switches.yaml`, 'enabled: yes # from S3\n');
+    const validated = await run('s3-vs-v2');
+    expect(drift(validated.report)).toEqual(['content-mismatch both ffi2/default/switches.yaml']);
+    const plan = await planFix(validated, {
+      source: 's3',
+      reader: stores.reader,
+      repoTree: new FsTree(repo),
+    });
+    expect(plan.actions.map((a) => [a.path, a.repoFile?.bytes.toString()])).toEqual([
+      ['ffi2/default/switches.yaml', 'enabled: true # from S3\n'],
+    ]);
+    const results = await applyFix(plan, { store: stores.store, repoDir: repo });
+    expect(results.map((r) => [r.outcome, r.repoWritten])).toEqual([['done', 'ffi2/default/switches.yaml']]);
+    expect(readFileSync(join(repo, 'ffi2/default/switches.yaml'), 'utf8')).toBe('enabled: true # from S3\n');
+    expect(drift((await run('s3-vs-v2')).report)).toEqual([]);
+    // The repo now agrees with V2, and with S3 as S3's readers read it: no drift, not even formatting.
+    expect(drift((await run('repo')).report)).toEqual([]);
   });
 });

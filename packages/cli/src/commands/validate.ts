@@ -39,7 +39,9 @@ validate action. Statuses: in-sync, content-mismatch, missing-in-v2, missing-in-
                         request (no AWS credentials needed), and a fix writes no S3 object
   --fix                 repair ENV only: in the first environment write --source's content to V2; in qa or prod
                         promote the previous environment's version (refused unless it holds the source's
-                        content); with --source repo also re-upload drifted S3 objects of ENV while S3 sync is on
+                        content); with --source repo also re-upload drifted S3 objects of ENV while S3 sync is on;
+                        with --source s3 also write the repo files it took from S3 (as YAML 1.2 meaning what 1.1
+                        readers of S3 read), so git and V2 agree: commit them
   --source S            s3 or repo: the source of truth for --fix (required with --fix)
   --prune               with --fix: also delete orphans (V2: a tombstone in every environment; S3: the object)
   --yes                 apply the fix; without it the plan is printed and nothing changes
@@ -144,6 +146,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
         source: source as FixSource,
         prune: Boolean(values.prune),
         reader,
+        repoTree: tree,
       });
       stderr(
         `fix from ${plan.source}: ${plan.actions.length} action(s), ${plan.unfixable.length} drifted row(s) it cannot fix`,
@@ -163,6 +166,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
         concurrency,
         logger: terminalLogger,
         progress,
+        repoDir: tree.root,
         ...(runUrlFromEnv() ? { runUrl: runUrlFromEnv() as string } : {}),
       });
       if (values.summary) stdout(fixSummary(plan, results).toMarkdown());

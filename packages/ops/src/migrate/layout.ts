@@ -125,17 +125,11 @@ export async function planLayout(options: {
     }
     const team = settings.teams[row.team]!;
     try {
-      let out: Buffer = bytes;
-      let how: PlannedFile['how'] = 'bytes';
-      const found: Yaml11Finding[] = [];
-      if (team.format === 'dq' || (team.format === 'config-list' && needsConfigList(bytes, row.s3Key))) {
-        // Read as the legacy readers did (YAML 1.1 types); the config_list writer then writes those values.
-        const { value } = fromLegacyMultiDoc(bytes, {
-          file: row.s3Key,
-          yaml11: { read: true, onFinding: (f) => found.push(f) },
-        });
-        out = Buffer.from(toConfigListYaml(value, { file: row.s3Key }), 'utf8');
-        how = 'from-legacy';
+      const {
+        bytes: out,
+        how,
+        found,
+      } = repoBytesOf(bytes, row.s3Key, path, team, settings, () => {
         if (
           team.format === 'config-list' &&
           team.s3Format !== 'legacy-multidoc' &&
@@ -146,18 +140,6 @@ export async function planLayout(options: {
             `team ${row.team} has legacy multi-document objects (${row.s3Key}) but item-store.yaml does not set s3Format: legacy-multidoc for it, so sync-s3 would replace them with config_list YAML; set it if S3 readers still expect the legacy format`,
           );
         }
-      } else if (!path.endsWith('.json')) {
-        // The bytes, with each scalar YAML 1.1 reads differently written as its 1.1 value (`yes` → true).
-        const rewritten = rewriteYaml11(bytes, { file: row.s3Key, maxBytes: Infinity });
-        if (rewritten.rewrites.length) {
-          out = Buffer.from(rewritten.text, 'utf8');
-          found.push(...rewritten.rewrites);
-        }
-      }
-      parseConfig(out, {
-        file: path,
-        format: team.format,
-        ...(settings.maxConfigBytes ? { maxBytes: settings.maxConfigBytes } : {}),
       });
       files.push({
         path,
@@ -196,6 +178,48 @@ export async function planLayout(options: {
   }
   if (errors.length) throw new ConfigErrors(errors);
   return files;
+}
+
+/**
+ * The repo file for one S3 object, meaning for YAML 1.2 readers what the object meant to its YAML 1.1 readers:
+ * legacy multi-document YAML (dq teams, and config-list objects not yet one document) becomes one config_list
+ * document of the 1.1 values; other YAML keeps its bytes with each ambiguous scalar rewritten (`yes` → `true`);
+ * JSON keeps its bytes. Checked as a config of its team; throws ConfigError(s).
+ */
+export function repoBytesOf(
+  bytes: Buffer,
+  s3Key: string,
+  path: string,
+  team: Settings['teams'][string],
+  settings: Settings,
+  onLegacy?: () => void,
+): { bytes: Buffer; how: PlannedFile['how']; found: Yaml11Finding[] } {
+  let out: Buffer = bytes;
+  let how: PlannedFile['how'] = 'bytes';
+  const found: Yaml11Finding[] = [];
+  if (team.format === 'dq' || (team.format === 'config-list' && needsConfigList(bytes, s3Key))) {
+    // Read as the legacy readers did (YAML 1.1 types); the config_list writer then writes those values.
+    const { value } = fromLegacyMultiDoc(bytes, {
+      file: s3Key,
+      yaml11: { read: true, onFinding: (f) => found.push(f) },
+    });
+    out = Buffer.from(toConfigListYaml(value, { file: s3Key }), 'utf8');
+    how = 'from-legacy';
+    onLegacy?.();
+  } else if (!path.endsWith('.json')) {
+    // The bytes, with each scalar YAML 1.1 reads differently written as its 1.1 value (`yes` → true).
+    const rewritten = rewriteYaml11(bytes, { file: s3Key, maxBytes: Infinity });
+    if (rewritten.rewrites.length) {
+      out = Buffer.from(rewritten.text, 'utf8');
+      found.push(...rewritten.rewrites);
+    }
+  }
+  parseConfig(out, {
+    file: path,
+    format: team.format,
+    ...(settings.maxConfigBytes ? { maxBytes: settings.maxConfigBytes } : {}),
+  });
+  return { bytes: out, how, found };
 }
 
 /** A config-list object that is not already one document with a config_list (a legacy multi-document file). */
