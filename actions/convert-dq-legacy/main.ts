@@ -10,9 +10,17 @@ import {
   setOutputs,
   writeSummary,
 } from '@itemstore/action-kit';
-import { ConfigError, ConfigErrors, Summary, UsageError, codeCell } from '@itemstore/core';
+import {
+  ConfigError,
+  ConfigErrors,
+  Summary,
+  UsageError,
+  codeCell,
+  configRootOf,
+  readResolvedManifest,
+} from '@itemstore/core';
 import { FsTree, loadSettings } from '@itemstore/config';
-import { convertLegacyFiles, legacyPathsOf, manifestConfigRoot, readManifestFile } from '@itemstore/s3';
+import { convertLegacyFiles, legacyPathsOf } from '@itemstore/s3';
 
 await runAction('convert-dq-legacy', async () => {
   const files = getListInput('files');
@@ -32,10 +40,8 @@ await runAction('convert-dq-legacy', async () => {
     getInput('output-dir') || join(process.env.RUNNER_TEMP || tmpdir(), `dq-${direction}`),
   );
 
-  const manifest = manifestPath ? await readManifestFile(resolve(workspace, manifestPath)) : undefined;
-  const root = manifest
-    ? manifestConfigRoot(manifest)
-    : resolve(workspace, getInput('working-directory') || '.');
+  const manifest = manifestPath ? await readResolvedManifest(resolve(workspace, manifestPath)) : undefined;
+  const root = manifest ? configRootOf(manifest) : resolve(workspace, getInput('working-directory') || '.');
   const folder = manifest ? manifest.workingDirectory : getInput('working-directory') || '.';
   const tree = new FsTree(root);
   // The size limit of item-store.yaml, when the folder is a config repo.

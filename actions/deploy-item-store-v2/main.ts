@@ -14,17 +14,15 @@ import {
   setOutputs,
   writeSummary,
 } from '@itemstore/action-kit';
-import { ConfigErrors, UsageError } from '@itemstore/core';
+import { ConfigErrors, UsageError, configRootOf, readResolvedManifest } from '@itemstore/core';
 import { FsTree, gateDeployEnvironment, loadSettings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import {
   HttpItemStore,
-  configRoot,
   deploySummary,
   deployToV2,
   gitIsAncestor,
   prepareDeploy,
-  readResolvedManifest,
   runUrlFromEnv,
   validationSummary,
 } from '@itemstore/v2';
@@ -54,7 +52,7 @@ async function deploy(): Promise<void> {
 
   const manifest = await readResolvedManifest(manifestPath);
   workingDirectory = manifest.workingDirectory;
-  const tree = new FsTree(configRoot(manifest));
+  const tree = new FsTree(configRootOf(manifest));
   const settings = await loadSettings(tree);
   const environment = gateDeployEnvironment(settings, getInput('environment'));
   const maxBytes = settings.maxConfigBytes;

@@ -10,11 +10,11 @@ import {
   setOutputs,
   writeSummary,
 } from '@itemstore/action-kit';
-import { ConfigError, UsageError } from '@itemstore/core';
-import { loadChangeManifest, openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
+import { ConfigError, UsageError, readChangeManifest } from '@itemstore/core';
+import { openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
 
 await runAction('resolve-tags', async () => {
-  const changes = await loadChangeManifest(getRequiredInput('manifest'));
+  const changes = await readChangeManifest(getRequiredInput('manifest'));
   const { head, base, close } = await openTrees(changes, actionsLogger);
   let resolved;
   try {

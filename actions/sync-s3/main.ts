@@ -13,9 +13,9 @@ import {
   setOutputs,
   writeSummary,
 } from '@itemstore/action-kit';
-import { ConfigError, ConfigErrors, UsageError } from '@itemstore/core';
+import { ConfigError, ConfigErrors, UsageError, readResolvedManifest } from '@itemstore/core';
 import { s3SyncSwitch } from '@itemstore/config';
-import { readManifestFile, syncSummary, syncToS3 } from '@itemstore/s3';
+import { syncSummary, syncToS3 } from '@itemstore/s3';
 
 await runAction('sync-s3', async () => {
   // Credentials come from the default AWS chain; mask what the chain may read from the environment.
@@ -49,7 +49,7 @@ await runAction('sync-s3', async () => {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const workingDirectory = getInput('working-directory') || '.';
 
-  const manifest = manifestPath ? await readManifestFile(resolve(workspace, manifestPath)) : undefined;
+  const manifest = manifestPath ? await readResolvedManifest(resolve(workspace, manifestPath)) : undefined;
   const folder = manifest ? manifest.workingDirectory : workingDirectory;
   const branch = process.env.GITHUB_REF_TYPE === 'branch' ? process.env.GITHUB_REF_NAME : undefined;
   const { report } = await syncToS3({

@@ -16,14 +16,13 @@ import {
   writeSummary,
 } from '@itemstore/action-kit';
 import { UsageError } from '@itemstore/core';
-import { FsTree, loadSettings, s3SyncSwitch } from '@itemstore/config';
+import { FsTree, loadSettings, resolveS3Location, s3SyncSwitch } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
 import {
   S3Reader,
   applyFix,
   createProgress,
   fixSummary,
-  locationFor,
   planFix,
   validate,
   validateCountsLine,
@@ -73,7 +72,7 @@ await runAction('validate', async () => {
       environment: getInput('environment'),
       against,
       store,
-      s3: { reader, locationOf: (tenant, env) => locationFor(settings, tenant, env, overrides) },
+      s3: { reader, locationOf: (tenant, env) => resolveS3Location(settings, tenant, env, overrides) },
       ...(paths.length ? { paths } : {}),
       readAll,
       concurrency,

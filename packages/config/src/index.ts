@@ -1,19 +1,27 @@
 export {
   SETTINGS_FILE,
   DEFAULT_MAX_CONFIG_BYTES,
-  CONFIG_FORMATS,
   parseSettings,
   loadSettings,
-  s3Location,
-  s3Key,
   isMainBranch,
   settingsJsonSchema,
-  type ConfigFormat,
   type Settings,
   type TeamSettings,
   type TenantSettings,
   type S3Location,
 } from './settings.js';
+export {
+  applyOverrides,
+  normalizePrefix,
+  resolveS3Location,
+  s3FormatFor,
+  s3Key,
+  s3TargetOf,
+  type LocationOverrides,
+  type S3Bound,
+  type S3Format,
+  type S3Target,
+} from './s3-target.js';
 export { FsTree } from './fs-tree.js';
 export {
   classifyPath,

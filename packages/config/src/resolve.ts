@@ -14,7 +14,9 @@ import {
 } from '@itemstore/core';
 import { posix } from 'node:path';
 import { baseName, classifyPath, configName, dirName, isConfigPathShape, pathBelowDefault } from './paths.js';
-import { DEFAULT_MAX_CONFIG_BYTES, isMainBranch, type ConfigFormat, type Settings } from './settings.js';
+import type { ConfigFormat } from '@itemstore/convert';
+import { s3FormatFor, type S3Format } from './s3-target.js';
+import { DEFAULT_MAX_CONFIG_BYTES, isMainBranch, type Settings } from './settings.js';
 import { itemIdentity, parseTagsFile, sortTags, tagValueProblem, type Tags } from './tags.js';
 
 export interface ResolvedConfig {
@@ -36,7 +38,7 @@ export interface ResolvedConfig {
   /** `<team>/<path below default/>`, when S3 is a target. */
   s3KeyBelowPrefix?: string;
   /** What S3 stores, when S3 is a target. */
-  s3Format?: 'bytes' | 'legacy-multidoc';
+  s3Format?: S3Format;
 }
 
 export interface ResolveOptions {
@@ -320,10 +322,7 @@ export async function resolveTree(
     };
     if (below !== undefined) {
       cfg.s3KeyBelowPrefix = `${team}/${below}`;
-      cfg.s3Format =
-        teamSettings.format === 'dq' || teamSettings.s3Format === 'legacy-multidoc'
-          ? 'legacy-multidoc'
-          : 'bytes';
+      cfg.s3Format = s3FormatFor(teamSettings.format, teamSettings.s3Format);
     }
     resolved.push(cfg);
   }

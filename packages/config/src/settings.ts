@@ -10,6 +10,7 @@ import {
   isReservedName,
   type RepoTree,
 } from '@itemstore/core';
+import type { ConfigFormat } from '@itemstore/convert';
 import { isScalar } from 'yaml';
 import settingsSchema from '../../../schemas/item-store.schema.json' with { type: 'json' };
 import { validateAgainstSchema } from './schema-errors.js';
@@ -18,8 +19,6 @@ import { errorAt, nodeAtPath, parseYamlSource, type YamlSource } from './yaml-so
 
 export const SETTINGS_FILE = 'item-store.yaml';
 export const DEFAULT_MAX_CONFIG_BYTES: number = LIMITS.configBytesDefault;
-export const CONFIG_FORMATS = ['plain', 'config-list', 'dq'] as const;
-export type ConfigFormat = (typeof CONFIG_FORMATS)[number];
 
 export interface TeamSettings {
   tenant: string;
@@ -139,20 +138,6 @@ export function s3Location(settings: Settings, tenant: string, environment: stri
     );
   }
   return { bucket: loc.bucket, prefix: loc.prefix, region: loc.region ?? t.region };
-}
-
-/** The full S3 object key of a config: the environment's prefix + `<team>/<path below default/>`. */
-export function s3Key(location: S3Location, cfg: { path: string; s3KeyBelowPrefix?: string }): string {
-  if (cfg.s3KeyBelowPrefix === undefined) {
-    throw new ConfigError(
-      'not-s3-target',
-      'this config does not go to S3: only configs under <team>/default/ do',
-      {
-        file: cfg.path,
-      },
-    );
-  }
-  return location.prefix + cfg.s3KeyBelowPrefix;
 }
 
 export function isMainBranch(settings: Settings, branch: string | undefined): boolean {

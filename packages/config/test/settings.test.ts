@@ -2,7 +2,7 @@ import { describe, expect, test, afterAll } from '@jest/globals';
 import { ConfigErrors, type ConfigError } from '@itemstore/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FsTree, loadSettings, parseSettings, s3Key, s3Location } from '../src/index.js';
+import { FsTree, loadSettings, parseSettings, resolveS3Location, s3Key, s3TargetOf } from '../src/index.js';
 import { makeRepo, removeRepos, sampleRepo, SETTINGS_YAML } from './helpers.js';
 
 afterAll(removeRepos);
@@ -152,28 +152,28 @@ describe('loadSettings', () => {
   });
 });
 
-describe('s3Location and s3Key', () => {
+describe('resolveS3Location, s3Key and s3TargetOf', () => {
   const s = parseSettings(readFileSync(join(sampleRepo, 'item-store.yaml'), 'utf8'));
 
   test("an environment's bucket and prefix, with the tenant's region unless the bucket has its own", () => {
-    expect(s3Location(s, 'retail', 'qa')).toEqual({
+    expect(resolveS3Location(s, 'retail', 'qa')).toEqual({
       bucket: 'retail-configs-qa',
       prefix: 'item-store/',
       region: 'us-east-1',
     });
-    expect(s3Location(s, 'wholesale', 'prod').region).toBe('eu-central-1');
-    expect(s3Location(s, 'wholesale', 'dev').region).toBe('eu-west-1');
+    expect(resolveS3Location(s, 'wholesale', 'prod').region).toBe('eu-central-1');
+    expect(resolveS3Location(s, 'wholesale', 'dev').region).toBe('eu-west-1');
   });
 
   test('an unknown tenant or environment is a ConfigError naming it', () => {
-    expect(() => s3Location(s, 'nope', 'dev')).toThrow('tenant "nope" is not defined');
-    expect(() => s3Location(s, 'retail', 'stage')).toThrow(
+    expect(() => resolveS3Location(s, 'nope', 'dev')).toThrow('tenant "nope" is not defined');
+    expect(() => resolveS3Location(s, 'retail', 'stage')).toThrow(
       'tenant "retail" has no S3 location for environment "stage"',
     );
   });
 
   test('the key is the prefix plus the key below it; a V2-only config has none', () => {
-    const loc = s3Location(s, 'retail', 'dev');
+    const loc = resolveS3Location(s, 'retail', 'dev');
     expect(
       s3Key(loc, {
         path: 'data-router/default/eu/orders.yaml',
@@ -181,5 +181,36 @@ describe('s3Location and s3Key', () => {
       }),
     ).toBe('item-store/data-router/eu/orders.yaml');
     expect(() => s3Key(loc, { path: 'ffi2/mappings/a.json' })).toThrow(/does not go to S3/);
+  });
+
+  test('overrides replace bucket, prefix (normalised) and region; a bucket override needs no settings entry', () => {
+    expect(resolveS3Location(s, 'retail', 'qa', { bucket: 'mirror', prefix: '/tmp' })).toEqual({
+      bucket: 'mirror',
+      prefix: 'tmp/',
+      region: 'us-east-1',
+    });
+    expect(resolveS3Location(s, 'retail', 'stage', { bucket: 'mirror', region: 'eu-west-1' })).toEqual({
+      bucket: 'mirror',
+      prefix: '',
+      region: 'eu-west-1',
+    });
+  });
+
+  test("a config's S3 target: location, key and what S3 stores; none for a V2-only config", () => {
+    const loc = resolveS3Location(s, 'retail', 'prod');
+    expect(
+      s3TargetOf(loc, {
+        path: 'dq/default/checks.yaml',
+        format: 'dq',
+        s3KeyBelowPrefix: 'dq/checks.yaml',
+      }),
+    ).toEqual({
+      location: loc,
+      bucket: loc.bucket,
+      region: loc.region,
+      key: `${loc.prefix}dq/checks.yaml`,
+      format: 'legacy-multidoc',
+    });
+    expect(s3TargetOf(loc, { path: 'ffi2/mappings/a.json', format: 'plain' })).toBeUndefined();
   });
 });

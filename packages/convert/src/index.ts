@@ -6,7 +6,6 @@ export { emitYaml, EMIT_OPTIONS } from './emit-yaml.js';
 export { DEFAULT_MAX_BYTES, decodeConfig } from './source.js';
 export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_ALIAS_NODES, CONVERT_ERROR_CODES } from './codes.js';
 export type { ConvertErrorCode } from './codes.js';
-export { md5Hex } from '@itemstore/core';
 export { assertYamlNesting } from './yaml-json.js';
 export {
   yaml11Difference,

@@ -5,7 +5,13 @@
  */
 import pLimit from 'p-limit';
 import { ConfigError, ConfigErrors, silentLogger, type Logger, type RepoTree } from '@itemstore/core';
-import { loadSettings, resolveTree, type Settings } from '@itemstore/config';
+import {
+  loadSettings,
+  resolveS3Location,
+  resolveTree,
+  type S3Location,
+  type Settings,
+} from '@itemstore/config';
 import {
   configSyntax,
   plainFor,
@@ -13,9 +19,8 @@ import {
   yaml11Message,
   type Yaml11Finding,
 } from '@itemstore/convert';
-import { describeLocation, locationId, type S3Location } from '@itemstore/s3';
+import { describeLocation, locationId } from '@itemstore/s3';
 import type { ObjectReader } from './object-side.js';
-import { locationFor } from './repo-items.js';
 
 export interface Yaml11AuditRow {
   /** `repo` or `s3`. */
@@ -95,7 +100,7 @@ export async function auditYaml11(options: Yaml11AuditOptions): Promise<Yaml11Au
   if (options.reader) {
     const reader = options.reader;
     const envs = options.environments?.length ? options.environments : settings.environments;
-    const locationOf = options.locationOf ?? ((tenant, env) => locationFor(settings, tenant, env));
+    const locationOf = options.locationOf ?? ((tenant, env) => resolveS3Location(settings, tenant, env));
     const locations = new Map<string, { location: S3Location; environments: string[]; teams: Set<string> }>();
     for (const env of envs) {
       for (const [team, t] of Object.entries(settings.teams)) {

@@ -12,18 +12,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { repoBytesOf } from './migrate/layout.js';
 import { stringifyV2 } from '@itemstore/convert';
-import { applySyncPlan, type ClientFor, type PlanItem, type S3Location, type SyncPlan } from '@itemstore/s3';
-import { previousEnvironment, type Settings } from '@itemstore/config';
-import {
-  TOMBSTONE_MD5,
-  type ItemStore,
-  type Tags,
-  type VersionMetadata,
-  type WriteResult,
-} from '@itemstore/v2';
+import { applySyncPlan, type ClientFor, type PlanItem, type SyncPlan } from '@itemstore/s3';
+import { previousEnvironment, s3Key, type S3Location, type Settings, type Tags } from '@itemstore/config';
+import { TOMBSTONE_MD5, type ItemStore, type VersionMetadata, type WriteResult } from '@itemstore/v2';
 import type { ObjectReader } from './object-side.js';
 import { noProgress, type Progress } from './progress.js';
-import { identityKey, locationFor, type RepoItem } from './repo-items.js';
+import { identityKey, type RepoItem } from './repo-items.js';
 import { s3Value, type ValidateContext, type ValidateReport, type ValidateRow } from './validate.js';
 
 export type FixSource = 's3' | 'repo';
@@ -122,8 +116,8 @@ export async function planFix(
         });
         return;
       }
-      const location = locationFor(settings, c.tenant, env);
-      const key = location.prefix + item.s3KeyBelowPrefix;
+      const location = context.locationOf(c.tenant, env);
+      const key = s3Key(location, item.config);
       const bytes =
         context.s3Bytes.get(`${location.bucket}\u0000${key}`) ?? (await options.reader.get(location, key));
       if (!bytes) {
@@ -170,8 +164,8 @@ export async function planFix(
 
   const uploadS3 = (item: RepoItem, row: ValidateRow): void => {
     if (item.s3Body === undefined || item.s3KeyBelowPrefix === undefined) return;
-    const location = locationFor(settings, item.config.tenant, env);
-    const key = location.prefix + item.s3KeyBelowPrefix;
+    const location = context.locationOf(item.config.tenant, env);
+    const key = s3Key(location, item.config);
     if (s3Planned.has(key) || row.s3Md5 === item.s3Md5) return;
     s3Planned.add(key);
     actions.push({

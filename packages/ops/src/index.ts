@@ -8,7 +8,6 @@ export {
 export {
   loadRepoItems,
   checkEnvironment,
-  locationFor,
   identityKey,
   isBranchItem,
   type RepoItem,

@@ -16,8 +16,8 @@ import {
   type Listing,
   type RemoteObject,
   type S3ClientOptions,
-  type S3Location,
 } from '@itemstore/s3';
+import type { S3Location } from '@itemstore/config';
 
 export interface ObjectReader {
   /** A label for messages: `S3` or `mirror /path`. */

@@ -11,8 +11,12 @@ import {
   gatePromotionStep,
   loadSettings,
   promotionRefusal,
+  resolveS3Location,
   resolveTree,
+  s3TargetOf,
+  type S3Location,
   type Settings,
+  type Tags,
 } from '@itemstore/config';
 import {
   applySyncPlan,
@@ -20,16 +24,14 @@ import {
   describeLocation,
   isMultipartEtag,
   locationId,
-  s3FormatOf,
   type ClientFor,
   type Listing,
   type PlanItem,
-  type S3Location,
 } from '@itemstore/s3';
-import { manifestAll, type ItemStore, type ManifestEntry, type Tags } from '@itemstore/v2';
+import { manifestAll, type ItemStore, type ManifestEntry } from '@itemstore/v2';
 import type { ObjectReader } from './object-side.js';
 import { noProgress, type Progress } from './progress.js';
-import { identityKey, isBranchItem, locationFor } from './repo-items.js';
+import { identityKey, isBranchItem } from './repo-items.js';
 
 export const PROMOTE_REPORT_VERSION = 1;
 
@@ -185,10 +187,11 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
       return p;
     };
     for (const c of s3Configs) {
-      const fromLoc = locationFor(settings, c.tenant, from);
-      const toLoc = locationFor(settings, c.tenant, to);
-      const fromKey = fromLoc.prefix + (c.s3KeyBelowPrefix as string);
-      const toKey = toLoc.prefix + (c.s3KeyBelowPrefix as string);
+      const source = s3TargetOf(resolveS3Location(settings, c.tenant, from), c);
+      const target = s3TargetOf(resolveS3Location(settings, c.tenant, to), c);
+      if (!source || !target) continue;
+      const { location: fromLoc, key: fromKey } = source;
+      const { location: toLoc, key: toKey } = target;
       const f = (await list(fromLoc)).objects.get(fromKey);
       const t = (await list(toLoc)).objects.get(toKey);
       const entry: PromoteEntry = {
@@ -214,10 +217,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
           fromLoc,
           fromKey,
           toLoc,
-          contentType:
-            s3FormatOf(c.format, c.s3Format) === 'legacy-multidoc'
-              ? 'application/yaml'
-              : contentTypeFor(c.path),
+          contentType: source.format === 'legacy-multidoc' ? 'application/yaml' : contentTypeFor(c.path),
         });
       }
       entries.push(entry);

@@ -9,19 +9,14 @@ import {
   knownEnvironment,
   loadSettings,
   resolveTree,
-  s3Location,
+  s3FormatFor,
   type ResolvedConfig,
+  type S3Format,
   type Settings,
+  type Tags,
 } from '@itemstore/config';
 import { toV2Json, yaml11Message, type Yaml11Finding } from '@itemstore/convert';
-import {
-  applyOverrides,
-  renderForS3,
-  s3FormatOf,
-  type LocationOverrides,
-  type S3Location,
-} from '@itemstore/s3';
-import type { Tags } from '@itemstore/v2';
+import { renderForS3 } from '@itemstore/s3';
 
 export interface RepoItem {
   config: ResolvedConfig;
@@ -32,7 +27,7 @@ export interface RepoItem {
   s3KeyBelowPrefix?: string;
   s3Body?: Buffer;
   s3Md5?: string;
-  s3Format?: 'bytes' | 'legacy-multidoc';
+  s3Format?: S3Format;
   contentType?: string;
   /**
    * Scalars of a config S3 gets byte for byte that YAML 1.1 readers of S3 read differently from V2 (yaml11.ts):
@@ -83,7 +78,7 @@ export async function loadRepoItems(
         if (findings.length && config.s3Format === 'bytes') item.yaml11 = findings;
       }
       if (config.targets.includes('s3') && config.s3KeyBelowPrefix !== undefined) {
-        const s3Format = s3FormatOf(config.format, config.s3Format);
+        const s3Format = s3FormatFor(config.format, config.s3Format);
         const r = renderForS3({
           path: config.path,
           bytes,
@@ -117,22 +112,6 @@ export function checkEnvironment(
   what = 'environment',
 ): string {
   return knownEnvironment(settings, environment || deployEnvironmentOf(settings), what);
-}
-
-/** Where a tenant's configs live in S3 for an environment, overrides applied. */
-export function locationFor(
-  settings: Settings,
-  tenant: string,
-  environment: string,
-  overrides: LocationOverrides = {},
-): S3Location {
-  let base: S3Location | undefined;
-  try {
-    base = s3Location(settings, tenant, environment);
-  } catch (err) {
-    if (!(err instanceof ConfigError) || !overrides.bucket) throw err;
-  }
-  return applyOverrides(base, overrides, `tenant "${tenant}" in environment "${environment}"`);
 }
 
 /** The same key for the same namespace and tags, whatever the tags' order. */

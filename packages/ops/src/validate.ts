@@ -18,10 +18,17 @@ import {
   type RepoTree,
   silentLogger,
 } from '@itemstore/core';
-import type { S3Switch, Settings } from '@itemstore/config';
+import {
+  resolveS3Location,
+  s3Key,
+  type S3Location,
+  type S3Switch,
+  type Settings,
+  type Tags,
+} from '@itemstore/config';
 import { canonicalHash, fromLegacyMultiDoc, parseConfig, type ConfigFormat } from '@itemstore/convert';
-import { describeLocation, locationId, objectRef, type Listing, type S3Location } from '@itemstore/s3';
-import { manifestAll, type ItemStore, type ManifestEntry, type Tags } from '@itemstore/v2';
+import { describeLocation, locationId, objectRef, type Listing } from '@itemstore/s3';
+import { manifestAll, type ItemStore, type ManifestEntry } from '@itemstore/v2';
 import { objectMd5, type ObjectReader } from './object-side.js';
 import { noProgress, type Progress } from './progress.js';
 import {
@@ -29,7 +36,6 @@ import {
   identityKey,
   isBranchItem,
   loadRepoItems,
-  locationFor,
   type RepoItem,
   type RepoSnapshot,
   yaml11Detail,
@@ -108,6 +114,8 @@ export interface ValidateContext {
   v2: Map<string, ManifestEntry>;
   /** S3 bytes read in s3-vs-v2 mode, by objectRef. */
   s3Bytes: Map<string, Buffer>;
+  /** Where a tenant's objects are (overrides applied): --fix writes where validate looked. */
+  locationOf: (tenant: string, environment: string) => S3Location;
 }
 
 export interface S3Side {
@@ -155,7 +163,8 @@ export async function validate(
   }
   const v2Before = options.v2Requests?.() ?? 0;
   const s3Before = options.s3.reader.requests;
-  const locationOf = options.s3.locationOf ?? ((tenant, env) => locationFor(settings, tenant, env));
+  const locationOf: ValidateContext['locationOf'] =
+    options.s3.locationOf ?? ((tenant, env) => resolveS3Location(settings, tenant, env));
 
   // 1. Listings: the V2 manifest of each team namespace, and each S3 prefix once.
   const namespaces = [...new Set(Object.values(settings.teams).map((t) => t.namespace))].sort();
@@ -186,7 +195,7 @@ export async function validate(
 
   // 2. Objects whose ETag is not an MD5 are hashed from their bytes (few: configs are small single-part uploads).
   const itemLocation = (item: RepoItem): S3Location => locationOf(item.config.tenant, environment);
-  const s3KeyOf = (item: RepoItem): string => itemLocation(item).prefix + (item.s3KeyBelowPrefix as string);
+  const s3KeyOf = (item: RepoItem): string => s3Key(itemLocation(item), item.config);
   const toHash: { location: S3Location; key: string }[] = [];
   for (const item of snapshot.items) {
     if (item.s3Md5 === undefined || !s3On) continue;
@@ -404,7 +413,7 @@ export async function validate(
     },
     rows,
   };
-  return { report, context: { snapshot, environment, listings, v2, s3Bytes } };
+  return { report, context: { snapshot, environment, listings, v2, s3Bytes, locationOf } };
 }
 
 /** Reads what is needed of one pair and compares the two as JSON values. */

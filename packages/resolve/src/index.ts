@@ -1,3 +1,3 @@
 export { resolveManifest, describeIdentityChange, type ResolveManifestOptions } from './resolve-manifest.js';
 export { resolveSummary, RESOLVE_SUMMARY_ROW_LIMIT } from './summary.js';
-export { loadChangeManifest, openTrees } from './io.js';
+export { openTrees } from './io.js';

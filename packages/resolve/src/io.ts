@@ -1,15 +1,6 @@
-import {
-  configRootOf,
-  readChangeManifest,
-  type ChangeManifest,
-  type Logger,
-  type RepoTree,
-} from '@itemstore/core';
+import { configRootOf, type ChangeManifest, type Logger, type RepoTree } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
 import { Git, GitTree } from '@itemstore/changes';
-
-/** Reads detect-changed-paths' manifest and refuses one this version does not understand. */
-export const loadChangeManifest = readChangeManifest;
 
 /**
  * The head is the checked-out working tree (what the writers will read); the base is the base commit, read with

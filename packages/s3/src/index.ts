@@ -1,12 +1,5 @@
 export { createS3Client, DEFAULT_MAX_ATTEMPTS, type S3ClientOptions } from './client.js';
-export {
-  applyOverrides,
-  describeLocation,
-  locationId,
-  normalizePrefix,
-  type LocationOverrides,
-  type S3Location,
-} from './location.js';
+export { describeLocation, locationId } from './location.js';
 export {
   countPlan,
   isMultipartEtag,
@@ -36,23 +29,8 @@ export {
   type ClientFor,
   type ItemStatus,
 } from './apply.js';
-export {
-  contentTypeFor,
-  renderForS3,
-  s3FormatOf,
-  type RenderInput,
-  type RenderedObject,
-  type S3Format,
-} from './render.js';
-export {
-  collectWanted,
-  manifestConfigRoot,
-  readManifestFile,
-  s3EntriesOf,
-  tenantLocations,
-  type S3Config,
-  type Wanted,
-} from './sources.js';
+export { contentTypeFor, renderForS3, type RenderInput, type RenderedObject } from './render.js';
+export { collectWanted, s3EntriesOf, tenantLocations, type S3Config, type Wanted } from './sources.js';
 export {
   actionLabel,
   countItems,

@@ -13,7 +13,7 @@ import {
   toConfigListYaml,
   toLegacyMultiDoc,
 } from '@itemstore/convert';
-import { s3FormatOf } from './render.js';
+import { s3FormatFor } from '@itemstore/config';
 
 export type LegacyDirection = 'to-legacy' | 'from-legacy';
 
@@ -32,7 +32,7 @@ export function legacyPathsOf(manifest: ResolvedManifest): string[] {
       (e) =>
         e.action === 'upsert' &&
         e.targets.includes('s3') &&
-        s3FormatOf(e.format, e.s3Format) === 'legacy-multidoc',
+        s3FormatFor(e.format, e.s3Format) === 'legacy-multidoc',
     )
     .map((e) => e.path);
 }

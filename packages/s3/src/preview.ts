@@ -4,11 +4,10 @@
  * made: a pull request from a fork has no AWS credentials, and the plan comment shows what the merge writes, not
  * what S3 holds today (sync-s3 then uploads only the objects whose MD5 differs).
  */
-import { FsTree, loadSettings } from '@itemstore/config';
-import { UsageError, type ResolvedManifest } from '@itemstore/core';
-import type { LocationOverrides } from './location.js';
+import { FsTree, loadSettings, type LocationOverrides } from '@itemstore/config';
+import { UsageError, configRootOf, type ResolvedManifest } from '@itemstore/core';
 import type { DeletionRequest, DesiredObject } from './plan.js';
-import { collectWanted, manifestConfigRoot, s3EntriesOf, tenantLocations } from './sources.js';
+import { collectWanted, s3EntriesOf, tenantLocations } from './sources.js';
 
 export interface S3Preview {
   environment: string;
@@ -20,7 +19,7 @@ export async function previewS3Writes(
   manifest: ResolvedManifest,
   options: { environment?: string; overrides?: LocationOverrides } = {},
 ): Promise<S3Preview> {
-  const tree = new FsTree(manifestConfigRoot(manifest));
+  const tree = new FsTree(configRootOf(manifest));
   const settings = await loadSettings(tree);
   const environment = options.environment || settings.environments[0];
   if (!environment || !settings.environments.includes(environment)) {

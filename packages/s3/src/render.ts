@@ -4,9 +4,8 @@
  * config is parsed either way, so a broken file stops the run before anything is written.
  */
 import { ConfigError, md5Hex } from '@itemstore/core';
+import type { S3Format } from '@itemstore/config';
 import { parseConfig, toLegacyMultiDoc, type ConfigFormat } from '@itemstore/convert';
-
-export type S3Format = 'bytes' | 'legacy-multidoc';
 
 export interface RenderInput {
   /** Repo-relative path (named in every error; its extension picks the parser). */
@@ -51,11 +50,6 @@ export function contentTypeFor(path: string): string {
   if (ext === 'json') return 'application/json';
   if (ext === 'yaml' || ext === 'yml') return YAML_TYPE;
   return 'application/octet-stream';
-}
-
-/** dq teams always store the legacy format; others only when the team says s3Format: legacy-multidoc. */
-export function s3FormatOf(format: string, s3Format: S3Format | undefined): S3Format {
-  return s3Format ?? (format === 'dq' ? 'legacy-multidoc' : 'bytes');
 }
 
 function asFormat(format: string, path: string): ConfigFormat {

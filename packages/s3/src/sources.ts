@@ -6,17 +6,22 @@ import {
   ConfigError,
   ConfigErrors,
   md5Hex,
-  configRootOf,
-  readResolvedManifest,
   replacementsOf,
   type RepoTree,
   type ResolvedManifest,
 } from '@itemstore/core';
-import { s3Location, type Settings } from '@itemstore/config';
+import {
+  resolveS3Location,
+  s3FormatFor,
+  s3Key,
+  type LocationOverrides,
+  type S3Format,
+  type Settings,
+} from '@itemstore/config';
 import pLimit from 'p-limit';
-import { applyOverrides, type LocationOverrides, type S3Location } from './location.js';
+import type { S3Location } from './location.js';
 import { objectRef, type DeletionRequest, type DesiredObject } from './plan.js';
-import { contentTypeFor, renderForS3, s3FormatOf, type S3Format } from './render.js';
+import { contentTypeFor, renderForS3 } from './render.js';
 
 /** A config that goes to S3, as the manifest or the resolver describes it. */
 export interface S3Config {
@@ -50,14 +55,7 @@ export function tenantLocations(
   for (const tenant of tenants) {
     if (out.has(tenant)) continue;
     try {
-      out.set(
-        tenant,
-        applyOverrides(
-          s3Location(settings, tenant, environment),
-          overrides,
-          `tenant "${tenant}" in environment "${environment}"`,
-        ),
-      );
+      out.set(tenant, resolveS3Location(settings, tenant, environment, overrides));
     } catch (err) {
       if (err instanceof ConfigError) errors.push(err);
       else throw err;
@@ -106,10 +104,10 @@ export async function collectWanted(options: CollectOptions): Promise<Wanted> {
             ),
           ];
         }
-        const s3Format = s3FormatOf(cfg.format, cfg.s3Format);
+        const s3Format = s3FormatFor(cfg.format, cfg.s3Format);
         if (s3Format === 'bytes' && options.alreadyStored) {
           const location = locationOf(cfg.tenant);
-          const key = location.prefix + cfg.s3KeyBelowPrefix;
+          const key = s3Key(location, cfg);
           const md5 = md5Hex(bytes);
           if (options.alreadyStored(location, key, md5)) {
             return {
@@ -134,7 +132,7 @@ export async function collectWanted(options: CollectOptions): Promise<Wanted> {
           const location = locationOf(cfg.tenant);
           return {
             location,
-            key: location.prefix + cfg.s3KeyBelowPrefix,
+            key: s3Key(location, cfg),
             path: cfg.path,
             body: r.body,
             md5: r.md5,
@@ -178,7 +176,7 @@ export async function collectWanted(options: CollectOptions): Promise<Wanted> {
     const location = locationOf(cfg.tenant);
     return {
       location,
-      key: location.prefix + cfg.s3KeyBelowPrefix,
+      key: s3Key(location, cfg),
       path: cfg.path,
       ...(cfg.replacedBy === undefined ? {} : { replacedBy: cfg.replacedBy }),
     };
@@ -209,12 +207,6 @@ export function s3EntriesOf(manifest: ResolvedManifest): { upserts: S3Config[]; 
   }
   return { upserts, deletes };
 }
-
-/** The config repo a manifest was made from. */
-export const manifestConfigRoot = configRootOf;
-
-/** Reads resolve-tags' output, refusing a file this version does not understand. */
-export const readManifestFile = readResolvedManifest;
 
 function dedupe(errors: ConfigError[]): ConfigError[] {
   const seen = new Set<string>();

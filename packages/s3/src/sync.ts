@@ -3,7 +3,14 @@
  * dry-run) → report. The action and `itemstore sync-s3` both call syncToS3.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ConfigError, ConfigErrors, UsageError, type Logger, type ResolvedManifest } from '@itemstore/core';
+import {
+  ConfigError,
+  ConfigErrors,
+  UsageError,
+  configRootOf,
+  type Logger,
+  type ResolvedManifest,
+} from '@itemstore/core';
 import {
   FsTree,
   deployEnvironmentOf,
@@ -12,11 +19,12 @@ import {
   loadSettings,
   resolveTree,
   s3SkippedNote,
+  type LocationOverrides,
   type S3Switch,
 } from '@itemstore/config';
 import { applySyncPlan, dryRunResult, type ApplyResult, type ClientFor } from './apply.js';
 import { createS3Client, type S3ClientOptions } from './client.js';
-import { describeLocation, locationId, type LocationOverrides, type S3Location } from './location.js';
+import { describeLocation, locationId, type S3Location } from './location.js';
 import {
   objectsToVerifyByContent,
   planSync,
@@ -26,14 +34,7 @@ import {
 } from './plan.js';
 import { hashRemoteObjects, listLocation } from './remote.js';
 import { syncReport, type SyncReport } from './report.js';
-import {
-  collectWanted,
-  manifestConfigRoot,
-  s3EntriesOf,
-  tenantLocations,
-  type S3Config,
-  type Wanted,
-} from './sources.js';
+import { collectWanted, s3EntriesOf, tenantLocations, type S3Config, type Wanted } from './sources.js';
 
 export const DEFAULT_CONCURRENCY = 16;
 
@@ -89,7 +90,7 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
   if (!manifest === !options.full) {
     throw new UsageError('Give either a manifest or full: true (not both, not neither).');
   }
-  const repoDir = options.repoDir ?? (manifest ? manifestConfigRoot(manifest) : undefined);
+  const repoDir = options.repoDir ?? (manifest ? configRootOf(manifest) : undefined);
   if (!repoDir) throw new UsageError('full: true needs the config repo directory.');
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const dryRun = options.dryRun ?? false;

@@ -10,8 +10,8 @@ import {
   objectsToVerifyByContent,
   planSync,
   type DesiredObject,
-  type S3Location,
 } from '../src/index.js';
+import type { S3Location } from '@itemstore/config';
 
 let s3: S3TestServer;
 beforeAll(async () => {

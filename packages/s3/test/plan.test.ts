@@ -9,8 +9,8 @@ import {
   planSync,
   type DesiredObject,
   type Listing,
-  type S3Location,
 } from '../src/index.js';
+import type { S3Location } from '@itemstore/config';
 
 const loc: S3Location = { bucket: 'b', prefix: 'p/', region: 'us-east-1' };
 

@@ -1,3 +1,4 @@
+import type { Tags } from '@itemstore/config';
 import pLimit from 'p-limit';
 import { md5Hex, silentLogger, UsageError, type Logger } from '@itemstore/core';
 import {
@@ -16,7 +17,6 @@ import type {
   PromoteOptions,
   PutOptions,
   SearchPage,
-  Tags,
   VersionMetadata,
   WriteResult,
 } from './types.js';

@@ -15,7 +15,6 @@ export {
   planDeploy,
   decide,
   diffAgainstLatest,
-  configRoot,
   type ConvertToV2,
   type IsAncestor,
   type PlannedStatus,
@@ -37,4 +36,4 @@ export {
   type DeployCounts,
   type DeployReport,
 } from './deploy/report.js';
-export { deployToV2, readResolvedManifest, runUrlFromEnv, type DeployOptions } from './deploy/deploy.js';
+export { deployToV2, runUrlFromEnv, type DeployOptions } from './deploy/deploy.js';

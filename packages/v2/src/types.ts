@@ -2,7 +2,7 @@
  * The one interface the suite talks to Item Store V2 through (SPEC §5). The HTTP client implements it; a different
  * real API needs one adapter that implements it too.
  */
-export type Tags = Record<string, string>;
+import type { Tags } from '@itemstore/config';
 
 /** What a version records about where its content came from. */
 export interface VersionMetadata {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { FsTree, loadSettings } from '@itemstore/config';
-import { S3Reader, auditYaml11, checkEnvironment, locationFor, yaml11AuditLines } from '@itemstore/ops';
+import { FsTree, loadSettings, resolveS3Location } from '@itemstore/config';
+import { S3Reader, auditYaml11, checkEnvironment, yaml11AuditLines } from '@itemstore/ops';
 import { stderr, stdout, terminalLogger } from '../io.js';
 import { integerFlag, parseCommandArgs } from '../args.js';
 
@@ -60,7 +60,7 @@ export async function auditYaml11Command(argv: string[]): Promise<number> {
       settings,
       ...(reader ? { reader } : {}),
       ...(environments.length ? { environments } : {}),
-      locationOf: (tenant, env) => locationFor(settings, tenant, env, overrides),
+      locationOf: (tenant, env) => resolveS3Location(settings, tenant, env, overrides),
       concurrency,
       logger: terminalLogger,
     });

@@ -5,20 +5,14 @@ import {
   ConfigErrors,
   RESOLVED_MANIFEST_VERSION,
   UsageError,
+  configRootOf,
+  readResolvedManifest,
   type ResolvedEntry,
   type ResolvedManifest,
 } from '@itemstore/core';
 import { FsTree, gateDeployEnvironment, loadSettings, resolveTree } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
-import {
-  HttpItemStore,
-  configRoot,
-  deployLines,
-  deploySummary,
-  deployToV2,
-  gitIsAncestor,
-  readResolvedManifest,
-} from '@itemstore/v2';
+import { HttpItemStore, deployLines, deploySummary, deployToV2, gitIsAncestor } from '@itemstore/v2';
 import { stderr, stdout, terminalLogger } from '../io.js';
 import { parseCommandArgs } from '../args.js';
 
@@ -76,7 +70,7 @@ export async function deployCommand(argv: string[]): Promise<number> {
   const manifest = values.manifest
     ? await readResolvedManifest(resolve(values.manifest))
     : await manifestOfWholeRepo(repo, values.branch);
-  const tree = new FsTree(configRoot(manifest));
+  const tree = new FsTree(configRootOf(manifest));
   const settings = await loadSettings(tree);
   const environment = gateDeployEnvironment(settings, values.environment);
   const store = new HttpItemStore({ url, token, concurrency, logger: terminalLogger });

@@ -1,14 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
-import { normalizePrefix } from '@itemstore/s3';
 import { HttpItemStore } from '@itemstore/v2';
-import { FsTree, loadSettings, type Settings } from '@itemstore/config';
+import { FsTree, loadSettings, normalizePrefix, resolveS3Location, type Settings } from '@itemstore/config';
 import {
   MIGRATE_STEPS,
   MirrorReader,
   checkEnvironment,
-  locationFor,
   type EnvironmentSource,
   type MigrateOptions,
   type MigrateReport,
@@ -148,7 +146,7 @@ export async function migrateCommand(argv: string[]): Promise<number> {
       const sources: EnvironmentSource[] = [];
       for (const environment of settings.environments) {
         if (dirs.size && !dirs.has(environment)) continue;
-        const location = locationFor(settings, tenant, environment);
+        const location = resolveS3Location(settings, tenant, environment);
         const dir = dirs.get(environment);
         sources.push({ environment, location, reader: dir ? new MirrorReader(dir) : s3() });
       }

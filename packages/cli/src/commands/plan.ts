@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { ConfigError, UsageError } from '@itemstore/core';
+import { ConfigError, UsageError, configRootOf } from '@itemstore/core';
 import { deployEnvironmentOf, formatTags, FsTree, knownEnvironment, loadSettings } from '@itemstore/config';
 import { Git, detectChanges } from '@itemstore/changes';
 import { openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
 import { toV2Json } from '@itemstore/convert';
-import { HttpItemStore, configRoot, deployLines, deployToV2, gitIsAncestor } from '@itemstore/v2';
+import { HttpItemStore, deployLines, deployToV2, gitIsAncestor } from '@itemstore/v2';
 import { stderr, stdout, terminalLogger } from '../io.js';
 import { symbolicRef } from '../git-refs.js';
 import { parseCommandArgs } from '../args.js';
@@ -92,7 +92,7 @@ export async function planCommand(argv: string[]): Promise<number> {
   if (!url) return 0;
   const token = values.token ?? process.env.ITEMSTORE_TOKEN;
   if (!token) throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required with --url.');
-  const tree = new FsTree(configRoot(resolved));
+  const tree = new FsTree(configRootOf(resolved));
   const settings = await loadSettings(tree);
   const environment = knownEnvironment(settings, values.environment || deployEnvironmentOf(settings));
   const store = new HttpItemStore({ url, token, logger: terminalLogger });

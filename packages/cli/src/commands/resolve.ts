@@ -7,9 +7,9 @@ import {
   FsTree,
   loadSettings,
   normalizeRepoPath,
+  resolveS3Location,
   resolveTree,
   s3Key,
-  s3Location,
   type ResolvedConfig,
   type Settings,
 } from '@itemstore/config';
@@ -143,7 +143,7 @@ function s3Target(
   cfg: ResolvedConfig,
   environment: string,
 ): { bucket: string; key: string; region: string } {
-  const loc = s3Location(settings, cfg.tenant, environment);
+  const loc = resolveS3Location(settings, cfg.tenant, environment);
   return { bucket: loc.bucket, key: s3Key(loc, cfg), region: loc.region };
 }
 

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { UsageError } from '@itemstore/core';
+import { UsageError, readResolvedManifest } from '@itemstore/core';
 import { s3SyncSwitch } from '@itemstore/config';
-import { readManifestFile, syncLines, syncSummary, syncToS3, DEFAULT_CONCURRENCY } from '@itemstore/s3';
+import { syncLines, syncSummary, syncToS3, DEFAULT_CONCURRENCY } from '@itemstore/s3';
 import { stderr, stdout, terminalLogger } from '../io.js';
 import { integerFlag, parseCommandArgs } from '../args.js';
 
@@ -65,7 +65,7 @@ export async function syncS3Command(argv: string[]): Promise<number> {
   }
   const concurrency = integerFlag('--concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 256);
   const maxAttempts = integerFlag('--max-attempts', values['max-attempts'], 3, 1, 20);
-  const manifest = values.manifest ? await readManifestFile(resolve(values.manifest)) : undefined;
+  const manifest = values.manifest ? await readResolvedManifest(resolve(values.manifest)) : undefined;
   const repoDir = values.repo ? resolve(values.repo) : manifest ? undefined : process.cwd();
   const dryRun = Boolean(values['dry-run']);
   const s3Switch = s3SyncSwitch(values['s3-sync']);

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
-import { FsTree, loadSettings, s3SyncSwitch } from '@itemstore/config';
+import { FsTree, loadSettings, resolveS3Location, s3SyncSwitch } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
 import {
   S3Reader,
@@ -9,7 +9,6 @@ import {
   createProgress,
   fixPlanLines,
   fixSummary,
-  locationFor,
   planFix,
   validate,
   validateCountsLine,
@@ -122,7 +121,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
       ...(values.environment ? { environment: values.environment } : {}),
       against,
       store,
-      s3: { reader, locationOf: (tenant, env) => locationFor(settings, tenant, env, overrides) },
+      s3: { reader, locationOf: (tenant, env) => resolveS3Location(settings, tenant, env, overrides) },
       ...(paths.length ? { paths } : {}),
       readAll: Boolean(values['read-all']),
       concurrency,

@@ -9,7 +9,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError, ConfigErrors, md5Hex, type Logger } from '@itemstore/core';
-import { DEFAULT_FOLDER, baseName, dirName, type Settings } from '@itemstore/config';
+import { DEFAULT_FOLDER, baseName, dirName, type S3Location, type Settings } from '@itemstore/config';
 import {
   describeReading,
   fromLegacyMultiDoc,
@@ -18,7 +18,6 @@ import {
   toConfigListYaml,
   type Yaml11Finding,
 } from '@itemstore/convert';
-import type { S3Location } from '@itemstore/s3';
 import type { ObjectReader } from '../object-side.js';
 import type { FlagRow } from './flags.js';
 

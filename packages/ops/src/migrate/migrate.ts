@@ -20,9 +20,8 @@ import {
   type RepoTree,
   type TreeFile,
 } from '@itemstore/core';
-import { FsTree, loadSettings, resolveTree, type Settings } from '@itemstore/config';
+import { FsTree, loadSettings, resolveTree, type S3Location, type Settings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
-import type { S3Location } from '@itemstore/s3';
 import { deployToV2, type DeployCounts, type ItemStore } from '@itemstore/v2';
 import type { ObjectReader } from '../object-side.js';
 import { noProgress, type Progress } from '../progress.js';

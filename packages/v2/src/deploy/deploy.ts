@@ -1,10 +1,4 @@
-import {
-  readResolvedManifest,
-  silentLogger,
-  type Logger,
-  type RepoTree,
-  type ResolvedManifest,
-} from '@itemstore/core';
+import { silentLogger, type Logger, type RepoTree, type ResolvedManifest } from '@itemstore/core';
 import type { ItemStore } from '../types.js';
 import { applyDeployPlan, type DeployResult } from './apply.js';
 import { planDeploy, type ConvertToV2, type DeployPlan, type IsAncestor } from './plan.js';
@@ -59,9 +53,6 @@ export async function deployToV2(
   });
   return { plan, report: deployReport(plan, results, false) };
 }
-
-/** Reads a resolved manifest file (resolve-tags' output), refusing one this version does not understand. */
-export { readResolvedManifest };
 
 /** The GitHub Actions run URL from the runner's environment, when there is one. */
 export function runUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {

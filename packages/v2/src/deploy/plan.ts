@@ -3,6 +3,7 @@
  * config before anything talks to the store; the plan then reads the store (never writes it) and returns data
  * that dry-run, summaries, tests and `applyDeployPlan` all share.
  */
+import type { Tags } from '@itemstore/config';
 import { createTwoFilesPatch } from 'diff';
 import pLimit from 'p-limit';
 import {
@@ -25,7 +26,6 @@ import {
   type EnvironmentState,
   type ItemStore,
   type ManifestEntry,
-  type Tags,
 } from '../types.js';
 
 /** What `toV2Json` from @itemstore/convert does: config bytes → the JSON text V2 stores. Throws ConfigError(s). */
@@ -113,7 +113,7 @@ export async function prepareDeploy(
   manifest: ResolvedManifest,
   options: PrepareOptions,
 ): Promise<{ prepared: PreparedEntry[]; notForV2: number }> {
-  const tree = options.tree ?? new FsTree(configRoot(manifest));
+  const tree = options.tree ?? new FsTree(configRootOf(manifest));
   const errors: ConfigError[] = manifest.errors.map((e) => ConfigError.fromJSON(e));
   const forV2 = manifest.entries.filter((e) => e.targets.includes('v2') && !e.s3Only);
   // A move that keeps the identity is an update: never also delete what an upsert writes.
@@ -366,5 +366,3 @@ export async function diffAgainstLatest(store: ItemStore, p: PlannedEntry): Prom
     context: 3,
   });
 }
-
-export const configRoot = configRootOf;

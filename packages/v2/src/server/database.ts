@@ -1,3 +1,4 @@
+import type { Tags } from '@itemstore/config';
 import { open, readFile, readdir, truncate } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,6 @@ import {
   type EnvironmentState,
   type Item,
   type ManifestEntry,
-  type Tags,
   type VersionMetadata,
 } from '../types.js';
 import { DirSyncer, KeyedMutex, ensureDir, removeStaleTempFiles, writeFileAtomic } from './durable.js';

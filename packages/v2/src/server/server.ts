@@ -11,7 +11,8 @@ import {
   md5Hex,
 } from '@itemstore/core';
 import { ApiError, ItemDatabase } from './database.js';
-import type { Tags, VersionMetadata } from '../types.js';
+import type { Tags } from '@itemstore/config';
+import type { VersionMetadata } from '../types.js';
 
 /** Largest request body the server reads; larger ones answer 413 (room for content of LIMITS.contentBytes). */
 export const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
