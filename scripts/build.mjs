@@ -92,6 +92,8 @@ function namesUsed(module) {
 const LAZY = [
   { module: '@aws-sdk/client-s3', file: 'lib/aws-sdk-s3.cjs' },
   { module: '@actions/github', file: 'lib/actions-github.cjs' },
+  // Artifact zips (the plan comment); builds its Huffman tables when loaded.
+  { module: 'fflate', file: 'lib/fflate.cjs' },
 ].map((l) => ({ ...l, names: namesUsed(l.module) }));
 const lazyByModule = new Map(LAZY.map((l) => [l.module, l]));
 
@@ -129,7 +131,7 @@ const sources = {
       loader: 'js',
     }));
     // See LAZY above. Only our own sources get the stand-in; inside node_modules a module stays what it is.
-    b.onResolve({ filter: /^@(?:aws-sdk\/client-s3|actions\/github)$/ }, (args) =>
+    b.onResolve({ filter: /^(?:@aws-sdk\/client-s3|@actions\/github|fflate)$/ }, (args) =>
       args.namespace === 'file' &&
       !/[\\/]node_modules[\\/]/.test(args.importer) &&
       lazyByModule.has(args.path)
