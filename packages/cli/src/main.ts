@@ -1,5 +1,11 @@
 import { ConfigError, ConfigErrors, UsageError } from '@itemstore/core';
+import { ItemStoreError } from '@itemstore/v2';
+import pkg from '../../../package.json' with { type: 'json' };
+import { closest } from './args.js';
 import { stderr } from './io.js';
+
+/** The suite's version (the root package.json, bundled into the CLI at build time). */
+export const VERSION: string = (pkg as { version: string }).version;
 
 /**
  * Each command is its own module, loaded only when called, so `itemstore convert` does not pay for the AWS SDK.
@@ -81,9 +87,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`itemstore ${VERSION}\n`);
+    return 0;
+  }
   const entry = commands[name];
   if (!entry) {
-    stderr(`itemstore: unknown command "${name}".\n\n${usage()}`);
+    const guess = closest(name, Object.keys(commands));
+    stderr(`itemstore: unknown command "${name}".${guess ? ` Did you mean "${guess}"?` : ''}\n\n${usage()}`);
     return 2;
   }
   try {
@@ -109,7 +120,53 @@ export function reportError(err: unknown): number {
     stderr(`itemstore: ${err.message}`);
     return 2;
   }
+  const operational = operationalMessage(err);
+  if (operational) {
+    stderr(`itemstore: ${operational}`);
+    if (process.env.ITEMSTORE_DEBUG && err instanceof Error) stderr(err.stack ?? '');
+    return 1;
+  }
   const e = err instanceof Error ? err : new Error(String(err));
   stderr(`itemstore: unexpected failure (a bug): ${process.env.ITEMSTORE_DEBUG ? e.stack : e.message}`);
   return 70;
+}
+
+/**
+ * An operational failure (wrong token, unreachable server, DNS, TLS, timeouts) as one sentence that names the
+ * cause and the fix; undefined for anything else.
+ */
+export function operationalMessage(err: unknown): string | undefined {
+  if (!(err instanceof ItemStoreError)) return undefined;
+  const d = err.details;
+  const where = d.url ?? 'the Item Store';
+  const host = (() => {
+    try {
+      return new URL(where).host;
+    } catch {
+      return where;
+    }
+  })();
+  if (d.status === 401)
+    return `Item Store V2 at ${where} refused the token (401 ${d.code ?? 'unauthenticated'}): pass a valid token with --token or ITEMSTORE_TOKEN.`;
+  if (d.status === 403)
+    return `Item Store V2 at ${where} does not let this token do that (403 ${d.code ?? 'forbidden'}): use a token with write access to this environment.`;
+  const code = d.networkCode;
+  if (code === 'ECONNREFUSED')
+    return `Nothing answers at ${where} (connection refused after ${d.attempts} attempts): check --url (or ITEMSTORE_URL) and that the server is running.`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return `The host name ${host} does not resolve (DNS ${code}): check --url (or ITEMSTORE_URL) and your network or VPN.`;
+  if (
+    code &&
+    /^(CERT_|ERR_TLS_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_SSL_)/.test(
+      code,
+    )
+  )
+    return `The TLS certificate of ${host} could not be verified (${code}): check the URL, or trust your company's CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.`;
+  if (d.timedOut)
+    return `Item Store V2 at ${where} did not answer in time (${d.attempts} attempts): check the URL and your network.`;
+  if (code)
+    return `The connection to ${where} failed (${code}, ${d.attempts} attempts): check --url and your network.`;
+  if (d.status !== undefined && d.status >= 500)
+    return `Item Store V2 at ${where} kept failing (${d.status}${d.code ? ` ${d.code}` : ''} after ${d.attempts} attempts, request id ${d.requestId ?? 'none'}): try again later, or tell the Item Store team the request id.`;
+  return undefined;
 }

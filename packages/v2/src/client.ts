@@ -6,6 +6,7 @@ import {
   defaultRetryPolicy,
   isRetryableNetworkError,
   isRetryableStatus,
+  networkErrorCode,
   parseRetryAfter,
   type RetryPolicy,
 } from './retry.js';
@@ -33,6 +34,12 @@ export class ItemStoreError extends Error {
       code?: string;
       requestId?: string;
       attempts: number;
+      /** The server's base URL (for messages that say which server did not answer). */
+      url?: string;
+      /** The socket or TLS error code of a request that got no answer (ECONNREFUSED, ENOTFOUND, …). */
+      networkCode?: string;
+      /** No answer within the per-attempt timeout. */
+      timedOut?: boolean;
     },
     options?: { cause?: unknown },
   ) {
@@ -230,6 +237,7 @@ export class HttpItemStore implements ItemStore {
     for (const [k, v] of spec.query ?? []) url.searchParams.append(k, v);
     const what = `${spec.method} ${spec.path}`;
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    let refusedSince: number | undefined;
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.policy.retries;
       let response: Response;
@@ -250,16 +258,29 @@ export class HttpItemStore implements ItemStore {
         text = await response.text();
       } catch (err) {
         const reason = describeNetworkError(err, this.timeoutMs);
-        if (last || !isRetryableNetworkError(err)) {
+        const networkCode = networkErrorCode(err);
+        const delay = backoffDelay(this.policy, attempt);
+        // A refused connection means nothing listens there (yet: a server restarting comes back within seconds):
+        // retried for a few seconds only, so a wrong URL fails within 10 s.
+        if (networkCode === 'ECONNREFUSED') refusedSince ??= Date.now();
+        const refusedOut =
+          refusedSince !== undefined && Date.now() - refusedSince + delay > CONNECTION_REFUSED_BUDGET_MS;
+        if (last || refusedOut || !isRetryableNetworkError(err)) {
           throw new ItemStoreError(
             `${what} failed after ${attempt + 1} attempt${attempt ? 's' : ''}: ${reason}.`,
-            { method: spec.method, path: spec.path, attempts: attempt + 1 },
+            {
+              method: spec.method,
+              path: spec.path,
+              attempts: attempt + 1,
+              url: this.baseUrl,
+              ...(networkCode ? { networkCode } : {}),
+              ...((err as { name?: unknown })?.name === 'TimeoutError' ? { timedOut: true } : {}),
+            },
             { cause: err },
           );
         }
-        const delay = backoffDelay(this.policy, attempt);
-        this.logger.debug(
-          `${what}: ${reason}; retry ${attempt + 1} of ${this.policy.retries} in ${delay} ms`,
+        this.logger.info(
+          `retrying (${attempt + 1}/${this.policy.retries}) after ${reason}: ${what}, in ${delay} ms`,
         );
         await this.policy.sleep(delay);
         continue;
@@ -274,8 +295,8 @@ export class HttpItemStore implements ItemStore {
           attempt,
           parseRetryAfter(response.headers.get('retry-after')),
         );
-        this.logger.debug(
-          `${what}: ${response.status} ${code ?? ''} (request id ${requestId ?? 'none'}); retry ${attempt + 1} of ${this.policy.retries} in ${delay} ms`,
+        this.logger.info(
+          `retrying (${attempt + 1}/${this.policy.retries}) after ${response.status}${code ? ` ${code}` : ''}: ${what} (request id ${requestId ?? 'none'}), in ${delay} ms`,
         );
         await this.policy.sleep(delay);
         continue;
@@ -290,11 +311,15 @@ export class HttpItemStore implements ItemStore {
           code,
           requestId,
           attempts: attempt + 1,
+          url: this.baseUrl,
         },
       );
     }
   }
 }
+
+/** How long refused connections are retried (an unreachable server fails within 10 s, a restart is waited for). */
+const CONNECTION_REFUSED_BUDGET_MS = 8_000;
 
 function enc(segment: string): string {
   return encodeURIComponent(segment);

@@ -44,12 +44,38 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** Connection-level failures (refused, reset, DNS, socket closed) and timeouts: the request may not have arrived. */
+/** The socket or TLS error code under a fetch failure (`ECONNREFUSED`, `ENOTFOUND`, `CERT_HAS_EXPIRED`, …). */
+export function networkErrorCode(err: unknown): string | undefined {
+  let e = err as { code?: unknown; cause?: unknown } | null;
+  for (let depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    if (typeof e.code === 'string' && e.code !== 'UND_ERR_SOCKET') return e.code;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
+/** Failures another attempt cannot fix: a host name that does not exist, a certificate that does not verify. */
+export function isPermanentNetworkCode(code: string | undefined): boolean {
+  if (!code) return false;
+  return (
+    code === 'ENOTFOUND' ||
+    code === 'ERR_INVALID_URL' ||
+    /^(CERT_|ERR_TLS_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_SSL_)/.test(
+      code,
+    )
+  );
+}
+
+/**
+ * Connection-level failures (refused, reset, DNS lookups that failed for now, socket closed) and timeouts: the
+ * request may not have arrived. A host name that does not exist and TLS certificate failures are not retried.
+ */
 export function isRetryableNetworkError(err: unknown): boolean {
   // Duck-typed, not instanceof: fetch's errors may come from another realm (undici's own, or a test VM's).
   const e = err as { name?: unknown; message?: unknown } | null;
   if (typeof e !== 'object' || e === null) return false;
   if (e.name === 'TimeoutError') return true;
+  if (isPermanentNetworkCode(networkErrorCode(err))) return false;
   // undici's fetch throws `TypeError: fetch failed` with the socket error as `cause`.
   return e.name === 'TypeError' && /fetch failed|terminated|other side closed/i.test(String(e.message));
 }

@@ -15,6 +15,7 @@ import { toV2Json } from '@itemstore/convert';
 import { HttpItemStore, deployLines, deploySummary, deployToV2, gitIsAncestor } from '@itemstore/v2';
 import { stderr, stdout, terminalLogger } from '../io.js';
 import { parseCommandArgs } from '../args.js';
+import { checkedRepo, uncommittedFiles } from '../git-refs.js';
 
 const HELP = `Usage: itemstore deploy --url URL [--token T] [--repo DIR] [--manifest FILE] [options]
 
@@ -31,7 +32,9 @@ Writes configs to Item Store V2, the same code as the deploy-item-store-v2 actio
   --concurrency N     requests in flight (default 8)
   --report FILE       also write the JSON report here
   --summary           print the Markdown summary instead of one line per item
-  --json              print the JSON report on stdout`;
+  --json              print the JSON report on stdout
+  --allow-dirty       deploy from a checkout with uncommitted changes (each version then records dirty: "true");
+                      without it such a deploy is refused, since the content would be recorded under HEAD's commit`;
 
 export async function deployCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('deploy', argv, {
@@ -47,6 +50,7 @@ export async function deployCommand(argv: string[]): Promise<number> {
     report: { type: 'string' },
     summary: { type: 'boolean' },
     json: { type: 'boolean' },
+    'allow-dirty': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -66,6 +70,7 @@ export async function deployCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--concurrency must be a whole number from 1 to 64, got "${values.concurrency}".`);
   }
   const repo = resolve(values.repo ?? '.');
+  if (!values.manifest) await checkedRepo(repo);
 
   const manifest = values.manifest
     ? await readResolvedManifest(resolve(values.manifest))
@@ -75,6 +80,17 @@ export async function deployCommand(argv: string[]): Promise<number> {
   const environment = gateDeployEnvironment(settings, values.environment);
   const store = new HttpItemStore({ url, token, concurrency, logger: terminalLogger });
   const dryRun = Boolean(values['dry-run']);
+  let dirty = false;
+  if (!dryRun) {
+    const changed = await uncommittedFiles(await checkedRepo(configRoot(manifest)));
+    dirty = changed.length > 0;
+    if (dirty && !values['allow-dirty']) {
+      throw new UsageError(
+        `The checkout has uncommitted changes (${changed.length} file${changed.length === 1 ? '' : 's'}, e.g. ${changed[0]}), which would be recorded under commit ${manifest.headSha.slice(0, 12)}: commit them first, or pass --allow-dirty to record dirty: "true" on each version.`,
+      );
+    }
+    if (dirty) stderr(`deploy: ${changed.length} uncommitted file(s); each version records dirty: "true".`);
+  }
   const total = manifest.entries.length;
   const step = Math.max(1, Math.ceil(total / 10));
   const { plan, report } = await deployToV2(manifest, {
@@ -87,6 +103,7 @@ export async function deployCommand(argv: string[]): Promise<number> {
     convert: toV2Json,
     tree,
     maxBytes: settings.maxConfigBytes,
+    dirty,
     logger: terminalLogger,
     onResult: (_r, done, n) => {
       if (n >= 50 && (done % step === 0 || done === n)) stderr(`deploy: ${done}/${n}`);

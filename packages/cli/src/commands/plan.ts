@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { ConfigError, UsageError, configRootOf } from '@itemstore/core';
 import { deployEnvironmentOf, formatTags, FsTree, knownEnvironment, loadSettings } from '@itemstore/config';
-import { Git, detectChanges } from '@itemstore/changes';
+import { detectChanges } from '@itemstore/changes';
 import { openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
 import { toV2Json } from '@itemstore/convert';
 import { HttpItemStore, deployLines, deployToV2, gitIsAncestor } from '@itemstore/v2';
 import { stderr, stdout, terminalLogger } from '../io.js';
-import { symbolicRef } from '../git-refs.js';
+import { checkedRepo, symbolicRef } from '../git-refs.js';
 import { parseCommandArgs } from '../args.js';
 
 const HELP = `Usage: itemstore plan [--repo DIR] [--base REV] [--head REV] [--branch B] [--url URL --token T] [options]
@@ -23,7 +23,9 @@ nothing. Exit 1 when a config has problems.
   --url URL             Item Store V2 base URL (or ITEMSTORE_URL); without it the plan stays offline
   --token T             bearer token (or ITEMSTORE_TOKEN)
   --environment ENV     V2 environment to compare with (default: the first one in item-store.yaml)
-  --summary             print the Markdown summaries instead of lines`;
+  --summary             print the Markdown summaries instead of lines
+  --json                print {"manifest": …, "report": …} (the resolved manifest and, with --url, the dry-run
+                        report) as JSON on stdout; problems and the totals still go to stderr`;
 
 export async function planCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('plan', argv, {
@@ -36,6 +38,7 @@ export async function planCommand(argv: string[]): Promise<number> {
     token: { type: 'string' },
     environment: { type: 'string' },
     summary: { type: 'boolean' },
+    json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -43,7 +46,7 @@ export async function planCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const directory = resolve(values.repo ?? '.');
-  const git = new Git(directory);
+  const git = await checkedRepo(directory);
   const branch = values.branch ?? (await symbolicRef(git, 'HEAD', 'refs/heads/'));
   if (!branch)
     throw new UsageError('the checkout is on a detached HEAD; pass --branch to say which branch to plan.');
@@ -73,7 +76,9 @@ export async function planCommand(argv: string[]): Promise<number> {
   const errors = problems.filter((p) => p.severity === 'error').length;
 
   if (values.summary) stdout(resolveSummary(resolved).toMarkdown());
-  else {
+  else if (values.json) {
+    // printed once at the end (with the report when there is one)
+  } else {
     for (const e of resolved.entries) {
       const why = e.why ? `  (${e.why})` : '';
       stdout(
@@ -86,10 +91,16 @@ export async function planCommand(argv: string[]): Promise<number> {
       (changes.baseSha ? ` since ${changes.baseSha.slice(0, 12)}` : ' (every config: no base)') +
       (errors ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''),
   );
-  if (errors) return 1;
+  if (errors) {
+    if (values.json) stdout(JSON.stringify({ manifest: resolved }, null, 2));
+    return 1;
+  }
 
   const url = values.url ?? process.env.ITEMSTORE_URL;
-  if (!url) return 0;
+  if (!url) {
+    if (values.json) stdout(JSON.stringify({ manifest: resolved }, null, 2));
+    return 0;
+  }
   const token = values.token ?? process.env.ITEMSTORE_TOKEN;
   if (!token) throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required with --url.');
   const tree = new FsTree(configRootOf(resolved));
@@ -108,7 +119,10 @@ export async function planCommand(argv: string[]): Promise<number> {
     maxBytes: settings.maxConfigBytes,
     logger: terminalLogger,
   });
-  for (const line of deployLines(report)) stdout(line);
-  for (const e of report.entries) if (e.diff) stdout(e.diff);
+  if (values.json) stdout(JSON.stringify({ manifest: resolved, report }, null, 2));
+  else {
+    for (const line of deployLines(report)) stdout(line);
+    for (const e of report.entries) if (e.diff) stdout(e.diff);
+  }
   return report.counts.failed ? 1 : 0;
 }

@@ -24,7 +24,7 @@ export interface ApplyOptions {
   store: ItemStore;
   isAncestor: IsAncestor;
   /** Recorded with every version written: commit, branch, path, runUrl. */
-  metadata: { commit: string; branch: string; runUrl?: string };
+  metadata: { commit: string; branch: string; runUrl?: string; dirty?: string };
   concurrency?: number;
   logger?: Logger;
   /** Called after each entry (progress for long runs). */
@@ -108,6 +108,7 @@ async function applyEntry(p: PlannedEntry, plan: DeployPlan, options: ApplyOptio
       branch: options.metadata.branch,
       path: current.path,
       ...(options.metadata.runUrl ? { runUrl: options.metadata.runUrl } : {}),
+      ...(options.metadata.dirty ? { dirty: options.metadata.dirty } : {}),
     };
     const itemId = current.itemId ?? (await store.generateId(current.namespace, current.tags)).itemId;
     const before = current.before;

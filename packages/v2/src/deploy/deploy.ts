@@ -16,6 +16,8 @@ export interface DeployOptions {
   tree?: RepoTree;
   maxBytes?: number;
   runUrl?: string;
+  /** The content came from a working tree with uncommitted changes (recorded as `dirty: "true"` in the metadata). */
+  dirty?: boolean;
   logger?: Logger;
   onResult?: (r: DeployResult, done: number, total: number) => void;
 }
@@ -46,6 +48,7 @@ export async function deployToV2(
       commit: manifest.headSha,
       branch: manifest.branch,
       ...(options.runUrl ? { runUrl: options.runUrl } : {}),
+      ...(options.dirty ? { dirty: 'true' } : {}),
     },
     concurrency: options.concurrency,
     logger,
