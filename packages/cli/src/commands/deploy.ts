@@ -82,7 +82,7 @@ export async function deployCommand(argv: string[]): Promise<number> {
   const dryRun = Boolean(values['dry-run']);
   let dirty = false;
   if (!dryRun) {
-    const changed = await uncommittedFiles(await checkedRepo(configRoot(manifest)));
+    const changed = await uncommittedFiles(await checkedRepo(configRootOf(manifest)));
     dirty = changed.length > 0;
     if (dirty && !values['allow-dirty']) {
       throw new UsageError(
