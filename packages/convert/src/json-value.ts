@@ -16,6 +16,24 @@ export interface NodeInfo {
 }
 
 const infos = new WeakMap<object, NodeInfo>();
+/** Roots of values in which no object has an integer-like key, so every object lists its keys in source order. */
+const sourceOrdered = new WeakSet<object>();
+
+/** Marks a parsed root whose objects need no side table for their key order (JSON.stringify keeps it). */
+export function markSourceOrdered(root: unknown): void {
+  if (typeof root === 'object' && root !== null) sourceOrdered.add(root);
+}
+
+export function isSourceOrdered(root: unknown): boolean {
+  return typeof root !== 'object' || root === null || sourceOrdered.has(root);
+}
+
+/** A key V8 lists before the others (an integer index): "0", or digits with no leading zero below 2^32 − 1. */
+export function isIndexKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  if (c < 0x30 || c > 0x39) return false;
+  return /^(?:0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 4294967295;
+}
 
 export function setNodeInfo(node: object, info: NodeInfo): void {
   infos.set(node, info);
@@ -40,7 +58,11 @@ export function orderedKeys(obj: Record<string, unknown>): string[] {
 
 /** Sets a key as an own data property, so `__proto__` is a key like any other and never touches the prototype. */
 export function defineKey(obj: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  // On the plain objects our parsers make, assignment creates the same own data property, several times faster;
+  // only `__proto__` would reach the prototype setter.
+  if (key === '__proto__') {
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  } else obj[key] = value;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

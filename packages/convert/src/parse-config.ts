@@ -1,7 +1,8 @@
 import { ConfigError, LIMITS } from '@itemstore/core';
 import type { YamlLimits } from './yaml-json.js';
 import { documentToJson, isEmptyDocument, parseYamlStream } from './yaml-json.js';
-import { isPlainObject, nodeInfo } from './json-value.js';
+import { isPlainObject, isSourceOrdered, markSourceOrdered, nodeInfo } from './json-value.js';
+import { nativeV2Json } from './native-json.js';
 import { DEFAULT_MAX_BYTES, SourceText, decodeConfig } from './source.js';
 import { parseStrictJson } from './strict-json.js';
 import { stringifyV2 } from './serialize.js';
@@ -29,6 +30,18 @@ export function configSyntax(file: string): 'json' | 'yaml' | undefined {
 
 /** Parse a config's bytes to a JSON value; every problem is a ConfigError with file, line and column. */
 export function parseConfig(bytes: Uint8Array | string, options: ConvertOptions): unknown {
+  return parse(bytes, options, true).value;
+}
+
+/**
+ * `native`: a .json config is read with JSON.parse when native-json.ts is sure that gives the strict parser's value
+ * (a value without positions); any problem, and any doubt, is decided by the strict parser, which locates it.
+ */
+function parse(
+  bytes: Uint8Array | string,
+  options: ConvertOptions,
+  native: boolean,
+): { value: unknown; text?: string } {
   const { file } = options;
   const syntax = configSyntax(file);
   if (!syntax) {
@@ -36,10 +49,18 @@ export function parseConfig(bytes: Uint8Array | string, options: ConvertOptions)
       file,
     });
   }
-  const src = new SourceText(decodeConfig(bytes, file, options.maxBytes ?? DEFAULT_MAX_BYTES), file);
+  const text = decodeConfig(bytes, file, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  if (native && syntax === 'json') {
+    const fast = nativeV2Json(text, options.maxDepth, typeof bytes !== 'string');
+    if (fast && passesFormat(fast.value, options.format ?? 'plain', file)) {
+      markSourceOrdered(fast.value);
+      return fast;
+    }
+  }
+  const src = new SourceText(text, file);
   const value = syntax === 'json' ? parseStrictJson(src, options.maxDepth) : parseSingleYaml(src, options);
   checkFormat(value, options.format ?? 'plain', file);
-  return value;
+  return { value };
 }
 
 /** The V2 bytes: `JSON.stringify(value, null, 2) + "\n"` with the source key order kept. */
@@ -47,9 +68,34 @@ export function toV2Json(
   bytes: Uint8Array | string,
   options: ConvertOptions,
 ): { value: unknown; text: string } {
-  const value = parseConfig(bytes, options);
+  const { value, text: native } = parse(bytes, options, true);
   const maxBytes = options.maxContentBytes ?? LIMITS.contentBytes;
+  if (isSourceOrdered(value)) {
+    // Every object lists its keys in source order, so the native serializer writes the same bytes.
+    const text = native ?? JSON.stringify(value, null, 2) + '\n';
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most texts need no count.
+    if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes) return { value, text };
+    // Too large: the error is located where the limit is crossed, which needs the positions of the strict parse.
+    return {
+      value,
+      text: stringifyV2(nodeInfo(value) ? value : parse(bytes, options, false).value, {
+        maxBytes,
+        file: options.file,
+      }),
+    };
+  }
   return { value, text: stringifyV2(value, { maxBytes, file: options.file }) };
+}
+
+/** checkFormat as a question: a value that fails is parsed again strictly, so the error gets its position. */
+function passesFormat(value: unknown, format: ConfigFormat, file: string): boolean {
+  try {
+    checkFormat(value, format, file);
+    return true;
+  } catch (err) {
+    if (err instanceof ConfigError) return false;
+    throw err;
+  }
 }
 
 function parseSingleYaml(src: SourceText, limits: YamlLimits): unknown {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { ConfigError, LIMITS, formatBytes } from '@itemstore/core';
 
 /** 1 MiB: the SPEC's default size limit for one config file (LIMITS.configBytesDefault). */
@@ -54,10 +55,11 @@ export function decodeConfig(bytes: Uint8Array | string, file: string, maxBytes 
   if (typeof bytes === 'string') {
     text = bytes;
   } else {
-    try {
-      // ignoreBOM false (the default) drops one leading U+FEFF.
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
+    if (isUtf8(bytes)) {
+      // As TextDecoder (ignoreBOM false) would: one leading U+FEFF is the encoding's mark, not text.
+      text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    } else {
       const at = firstInvalidUtf8(bytes);
       const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, at)).replace(/^\uFEFF/, '');
       const src = new SourceText(prefix, file);

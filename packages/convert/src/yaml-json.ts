@@ -18,7 +18,7 @@ import {
 } from 'yaml';
 import { LIMITS, formatBytes } from '@itemstore/core';
 import { DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, YAML_MAX_ALIAS_COUNT } from './codes.js';
-import { defineKey, orderedKeys, setNodeInfo } from './json-value.js';
+import { defineKey, isIndexKey, markSourceOrdered, orderedKeys, setNodeInfo } from './json-value.js';
 import { SourceText } from './source.js';
 import { storedKey, yaml11Difference, type Yaml11Difference, type Yaml11Mode } from './yaml11.js';
 
@@ -143,7 +143,10 @@ export function isEmptyDocument(doc: ParsedDoc): boolean {
 
 /** Walks one document's nodes into a JSON value, checking everything JSON cannot hold at the node that has it. */
 export function documentToJson(doc: ParsedDoc, src: SourceText, limits: YamlLimits = {}): unknown {
-  return new Walker(doc, src, limits).run();
+  const walker = new Walker(doc, src, limits);
+  const value = walker.run();
+  if (!walker.indexKeys) markSourceOrdered(value);
+  return value;
 }
 
 class Walker {
@@ -157,6 +160,8 @@ class Walker {
   private contentBytes = 0;
   /** The outermost alias being expanded, where a budget error points. */
   private expanding: Alias | undefined;
+  /** A key such as "200" was built: JS objects list it first, so only stringifyV2 writes the source order. */
+  indexKeys = false;
   /** Offsets of plain scalars already reported to yaml11.onFinding (aliases visit a node again). */
   private readonly reported11 = new Set<number>();
 
@@ -171,7 +176,8 @@ class Walker {
   }
 
   run(): unknown {
-    this.resolveAnchors();
+    // An alias is written `*name`: a text without a `*` has none to resolve.
+    if (this.src.text.includes('*')) this.resolveAnchors();
     const root = this.doc.contents;
     if (root === null) return null;
     return this.build(root, 0);
@@ -358,6 +364,12 @@ class Walker {
 
   /** A key's string: a string as it is; a plain number, boolean or null exactly as written (`200` → "200"). */
   private keyString(input: unknown): string {
+    const key = this.keyText(input);
+    if (!this.indexKeys && isIndexKey(key)) this.indexKeys = true;
+    return key;
+  }
+
+  private keyText(input: unknown): string {
     if (input === null || input === undefined) return '';
     const { node } = this.deref(input as Node);
     if (isMap(node) || isSeq(node)) {
