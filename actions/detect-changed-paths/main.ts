@@ -17,6 +17,7 @@ import {
   lastSuccessfulRunSha,
   readEventContext,
 } from '@itemstore/changes';
+import { FsTree, loadSettings } from '@itemstore/config';
 
 await runAction('detect-changed-paths', async () => {
   const event = readEventContext();
@@ -51,9 +52,39 @@ await runAction('detect-changed-paths', async () => {
     branch: manifest.branch,
     'base-sha': manifest.baseSha ?? '',
     'head-sha': manifest.headSha,
+    ...(await teamOutputs(manifest.entries, resolve(workspace, getInput('working-directory') || '.'))),
   });
   await writeSummary(changeSummary(manifest));
 });
+
+/**
+ * `teams` and `namespaces`: JSON arrays (sorted, unique) of the team folders whose configs changed (before and after
+ * a rename) and their namespaces from item-store.yaml, for gating later jobs (`contains(fromJSON(...), 'emr')`).
+ */
+async function teamOutputs(
+  entries: readonly { path: string; previousPath?: string; kind: string }[],
+  directory: string,
+): Promise<{ teams: string; namespaces: string }> {
+  const teams = new Set<string>();
+  for (const e of entries) {
+    if (e.kind !== 'config') continue;
+    for (const p of [e.path, e.previousPath]) {
+      const team = p?.includes('/') ? p.split('/')[0] : undefined;
+      if (team) teams.add(team);
+    }
+  }
+  const namespaces = new Set<string>();
+  try {
+    const settings = await loadSettings(new FsTree(directory));
+    for (const t of teams) {
+      const ns = settings.teams[t]?.namespace;
+      if (ns) namespaces.add(ns);
+    }
+  } catch (err) {
+    actionsLogger.debug(`namespaces: item-store.yaml not read (${(err as Error).message})`);
+  }
+  return { teams: JSON.stringify([...teams].sort()), namespaces: JSON.stringify([...namespaces].sort()) };
+}
 
 /** One glob per line (commas belong to globs such as `*.{yaml,json}`); blank lines and `#` comments skipped. */
 function patterns(name: string): string[] {

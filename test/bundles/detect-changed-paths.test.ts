@@ -81,6 +81,8 @@ describe('detect-changed-paths bundle', () => {
       branch: 'main',
       'base-sha': before,
       'head-sha': after,
+      teams: '["data-router","ffi2"]',
+      namespaces: '[]',
     });
     expect(r.manifest).toMatchObject({
       version: 1,
