@@ -12,6 +12,8 @@ export class FsTree implements RepoTree {
   readonly root: string;
   readonly label: string;
   private realRoot: Promise<string> | undefined;
+  /** Filled by sizes(): files with more than one hard link. */
+  readonly hardLinks = new Map<string, number>();
 
   constructor(rootDir: string) {
     this.root = resolve(rootDir);
@@ -46,6 +48,7 @@ export class FsTree implements RepoTree {
         try {
           const st = await lstat(join(this.root, ...this.parts(path)));
           if (st.isFile()) out.set(path, st.size);
+          if (st.isFile() && st.nlink > 1) this.hardLinks.set(path, st.nlink);
         } catch (err) {
           if (!isMissing(err)) throw err;
         }

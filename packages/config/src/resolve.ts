@@ -17,6 +17,7 @@ import { baseName, classifyPath, configName, dirName, isConfigPathShape, pathBel
 import type { ConfigFormat } from '@itemstore/convert';
 import { s3FormatFor, type S3Format } from './s3-target.js';
 import { DEFAULT_MAX_CONFIG_BYTES, isMainBranch, type Settings } from './settings.js';
+import { decodeRepoText } from './yaml-source.js';
 import { itemIdentity, parseTagsFile, sortTags, tagValueProblem, type Tags } from './tags.js';
 
 export interface ResolvedConfig {
@@ -94,6 +95,7 @@ export async function resolveTree(
   const tagsFiles: TreeFile[] = [];
   const pathErrors = new Map<string, ConfigError>();
   const symlinkWarnings = new Map<string, ConfigError>();
+  const hardlinkWarnings: ConfigError[] = [];
   for (const f of files) {
     const c = classifyPath(settings, f.path);
     if (c.kind === 'config') configFiles.push({ file: f, team: c.team });
@@ -105,7 +107,17 @@ export async function resolveTree(
       !f.path.split('/').some((s) => s.startsWith('.'))
     ) {
       const top = f.path.split('/')[0] as string;
-      if (f.path.includes('/') && Object.hasOwn(settings.teams, top)) {
+      if (!f.path.includes('/') && Object.hasOwn(settings.teams, top)) {
+        symlinkWarnings.set(
+          f.path,
+          new ConfigError(
+            'team-folder-symlink',
+            `the team folder ${top}/ is a symlink (to ${f.linkTarget ?? '?'}), which is never followed: none of its configs is deployed; make it a real folder`,
+            { file: f.path },
+            { severity: 'warning' },
+          ),
+        );
+      } else if (f.path.includes('/') && Object.hasOwn(settings.teams, top)) {
         symlinkWarnings.set(
           f.path,
           new ConfigError(
@@ -141,6 +153,19 @@ export async function resolveTree(
         scope.filter((c) => c.file.kind === 'file' && c.file.size === undefined).map((c) => c.file.path),
       )
     : undefined;
+  for (const c of scope) {
+    const links = tree.hardLinks?.get(c.file.path);
+    if (links !== undefined) {
+      hardlinkWarnings.push(
+        new ConfigError(
+          'hardlink',
+          `this file has ${links} hard links: another path (perhaps outside the repo) shares its content, so a change there changes what is deployed from here; git stores a plain copy, make it one (cp, then commit)`,
+          { file: c.file.path },
+          { severity: 'warning' },
+        ),
+      );
+    }
+  }
 
   // 4. Every tags file those configs need, by folder (read concurrently, looked at in path order).
   const folders = new Map<string, FolderTags>();
@@ -194,7 +219,13 @@ export async function resolveTree(
       );
       continue;
     }
-    const parsed = parseTagsFile(bytes.toString('utf8'), f.path);
+    const text = decodeRepoText(bytes, f.path);
+    if (text instanceof ConfigError) {
+      entry.ok = false;
+      entry.errors.push(text);
+      continue;
+    }
+    const parsed = parseTagsFile(text, f.path);
     entry.tags = parsed.tags;
     entry.files = parsed.files;
     entry.errors.push(...parsed.errors);
@@ -351,6 +382,7 @@ export async function resolveTree(
   // 7. Problems of paths and tags files that concern what was asked.
   for (const [path, err] of pathErrors) if (wanted(path)) errors.push(err);
   if (!requested) errors.push(...symlinkWarnings.values());
+  for (const w of hardlinkWarnings) if (wanted(w.file as string)) errors.push(w);
   for (const [dir, entry] of folders) if (!requested || reportFolders.has(dir)) errors.push(...entry.errors);
 
   return {

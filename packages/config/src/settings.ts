@@ -15,7 +15,7 @@ import { isScalar } from 'yaml';
 import settingsSchema from '../../../schemas/item-store.schema.json' with { type: 'json' };
 import { validateAgainstSchema } from './schema-errors.js';
 import validateSettings from './generated/settings-validator.js';
-import { errorAt, nodeAtPath, parseYamlSource, type YamlSource } from './yaml-source.js';
+import { decodeRepoText, errorAt, nodeAtPath, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 export const SETTINGS_FILE = 'item-store.yaml';
 export const DEFAULT_MAX_CONFIG_BYTES: number = LIMITS.configBytesDefault;
@@ -114,7 +114,9 @@ export async function loadSettings(tree: RepoTree): Promise<Settings> {
       ),
     ]);
   }
-  return parseSettings(bytes.toString('utf8'), SETTINGS_FILE);
+  const text = decodeRepoText(bytes, SETTINGS_FILE);
+  if (text instanceof ConfigError) throw new ConfigErrors([text]);
+  return parseSettings(text, SETTINGS_FILE);
 }
 
 /** The S3 location of a tenant's environment. Throws a ConfigError (located at item-store.yaml) when there is none. */

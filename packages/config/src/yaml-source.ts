@@ -3,7 +3,7 @@
  * offending key or value. Config contents are read by @itemstore/convert, not here.
  */
 import { ConfigError } from '@itemstore/core';
-import { assertYamlNesting } from '@itemstore/convert';
+import { assertYamlNesting, firstInvalidUtf8 } from '@itemstore/convert';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 
 export interface YamlSource {
@@ -12,10 +12,39 @@ export interface YamlSource {
   lines: LineCounter;
 }
 
+/** The text of a repo YAML file (item-store.yaml, tags.yaml), or a located error when it is not UTF-8. */
+export function decodeRepoText(bytes: Uint8Array, file: string): string | ConfigError {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(0, at));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    return new ConfigError(
+      'invalid-utf8',
+      `${file} is not valid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at offset ${at}); save it as UTF-8`,
+      { file, line, column },
+    );
+  }
+}
+
 /** Parses one YAML 1.2 document (core schema); syntax problems come back as located ConfigErrors. */
 export function parseYamlSource(text: string, file: string): { source: YamlSource; errors: ConfigError[] } {
   const lines = new LineCounter();
   const clean = text.replace(/^\uFEFF/, '');
+  const nul = clean.indexOf('\0');
+  if (nul >= 0) {
+    const before = clean.slice(0, nul);
+    const line = before.split('\n').length;
+    const column = nul - before.lastIndexOf('\n');
+    const err = new ConfigError('nul-byte', `${file} holds a NUL byte (\\0); it must be text: remove it`, {
+      file,
+      line,
+      column,
+    });
+    return { source: { file, doc: parseDocument('{}', { lineCounter: lines }), lines }, errors: [err] };
+  }
   // The yaml composer recurses: a few thousand nested brackets would abort the whole process, not throw.
   try {
     assertYamlNesting(clean, file);

@@ -24,6 +24,7 @@ export const CONVERT_ERROR_CODES = {
   'content-too-large':
     'the converted JSON would be over 2 MiB (the largest content Item Store V2 stores), aliases charged by the size they expand to',
   'nul-byte': 'a NUL byte in the text',
+  'control-character': 'a raw control character other than tab and line breaks',
   'alias-cycle': 'an alias inside the node it refers to',
   'invalid-merge': 'a merge key (`<<`) whose value is not a mapping or a list of mappings',
   'nesting-too-deep': 'collections nested deeper than the limit (256 unless configured)',

@@ -3,7 +3,7 @@ export type { ConfigFormat, ConvertOptions } from './parse-config.js';
 export { toLegacyMultiDoc, fromLegacyMultiDoc, toConfigListYaml } from './legacy.js';
 export { canonicalJson, canonicalHash, stringifyV2 } from './serialize.js';
 export { emitYaml, EMIT_OPTIONS } from './emit-yaml.js';
-export { DEFAULT_MAX_BYTES, decodeConfig } from './source.js';
+export { DEFAULT_MAX_BYTES, decodeConfig, firstInvalidUtf8 } from './source.js';
 export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_ALIAS_NODES, CONVERT_ERROR_CODES } from './codes.js';
 export type { ConvertErrorCode } from './codes.js';
 export { assertYamlNesting } from './yaml-json.js';

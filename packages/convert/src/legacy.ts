@@ -1,4 +1,4 @@
-import { ConfigError } from '@itemstore/core';
+import { LIMITS, ConfigError } from '@itemstore/core';
 import { emitYaml } from './emit-yaml.js';
 import { isPlainObject, setNodeInfo } from './json-value.js';
 import { describe, noDocument, type ConvertOptions } from './parse-config.js';
@@ -22,7 +22,12 @@ export function toLegacyMultiDoc(value: unknown, options: { file?: string } = {}
   const text = entries.map((entry) => `---\n${emitYaml(entry)}`).join('');
   assertSameValue(
     { config_list: entries },
-    () => fromLegacyMultiDoc(text, { file: options.file ?? 'legacy.yaml', maxBytes: Infinity }).value,
+    () =>
+      fromLegacyMultiDoc(text, {
+        file: options.file ?? 'legacy.yaml',
+        maxBytes: Infinity,
+        maxContentBytes: Infinity,
+      }).value,
     'to-legacy',
   );
   return text;
@@ -39,6 +44,7 @@ export function fromLegacyMultiDoc(
   );
   const docs = parseYamlStream(src, options);
   if (docs.length === 0) throw noDocument(src);
+  const contentBudget = { used: 0 };
   const entries = docs.map((doc, i) => {
     if (isEmptyDocument(doc)) {
       throw src.error(
@@ -47,11 +53,13 @@ export function fromLegacyMultiDoc(
         doc.range[0],
       );
     }
-    return documentToJson(doc, src, options);
+    // One size budget for the whole file: every document's aliases are charged to it.
+    return documentToJson(doc, src, { ...options, contentBudget });
   });
   const value: { config_list: unknown[] } = { config_list: entries };
   setNodeInfo(value, { line: 1, column: 1, keys: ['config_list'] });
-  return { value, text: stringifyV2(value) };
+  const maxBytes = options.maxContentBytes ?? LIMITS.contentBytes;
+  return { value, text: stringifyV2(value, { maxBytes, file: options.file }) };
 }
 
 /**

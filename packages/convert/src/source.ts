@@ -71,12 +71,16 @@ export function decodeConfig(bytes: Uint8Array | string, file: string, maxBytes 
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const nul = text.indexOf('\0');
-  if (nul >= 0) {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\0-\x08\x0b\x0c\x0e-\x1f]/.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0);
     throw new SourceText(text, file).error(
-      'nul-byte',
-      `${file} holds a NUL byte (\\0); a config is text: remove it (write \\u0000 inside a quoted string if you mean it)`,
-      nul,
+      code === 0 ? 'nul-byte' : 'control-character',
+      code === 0
+        ? `${file} holds a NUL byte (\\0); a config is text: remove it (write \\u0000 inside a quoted string if you mean it)`
+        : `${file} holds the control character U+${code.toString(16).padStart(4, '0').toUpperCase()}, which YAML and JSON do not allow in text: remove it or write it as an escape in a quoted string`,
+      control.index,
     );
   }
   if (text.trim() === '') {

@@ -29,6 +29,8 @@ export interface YamlLimits {
   yaml11?: Yaml11Mode;
   /** Largest converted JSON, in bytes (default LIMITS.contentBytes): what aliases may expand to is charged by size. */
   maxContentBytes?: number;
+  /** Shared by the documents of one file (a legacy multi-document file has one budget, not one per document). */
+  contentBudget?: { used: number };
 }
 
 /** YAML 1.2, core schema whatever a `%YAML` directive says, so `yes`/`no`/`on`/`off` stay strings. */
@@ -157,7 +159,7 @@ class Walker {
   private aliasNodes = 0;
   private readonly maxContentBytes: number;
   /** A lower bound of the bytes the JSON text of what was built so far takes (see charge). */
-  private contentBytes = 0;
+  private readonly budget: { used: number };
   /** The outermost alias being expanded, where a budget error points. */
   private expanding: Alias | undefined;
   /** A key such as "200" was built: JS objects list it first, so only stringifyV2 writes the source order. */
@@ -173,6 +175,7 @@ class Walker {
     this.maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.maxAliasNodes = limits.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES;
     this.maxContentBytes = limits.maxContentBytes ?? LIMITS.contentBytes;
+    this.budget = limits.contentBudget ?? { used: 0 };
   }
 
   run(): unknown {
@@ -231,8 +234,8 @@ class Walker {
    * JSON would not fit in V2 is refused while it is built, never after a gigabyte of string was made.
    */
   private charge(bytes: number, node: Node): void {
-    this.contentBytes += bytes;
-    if (this.contentBytes > this.maxContentBytes) {
+    this.budget.used += bytes;
+    if (this.budget.used > this.maxContentBytes) {
       throw this.error(
         'content-too-large',
         `the converted JSON would be over ${formatBytes(this.maxContentBytes)}, the largest content Item Store V2 stores` +

@@ -24,4 +24,9 @@ export interface RepoTree {
    * finding them costs a stat per file); a missing file is left out of the map.
    */
   sizes?(paths: string[]): Promise<Map<string, number>>;
+  /**
+   * Files found by `sizes()` to have more than one hard link, with their link count (a working tree only: git has
+   * no hard links). Another path, perhaps outside the repo, shares their content.
+   */
+  readonly hardLinks?: ReadonlyMap<string, number>;
 }
