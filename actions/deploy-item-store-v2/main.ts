@@ -40,6 +40,7 @@ async function deploy(): Promise<void> {
   const url = getInput('item-store-url');
   const dryRun = getBooleanInput('dry-run', false);
   const deletions = getChoiceInput('deletions', ['apply', 'skip'] as const, 'apply');
+  const prune = getBooleanInput('prune', false);
   const concurrency = getIntegerInput('concurrency', 8, 1, 64);
   const timeoutSeconds = getIntegerInput('timeout-seconds', 30, 1, 600);
   if (!dryRun && (!url || !token)) {
@@ -91,6 +92,7 @@ async function deploy(): Promise<void> {
     convert: toV2Json,
     tree,
     maxBytes,
+    orphans: { prune },
     logger: actionsLogger,
     ...(runUrlFromEnv() ? { runUrl: runUrlFromEnv() as string } : {}),
   });

@@ -93,7 +93,7 @@ describe('a rename whose new write fails keeps the old item', () => {
       });
       const md = deploySummary(r.report).toMarkdown();
       expect(md).toContain('Old items kept');
-      expect(md).toMatch(/`ffi2\/a.yaml`.*replacement `ffi2\/b.yaml` not written/);
+      expect(md).toMatch(/`ffi2\/a.yaml`.*its replacement ffi2\/b.yaml was not written/);
 
       // The fault is fixed; the same push runs again: b is written, then a is tombstoned.
       s.setFaults([]);

@@ -29,6 +29,8 @@ Writes configs to Item Store V2, the same code as the deploy-item-store-v2 actio
                       change only by promotion
   --dry-run           plan only: print what would change, with diffs; write nothing
   --deletions MODE    apply (default) or skip: tombstones for configs deleted in git
+  --prune             without --manifest on the main branch: also tombstone the items of main that no config
+                      maps to (orphans; listed in every such run, tombstoned only with --prune)
   --concurrency N     requests in flight (default 8)
   --report FILE       also write the JSON report here
   --summary           print the Markdown summary instead of one line per item
@@ -46,6 +48,7 @@ export async function deployCommand(argv: string[]): Promise<number> {
     environment: { type: 'string' },
     'dry-run': { type: 'boolean' },
     deletions: { type: 'string' },
+    prune: { type: 'boolean' },
     concurrency: { type: 'string' },
     report: { type: 'string' },
     summary: { type: 'boolean' },
@@ -104,6 +107,7 @@ export async function deployCommand(argv: string[]): Promise<number> {
     tree,
     maxBytes: settings.maxConfigBytes,
     dirty,
+    orphans: { prune: Boolean(values.prune) },
     logger: terminalLogger,
     onResult: (_r, done, n) => {
       if (n >= 50 && (done % step === 0 || done === n)) stderr(`deploy: ${done}/${n}`);

@@ -46,16 +46,11 @@ export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): 
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
   let done = 0;
   const results = new Map<PlannedEntry, DeployResult>();
-  const run = (p: PlannedEntry, blocked?: DeployResult) =>
+  const run = (p: PlannedEntry, blocked?: string) =>
     limit(async () => {
       let r: DeployResult;
       if (blocked) {
-        r = {
-          ...withoutContent(p),
-          outcome: 'skipped',
-          kept: true,
-          reason: `kept: its replacement ${p.replacedBy} was not written (${blocked.outcome}), so the old item stays`,
-        };
+        r = { ...withoutContent(p), outcome: 'skipped', kept: true, reason: `kept: ${blocked}` };
         logger.warning(`${p.path}: ${r.reason}`);
       } else {
         try {
@@ -70,7 +65,7 @@ export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): 
       results.set(p, r);
       options.onResult?.(r, ++done, plan.entries.length);
     });
-  const first = plan.entries.filter((p) => p.replacedBy === undefined);
+  const first = plan.entries.filter((p) => p.replacedBy === undefined && !p.orphan);
   await Promise.all(first.map((p) => run(p)));
   const byPath = new Map<string, DeployResult>();
   for (const p of first) if (p.action === 'upsert') byPath.set(p.path, results.get(p) as DeployResult);
@@ -80,8 +75,27 @@ export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): 
       .map((p) => {
         const replacement = byPath.get(p.replacedBy as string);
         const ok = replacement !== undefined && REPLACED.has(replacement.outcome);
-        return run(p, ok ? undefined : (replacement ?? { ...withoutContent(p), outcome: 'skipped' }));
+        return run(
+          p,
+          ok
+            ? undefined
+            : `its replacement ${p.replacedBy} was not written (${replacement?.outcome ?? 'skipped'}), so the old item stays`,
+        );
       }),
+  );
+  // Orphans (prune) last, and only when every write succeeded: an orphan may be a config's old identity.
+  const failed = [...results.values()].filter((r) => r.outcome === 'failed').length;
+  await Promise.all(
+    plan.entries
+      .filter((p) => p.orphan)
+      .map((p) =>
+        run(
+          p,
+          failed && p.status === 'delete'
+            ? `${failed} write(s) of this run failed, and orphans are pruned only after every write succeeded`
+            : undefined,
+        ),
+      ),
   );
   return plan.entries.map((p) => results.get(p) as DeployResult);
 }

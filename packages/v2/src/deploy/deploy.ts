@@ -1,4 +1,11 @@
-import { silentLogger, type Logger, type RepoTree, type ResolvedManifest } from '@itemstore/core';
+import {
+  configRootOf,
+  silentLogger,
+  type Logger,
+  type RepoTree,
+  type ResolvedManifest,
+} from '@itemstore/core';
+import { FsTree, loadSettings } from '@itemstore/config';
 import type { ItemStore } from '../types.js';
 import { applyDeployPlan, type DeployResult } from './apply.js';
 import { planDeploy, type ConvertToV2, type DeployPlan, type IsAncestor } from './plan.js';
@@ -18,6 +25,12 @@ export interface DeployOptions {
   runUrl?: string;
   /** The content came from a working tree with uncommitted changes (recorded as `dirty: "true"` in the metadata). */
   dirty?: boolean;
+  /**
+   * Mode `all` on the main branch only: list main's items of this environment that no config maps to (in the
+   * namespaces of item-store.yaml's teams) as orphans in the report; `prune: true` tombstones them after every
+   * write succeeded. Off when absent (migrate loads only some configs, so everything else would look orphaned).
+   */
+  orphans?: { prune: boolean };
   logger?: Logger;
   onResult?: (r: DeployResult, done: number, total: number) => void;
 }
@@ -28,6 +41,12 @@ export async function deployToV2(
   options: DeployOptions,
 ): Promise<{ plan: DeployPlan; report: DeployReport }> {
   const logger = options.logger ?? silentLogger;
+  let orphans: { namespaces: string[]; prune: boolean } | undefined;
+  if (options.orphans && manifest.mode === 'all' && manifest.isMainBranch) {
+    const settings = await loadSettings(options.tree ?? new FsTree(configRootOf(manifest)));
+    const namespaces = Object.values(settings.teams).map((t) => t.namespace);
+    orphans = { namespaces, prune: options.orphans.prune };
+  }
   const plan = await planDeploy(manifest, {
     store: options.store,
     environment: options.environment,
@@ -35,6 +54,7 @@ export async function deployToV2(
     isAncestor: options.isAncestor,
     convert: options.convert,
     withDiffs: options.dryRun,
+    ...(orphans ? { orphans } : {}),
     concurrency: options.concurrency,
     logger,
     ...(options.tree ? { tree: options.tree } : {}),

@@ -79,6 +79,11 @@ export interface PlannedEntry {
    * is applied only after that upsert succeeded.
    */
   replacedBy?: string;
+  /**
+   * An item of main in this environment that no config maps to (listed by a mode `all` run on the main branch).
+   * Reported as `skip` unless the run prunes (then `delete`, applied only when every write of the run succeeded).
+   */
+  orphan?: true;
 }
 
 export interface DeployPlan {
@@ -203,6 +208,11 @@ export interface PlanOptions extends PrepareOptions {
   isAncestor: IsAncestor;
   /** Fetch the latest contents and attach a unified diff to every entry that would change (dry-run). */
   withDiffs?: boolean;
+  /**
+   * Mode `all` on the main branch: list the environment's items of main (no `branch` tag) in these namespaces that
+   * no config maps to, as orphans; `prune` tombstones them.
+   */
+  orphans?: { namespaces: readonly string[]; prune: boolean };
   concurrency?: number;
   logger?: Logger;
 }
@@ -286,7 +296,53 @@ export async function planDeploy(manifest: ResolvedManifest, options: PlanOption
       }),
     ),
   );
+  if (options.orphans && manifest.mode === 'all' && manifest.isMainBranch) {
+    entries.push(...(await findOrphans(manifest, options, options.orphans, listed)));
+  }
   return { environment, commit, branch: manifest.branch, entries, notForV2 };
+}
+
+/** Items of main (live, no `branch` tag) in the namespaces that no entry of an `all` manifest maps to. */
+async function findOrphans(
+  manifest: ResolvedManifest,
+  options: PlanOptions,
+  orphans: { namespaces: readonly string[]; prune: boolean },
+  listed: Map<string, Map<string, ManifestEntry>>,
+): Promise<PlannedEntry[]> {
+  const mapped = new Set(manifest.entries.map((e) => `${e.namespace}\u0000${tagsKey(e.tags)}`));
+  const out: PlannedEntry[] = [];
+  for (const ns of [...new Set(orphans.namespaces)].sort()) {
+    const items = listed.get(ns)?.values() ?? (await manifestAll(options.store, options.environment, ns));
+    for (const i of items) {
+      if (i.deleted || Object.hasOwn(i.tags, 'branch') || mapped.has(`${ns}\u0000${tagsKey(i.tags)}`))
+        continue;
+      const name = i.tags.name ?? i.itemId;
+      out.push({
+        path: `(no config) ${i.tags.team ?? ns}/${name}`,
+        action: 'delete',
+        namespace: ns,
+        tags: i.tags,
+        identity: `${ns}?${tagsKey(i.tags)}`,
+        environment: options.environment,
+        itemId: i.itemId,
+        before: {
+          version: i.version,
+          md5: i.md5,
+          deleted: false,
+          ...(i.commit ? { commit: i.commit } : {}),
+          ...(i.confirmedBy ? { confirmedBy: i.confirmedBy } : {}),
+        },
+        orphan: true,
+        ...(orphans.prune
+          ? { status: 'delete' as const, reason: 'orphan: no config maps to this item (prune: true)' }
+          : {
+              status: 'skip' as const,
+              reason: 'orphan: no config maps to this item; prune: true tombstones it',
+            }),
+      });
+    }
+  }
+  return out;
 }
 
 /** The same key for the same set of tags, whatever their order. */

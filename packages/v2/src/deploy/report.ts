@@ -125,6 +125,17 @@ export function deploySummary(report: DeployReport, options: { notForV2?: number
         ),
       );
   }
+  const orphans = report.entries.filter((r) => r.orphan);
+  if (orphans.length) {
+    s.heading('Orphans', 3)
+      .paragraph(
+        `Items of the main branch in ${report.environment} that no config maps to (a config deleted before this workflow first ran, or written by hand). ` +
+          (orphans.some((r) => r.outcome === 'deleted')
+            ? 'They were tombstoned (prune: true).'
+            : 'They were left as they are: run again with prune: true to tombstone them.'),
+      )
+      .list(orphans.map((r) => `\`${r.itemId}\` {${formatTags(r.tags)}}: ${r.outcome}`));
+  }
   const withDiff = report.entries.filter((r) => r.diff);
   for (const r of withDiff.slice(0, DIFF_LIMIT)) {
     const diff = r.diff as string;
