@@ -10,7 +10,7 @@
 // counted by the server (GET /v2/_stats, test-only), so retries and every call of the plan are included.
 // Rows: a first deploy (every config new: one listing, then generateId and PUT each) and a no-op rerun (one listing).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -62,7 +62,7 @@ function git(cwd, args) {
 }
 
 /** A config repo with `n` configs in one commit, and the resolved manifest resolve-tags would make for it. */
-function makeRepo(n) {
+function makeRepo(n, revision = 0) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-deploy-v2-'));
   mkdirSync(join(dir, 'ffi2'));
   writeFileSync(join(dir, 'item-store.yaml'), SETTINGS);
@@ -78,6 +78,7 @@ function makeRepo(n) {
       `  partitions: ${i % 31}`,
     ];
     for (let k = 0; k < 12; k++) body.push(`option_${k}: value ${i}-${k}`);
+    body.push(`revision: ${revision}`);
     writeFileSync(join(dir, path), body.join('\n') + '\n');
     const tags = { name, team: 'ffi2' };
     entries.push({
@@ -119,6 +120,26 @@ function makeRepo(n) {
   return { dir, manifestFile };
 }
 
+/**
+ * A clone of the repo with a second commit that edits every config (its `revision` line), and that commit's
+ * manifest: the first commit is its parent, so nothing is stale.
+ */
+function editAll(repo, n) {
+  const next = makeRepo(n, 1);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-deploy-v2-edit-'));
+  git(tmpdir(), ['clone', '-q', repo.dir, dir]);
+  const manifest = JSON.parse(readFileSync(next.manifestFile, 'utf8'));
+  for (const e of manifest.entries) writeFileSync(join(dir, e.path), readFileSync(join(next.dir, e.path)));
+  git(dir, ['commit', '-q', '-a', '-m', 'edit every config']);
+  const headSha = git(dir, ['rev-parse', 'HEAD']);
+  const entries = manifest.entries.map((e) => ({ ...e, status: 'modified' }));
+  const manifestFile = `${dir}-manifest.json`;
+  writeFileSync(manifestFile, JSON.stringify({ ...manifest, repoRoot: dir, headSha, entries }));
+  rmSync(next.dir, { recursive: true, force: true });
+  rmSync(next.manifestFile, { force: true });
+  return { dir, manifestFile };
+}
+
 async function requestCount(server) {
   const res = await fetch(`${server.url}/v2/_stats`, {
     headers: { Authorization: `Bearer ${server.token}` },
@@ -145,9 +166,13 @@ async function deployOnce(server, manifestFile, log) {
 
 await runCase('deploy-v2', async ({ runs, warmup, log }) => {
   requireBundle(cliBundle);
-  const { dir, manifestFile } = makeRepo(configs);
+  const repo = makeRepo(configs);
+  const { dir, manifestFile } = repo;
+  const edit = editAll(repo, configs);
+  const editFile = edit.manifestFile;
   const first = [];
   const noop = [];
+  const changed = [];
   try {
     for (let i = 0; i < warmup + runs; i++) {
       // Every run starts from an empty store, so all configs are new ("changed").
@@ -159,9 +184,12 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
         const a = await deployOnce(server, manifestFile, log);
         log(`run ${i + 1}: no-op rerun`);
         const b = await deployOnce(server, manifestFile, log);
+        log(`run ${i + 1}: every config changed (a commit that edits all ${configs})`);
+        const c = await deployOnce(server, editFile, log);
         if (i >= warmup) {
           first.push(a);
           noop.push(b);
+          changed.push(c);
         }
       } finally {
         await server.close();
@@ -171,6 +199,8 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(manifestFile, { force: true });
+    rmSync(editFile, { force: true });
+    rmSync(edit.dir, { recursive: true, force: true });
   }
   const toRow = (label, samples, notes) => {
     const wall = median(samples.map((s) => s.wallMs));
@@ -188,11 +218,20 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
       notes,
     });
   };
+  const perConfig = (samples) => (median(samples.map((s) => s.requests)) / configs).toFixed(3);
   return [
     toRow(
       `deploy-v2: ${configs} changed configs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,
+      changed,
+      `a commit that edits every config of items already in the store: one manifest listing, then one conditional ` +
+        `PUT per config (${perConfig(changed)} requests per config: a listed item needs no generateId or getItem); ` +
+        `median of runs`,
+    ),
+    toRow(
+      `deploy-v2: first deploy of ${configs} new configs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,
       first,
-      'first deploy into an empty store: one manifest listing, then generateId and a conditional PUT per config; median of runs',
+      `into an empty store: one manifest listing, then generateId (the only way the contract creates an item) and a ` +
+        `conditional PUT per config (${perConfig(first)} requests per config); median of runs`,
     ),
     row({
       case: `deploy-v2: no-op rerun of ${configs} configs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,

@@ -13,9 +13,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { generateRepo } from '../lib/synthetic-repo.mjs';
-import { distBundle, requireBundle } from '../lib/paths.mjs';
+import { distBundle, repoRoot, requireBundle } from '../lib/paths.mjs';
 import { measureCommand, runMeasured } from '../lib/measure.mjs';
 import { resources, row, runCase } from '../lib/case.mjs';
+
+const PARSE_FLOOR = `
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+const [list, dir] = process.argv.slice(-2);
+for (const path of JSON.parse(readFileSync(list, 'utf8'))) {
+  const text = readFileSync(join(dir, path), 'utf8');
+  const value = path.endsWith('.json') ? JSON.parse(text) : parse(text, { merge: true });
+  JSON.stringify(value, null, 2);
+}
+`;
 
 await runCase('detect', async ({ quick, runs, warmup, log }) => {
   const detect = requireBundle(distBundle('detect-changed-paths'));
@@ -101,6 +113,19 @@ await runCase('detect', async ({ quick, runs, warmup, log }) => {
       if (check.code !== 0) throw new Error(`resolve-tags (${label}) failed: ${check.stdout}${check.stderr}`);
       const r = await measure(`resolve-tags (${label})`, process.execPath, [resolveTags], { env: renv });
       const configsInRepo = `${configs.toLocaleString('en')}-config repo`;
+      // The floor of checking the changed configs' contents: a process that only reads them and parses them with
+      // the yaml package (JSON.parse for .json) and JSON.stringify, what any converter must at least do.
+      const changedList = join(scratch, 'changed.json');
+      writeFileSync(
+        changedList,
+        JSON.stringify(expected === 1 ? [repo.oneFilePath] : repo.thousandFilePaths),
+      );
+      const parseFloor = await measure(
+        `yaml parse of the changed configs (${label})`,
+        process.execPath,
+        ['--input-type=module', '-e', PARSE_FLOOR, changedList, dir],
+        { cwd: repoRoot },
+      );
       rows.push(
         row({
           case: `detect: ${label}, ${configsInRepo}`,
@@ -110,13 +135,22 @@ await runCase('detect', async ({ quick, runs, warmup, log }) => {
         }),
         row({
           case: `detect + resolve-tags: ${label}, ${configsInRepo}`,
-          ours: { value: d.wallMs + r.wallMs, unit: 'ms' },
+          ours: {
+            value: d.wallMs + r.wallMs,
+            unit: 'ms',
+            cpuMs: d.cpuMs + r.cpuMs,
+            maxRssMb: Math.max(d.maxRssMb, r.maxRssMb),
+          },
           bound: {
             name: 'git diff-tree + 2 × node -e 0',
             value: diffFloor.wallMs + 2 * nodeStart.wallMs,
             unit: 'ms',
           },
-          notes: `detect ${Math.round(d.wallMs)} ms + resolve ${Math.round(r.wallMs)} ms (identities before and after, contents converted)`,
+          notes:
+            `detect ${Math.round(d.wallMs)} ms + resolve ${Math.round(r.wallMs)} ms (identities before and after, ` +
+            `contents converted); CPU is the sum, peak RSS the larger of the two processes; floor of the content ` +
+            `check alone: a process parsing the ${expected} changed config${expected === 1 ? '' : 's'} with the yaml ` +
+            `package + JSON.stringify takes ${Math.round(parseFloor.wallMs)} ms`,
         }),
       );
     }

@@ -219,9 +219,9 @@ export interface PlanOptions extends PrepareOptions {
 
 /**
  * Below this many entries of one namespace the plan looks each item up (search, then getItem); from it on, it
- * lists the environment's manifest for the namespace once (1,000 items a page) and asks for an item only when its
- * content differs (the stale check needs the latest version's commit). A no-op run of 1,000 configs then costs a
- * request or two instead of 2,000.
+ * lists the environment's manifest for the namespace once (1,000 items a page): each listed item's latest version,
+ * md5, commit and confirmation are all the plan needs. A no-op run of 1,000 configs then costs a request or two
+ * instead of 2,000, and a run that changes 1,000 listed configs costs their 1,000 writes.
  */
 export const BULK_LOOKUP_MIN = 20;
 
@@ -275,12 +275,9 @@ export async function planDeploy(manifest: ResolvedManifest, options: PlanOption
               ...(hit.commit ? { commit: hit.commit } : {}),
               ...(hit.confirmedBy ? { confirmedBy: hit.confirmedBy } : {}),
             };
-            const settled = entry.action === 'delete' ? hit.deleted : !hit.deleted && hit.md5 === planned.md5;
-            if (!settled) {
-              const state = (await store.getItem(hit.itemId))?.environments[environment];
-              if (state) planned.before = latestOf(state);
-              else delete planned.before;
-            }
+            // The listing holds what the stale check needs (the latest version's commit and confirmation), so a
+            // changed config costs its write alone: no getItem, no generateId (the conditional write still refuses
+            // a version that moved since the listing).
           }
         } else {
           const ref = await findExact(store, entry.namespace, entry.tags);
