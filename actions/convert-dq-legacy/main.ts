@@ -9,20 +9,17 @@ import {
   runAction,
   setOutputs,
   writeSummary,
+  inRepoFolder,
 } from '@itemstore/action-kit';
-import {
-  ConfigError,
-  ConfigErrors,
-  Summary,
-  UsageError,
-  codeCell,
-  configRootOf,
-  readResolvedManifest,
-} from '@itemstore/core';
+import { Summary, UsageError, codeCell, configRootOf, readResolvedManifest } from '@itemstore/core';
 import { FsTree, loadSettings } from '@itemstore/config';
 import { convertLegacyFiles, legacyPathsOf } from '@itemstore/s3';
 
-await runAction('convert-dq-legacy', async () => {
+export function run(): Promise<void> {
+  return runAction('convert-dq-legacy', main);
+}
+
+async function main(): Promise<void> {
   const files = getListInput('files');
   const manifestPath = getInput('manifest');
   if (Boolean(files.length) === Boolean(manifestPath)) {
@@ -72,18 +69,4 @@ await runAction('convert-dq-legacy', async () => {
   }
   await writeSummary(summary);
   core.info(`Converted ${converted.length} file(s) ${direction} into ${outputDir}.`);
-});
-
-/**
- * Config errors name paths in the config repo; annotations need them relative to the git repository, so a config
- * repo in a folder gets that folder in front.
- */
-function inRepoFolder(err: unknown, folder: string): unknown {
-  const prefix = folder.replace(/^\.\/?/, '').replace(/\/+$/, '');
-  if (!prefix) return err;
-  const moved = (e: ConfigError): ConfigError =>
-    e.file ? e.withLocation({ file: `${prefix}/${e.file}` }) : e;
-  if (err instanceof ConfigErrors) return new ConfigErrors(err.errors.map(moved));
-  if (err instanceof ConfigError) return moved(err);
-  return err;
 }

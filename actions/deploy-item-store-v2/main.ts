@@ -13,8 +13,9 @@ import {
   runAction,
   setOutputs,
   writeSummary,
+  inRepoFolder,
 } from '@itemstore/action-kit';
-import { ConfigErrors, UsageError, configRootOf, readResolvedManifest } from '@itemstore/core';
+import { UsageError, configRootOf, readResolvedManifest } from '@itemstore/core';
 import { FsTree, gateDeployEnvironment, loadSettings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import {
@@ -27,12 +28,19 @@ import {
   validationSummary,
 } from '@itemstore/v2';
 
-/** The config repo's folder in the git repository, once the manifest is read. */
-let workingDirectory = '';
+export function run(): Promise<void> {
+  // The config repo's folder in the git repository, once the manifest is read.
+  const repo = { workingDirectory: '' };
+  return runAction('deploy-item-store-v2', async () => {
+    try {
+      await deploy(repo);
+    } catch (err) {
+      throw inRepoFolder(err, repo.workingDirectory);
+    }
+  });
+}
 
-await runAction('deploy-item-store-v2', () => repoRelativeErrors(deploy));
-
-async function deploy(): Promise<void> {
+async function deploy(repo: { workingDirectory: string }): Promise<void> {
   // Every input is read and checked before anything else happens; the token is masked first of all.
   const token = getInput('item-store-token');
   if (token) core.setSecret(token);
@@ -52,7 +60,7 @@ async function deploy(): Promise<void> {
     throw new UsageError('Input "item-store-token" is required when "item-store-url" is set.');
 
   const manifest = await readResolvedManifest(manifestPath);
-  workingDirectory = manifest.workingDirectory;
+  repo.workingDirectory = manifest.workingDirectory;
   const tree = new FsTree(configRootOf(manifest));
   const settings = await loadSettings(tree);
   const environment = gateDeployEnvironment(settings, getInput('environment'));
@@ -119,22 +127,6 @@ async function deploy(): Promise<void> {
   if (c.failed) {
     core.setFailed(
       `deploy-item-store-v2: ${c.failed} of ${report.entries.length} item(s) could not be written; the others were. See the summary for each error.`,
-    );
-  }
-}
-
-/**
- * Config errors name paths in the config repo; annotations need them relative to the git repository, so a config
- * repo in a folder (the manifest's workingDirectory) gets that folder in front.
- */
-async function repoRelativeErrors(body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    const prefix = workingDirectory.replace(/^\.\/?/, '').replace(/\/+$/, '');
-    if (!(err instanceof ConfigErrors) || !prefix) throw err;
-    throw new ConfigErrors(
-      err.errors.map((e) => (e.file ? e.withLocation({ file: `${prefix}/${e.file}` }) : e)),
     );
   }
 }

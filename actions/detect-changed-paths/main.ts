@@ -19,7 +19,11 @@ import {
 } from '@itemstore/changes';
 import { FsTree, loadSettings } from '@itemstore/config';
 
-await runAction('detect-changed-paths', async () => {
+export function run(): Promise<void> {
+  return runAction('detect-changed-paths', main);
+}
+
+async function main(): Promise<void> {
   const event = readEventContext();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const lastSuccess = await lastSuccessOf(event);
@@ -55,7 +59,7 @@ await runAction('detect-changed-paths', async () => {
     ...(await teamOutputs(manifest.entries, resolve(workspace, getInput('working-directory') || '.'))),
   });
   await writeSummary(changeSummary(manifest));
-});
+}
 
 /**
  * `teams` and `namespaces`: JSON arrays (sorted, unique) of the team folders whose configs changed (before and after

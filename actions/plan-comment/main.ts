@@ -9,9 +9,13 @@ import { renderPlan } from '@itemstore/ops';
 import { previewS3Writes } from '@itemstore/s3';
 import { runUrlFromEnv, type DeployReport } from '@itemstore/v2';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
 
-await runAction('plan-comment', async () => {
+export function run(): Promise<void> {
+  return runAction('plan-comment', main);
+}
+
+async function main(): Promise<void> {
   const event = JSON.parse(await readFile(process.env.GITHUB_EVENT_PATH ?? '', 'utf8').catch(() => '{}')) as {
     pull_request?: { number?: number; head?: { sha?: string } };
   };
@@ -47,7 +51,7 @@ await runAction('plan-comment', async () => {
   await writeFile(join(dir, 'plan.json'), JSON.stringify(plan, null, 2) + '\n');
   actionsLogger.info(`Plan for pull request #${pullRequest}: ${plan.title} (${join(dir, 'plan.json')}).`);
   setOutputs({ path: dir, title: plan.title });
-});
+}
 
 /** The author's edit of each V2 config (base → head), shown when V2 was not compared. */
 async function authorDiffs(manifest: ResolvedManifest): Promise<Map<string, string>> {
@@ -58,7 +62,7 @@ async function authorDiffs(manifest: ResolvedManifest): Promise<Map<string, stri
   for (const e of manifest.entries.filter((x) => x.targets.includes('v2')).slice(0, 100)) {
     const paths = [inRepo(e.path), ...(e.previousPath ? [inRepo(e.previousPath)] : [])];
     try {
-      const { stdout } = await run(
+      const { stdout } = await exec(
         'git',
         [
           '-c',

@@ -11,7 +11,11 @@ import {
 import { UsageError } from '@itemstore/core';
 import { PLAN_ARTIFACT_NAME, postPlan, type WorkflowRunInfo } from '@itemstore/ops';
 
-await runAction('post-plan-comment', async () => {
+export function run(): Promise<void> {
+  return runAction('post-plan-comment', main);
+}
+
+async function main(): Promise<void> {
   const token = getRequiredInput('github-token');
   core.setSecret(token);
   const event = JSON.parse(await readFile(process.env.GITHUB_EVENT_PATH ?? '', 'utf8').catch(() => '{}')) as {
@@ -38,4 +42,4 @@ await runAction('post-plan-comment', async () => {
     'check-run-id': posted?.checkRunId ?? '',
     title: posted?.title ?? '',
   });
-});
+}

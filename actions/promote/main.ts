@@ -13,19 +13,22 @@ import {
   runAction,
   setOutputs,
   writeSummary,
+  maskAwsCredentials,
 } from '@itemstore/action-kit';
 import { UsageError } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
 import { S3Reader, createProgress, promote, promoteSummary, s3SyncSwitch } from '@itemstore/ops';
 
-await runAction('promote', async () => {
+export function run(): Promise<void> {
+  return runAction('promote', main);
+}
+
+async function main(): Promise<void> {
   const token = getRequiredInput('item-store-token');
   core.setSecret(token);
-  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
-    const v = process.env[name];
-    if (v) core.setSecret(v);
-  }
+  // Credentials come from the default AWS chain; mask what the chain may read from the environment.
+  maskAwsCredentials();
   const url = getRequiredInput('item-store-url');
   const from = getRequiredInput('from');
   const to = getRequiredInput('to');
@@ -87,4 +90,4 @@ await runAction('promote', async () => {
   } finally {
     reader.close();
   }
-});
+}

@@ -13,7 +13,11 @@ import {
 import { ConfigError, UsageError, readChangeManifest } from '@itemstore/core';
 import { openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
 
-await runAction('resolve-tags', async () => {
+export function run(): Promise<void> {
+  return runAction('resolve-tags', main);
+}
+
+async function main(): Promise<void> {
   const changes = await readChangeManifest(getRequiredInput('manifest'));
   const { head, base, close } = await openTrees(changes, actionsLogger);
   let resolved;
@@ -53,4 +57,4 @@ await runAction('resolve-tags', async () => {
       `${errors} error${errors === 1 ? '' : 's'} in the changed configs (see the annotations); nothing may be deployed until they are fixed.`,
     );
   }
-});
+}

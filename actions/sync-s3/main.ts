@@ -12,17 +12,20 @@ import {
   runAction,
   setOutputs,
   writeSummary,
+  maskAwsCredentials,
+  inRepoFolder,
 } from '@itemstore/action-kit';
-import { ConfigError, ConfigErrors, UsageError, readResolvedManifest } from '@itemstore/core';
+import { UsageError, readResolvedManifest } from '@itemstore/core';
 import { s3SyncSwitch } from '@itemstore/config';
 import { syncSummary, syncToS3 } from '@itemstore/s3';
 
-await runAction('sync-s3', async () => {
+export function run(): Promise<void> {
+  return runAction('sync-s3', main);
+}
+
+async function main(): Promise<void> {
   // Credentials come from the default AWS chain; mask what the chain may read from the environment.
-  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
-    const v = process.env[name];
-    if (v) core.setSecret(v);
-  }
+  maskAwsCredentials();
   const manifestPath = getInput('manifest');
   const full = getBooleanInput('full', false);
   if (Boolean(manifestPath) === full) {
@@ -96,18 +99,4 @@ await runAction('sync-s3', async () => {
       `sync-s3: ${c.failed} S3 object(s) could not be written or deleted; the others were. See the summary for each error.`,
     );
   }
-});
-
-/**
- * Config errors name paths in the config repo; annotations need them relative to the git repository, so a config
- * repo in a folder gets that folder in front.
- */
-function inRepoFolder(err: unknown, folder: string): unknown {
-  const prefix = folder.replace(/^\.\/?/, '').replace(/\/+$/, '');
-  if (!prefix) return err;
-  const moved = (e: ConfigError): ConfigError =>
-    e.file ? e.withLocation({ file: `${prefix}/${e.file}` }) : e;
-  if (err instanceof ConfigErrors) return new ConfigErrors(err.errors.map(moved));
-  if (err instanceof ConfigError) return moved(err);
-  return err;
 }

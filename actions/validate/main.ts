@@ -14,6 +14,7 @@ import {
   runAction,
   setOutputs,
   writeSummary,
+  maskAwsCredentials,
 } from '@itemstore/action-kit';
 import { UsageError } from '@itemstore/core';
 import { FsTree, loadSettings, resolveS3Location, s3SyncSwitch } from '@itemstore/config';
@@ -30,14 +31,16 @@ import {
   type FixResult,
 } from '@itemstore/ops';
 
-await runAction('validate', async () => {
+export function run(): Promise<void> {
+  return runAction('validate', main);
+}
+
+async function main(): Promise<void> {
   // Every input is read and checked before anything else; secrets are masked first.
   const token = getRequiredInput('item-store-token');
   core.setSecret(token);
-  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
-    const v = process.env[name];
-    if (v) core.setSecret(v);
-  }
+  // Credentials come from the default AWS chain; mask what the chain may read from the environment.
+  maskAwsCredentials();
   const url = getRequiredInput('item-store-url');
   const against = getChoiceInput('against', ['repo', 's3-vs-v2'] as const, 'repo');
   const failOnDrift = getBooleanInput('fail-on-drift', true);
@@ -140,4 +143,4 @@ await runAction('validate', async () => {
   } finally {
     reader.close();
   }
-});
+}

@@ -138,4 +138,26 @@ export async function runAction(name: string, body: () => Promise<void>): Promis
   }
 }
 
+/** Masks the AWS credentials the default chain may read from the environment, so no log or summary shows them. */
+export function maskAwsCredentials(env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+    const v = env[name];
+    if (v) core.setSecret(v);
+  }
+}
+
+/**
+ * Config errors name paths in the config repo; annotations need them relative to the git repository, so a config
+ * repo in a folder (the manifest's workingDirectory) gets that folder in front. Anything else is returned as is.
+ */
+export function inRepoFolder(err: unknown, folder: string): unknown {
+  const prefix = folder.replace(/^\.\/?/, '').replace(/\/+$/, '');
+  if (!prefix) return err;
+  const moved = (e: ConfigError): ConfigError =>
+    e.file ? e.withLocation({ file: `${prefix}/${e.file}` }) : e;
+  if (err instanceof ConfigErrors) return new ConfigErrors(err.errors.map(moved));
+  if (err instanceof ConfigError) return moved(err);
+  return err;
+}
+
 export { core };
