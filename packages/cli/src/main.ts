@@ -63,6 +63,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       'audit-yaml11 [--repo DIR] [--environments LIST] [--no-s3]   scalars YAML 1.1 and 1.2 read differently',
     load: async () => (await import('./commands/audit-yaml11.js')).auditYaml11Command,
   },
+  init: {
+    summary:
+      'init [--repo DIR]   copy the editor schemas of item-store.yaml and tags.yaml into the config repo',
+    load: async () => (await import('./commands/init.js')).initCommand,
+  },
   demo: {
     summary: 'demo [--no-summaries] [--verbose] [--keep]   the workflows end to end on local servers',
     load: async () => (await import('./commands/demo.js')).demoCommand,
