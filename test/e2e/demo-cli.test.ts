@@ -37,16 +37,16 @@ function demoTemp(out: string): string {
 }
 
 test('the demo runs every step green and leaves no process behind', async () => {
-  const before = processesWith('itemstore-demo-');
   const demo = startDemo();
   const code = await demo.exit;
   const out = demo.output();
   expect({ code, tail: out.slice(-1500) }).toEqual({ code: 0, tail: expect.stringContaining('steps green') });
   expect(out).not.toMatch(/✗/);
   expect(out).toContain('S3 (s3rver) http://127.0.0.1:');
+  // Only this run's processes: every one the demo starts names its own temp folder (other runs on the machine
+  // have theirs, and are not this test's business).
   const temp = demoTemp(out);
   expect(processesWith(temp)).toEqual([]);
-  expect(processesWith('itemstore-demo-')).toEqual(before);
 }, 90_000);
 
 test('Ctrl-C in the middle stops the servers and every child process group', async () => {
