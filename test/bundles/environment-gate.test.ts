@@ -257,7 +257,7 @@ describe('the S3 switch off: no writer sends S3 a single request', () => {
         to: 'prod',
         endpoint: stores.s3.endpoint,
       },
-      env: { ...OFF, ...stores.s3.env },
+      env: { ...OFF, ...stores.s3.env, GITHUB_ACTOR: 'carol' },
     });
     expect(r.exitCode).toBe(0);
     expect(r.outputs).toMatchObject({ promoted: '5', failed: '0' });
@@ -310,5 +310,59 @@ describe('the S3 switch off: no writer sends S3 a single request', () => {
     expect(c.code).toBe(0);
     expect(c.stdout).toContain('load V2 dev: 1 created');
     expect((await stores.s3.counts()).total).toBe(0);
+  });
+});
+
+describe('the audit trail', () => {
+  test('itemstore history shows who promoted, from which run, environment and version, newest first', async () => {
+    const c = await cli(['history', 'ffi2/default/vendor_feed.json', '--repo', repo, '--json']);
+    expect(c.code).toBe(0);
+    const h = JSON.parse(c.stdout) as {
+      path: string;
+      environments: Record<string, { version: number; metadata: Record<string, string> }[]>;
+    };
+    expect(h.path).toBe('ffi2/default/vendor_feed.json');
+    // prod was written once, by the promote bundle above (qa → prod), as carol in run 1001.
+    expect(h.environments.prod).toHaveLength(1);
+    expect(h.environments.prod![0]).toMatchObject({
+      version: 1,
+      metadata: {
+        actor: 'carol',
+        promotedFrom: 'qa@1',
+        runUrl: 'https://github.com/example/dmd-item-storage-v2/actions/runs/1001/attempts/1',
+        path: 'ffi2/default/vendor_feed.json',
+        commit: 'migration',
+      },
+    });
+    // dev: the fixes of the validate test above are newest, the deploy oldest.
+    const dev = h.environments.dev!;
+    expect(dev.map((v) => v.version)).toEqual([...dev.map((v) => v.version)].sort((a, b) => b - a));
+    expect(dev[0]!.metadata).toMatchObject({ fixedBy: 'itemstore validate --fix' });
+    expect(dev.at(-1)!.metadata).toMatchObject({
+      commit: 'migration',
+      path: 'ffi2/default/vendor_feed.json',
+    });
+
+    const text = await cli([
+      'history',
+      'ffi2/default/vendor_feed.json',
+      '--repo',
+      repo,
+      '--environment',
+      'prod',
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /^prod: 1 version\(s\)\n {2}v1 {2}\S+ {2}promoted from qa@1 {2}by carol {2}commit migration/m,
+    );
+    const stage = await cli([
+      'history',
+      'ffi2/default/vendor_feed.json',
+      '--repo',
+      repo,
+      '--environment',
+      'stage',
+    ]);
+    expect(stage.code).toBe(2);
   });
 });

@@ -54,6 +54,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'promote --from ENV --to ENV [--paths P] [--dry-run] [--s3-sync on|off]   next environment only',
     load: async () => (await import('./commands/promote.js')).promoteCommand,
   },
+  history: {
+    summary: 'history <config path> [--environment ENV] [--json]   versions per environment with the audit trail',
+    load: async () => (await import('./commands/history.js')).historyCommand,
+  },
   migrate: {
     summary: 'migrate --repo DIR (--from s3://B/P | --from-dir DIR) [--steps ...]   S3 (V0) → repo and V2',
     load: async () => (await import('./commands/migrate.js')).migrateCommand,

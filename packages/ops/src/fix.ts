@@ -14,7 +14,13 @@ import { repoBytesOf } from './migrate/layout.js';
 import { stringifyV2 } from '@itemstore/convert';
 import { applySyncPlan, type ClientFor, type PlanItem, type SyncPlan } from '@itemstore/s3';
 import { previousEnvironment, s3Key, type S3Location, type Settings, type Tags } from '@itemstore/config';
-import { TOMBSTONE_MD5, type ItemStore, type VersionMetadata, type WriteResult } from '@itemstore/v2';
+import {
+  TOMBSTONE_MD5,
+  actorFromEnv,
+  type ItemStore,
+  type VersionMetadata,
+  type WriteResult,
+} from '@itemstore/v2';
 import type { ObjectReader } from './object-side.js';
 import { noProgress, type Progress } from './progress.js';
 import { identityKey, type RepoItem } from './repo-items.js';
@@ -261,6 +267,7 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
     ...(a.from ? { source: a.from } : {}),
     fixedBy: a.kind === 'v2-tombstone' ? 'itemstore validate --fix --prune' : 'itemstore validate --fix',
     ...(options.runUrl ? { runUrl: options.runUrl } : {}),
+    actor: actorFromEnv(),
     ...options.audit,
   });
   const applyV2 = (a: FixAction) =>

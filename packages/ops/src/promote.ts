@@ -28,7 +28,7 @@ import {
   type Listing,
   type PlanItem,
 } from '@itemstore/s3';
-import { manifestAll, type ItemStore, type ManifestEntry } from '@itemstore/v2';
+import { actorFromEnv, manifestAll, type ItemStore, type ManifestEntry } from '@itemstore/v2';
 import type { ObjectReader } from './object-side.js';
 import { noProgress, type Progress } from './progress.js';
 import { identityKey, isBranchItem } from './repo-items.js';
@@ -94,6 +94,8 @@ export interface PromoteOptions {
   logger?: Logger;
   progress?: Progress;
   runUrl?: string;
+  /** Who promotes, for the audit trail (default: actorFromEnv()). */
+  actor?: string;
 }
 
 /** Refuses anything but the next environment in item-store.yaml's order (the environment gate's rule). */
@@ -105,6 +107,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
   const logger = options.logger ?? silentLogger;
   const { from, to, store, reader } = options;
   const dryRun = Boolean(options.dryRun);
+  const actor = options.actor ?? actorFromEnv();
   const settings = await loadSettings(options.tree);
   checkPromotionStep(settings, from, to);
 
@@ -238,6 +241,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
         const w = await store.promote(e.itemId as string, to, {
           fromEnvironment: from,
           ...(e.from?.version ? { version: e.from.version } : {}),
+          // The audit trail: the server keeps the source version's record (commit, path) and adds promotedFrom.
+          metadata: { actor, ...(options.runUrl ? { runUrl: options.runUrl } : {}) },
         });
         e.after = { version: w.version, md5: w.md5 };
         if (w.unchanged) e.outcome = 'unchanged';

@@ -18,6 +18,7 @@ import type {
   PromoteOptions,
   PutOptions,
   SearchPage,
+  VersionInfo,
   VersionMetadata,
   WriteResult,
 } from './types.js';
@@ -196,6 +197,15 @@ export class HttpItemStore implements ItemStore {
       body: options,
     });
     return { version: r.version, md5: r.md5, unchanged: Boolean(r.unchanged) };
+  }
+
+  async versions(itemId: string, environment: string): Promise<VersionInfo[]> {
+    const r = await this.request({
+      method: 'GET',
+      path: `/v2/items/${enc(itemId)}/environments/${enc(environment)}/versions`,
+      accept: [404],
+    });
+    return r.status === 404 ? [] : (parse(r) as { versions: VersionInfo[] }).versions;
   }
 
   async manifest(

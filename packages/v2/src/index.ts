@@ -36,4 +36,4 @@ export {
   type DeployCounts,
   type DeployReport,
 } from './deploy/report.js';
-export { deployToV2, runUrlFromEnv, type DeployOptions } from './deploy/deploy.js';
+export { deployToV2, runUrlFromEnv, actorFromEnv, type DeployOptions } from './deploy/deploy.js';

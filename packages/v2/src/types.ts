@@ -6,6 +6,8 @@ import type { Tags } from '@itemstore/config';
 
 /** What a version records about where its content came from. */
 export interface VersionMetadata {
+  /** Who wrote it: GITHUB_ACTOR in a workflow, the local user for the CLI. */
+  actor?: string;
   commit?: string;
   branch?: string;
   path?: string;
@@ -76,6 +78,16 @@ export interface PromoteOptions {
   metadata?: VersionMetadata;
 }
 
+/** One version of an item in one environment, with its audit record (`GET .../versions`, newest first). */
+export interface VersionInfo {
+  version: number;
+  md5: string;
+  deleted: boolean;
+  createdAt: string;
+  metadata: VersionMetadata;
+  confirmedBy?: string;
+}
+
 export interface ManifestEntry {
   itemId: string;
   namespace: string;
@@ -123,6 +135,8 @@ export interface ItemStore {
     environment: string,
     options?: { namespace?: string; pageToken?: string; pageSize?: number },
   ): Promise<ManifestPage>;
+  /** Every version of an item in an environment, newest first; empty when it has none there. */
+  versions(itemId: string, environment: string): Promise<VersionInfo[]>;
   health(): Promise<{ ok: boolean }>;
 }
 

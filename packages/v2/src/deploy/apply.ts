@@ -24,7 +24,7 @@ export interface ApplyOptions {
   store: ItemStore;
   isAncestor: IsAncestor;
   /** Recorded with every version written: commit, branch, path, runUrl. */
-  metadata: { commit: string; branch: string; runUrl?: string; dirty?: string };
+  metadata: { actor?: string; commit: string; branch: string; runUrl?: string; dirty?: string };
   concurrency?: number;
   logger?: Logger;
   /** Called after each entry (progress for long runs). */
@@ -118,6 +118,7 @@ async function applyEntry(p: PlannedEntry, plan: DeployPlan, options: ApplyOptio
         return { ...withoutContent(current), outcome: 'skipped' };
     }
     const metadata: VersionMetadata = {
+      ...(options.metadata.actor ? { actor: options.metadata.actor } : {}),
       commit: options.metadata.commit,
       branch: options.metadata.branch,
       path: current.path,

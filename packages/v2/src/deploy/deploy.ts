@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import {
   configRootOf,
   silentLogger,
@@ -31,6 +32,8 @@ export interface DeployOptions {
    * write succeeded. Off when absent (migrate loads only some configs, so everything else would look orphaned).
    */
   orphans?: { prune: boolean };
+  /** Recorded with every version written (default: actorFromEnv()). */
+  actor?: string;
   logger?: Logger;
   onResult?: (r: DeployResult, done: number, total: number) => void;
 }
@@ -65,6 +68,7 @@ export async function deployToV2(
     store: options.store,
     isAncestor: options.isAncestor,
     metadata: {
+      actor: options.actor ?? actorFromEnv(),
       commit: manifest.headSha,
       branch: manifest.branch,
       ...(options.runUrl ? { runUrl: options.runUrl } : {}),
@@ -75,6 +79,21 @@ export async function deployToV2(
     ...(options.onResult ? { onResult: options.onResult } : {}),
   });
   return { plan, report: deployReport(plan, results, false) };
+}
+
+/**
+ * Who writes, for the audit trail: GITHUB_ACTOR in a workflow (the user or app that triggered the run), else the
+ * local user running the CLI.
+ */
+export function actorFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GITHUB_ACTOR) return env.GITHUB_ACTOR;
+  const local = env.USER || env.LOGNAME || env.USERNAME;
+  if (local) return `${local} (local)`;
+  try {
+    return `${userInfo().username} (local)`;
+  } catch {
+    return 'unknown (local)';
+  }
 }
 
 /** The GitHub Actions run URL from the runner's environment, when there is one. */

@@ -23,6 +23,16 @@ export class ApiError extends Error {
   }
 }
 
+/** One version as `GET .../versions` answers it. */
+export interface VersionRecord {
+  version: number;
+  md5: string;
+  deleted: boolean;
+  createdAt: string;
+  metadata: VersionMetadata;
+  confirmedBy?: string;
+}
+
 interface StoredVersion {
   version: number;
   md5: string;
@@ -234,9 +244,27 @@ export class ItemDatabase {
           'nothing_to_delete',
           `${fromEnv}@${v.version} is a tombstone and ${env} has no version.`,
         );
-      const meta = metadata ?? { ...v.metadata, promotedFrom: `${fromEnv}@${v.version}` };
+      // The audit trail: the source version's record (commit, path, branch), what the promoter adds (actor, runUrl),
+      // and where it came from.
+      const meta = { ...v.metadata, ...metadata, promotedFrom: `${fromEnv}@${v.version}` };
       return this.appendVersion(item, env, { md5: v.md5, deleted: v.deleted, metadata: meta });
     });
+  }
+
+  /** Every version of an item in `env`, newest first (the audit trail); undefined when there is no such item. */
+  versions(itemId: string, env: string): VersionRecord[] | undefined {
+    const item = this.items.get(itemId);
+    if (!item) return undefined;
+    return versionsIn(item, env)
+      .map((v) => ({
+        version: v.version,
+        md5: v.md5,
+        deleted: v.deleted,
+        createdAt: v.createdAt,
+        metadata: v.metadata,
+        ...(v.confirmedBy ? { confirmedBy: v.confirmedBy } : {}),
+      }))
+      .reverse();
   }
 
   /** The latest version of every item that has one in `env`, sorted by id. */

@@ -318,6 +318,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const r = await db.promote(params.id!, env, from, version as number | undefined, meta);
         return writeAnswer(r, 201);
       }
+      case 'versions': {
+        const env = checkName('environment', params.env);
+        const versions = db.versions(params.id!, env);
+        if (!versions) throw new ApiError(404, 'not_found', `No item ${params.id}.`);
+        return { status: 200, body: { versions } };
+      }
       case 'manifest': {
         const env = checkName('environment', params.env);
         const ns = query.get('namespace') || undefined;
@@ -367,6 +373,7 @@ export type RouteName =
   | 'putContents'
   | 'deleteItem'
   | 'promote'
+  | 'versions'
   | 'manifest';
 
 interface Answer {
@@ -386,6 +393,7 @@ const ROUTES: { method: string; name: RouteName; pattern: string; re: RegExp; ke
   route('PUT', 'putContents', '/v2/items/{id}/environments/{env}/contents'),
   route('DELETE', 'deleteItem', '/v2/items/{id}/environments/{env}'),
   route('POST', 'promote', '/v2/items/{id}/environments/{env}:promote'),
+  route('GET', 'versions', '/v2/items/{id}/environments/{env}/versions'),
   route('GET', 'manifest', '/v2/environments/{env}/manifest'),
 ];
 
