@@ -6,7 +6,7 @@
  * Needs `npm run build`.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,6 +36,14 @@ let manifest: string;
 beforeAll(async () => {
   stores = await startStores();
   repo = writeRepo(repoFiles());
+  // The CLI deploys from a git checkout (it records the commit and refuses a dirty one).
+  for (const args of [
+    ['init', '-q', '-b', 'main'],
+    ['add', '-A'],
+    ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'configs'],
+  ]) {
+    execFileSync('git', args, { cwd: repo });
+  }
   await deployAll(stores, repo, 'dev');
   const tree = new FsTree(repo);
   const m = await manifestOf(tree, await loadSettings(tree));

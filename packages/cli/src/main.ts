@@ -55,7 +55,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./commands/promote.js')).promoteCommand,
   },
   history: {
-    summary: 'history <config path> [--environment ENV] [--json]   versions per environment with the audit trail',
+    summary:
+      'history <config path> [--environment ENV] [--json]   versions per environment with the audit trail',
     load: async () => (await import('./commands/history.js')).historyCommand,
   },
   migrate: {
