@@ -82,8 +82,8 @@ const lines = [
           `- **Over 256 MB** (a known gap, not yet bounded): ${over.map((r) => `\`${r.id}\` (${mb(r.maxRssKb)} MB)`).join(', ')}.`,
           '  The size accounting runs on the parsed document; a 1 MB YAML file of ~500,000 tiny flow items costs the',
           "  `yaml` library's parser and composer about 1 KB per node before it runs. A node budget counted on the",
-          '  token stream (or the text) before composing is the next step. Deep JSON (`070`) was 81 MB when the size
-  accounting landed and peaks higher since the fast conversion path (issue 15) serializes before it measures.',
+          '  token stream (or the text) before composing is the next step. Deep JSON (`070`) was 81 MB when the size',
+          '  accounting landed and peaks higher since the fast conversion path (issue 15) serializes before it measures.',
         ];
   })(),
   `- Plan time per case: median ${median(rows.map((r) => r.ms)).toFixed(0)} ms, at most ${byTime[0].ms.toFixed(0)} ms`,
