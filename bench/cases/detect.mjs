@@ -24,7 +24,7 @@ import { parse } from 'yaml';
 const [list, dir] = process.argv.slice(-2);
 for (const path of JSON.parse(readFileSync(list, 'utf8'))) {
   const text = readFileSync(join(dir, path), 'utf8');
-  const value = path.endsWith('.json') ? JSON.parse(text) : parse(text, { merge: true });
+  const value = path.endsWith('.json') ? JSON.parse(text) : parse(text, { merge: true, maxAliasCount: -1 });
   JSON.stringify(value, null, 2);
 }
 `;
