@@ -9,6 +9,8 @@ const shared = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
   testEnvironment: 'node',
+  // Real servers, git and child processes: 5 s is too little when the machine is shared (two runs may share it).
+  testTimeout: 30_000,
 };
 
 /** @type {import('jest').Config} */
