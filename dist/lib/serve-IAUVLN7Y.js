@@ -1,0 +1,12 @@
+import { createRequire as __itemstoreCreateRequire } from 'node:module';
+const require = __itemstoreCreateRequire(import.meta.url);
+import{a as p}from"./chunk-QGS5YWHB.js";import{a as u,b as m}from"./chunk-VUTC46PW.js";import{f}from"./chunk-4KXIZLNV.js";import"./chunk-SXGTNOP5.js";import"./chunk-MI5RDHE5.js";import"./chunk-JFJ3AGTQ.js";import{b as n}from"./chunk-EXRA7BC3.js";import{a as o}from"./chunk-HCKHEWNP.js";import{resolve as h}from"node:path";var b=`Usage: itemstore serve --port N --data DIR --token T [--latency MS] [--fail-rate 0..1] [--host 127.0.0.1]
+
+Runs the reference Item Store V2 server (SPEC \xA75) until interrupted. Data under --data survives restarts.
+  --port N          port to listen on (0 picks a free one; the URL is printed on stdout)
+  --data DIR        where items and contents are kept
+  --token T         the bearer token clients must send (or ITEMSTORE_TOKEN)
+  --latency MS      delay added to every request (benchmarks)
+  --fail-rate R     share of requests (0..1) that answer 503, half before and half after doing the work
+  --host H          address to bind (default 127.0.0.1)
+  --quiet           no access log on stderr`;async function E(a){let{values:e}=p("serve",a,{port:{type:"string"},data:{type:"string"},token:{type:"string"},latency:{type:"string"},"fail-rate":{type:"string"},host:{type:"string"},quiet:{type:"boolean"},help:{type:"boolean",short:"h"}});if(e.help)return m(b),0;let s=g("--port",e.port??"",0,65535);if(!e.data)throw new n("--data DIR is required: the folder where the server keeps its items.");let r=e.token??process.env.ITEMSTORE_TOKEN;if(!r)throw new n("--token T (or ITEMSTORE_TOKEN) is required: the bearer token clients send.");let t=e.latency===void 0?0:g("--latency",e.latency,0,6e5),i=e["fail-rate"]===void 0?0:Number(e["fail-rate"]);if(!(i>=0&&i<=1))throw new n(`--fail-rate must be a number from 0 to 1, got "${e["fail-rate"]}".`);let d=await f({port:s,host:e.host??"127.0.0.1",dataDir:h(e.data),token:r,latencyMs:t,failRate:i,...e.quiet?{}:{log:o(l=>u(l),"log")}});return m(d.url),u(`itemstore serve: listening on ${d.url}, data in ${h(e.data)}`),await new Promise(l=>{let c=o(()=>{d.close().then(l)},"stop");process.once("SIGINT",c),process.once("SIGTERM",c)}),0}o(E,"serveCommand");function g(a,e,s,r){let t=Number(e);if(e===""||!Number.isInteger(t)||t<s||t>r)throw new n(`${a} must be a whole number from ${s} to ${r}, got "${e}".`);return t}o(g,"wholeNumber");export{E as serveCommand};
