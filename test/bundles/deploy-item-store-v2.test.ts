@@ -146,6 +146,7 @@ describe('deploy-item-store-v2 bundle', () => {
       branch: 'main',
       path: 'ffi2/cfg007.yaml',
       runUrl: 'https://github.com/example/dmd-item-storage-v2/actions/runs/1001/attempts/1',
+      actor: 'octocat',
     });
 
     const again = await run(manifest);

@@ -60,6 +60,7 @@ export async function runBundle(action: string, options: BundleOptions = {}): Pr
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: '1001',
     GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_ACTOR: 'octocat',
     RUNNER_TEMP: temp,
     ...options.env,
   };
