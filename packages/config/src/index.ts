@@ -13,6 +13,7 @@ export {
 export {
   applyOverrides,
   normalizePrefix,
+  objectKey,
   resolveS3Location,
   s3FormatFor,
   s3Key,

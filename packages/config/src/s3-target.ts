@@ -84,6 +84,14 @@ export function resolveS3Location(
   return applyOverrides(base, overrides, `tenant "${tenant}" in environment "${environment}"`);
 }
 
+/**
+ * The S3 key of a name below a location's prefix: the one place a key is put together. `s3Key` uses it for a
+ * config; listings, mirrors and migration use it for the names they read below the prefix.
+ */
+export function objectKey(location: Pick<S3Location, 'prefix'>, belowPrefix: string): string {
+  return location.prefix + belowPrefix;
+}
+
 /** The full S3 object key of a config: the location's prefix + `<team>/<path below default/>`. */
 export function s3Key(location: S3Location, cfg: { path: string; s3KeyBelowPrefix?: string }): string {
   if (cfg.s3KeyBelowPrefix === undefined) {
@@ -95,7 +103,7 @@ export function s3Key(location: S3Location, cfg: { path: string; s3KeyBelowPrefi
       },
     );
   }
-  return location.prefix + cfg.s3KeyBelowPrefix;
+  return objectKey(location, cfg.s3KeyBelowPrefix);
 }
 
 /** Where a config goes in S3 at `location`, or undefined when S3 is not one of its targets. */

@@ -17,7 +17,7 @@ import {
   type RemoteObject,
   type S3ClientOptions,
 } from '@itemstore/s3';
-import type { S3Location } from '@itemstore/config';
+import { objectKey, type S3Location } from '@itemstore/config';
 
 export interface ObjectReader {
   /** A label for messages: `S3` or `mirror /path`. */
@@ -135,7 +135,7 @@ export class MirrorReader implements ObjectReader {
         if (e.isDirectory()) await walk(join(dir, e.name), path);
         else if (e.isFile()) {
           const bytes = await readFile(join(dir, e.name));
-          const key = location.prefix + path;
+          const key = objectKey(location, path);
           objects.set(key, { key, etag: md5Hex(bytes), size: bytes.length });
         }
       }

@@ -9,7 +9,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError, ConfigErrors, md5Hex, type Logger } from '@itemstore/core';
-import { DEFAULT_FOLDER, baseName, dirName, type S3Location, type Settings } from '@itemstore/config';
+import {
+  DEFAULT_FOLDER,
+  baseName,
+  dirName,
+  objectKey,
+  type S3Location,
+  type Settings,
+} from '@itemstore/config';
 import {
   describeReading,
   fromLegacyMultiDoc,
@@ -99,7 +106,7 @@ export async function planLayout(options: {
   for (const row of options.rows) {
     if (row.action !== 'migrate') continue;
     const at = { file: options.flagsFile, ...(row.line ? { line: row.line, column: 1 } : {}) };
-    if (!row.s3Key.startsWith(`${location.prefix}${row.team}/`)) {
+    if (!row.s3Key.startsWith(objectKey(location, `${row.team}/`))) {
       errors.push(
         new ConfigError(
           'flags-team',

@@ -20,7 +20,14 @@ import {
   type RepoTree,
   type TreeFile,
 } from '@itemstore/core';
-import { FsTree, loadSettings, resolveTree, type S3Location, type Settings } from '@itemstore/config';
+import {
+  FsTree,
+  loadSettings,
+  objectKey,
+  resolveTree,
+  type S3Location,
+  type Settings,
+} from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import { deployToV2, type DeployCounts, type ItemStore } from '@itemstore/v2';
 import type { ObjectReader } from '../object-side.js';
@@ -205,7 +212,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
       differences.push({ key: rel, path: '', md5, note: `${DIFFERS_NOTE}: ${parts.join('; ')}` });
     }
   }
-  const keys = allRel.map((rel) => location.prefix + rel);
+  const keys = allRel.map((rel) => objectKey(location, rel));
   const { rows, state, appended } = await flagsTable(
     flagsFile,
     flagsLabel,
@@ -214,7 +221,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
     keys,
     logger,
     options.tenant,
-    new Map(differences.map((d) => [location.prefix + d.key, d.note])),
+    new Map(differences.map((d) => [objectKey(location, d.key), d.note])),
   );
   const report: MigrateReport = {
     source: describeSource(primary),
@@ -235,7 +242,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
     differences,
   };
   for (const d of differences) {
-    const row = rows.find((r) => r.s3Key === location.prefix + d.key);
+    const row = rows.find((r) => r.s3Key === objectKey(location, d.key));
     if (row) d.path = repoPathOf(row, location.prefix);
     logger.warning(`migrate: ${d.key}: ${d.note}`);
   }
@@ -254,7 +261,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
     if (plans.has(id)) continue;
     const present = listed(e);
     const rowsHere = migrated
-      .map((r) => ({ ...r, s3Key: s.location.prefix + r.s3Key.slice(location.prefix.length) }))
+      .map((r) => ({ ...r, s3Key: objectKey(s.location, r.s3Key.slice(location.prefix.length)) }))
       .filter((r) => present.has(r.s3Key.slice(s.location.prefix.length)));
     const task = progress.start(
       `migrate: read and convert${perEnvironment ? ` (${e})` : ''}`,
