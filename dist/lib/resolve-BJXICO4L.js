@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{a as k,b as F}from"./chunk-VUTC46PW.js";import{a as P,b as R,f as B,g as j,i as x,r as T,t as A}from"./chunk-SXGTNOP5.js";import"./chunk-MI5RDHE5.js";import{l as E,q as C}from"./chunk-JFJ3AGTQ.js";import{a as u,b as d,c as $,d as w,e as y}from"./chunk-EXRA7BC3.js";import{a as f}from"./chunk-HCKHEWNP.js";import{existsSync as M,statSync as J}from"node:fs";import{isAbsolute as v,relative as L,resolve as N,sep as O}from"node:path";import{parseArgs as G}from"node:util";var K=`Usage: itemstore resolve [--repo DIR] [--branch B] [--json] [paths...]
+import{a as k,b as F}from"./chunk-VUTC46PW.js";import{a as P,b as R,f as B,h as j,j as x,s as T,u as A}from"./chunk-24ZRB5FW.js";import"./chunk-MI5RDHE5.js";import{l as E,q as C}from"./chunk-JFJ3AGTQ.js";import{a as u,b as d,c as $,d as w,e as y}from"./chunk-EXRA7BC3.js";import{a as f}from"./chunk-HCKHEWNP.js";import{existsSync as M,statSync as J}from"node:fs";import{isAbsolute as v,relative as L,resolve as N,sep as O}from"node:path";import{parseArgs as G}from"node:util";var K=`Usage: itemstore resolve [--repo DIR] [--branch B] [--json] [paths...]
 
 Shows what each config of the config repo is: team, namespace, effective tags, targets (V2, S3) and the S3 key in
 the first environment, and checks every config's content the way a deploy would. Problems are printed as

@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{a as k,c as d}from"./chunk-QGS5YWHB.js";import{a,b as i,c as E}from"./chunk-VUTC46PW.js";import{k as S,l as b,m,n as v}from"./chunk-VD25MLMJ.js";import"./chunk-DJH4IAUY.js";import{A as w}from"./chunk-SXGTNOP5.js";import"./chunk-MI5RDHE5.js";import"./chunk-JFJ3AGTQ.js";import{b as c,o as g}from"./chunk-EXRA7BC3.js";import{a as f}from"./chunk-HCKHEWNP.js";import{writeFile as C}from"node:fs/promises";import{resolve as u}from"node:path";var I=`Usage: itemstore sync-s3 [--repo DIR] [--environment ENV] [--manifest FILE | --full] [options]
+import{a as k,c as d}from"./chunk-QGS5YWHB.js";import{a,b as i,c as E}from"./chunk-VUTC46PW.js";import{k as S,l as b,m,n as v}from"./chunk-7ZLX3FCP.js";import"./chunk-DJH4IAUY.js";import{B as w}from"./chunk-24ZRB5FW.js";import"./chunk-MI5RDHE5.js";import"./chunk-JFJ3AGTQ.js";import{b as c,o as g}from"./chunk-EXRA7BC3.js";import{a as f}from"./chunk-HCKHEWNP.js";import{writeFile as C}from"node:fs/promises";import{resolve as u}from"node:path";var I=`Usage: itemstore sync-s3 [--repo DIR] [--environment ENV] [--manifest FILE | --full] [options]
 
 Writes default/ configs to S3 (Item Store V0), the same code as the sync-s3 action. Compares the MD5 of what would
 be written with each object's ETag (one listing per prefix) and uploads only what differs.
