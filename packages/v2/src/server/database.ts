@@ -8,6 +8,7 @@ import {
   type EnvironmentState,
   type Item,
   type ManifestEntry,
+  type VersionInfo,
   type VersionMetadata,
 } from '../types.js';
 import { DirSyncer, KeyedMutex, ensureDir, removeStaleTempFiles, writeFileAtomic } from './durable.js';
@@ -23,22 +24,8 @@ export class ApiError extends Error {
   }
 }
 
-/** One version as `GET .../versions` answers it. */
-export interface VersionRecord {
-  version: number;
-  md5: string;
-  deleted: boolean;
-  createdAt: string;
-  metadata: VersionMetadata;
-  confirmedBy?: string;
-}
-
-interface StoredVersion {
-  version: number;
-  md5: string;
-  deleted: boolean;
-  createdAt: string;
-  metadata: VersionMetadata;
+/** One stored version: what `GET .../versions` answers (VersionInfo), plus when it was last confirmed. */
+interface StoredVersion extends VersionInfo {
   /** The commit of the newest unchanged write that found this content already latest (SPEC §5, stale rule). */
   confirmedBy?: string;
   confirmedAt?: string;
@@ -252,7 +239,7 @@ export class ItemDatabase {
   }
 
   /** Every version of an item in `env`, newest first (the audit trail); undefined when there is no such item. */
-  versions(itemId: string, env: string): VersionRecord[] | undefined {
+  versions(itemId: string, env: string): VersionInfo[] | undefined {
     const item = this.items.get(itemId);
     if (!item) return undefined;
     return versionsIn(item, env)

@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{a as p}from"./chunk-QGS5YWHB.js";import{a as u,b as m}from"./chunk-VUTC46PW.js";import{f}from"./chunk-TLJ53LQ6.js";import"./chunk-24ZRB5FW.js";import"./chunk-MI5RDHE5.js";import"./chunk-JFJ3AGTQ.js";import{b as n}from"./chunk-EXRA7BC3.js";import{a as o}from"./chunk-HCKHEWNP.js";import{resolve as h}from"node:path";var b=`Usage: itemstore serve --port N --data DIR --token T [--latency MS] [--fail-rate 0..1] [--host 127.0.0.1]
+import{a as p}from"./chunk-QGS5YWHB.js";import{a as u,b as m}from"./chunk-VUTC46PW.js";import{f}from"./chunk-SIRPWLNX.js";import"./chunk-24ZRB5FW.js";import"./chunk-MI5RDHE5.js";import"./chunk-JFJ3AGTQ.js";import{b as n}from"./chunk-EXRA7BC3.js";import{a as o}from"./chunk-HCKHEWNP.js";import{resolve as h}from"node:path";var b=`Usage: itemstore serve --port N --data DIR --token T [--latency MS] [--fail-rate 0..1] [--host 127.0.0.1]
 
 Runs the reference Item Store V2 server (SPEC \xA75) until interrupted. Data under --data survives restarts.
   --port N          port to listen on (0 picks a free one; the URL is printed on stdout)

@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{b as i}from"./chunk-VUTC46PW.js";import{c as R,e as S}from"./chunk-TLJ53LQ6.js";import{b as y,j as E,s as T,t as $,u as b,w as I}from"./chunk-24ZRB5FW.js";import"./chunk-MI5RDHE5.js";import"./chunk-JFJ3AGTQ.js";import{b as a}from"./chunk-EXRA7BC3.js";import{a as d}from"./chunk-HCKHEWNP.js";import{parseArgs as x}from"node:util";import{resolve as L}from"node:path";var _=`Usage: itemstore history <config path> [--environment ENV] [--json] [options]
+import{b as i}from"./chunk-VUTC46PW.js";import{c as R,e as S}from"./chunk-SIRPWLNX.js";import{b as y,j as E,s as T,t as $,u as b,w as I}from"./chunk-24ZRB5FW.js";import"./chunk-MI5RDHE5.js";import"./chunk-JFJ3AGTQ.js";import{b as a}from"./chunk-EXRA7BC3.js";import{a as d}from"./chunk-HCKHEWNP.js";import{parseArgs as x}from"node:util";import{resolve as L}from"node:path";var _=`Usage: itemstore history <config path> [--environment ENV] [--json] [options]
 
 An item's versions per environment, newest first, with the audit trail each write recorded: who (GITHUB_ACTOR or
 the local user), which run, which commit and path, and for a promotion the environment and version it came from.
