@@ -58,6 +58,7 @@ describe('action-templates', () => {
       'validate.yaml',
       'migrate.yaml',
       'pr-comment.yaml',
+      'cleanup-branch.yaml',
     ]) {
       expect(files).toContain(f);
     }
@@ -143,7 +144,7 @@ describe('action-templates', () => {
   test.each(files)('%s: concurrency per ref or target; writers queue, never cancel', (f) => {
     const wf = load(f);
     expect(wf.concurrency?.group).toMatch(
-      /\$\{\{ (github\.ref|inputs\.|github\.event\.pull_request\.number|github\.event\.workflow_run\.head_repository)/,
+      /\$\{\{ (github\.ref|github\.event\.ref|inputs\.|github\.event\.pull_request\.number|github\.event\.workflow_run\.head_repository)/,
     );
     const writes = f !== 'pr-plan.yaml';
     if (writes) expect(wf.concurrency?.['cancel-in-progress']).toBe(false);
@@ -163,8 +164,12 @@ describe('action-templates', () => {
 
   test.each(files)('%s: reads the S3 switch and keeps ${{ }} out of scripts', (f) => {
     const text = readFileSync(join(dir, f), 'utf8');
-    // pr-comment.yaml posts what pr-plan.yaml rendered (which read the switch).
-    if (f !== 'pr-comment.yaml') expect(text).toContain('vars.ITEMSTORE_S3_SYNC');
+    // pr-comment.yaml posts what pr-plan.yaml rendered (which read the switch). cleanup-branch.yaml never touches
+    // S3 whatever the switch says (S3 has no branches): no AWS credentials at all.
+    if (f === 'cleanup-branch.yaml') {
+      expect(text).not.toContain('aws-actions/configure-aws-credentials');
+      expect(text).not.toContain('id-token');
+    } else if (f !== 'pr-comment.yaml') expect(text).toContain('vars.ITEMSTORE_S3_SYNC');
     for (const s of steps(load(f))) if (s.run) expect(s.run).not.toContain('${{');
   });
 

@@ -59,6 +59,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       'history <config path> [--environment ENV] [--json]   versions per environment with the audit trail',
     load: async () => (await import('./commands/history.js')).historyCommand,
   },
+  'cleanup-branch': {
+    summary:
+      "cleanup-branch <branch> [--repo DIR] [--dry-run]   tombstone a deleted feature branch's items in V2 dev",
+    load: async () => (await import('./commands/cleanup-branch.js')).cleanupBranchCommand,
+  },
   migrate: {
     summary: 'migrate --repo DIR (--from s3://B/P | --from-dir DIR) [--steps ...]   S3 (V0) → repo and V2',
     load: async () => (await import('./commands/migrate.js')).migrateCommand,

@@ -95,6 +95,25 @@ export function promotionRefusal(
   return undefined;
 }
 
+/**
+ * The branch a cleanup may tombstone: a feature branch's name (a `refs/heads/` prefix is dropped). Refused when empty
+ * or the main branch: a cleanup removes only items carrying `branch: <name>`, and main's items carry no branch tag.
+ */
+export function gateBranchCleanup(settings: Settings, branch: string | undefined): string {
+  const name = (branch ?? '').trim().replace(/^refs\/heads\//, '');
+  if (!name) {
+    throw new UsageError(
+      'cleanup-branch needs the name of a deleted feature branch; an empty name would match no branch item and is refused.',
+    );
+  }
+  if (name === settings.mainBranch) {
+    throw new UsageError(
+      `cleanup-branch never touches ${settings.mainBranch}, the main branch of item-store.yaml: it removes only the items of a deleted feature branch (tag branch=<name>).`,
+    );
+  }
+  return name;
+}
+
 /** The cutover switch (SPEC §3). */
 export interface S3Switch {
   on: boolean;

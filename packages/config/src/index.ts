@@ -63,6 +63,7 @@ export {
   knownEnvironment,
   gateDeployEnvironment,
   gatePromotionStep,
+  gateBranchCleanup,
   previousEnvironment,
   promotionRefusal,
   s3SyncSwitch,

@@ -1,6 +1,7 @@
 /** The environment gate's rules, one refusal sentence each (SPEC §3). */
 import { describe, expect, test } from '@jest/globals';
 import {
+  gateBranchCleanup,
   gateDeployEnvironment,
   gatePromotionStep,
   knownEnvironment,
@@ -25,6 +26,20 @@ teams:
 `);
 
 describe('the environment gate', () => {
+  test('branch cleanup: a feature branch by its exact name; empty and the main branch refused', () => {
+    expect(gateBranchCleanup(settings, 'feature/a')).toBe('feature/a');
+    expect(gateBranchCleanup(settings, 'refs/heads/Feature/A')).toBe('Feature/A');
+    expect(() => gateBranchCleanup(settings, '')).toThrow(
+      'cleanup-branch needs the name of a deleted feature branch; an empty name would match no branch item and is refused.',
+    );
+    expect(() => gateBranchCleanup(settings, '  ')).toThrow('needs the name of a deleted feature branch');
+    expect(() => gateBranchCleanup(settings, 'main')).toThrow(
+      'cleanup-branch never touches main, the main branch of item-store.yaml: it removes only the items of a deleted feature branch (tag branch=<name>).',
+    );
+    expect(() => gateBranchCleanup(settings, 'refs/heads/main')).toThrow('never touches main');
+    expect(gateDeployEnvironment(settings, undefined, 'cleanup-branch')).toBe('dev');
+  });
+
   test('deploy writes only the first environment; qa and prod only by promotion; unknown refused', () => {
     expect(gateDeployEnvironment(settings, undefined)).toBe('dev');
     expect(gateDeployEnvironment(settings, '')).toBe('dev');

@@ -53,6 +53,17 @@ export {
 } from './summary.js';
 export { s3SyncSwitch } from './switch.js';
 export {
+  cleanupBranch,
+  cleanupSummary,
+  cleanupLines,
+  cleanupCountsLine,
+  CLEANUP_REPORT_VERSION,
+  type CleanupBranchOptions,
+  type CleanupBranchReport,
+  type CleanupEntry,
+  type CleanupOutcome,
+} from './cleanup-branch.js';
+export {
   migrate,
   manifestOf,
   defaultFlagsFile,

@@ -154,6 +154,27 @@ export class ConfigRepo {
   }
 
   /**
+   * `git push origin --delete <branch>` and the delete event GitHub would send: it runs workflows from the default
+   * branch (GITHUB_REF and GITHUB_SHA are the default branch's), and names the deleted ref in the payload.
+   */
+  async deleteBranch(branch: string): Promise<WorkflowEvent> {
+    await this.git(['push', '-q', 'origin', '--delete', `refs/heads/${branch}`]);
+    const ref = `refs/heads/${this.defaultBranch}`;
+    return {
+      eventName: 'delete',
+      ref,
+      sha: await this.remoteSha(this.defaultBranch),
+      payload: {
+        ref: branch,
+        ref_type: 'branch',
+        pusher_type: 'user',
+        repository: this.repositoryPayload(),
+        sender: { login: 'demo-user' },
+      },
+    };
+  }
+
+  /**
    * Opens a pull request from `head` into `base`: pushes the head, makes GitHub's test merge commit and stores it
    * as refs/pull/N/merge on origin, and returns the pull_request event (action opened).
    */
