@@ -1,9 +1,10 @@
 /** `itemstore detect` on a local checkout: the same library, printed for a terminal. */
-import { afterAll, afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { UsageError } from '@itemstore/core';
 import { GitRepo } from '../../../test/helpers/git-repo.js';
 import { detectCommand } from '../../cli/src/commands/detect.js';
+import { captureTerminal } from '../../../test/helpers/terminal.js';
 
 // Real git processes: generous limits for a loaded 2-core CI machine (each test takes well under a second alone).
 jest.setTimeout(60_000);
@@ -11,17 +12,7 @@ jest.setTimeout(60_000);
 const made: string[] = [];
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-let out: string;
-let err: string;
-beforeEach(() => {
-  out = '';
-  err = '';
-  jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+const term = captureTerminal();
 
 async function repo(): Promise<GitRepo> {
   const r = await GitRepo.init();
@@ -41,10 +32,10 @@ describe('itemstore detect', () => {
     await r.commit('work', { 'team/a.yaml': 'a: 2\n', 'team/new\nline.yaml': 'n: 1\n' });
     await r.rename('team/b.yaml', 'team/c.yaml');
     expect(await detectCommand(['--repo', r.dir])).toBe(0);
-    expect(out).toBe(
+    expect(term.out).toBe(
       ['M  team/a.yaml', 'R  team/b.yaml -> team/c.yaml', 'A  "team/new\\nline.yaml"', ''].join('\n'),
     );
-    expect(err).toMatch(
+    expect(term.err).toMatch(
       /^No base was given\. Compared with the merge base of main \([0-9a-f]{7}\)\.\n3 paths \(1 added, 1 modified, 1 renamed\), [0-9a-f]{12}\.\.[0-9a-f]{12} on Feature\/X\./,
     );
   });
@@ -57,7 +48,7 @@ describe('itemstore detect', () => {
     expect(
       await detectCommand(['--repo', r.dir, '--base', base, '--head', head, '--branch', 'Rel/1', '--json']),
     ).toBe(0);
-    const m = JSON.parse(out);
+    const m = JSON.parse(term.out);
     expect(m).toMatchObject({
       version: 1,
       mode: 'diff',
@@ -76,8 +67,8 @@ describe('itemstore detect', () => {
   it('on the default branch without --base lists every config and says why', async () => {
     const r = await repo();
     expect(await detectCommand(['--repo', r.dir])).toBe(0);
-    expect(out).toBe('=  team/a.yaml  (all)\n=  team/b.yaml  (all)\n');
-    expect(err).toMatch(/default branch main itself/);
+    expect(term.out).toBe('=  team/a.yaml  (all)\n=  team/b.yaml  (all)\n');
+    expect(term.err).toMatch(/default branch main itself/);
   });
 
   it('a bad flag or base is a usage error', async () => {

@@ -10,6 +10,21 @@ export async function symbolicRef(git: Git, name: string, prefix: string): Promi
 }
 
 /**
+ * The branch of the checkout (--branch, else the checked-out one; '' when detached) and the default branch to find a
+ * merge base with (--default-branch, else origin's HEAD, else main).
+ */
+export async function branchesOf(
+  git: Git,
+  values: { branch?: string | undefined; 'default-branch'?: string | undefined },
+): Promise<{ branch: string; defaultBranch: string }> {
+  const branch = values.branch ?? (await symbolicRef(git, 'HEAD', 'refs/heads/'));
+  const defaultBranch =
+    values['default-branch'] ??
+    ((await symbolicRef(git, 'refs/remotes/origin/HEAD', 'refs/remotes/origin/')) || 'main');
+  return { branch, defaultBranch };
+}
+
+/**
  * The --repo folder, checked before git runs there: a missing folder and a folder outside any git work tree each get
  * their own sentence (git's own message, or "git was not found on PATH", said neither).
  */

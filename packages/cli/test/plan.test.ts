@@ -4,23 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '@itemstore/v2';
 import { GitRepo } from '../../../test/helpers/git-repo.js';
+import { bucketsNamed, settingsYaml } from '../../../test/helpers/settings.js';
 
 jest.setTimeout(60_000);
 
-const SETTINGS = `version: 1
-mainBranch: main
-environments: [dev, qa, prod]
-s3OnlySuffixes: [_SC]
-tenants:
-  retail:
-    region: us-east-1
-    s3:
-      dev: { bucket: retail-dev, prefix: item-store/ }
-      qa: { bucket: retail-qa, prefix: item-store/ }
-      prod: { bucket: retail-prod, prefix: item-store/ }
-teams:
-  emr: { tenant: retail, namespace: emr-jobs }
-`;
+const SETTINGS = settingsYaml({ buckets: bucketsNamed('retail'), teams: ['emr'] });
 
 const made: string[] = [];
 let server: RunningServer;

@@ -3,28 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bucketsNamed, settingsYaml } from '../../../test/helpers/settings.js';
 
 export const sampleRepo = resolve(
   dirname(fileURLToPath(import.meta.url)),
   '../../../test/fixtures/sample-repo',
 );
 
-export const SETTINGS_YAML = `version: 1
-mainBranch: main
-environments: [dev, qa, prod]
-s3OnlySuffixes: [_SC]
-tenants:
-  retail:
-    region: us-east-1
-    s3:
-      dev: { bucket: retail-configs-dev, prefix: item-store/ }
-      qa: { bucket: retail-configs-qa, prefix: item-store/ }
-      prod: { bucket: retail-configs-prod, prefix: item-store/ }
-teams:
-  data-router: { tenant: retail, namespace: data-router, format: config-list }
-  data-quality: { tenant: retail, namespace: data-quality, format: dq }
-  ffi2: { tenant: retail, namespace: ffi2 }
-`;
+export const SETTINGS_YAML = settingsYaml({ buckets: bucketsNamed('retail-configs') });
 
 const made: string[] = [];
 

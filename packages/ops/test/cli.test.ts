@@ -1,5 +1,5 @@
 /** `itemstore validate | promote | migrate` in-process: arguments, the --yes guard, exit codes, output. */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,24 +15,21 @@ import {
   SETTINGS,
   TOKEN,
   cleanupAll,
-  deployAll,
+  deployedSample,
   repoFiles,
-  startStores,
   tagsOf,
   writeRepo,
   type Stores,
 } from './helpers.js';
+import { captureTerminal } from '../../../test/helpers/terminal.js';
 
 let stores: Stores;
 let repo: string;
-let out: string;
-let err: string;
+const term = captureTerminal();
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  stores = await startStores();
-  repo = writeRepo(repoFiles());
-  await deployAll(stores, repo, 'dev');
+  ({ stores, repo } = await deployedSample());
   Object.assign(process.env, stores.s3.env, { ITEMSTORE_URL: stores.v2.url, ITEMSTORE_TOKEN: TOKEN });
 }, 60_000);
 
@@ -42,42 +39,32 @@ afterAll(async () => {
   await cleanupAll();
 });
 
-beforeEach(() => {
-  out = '';
-  err = '';
-  jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
-
 describe('itemstore validate', () => {
   test('drift exits 1; --fix prints the plan and changes nothing without --yes; with --yes it fixes', async () => {
     const base = ['--repo', repo, '--endpoint', stores.s3.endpoint];
     expect(await validateCommand(base)).toBe(0);
-    expect(err).toContain('validate dev (repo): 10 in-sync, 0 content-mismatch');
+    expect(term.err).toContain('validate dev (repo): 10 in-sync, 0 content-mismatch');
 
     const vendor = await findExact(stores.store, 'ffi2', tagsOf('vendor_feed', 'ffi2'));
     await stores.store.putContents(vendor!.itemId, 'dev', '{"vendor": "by hand"}\n');
-    out = err = '';
+    term.out = term.err = '';
     expect(await validateCommand(base)).toBe(1);
-    expect(out).toContain('content-mismatch v2   ffi2/default/vendor_feed.json');
+    expect(term.out).toContain('content-mismatch v2   ffi2/default/vendor_feed.json');
     expect(await validateCommand([...base, '--fail-on-drift', 'false'])).toBe(0);
 
     const versions = (await stores.v2Stats()).versions;
-    err = '';
+    term.err = '';
     expect(await validateCommand([...base, '--fix', '--source', 'repo'])).toBe(0);
-    expect(err).toContain(
+    expect(term.err).toContain(
       'write V2 dev ffi2/default/vendor_feed.json from repo ffi2/default/vendor_feed.json',
     );
-    expect(err).toContain('nothing changed; rerun with --yes to apply this plan.');
+    expect(term.err).toContain('nothing changed; rerun with --yes to apply this plan.');
     expect((await stores.v2Stats()).versions).toEqual(versions);
 
-    err = '';
+    term.err = '';
     expect(await validateCommand([...base, '--fix', '--source', 'repo', '--yes'])).toBe(0);
-    expect(err).toContain('fix: 1 done, 0 failed; validating again');
-    expect(err.trim().split('\n').at(-1)).toContain('10 in-sync, 0 content-mismatch');
+    expect(term.err).toContain('fix: 1 done, 0 failed; validating again');
+    expect(term.err.trim().split('\n').at(-1)).toContain('10 in-sync, 0 content-mismatch');
   });
 
   test('usage mistakes are one sentence', async () => {
@@ -108,8 +95,8 @@ describe('itemstore promote', () => {
       'ffi2/mappings',
     ]);
     expect(code).toBe(0);
-    expect(out).toMatch(/promoted\s+v2 ffi2\/mappings\/store_codes.json {2}v1 \(to: none → v1\)/);
-    expect(err).toContain('promote dev → qa: 1 promoted');
+    expect(term.out).toMatch(/promoted\s+v2 ffi2\/mappings\/store_codes.json {2}v1 \(to: none → v1\)/);
+    expect(term.err).toContain('promote dev → qa: 1 promoted');
   });
 });
 
@@ -135,7 +122,7 @@ describe('itemstore migrate', () => {
     expect(readFileSync(join(target, '.itemstore/migration-flags.csv'), 'utf8')).toBe(
       's3_key,team,namespace,tags,s3_only,action,note\nconfigs/ffi2/eu/a.yaml,ffi2,ffi2,folder=eu,false,migrate,\n',
     );
-    expect(out).toContain('(created): 1 to migrate, 0 skipped');
+    expect(term.out).toContain('(created): 1 to migrate, 0 skipped');
     expect(existsSync(join(target, 'ffi2'))).toBe(false);
     await expect(
       migrateCommand(['--repo', target, '--steps', 'flags', '--from', 's3://b/p/', '--from-dir', mirror]),
@@ -166,17 +153,17 @@ describe('itemstore audit-yaml11', () => {
     expect(await auditYaml11Command(['--repo', dir, '--endpoint', stores.s3.endpoint])).toBe(1);
     const dq =
       'data-quality/default/orders_checks.yaml:8:14: "yes" is the string "yes" to V2 but true to YAML 1.1 readers: write true or quote it to make the meaning plain [V2 only or converted]';
-    expect(out.trim().split('\n')).toEqual([
+    expect(term.out.trim().split('\n')).toEqual([
       dq,
       'ffi2/default/switches.yaml:1:10: "yes" is true to YAML 1.1 readers of S3 and the string "yes" to V2: write true or quote it [S3 gets these bytes]',
       'ffi2/mappings/modes.yaml:1:7: "0755" is the number 755 to V2 but the number 493 to YAML 1.1 readers: write 493 or 755, or quote it to make the meaning plain [V2 only or converted]',
       's3://ops-qa/item-store/ffi2/legacy.yaml:1:9: "1:30" is the number 90 to YAML 1.1 readers of S3 and the string "1:30" to V2: write 90 or quote it (migrate stores 90) [qa]',
       's3://ops-qa/item-store/ffi2/legacy.yaml:2:8: "2001-12-14" is the date 2001-12-14 to YAML 1.1 readers of S3 and the string "2001-12-14" to V2: quote it (migrate stores "2001-12-14") [qa]',
     ]);
-    expect(err).toContain('audit-yaml11: repo: 3 in');
+    expect(term.err).toContain('audit-yaml11: repo: 3 in');
     // The DQ config's `yes` reaches S3 quoted (legacy writer), so it is a warning, and the only row of the repo.
-    out = '';
+    term.out = '';
     expect(await auditYaml11Command(['--repo', repo, '--no-s3'])).toBe(1);
-    expect(out).toBe(`${dq}\n`);
+    expect(term.out).toBe(`${dq}\n`);
   });
 });

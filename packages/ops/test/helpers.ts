@@ -12,27 +12,13 @@ import { syncToS3 } from '@itemstore/s3';
 import { HttpItemStore, deployToV2, startServer, type RunningServer } from '@itemstore/v2';
 import { manifestOf, S3Reader } from '@itemstore/ops';
 import { startS3Server, type S3TestServer } from '../../../test/helpers/s3-server.js';
+import { settingsYaml } from '../../../test/helpers/settings.js';
 
 export const TOKEN = 'ops-test-token-3b7d';
 export const BUCKETS = { dev: 'ops-dev', qa: 'ops-qa', prod: 'ops-prod' } as const;
 export const PREFIX = 'item-store/';
 
-export const SETTINGS = `version: 1
-mainBranch: main
-environments: [dev, qa, prod]
-s3OnlySuffixes: [_SC]
-tenants:
-  retail:
-    region: us-east-1
-    s3:
-      dev: { bucket: ${BUCKETS.dev}, prefix: ${PREFIX} }
-      qa: { bucket: ${BUCKETS.qa}, prefix: ${PREFIX} }
-      prod: { bucket: ${BUCKETS.prod}, prefix: ${PREFIX} }
-teams:
-  data-router: { tenant: retail, namespace: data-router, format: config-list }
-  data-quality: { tenant: retail, namespace: data-quality, format: dq }
-  ffi2: { tenant: retail, namespace: ffi2 }
-`;
+export const SETTINGS = settingsYaml({ buckets: BUCKETS, prefix: PREFIX });
 
 export const DQ_CONFIG = `# rules for orders
 config_list:
@@ -138,6 +124,14 @@ export async function deployAll(stores: Stores, repo: string, environment: strin
     logger: stores.logger,
   });
   if (s3.report.counts.failed) throw new Error('sync-s3 failed');
+}
+
+/** The set-up most ops tests share: both stores started, the sample repo (repoFiles) written and deployed to dev. */
+export async function deployedSample(): Promise<{ stores: Stores; repo: string }> {
+  const stores = await startStores();
+  const repo = writeRepo(repoFiles());
+  await deployAll(stores, repo, 'dev');
+  return { stores, repo };
 }
 
 export async function cleanupAll(): Promise<void> {

@@ -4,7 +4,7 @@
  * readers read them), the repo equals prod, the differences are in the flags table and the report, validate is
  * clean for every environment, and a second run changes nothing.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsTree } from '@itemstore/config';
@@ -24,6 +24,7 @@ import {
   writeRepo,
   type Stores,
 } from './helpers.js';
+import { captureTerminal } from '../../../test/helpers/terminal.js';
 
 const COMMON: Record<string, string> = {
   'ffi2/vendor_feed.yaml': 'vendor: acme\nenabled: yes\n',
@@ -46,8 +47,7 @@ const CONFIGS: [string, string, string][] = [
 ];
 
 let stores: Stores;
-let out = '';
-let err = '';
+const term = captureTerminal();
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -62,16 +62,6 @@ afterAll(async () => {
   process.env = savedEnv;
   await stores?.close();
   await cleanupAll();
-});
-
-beforeEach(() => {
-  out = '';
-  err = '';
-  jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => {
-  jest.restoreAllMocks();
 });
 
 describe('migrate per environment (each V2 environment from its own bucket)', () => {
@@ -103,7 +93,7 @@ describe('migrate per environment (each V2 environment from its own bucket)', ()
     expect(csv).toContain(
       'item-store/ffi2/vendor_feed.yaml,ffi2,ffi2,,false,migrate,content differs between environments: dev differs from prod\n',
     );
-    expect(out).toContain('differ between environments: 2');
+    expect(term.out).toContain('differ between environments: 2');
 
     // The repo equals prod (with prod's YAML 1.1 values written so that YAML 1.2 reads them the same).
     expect(readFileSync(join(repo, 'ffi2/default/vendor_feed.yaml'), 'utf8')).toBe(
@@ -137,7 +127,7 @@ describe('migrate per environment (each V2 environment from its own bucket)', ()
 
     // validate, run on its own, for every environment: S3 E against V2 E, clean.
     for (const env of ['dev', 'qa', 'prod']) {
-      err = '';
+      term.err = '';
       const code = await validateCommand([
         '--repo',
         repo,
@@ -148,7 +138,7 @@ describe('migrate per environment (each V2 environment from its own bucket)', ()
         '--against',
         's3-vs-v2',
       ]);
-      expect([env, code, err]).toEqual([env, 0, expect.stringContaining('0 content-mismatch')]);
+      expect([env, code, term.err]).toEqual([env, 0, expect.stringContaining('0 content-mismatch')]);
     }
     // The repo's own validation of prod (the environment the repo was written from) is clean too: no
     // formatting-only rows, though the repo's YAML is not byte for byte the bucket's.
@@ -205,13 +195,13 @@ describe('migrate per environment (each V2 environment from its own bucket)', ()
       repo,
     );
     const versions = (await stores.v2Stats()).versions;
-    out = '';
+    term.out = '';
     expect(await migrateCommand(args)).toBe(0);
     expect(report().files?.kept.map((k) => k.path)).toEqual([
       'ffi2/default/vendor_feed.yaml',
       'ffi2/default/eu/tags.yaml',
     ]);
-    expect(out).toContain(
+    expect(term.out).toContain(
       'kept ffi2/default/vendor_feed.yaml: changed since migrate wrote it; kept (--overwrite it',
     );
     expect(read('ffi2/default/vendor_feed.yaml')).toBe('vendor: acme\nenabled: true\nretries: 3\n');

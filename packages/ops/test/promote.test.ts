@@ -10,10 +10,9 @@ import {
   PREFIX,
   cleanupAll,
   deployAll,
+  deployedSample,
   repoFiles,
-  startStores,
   tagsOf,
-  writeRepo,
   type Stores,
 } from './helpers.js';
 
@@ -21,9 +20,7 @@ let stores: Stores;
 let repo: string;
 
 beforeAll(async () => {
-  stores = await startStores();
-  repo = writeRepo(repoFiles());
-  await deployAll(stores, repo, 'dev');
+  ({ stores, repo } = await deployedSample());
 }, 60_000);
 
 afterAll(async () => {

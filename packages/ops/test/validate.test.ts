@@ -11,8 +11,8 @@ import {
   PREFIX,
   cleanupAll,
   deployAll,
+  deployedSample,
   repoFiles,
-  startStores,
   tagsOf,
   writeRepo,
   type Stores,
@@ -23,9 +23,7 @@ let repo: string;
 
 beforeEach(async () => {
   await stores?.close();
-  stores = await startStores();
-  repo = writeRepo(repoFiles());
-  await deployAll(stores, repo, 'dev');
+  ({ stores, repo } = await deployedSample());
 }, 60_000);
 
 afterAll(async () => {

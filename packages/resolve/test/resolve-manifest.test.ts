@@ -4,22 +4,9 @@ import { FsTree } from '@itemstore/config';
 import { detectChanges, GitTree } from '@itemstore/changes';
 import { resolveManifest, resolveSummary } from '@itemstore/resolve';
 import { GitRepo } from '../../../test/helpers/git-repo.js';
+import { bucketsNamed, settingsYaml } from '../../../test/helpers/settings.js';
 
-const SETTINGS = `version: 1
-mainBranch: main
-environments: [dev, qa, prod]
-s3OnlySuffixes: [_SC]
-tenants:
-  retail:
-    region: us-east-1
-    s3:
-      dev: { bucket: retail-dev, prefix: item-store/ }
-      qa: { bucket: retail-qa, prefix: item-store/ }
-      prod: { bucket: retail-prod, prefix: item-store/ }
-teams:
-  emr: { tenant: retail, namespace: emr-jobs }
-  data-router: { tenant: retail, namespace: data-router, format: config-list }
-`;
+const SETTINGS = settingsYaml({ buckets: bucketsNamed('retail'), teams: ['emr', 'data-router'] });
 
 const repos: GitRepo[] = [];
 afterAll(() => repos.forEach((r) => r.remove()));

@@ -4,24 +4,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ResolvedEntry, ResolvedManifest } from '@itemstore/core';
 import { FsTree, loadSettings, resolveTree, type ResolvedConfig } from '@itemstore/config';
+import { settingsYaml as settingsFor } from '../../../test/helpers/settings.js';
 
 export function settingsYaml(bucket: string, prefix = 'item-store/', extraTeams = ''): string {
-  return `version: 1
-mainBranch: main
-environments: [dev, qa, prod]
-s3OnlySuffixes: [_SC]
-tenants:
-  retail:
-    region: us-east-1
-    s3:
-      dev: { bucket: ${bucket}, prefix: ${prefix} }
-      qa: { bucket: ${bucket}-qa, prefix: ${prefix} }
-      prod: { bucket: ${bucket}-prod, prefix: ${prefix} }
-teams:
-  data-router: { tenant: retail, namespace: data-router, format: config-list }
-  data-quality: { tenant: retail, namespace: data-quality, format: dq }
-  ffi2: { tenant: retail, namespace: ffi2 }
-${extraTeams}`;
+  return settingsFor({
+    buckets: { dev: bucket, qa: `${bucket}-qa`, prod: `${bucket}-prod` },
+    prefix,
+    extraTeams,
+  });
 }
 
 export const DQ_CONFIG = `# rules for orders

@@ -1,9 +1,17 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FsTree, loadSettings, resolveS3Location } from '@itemstore/config';
 import { S3Reader, auditYaml11, checkEnvironment, yaml11AuditLines } from '@itemstore/ops';
-import { stderr, stdout, terminalLogger } from '../io.js';
-import { integerFlag, parseCommandArgs } from '../args.js';
+import { stderr, terminalLogger } from '../io.js';
+import {
+  S3_FLAGS,
+  endpointOf,
+  flags,
+  integerFlag,
+  listFlag,
+  parseCommand,
+  printReport,
+  s3Overrides,
+} from '../args.js';
 
 const HELP = `Usage: itemstore audit-yaml11 [--repo DIR] [--environments LIST] [--no-s3] [options]
 
@@ -21,39 +29,18 @@ warning elsewhere) and in the S3 objects of each environment's buckets (what mig
 Exit: 0 nothing ambiguous, 1 something listed, 2 bad usage.`;
 
 export async function auditYaml11Command(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('audit-yaml11', argv, {
-    repo: { type: 'string' },
-    environments: { type: 'string' },
-    'no-s3': { type: 'boolean' },
-    endpoint: { type: 'string' },
-    bucket: { type: 'string' },
-    prefix: { type: 'string' },
-    region: { type: 'string' },
-    concurrency: { type: 'string' },
-    report: { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+  const values = parseCommand('audit-yaml11', HELP, argv, {
+    ...flags({ repo: 'string', environments: 'string', 'no-s3': 'boolean', concurrency: 'string' }),
+    ...flags({ report: 'string', json: 'boolean' }),
+    ...S3_FLAGS,
   });
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
+  if (!values) return 0;
   const concurrency = integerFlag('--concurrency', values.concurrency, 16, 1, 256);
   const tree = new FsTree(resolve(values.repo ?? '.'));
   const settings = await loadSettings(tree);
-  const environments = (values.environments ?? '')
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean)
-    .map((e) => checkEnvironment(settings, e));
-  const overrides = {
-    ...(values.bucket ? { bucket: values.bucket } : {}),
-    ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
-    ...(values.region ? { region: values.region } : {}),
-  };
-  const reader = values['no-s3']
-    ? undefined
-    : new S3Reader({ ...(values.endpoint ? { endpoint: values.endpoint } : {}), concurrency });
+  const environments = listFlag(values.environments).map((e) => checkEnvironment(settings, e));
+  const overrides = s3Overrides(values);
+  const reader = values['no-s3'] ? undefined : new S3Reader({ ...endpointOf(values), concurrency });
   try {
     const report = await auditYaml11({
       tree,
@@ -64,9 +51,7 @@ export async function auditYaml11Command(argv: string[]): Promise<number> {
       concurrency,
       logger: terminalLogger,
     });
-    if (values.report) await writeFile(resolve(values.report), JSON.stringify(report, null, 2) + '\n');
-    if (values.json) stdout(JSON.stringify(report, null, 2));
-    else for (const line of yaml11AuditLines(report)) stdout(line);
+    await printReport(values, report, { lines: () => yaml11AuditLines(report) });
     const s3 = reader
       ? `; S3: ${report.s3.rows} in ${report.s3.objects} YAML object(s) of ${report.s3.locations.join(', ')}${report.s3.unreadable.length ? ` (${report.s3.unreadable.length} did not parse)` : ''}`
       : '';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { stderr, stdout } from '../io.js';
-import { parseCommandArgs } from '../args.js';
+import { stderr } from '../io.js';
+import { flags, parseCommand } from '../args.js';
 
 const HELP = `Usage: itemstore demo [--no-summaries] [--verbose] [--keep]
 
@@ -32,16 +32,13 @@ interface DemoModule {
 export const DEMO_BUNDLE = new URL('../demo/index.js', import.meta.url);
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('demo', argv, {
-    'no-summaries': { type: 'boolean' },
-    verbose: { type: 'boolean' },
-    keep: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
+  const values = parseCommand(
+    'demo',
+    HELP,
+    argv,
+    flags({ 'no-summaries': 'boolean', verbose: 'boolean', keep: 'boolean' }),
+  );
+  if (!values) return 0;
   if (!existsSync(fileURLToPath(DEMO_BUNDLE))) {
     stderr(
       `itemstore demo: the demo bundle ${fileURLToPath(DEMO_BUNDLE)} is missing; run \`npm run build\` in the suite first.`,

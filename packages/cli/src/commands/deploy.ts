@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   ConfigErrors,
@@ -13,8 +12,17 @@ import {
 import { FsTree, gateDeployEnvironment, loadSettings, resolveTree } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import { HttpItemStore, deployLines, deploySummary, deployToV2, gitIsAncestor } from '@itemstore/v2';
-import { stderr, stdout, terminalLogger } from '../io.js';
-import { parseCommandArgs } from '../args.js';
+import { stderr, terminalLogger } from '../io.js';
+import {
+  OUTPUT_FLAGS,
+  V2_FLAGS,
+  flags,
+  deletionsFlag,
+  integerFlag,
+  parseCommand,
+  printReport,
+  v2Connection,
+} from '../args.js';
 import { checkedRepo, uncommittedFiles } from '../git-refs.js';
 
 const HELP = `Usage: itemstore deploy --url URL [--token T] [--repo DIR] [--manifest FILE] [options]
@@ -39,39 +47,17 @@ Writes configs to Item Store V2, the same code as the deploy-item-store-v2 actio
                       without it such a deploy is refused, since the content would be recorded under HEAD's commit`;
 
 export async function deployCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('deploy', argv, {
-    repo: { type: 'string' },
-    url: { type: 'string' },
-    token: { type: 'string' },
-    manifest: { type: 'string' },
-    branch: { type: 'string' },
-    environment: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    deletions: { type: 'string' },
-    prune: { type: 'boolean' },
-    concurrency: { type: 'string' },
-    report: { type: 'string' },
-    summary: { type: 'boolean' },
-    json: { type: 'boolean' },
-    'allow-dirty': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+  const values = parseCommand('deploy', HELP, argv, {
+    ...flags({ repo: 'string', manifest: 'string', branch: 'string', environment: 'string' }),
+    ...flags({ 'dry-run': 'boolean', deletions: 'string', prune: 'boolean', concurrency: 'string' }),
+    ...flags({ 'allow-dirty': 'boolean' }),
+    ...V2_FLAGS,
+    ...OUTPUT_FLAGS,
   });
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
-  const url = values.url ?? process.env.ITEMSTORE_URL;
-  const token = values.token ?? process.env.ITEMSTORE_TOKEN;
-  if (!url) throw new UsageError('--url URL (or ITEMSTORE_URL) is required: where Item Store V2 is.');
-  if (!token) throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required.');
-  const deletions = values.deletions ?? 'apply';
-  if (deletions !== 'apply' && deletions !== 'skip') {
-    throw new UsageError(`--deletions must be apply or skip, got "${deletions}".`);
-  }
-  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 64, got "${values.concurrency}".`);
-  }
+  if (!values) return 0;
+  const { url, token } = v2Connection(values);
+  const deletions = deletionsFlag(values.deletions) ?? 'apply';
+  const concurrency = integerFlag('--concurrency', values.concurrency, 8, 1, 64);
   const repo = resolve(values.repo ?? '.');
   if (!values.manifest) await checkedRepo(repo);
 
@@ -113,13 +99,13 @@ export async function deployCommand(argv: string[]): Promise<number> {
       if (n >= 50 && (done % step === 0 || done === n)) stderr(`deploy: ${done}/${n}`);
     },
   });
-  if (values.report) await writeFile(resolve(values.report), JSON.stringify(report, null, 2) + '\n');
-  if (values.json) stdout(JSON.stringify(report, null, 2));
-  else if (values.summary) stdout(deploySummary(report, { notForV2: plan.notForV2 }).toMarkdown());
-  else {
-    for (const line of deployLines(report)) stdout(line);
-    if (dryRun) for (const e of report.entries) if (e.diff) stdout(e.diff);
-  }
+  await printReport(values, report, {
+    summary: () => deploySummary(report, { notForV2: plan.notForV2 }),
+    lines: () => [
+      ...deployLines(report),
+      ...(dryRun ? report.entries.flatMap((e) => (e.diff ? [e.diff] : [])) : []),
+    ],
+  });
   const c = report.counts;
   stderr(
     `${dryRun ? 'plan' : 'deploy'} ${environment}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ` +

@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import type { ChangeEntry } from '@itemstore/core';
 import { Git, changeSummary, describe, detectChanges } from '@itemstore/changes';
 import { stderr, stdout, terminalLogger } from '../io.js';
-import { symbolicRef } from '../git-refs.js';
-import { parseCommandArgs } from '../args.js';
+import { branchesOf } from '../git-refs.js';
+import { RANGE_FLAGS, flags, parseCommand } from '../args.js';
 
 const HELP = `Usage: itemstore detect [--repo DIR] [--base REV] [--head REV] [--branch B] [--json] [options]
 
@@ -31,29 +31,14 @@ const LETTER: Record<ChangeEntry['status'], string> = {
 };
 
 export async function detectCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('detect', argv, {
-    repo: { type: 'string' },
-    base: { type: 'string' },
-    head: { type: 'string' },
-    branch: { type: 'string' },
-    'default-branch': { type: 'string' },
-    paths: { type: 'string', multiple: true },
-    exclude: { type: 'string', multiple: true },
-    fetch: { type: 'boolean' },
-    json: { type: 'boolean' },
-    summary: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+  const values = parseCommand('detect', HELP, argv, {
+    ...RANGE_FLAGS,
+    ...flags({ repo: 'string', paths: 'strings', exclude: 'strings', fetch: 'boolean' }),
+    ...flags({ json: 'boolean', summary: 'boolean' }),
   });
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
+  if (!values) return 0;
   const directory = resolve(values.repo ?? '.');
-  const git = new Git(directory);
-  const branch = values.branch ?? (await symbolicRef(git, 'HEAD', 'refs/heads/'));
-  const defaultBranch =
-    values['default-branch'] ??
-    ((await symbolicRef(git, 'refs/remotes/origin/HEAD', 'refs/remotes/origin/')) || 'main');
+  const { branch, defaultBranch } = await branchesOf(new Git(directory), values);
   const manifest = await detectChanges({
     directory,
     event: { eventName: 'local', payload: {}, ...(branch ? { ref: `refs/heads/${branch}` } : {}) },

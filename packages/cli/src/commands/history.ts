@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
 import {
@@ -11,6 +10,7 @@ import {
 } from '@itemstore/config';
 import { HttpItemStore, findExact, type VersionInfo } from '@itemstore/v2';
 import { stdout } from '../io.js';
+import { V2_FLAGS, flags, parseCommandWithPositionals, v2Connection } from '../args.js';
 
 const HELP = `Usage: itemstore history <config path> [--environment ENV] [--json] [options]
 
@@ -26,37 +26,16 @@ the local user), which run, which commit and path, and for a promotion the envir
 Exit: 0 shown, 1 no such item in V2, 2 bad usage.`;
 
 export async function historyCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        repo: { type: 'string' },
-        branch: { type: 'string' },
-        environment: { type: 'string' },
-        url: { type: 'string' },
-        token: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message} (see itemstore history --help).`);
-  }
+  const parsed = parseCommandWithPositionals('history', HELP, argv, {
+    ...flags({ repo: 'string', branch: 'string', environment: 'string', json: 'boolean' }),
+    ...V2_FLAGS,
+  });
+  if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
   const [path, ...extra] = positionals;
   if (!path || extra.length)
     throw new UsageError('Give exactly one config path (see itemstore history --help).');
-  const url = values.url ?? process.env.ITEMSTORE_URL;
-  const token = values.token ?? process.env.ITEMSTORE_TOKEN;
-  if (!url) throw new UsageError('--url URL (or ITEMSTORE_URL) is required: where Item Store V2 is.');
-  if (!token) throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required.');
+  const { url, token } = v2Connection(values);
 
   const tree = new FsTree(resolve(values.repo ?? '.'));
   const settings = await loadSettings(tree);

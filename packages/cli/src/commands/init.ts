@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import itemStoreSchema from '../../../../schemas/item-store.schema.json' with { type: 'json' };
 import tagsSchema from '../../../../schemas/tags.schema.json' with { type: 'json' };
-import { parseCommandArgs } from '../args.js';
+import { flags, parseCommand } from '../args.js';
 import { stdout } from '../io.js';
 
 const HELP = `Usage: itemstore init [--repo DIR]
@@ -32,14 +32,8 @@ const VSCODE_SETTINGS = {
 };
 
 export async function initCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('init', argv, {
-    repo: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
+  const values = parseCommand('init', HELP, argv, flags({ repo: 'string' }));
+  if (!values) return 0;
   const root = resolve(values.repo ?? '.');
   const lines: string[] = [];
   for (const [name, schema] of [

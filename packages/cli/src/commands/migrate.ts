@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
 import { HttpItemStore } from '@itemstore/v2';
@@ -18,7 +17,16 @@ import {
   type MigrateStep,
 } from '@itemstore/ops';
 import { stderr, stdout, terminalLogger } from '../io.js';
-import { parseCommandArgs } from '../args.js';
+import {
+  S3_FLAGS,
+  V2_FLAGS,
+  endpointOf,
+  flags,
+  integerFlag,
+  listFlag,
+  parseCommand,
+  writeReportFile,
+} from '../args.js';
 
 const HELP = `Usage: itemstore migrate --repo DIR [--from s3://BUCKET/PREFIX | --from-dir [ENV=]DIR ...] [options]
 
@@ -56,32 +64,15 @@ A second run changes nothing.
 Exit: 0 migrated and in sync, 1 drift after loading, 2 bad usage.`;
 
 export async function migrateCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('migrate', argv, {
-    repo: { type: 'string' },
-    from: { type: 'string' },
-    'from-dir': { type: 'string', multiple: true },
-    'repo-from': { type: 'string' },
-    paths: { type: 'string', multiple: true },
-    overwrite: { type: 'string', multiple: true },
-    tenant: { type: 'string' },
-    bucket: { type: 'string' },
-    prefix: { type: 'string' },
-    region: { type: 'string' },
-    endpoint: { type: 'string' },
-    flags: { type: 'string' },
-    environments: { type: 'string' },
-    steps: { type: 'string' },
-    url: { type: 'string' },
-    token: { type: 'string' },
-    concurrency: { type: 'string' },
-    report: { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+  const values = parseCommand('migrate', HELP, argv, {
+    ...flags({ repo: 'string', from: 'string', 'from-dir': 'strings', 'repo-from': 'string' }),
+    ...flags({ paths: 'strings', overwrite: 'strings', tenant: 'string', flags: 'string' }),
+    ...flags({ environments: 'string', steps: 'string', concurrency: 'string' }),
+    ...flags({ report: 'string', json: 'boolean' }),
+    ...S3_FLAGS,
+    ...V2_FLAGS,
   });
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
+  if (!values) return 0;
   if (!values.repo) throw new UsageError('--repo DIR is required: the config repo to migrate into.');
   const fromDirs = values['from-dir'] ?? [];
   if (values.from && fromDirs.length) {
@@ -94,27 +85,20 @@ export async function migrateCommand(argv: string[]): Promise<number> {
   if (fromDirs.length > 1 && !perEnvDirs.length) {
     throw new UsageError('--from-dir DIR can be given once; for one mirror per environment write ENV=DIR.');
   }
-  const steps = (values.steps ?? MIGRATE_STEPS.join(','))
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean) as MigrateStep[];
+  const steps = listFlag(values.steps ?? MIGRATE_STEPS.join(',')) as MigrateStep[];
   for (const s of steps) {
     if (!(MIGRATE_STEPS as readonly string[]).includes(s)) {
       throw new UsageError(`--steps: "${s}" is not a step; the steps are ${MIGRATE_STEPS.join(', ')}.`);
     }
   }
-  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 64, got "${values.concurrency}".`);
-  }
+  const concurrency = integerFlag('--concurrency', values.concurrency, 8, 1, 64);
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const repoDir = resolve(values.repo);
   const settings = await loadSettings(new FsTree(repoDir));
   // One run per source: one location for every environment, or each tenant's bucket per environment.
   const runs: Pick<MigrateOptions, 'location' | 'reader' | 'sources' | 'tenant'>[] = [];
   let s3Reader: S3Reader | undefined;
-  const s3 = () =>
-    (s3Reader ??= new S3Reader({ ...(values.endpoint ? { endpoint: values.endpoint } : {}), concurrency }));
+  const s3 = () => (s3Reader ??= new S3Reader({ ...endpointOf(values), concurrency }));
   if (values.from) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(values.from);
     if (!m) throw new UsageError(`--from must look like s3://bucket/prefix/, got "${values.from}".`);
@@ -171,17 +155,10 @@ export async function migrateCommand(argv: string[]): Promise<number> {
         repoDir,
         ...run,
         ...(values['repo-from'] ? { repoFrom: values['repo-from'] } : {}),
-        ...(values.paths ? { paths: listFlag(values.paths) } : {}),
-        ...(values.overwrite ? { overwrite: listFlag(values.overwrite) } : {}),
+        ...(values.paths ? { paths: repoPaths(values.paths) } : {}),
+        ...(values.overwrite ? { overwrite: repoPaths(values.overwrite) } : {}),
         ...(values.flags ? { flagsFile: resolve(values.flags) } : {}),
-        ...(values.environments
-          ? {
-              environments: values.environments
-                .split(',')
-                .map((e) => e.trim())
-                .filter(Boolean),
-            }
-          : {}),
+        ...(values.environments ? { environments: listFlag(values.environments) } : {}),
         ...(store ? { store } : {}),
         steps,
         concurrency,
@@ -196,10 +173,10 @@ export async function migrateCommand(argv: string[]): Promise<number> {
   }
 }
 
-function listFlag(values: string[]): string[] {
-  return values
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim().replace(/^\.\//, ''))
+/** --paths and --overwrite: repo paths, a leading ./ dropped. */
+function repoPaths(values: string[]): string[] {
+  return listFlag(values)
+    .map((v) => v.replace(/^\.\//, ''))
     .filter(Boolean);
 }
 
@@ -219,7 +196,7 @@ async function printReport(
 ): Promise<number> {
   const reportFile =
     values.report && tenant ? values.report.replace(/(\.json)?$/, `-${tenant}$1`) : values.report;
-  if (reportFile) await writeFile(resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
+  await writeReportFile(reportFile, report);
   if (values.json) stdout(JSON.stringify(report, null, 2));
   else {
     if (tenant) stdout(`tenant ${tenant}:`);

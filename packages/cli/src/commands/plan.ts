@@ -6,8 +6,8 @@ import { openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
 import { toV2Json } from '@itemstore/convert';
 import { HttpItemStore, deployLines, deployToV2, gitIsAncestor } from '@itemstore/v2';
 import { stderr, stdout, terminalLogger } from '../io.js';
-import { checkedRepo, symbolicRef } from '../git-refs.js';
-import { parseCommandArgs } from '../args.js';
+import { branchesOf, checkedRepo } from '../git-refs.js';
+import { RANGE_FLAGS, V2_FLAGS, flags, parseCommand, v2Connection } from '../args.js';
 
 const HELP = `Usage: itemstore plan [--repo DIR] [--base REV] [--head REV] [--branch B] [--url URL --token T] [options]
 
@@ -28,31 +28,16 @@ nothing. Exit 1 when a config has problems.
                         report) as JSON on stdout; problems and the totals still go to stderr`;
 
 export async function planCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('plan', argv, {
-    repo: { type: 'string' },
-    base: { type: 'string' },
-    head: { type: 'string' },
-    branch: { type: 'string' },
-    'default-branch': { type: 'string' },
-    url: { type: 'string' },
-    token: { type: 'string' },
-    environment: { type: 'string' },
-    summary: { type: 'boolean' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+  const values = parseCommand('plan', HELP, argv, {
+    ...RANGE_FLAGS,
+    ...V2_FLAGS,
+    ...flags({ repo: 'string', environment: 'string', summary: 'boolean', json: 'boolean' }),
   });
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
+  if (!values) return 0;
   const directory = resolve(values.repo ?? '.');
-  const git = await checkedRepo(directory);
-  const branch = values.branch ?? (await symbolicRef(git, 'HEAD', 'refs/heads/'));
+  const { branch, defaultBranch } = await branchesOf(await checkedRepo(directory), values);
   if (!branch)
     throw new UsageError('the checkout is on a detached HEAD; pass --branch to say which branch to plan.');
-  const defaultBranch =
-    values['default-branch'] ??
-    ((await symbolicRef(git, 'refs/remotes/origin/HEAD', 'refs/remotes/origin/')) || 'main');
 
   const changes = await detectChanges({
     directory,
@@ -96,13 +81,11 @@ export async function planCommand(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const url = values.url ?? process.env.ITEMSTORE_URL;
-  if (!url) {
+  if (!(values.url ?? process.env.ITEMSTORE_URL)) {
     if (values.json) stdout(JSON.stringify({ manifest: resolved }, null, 2));
     return 0;
   }
-  const token = values.token ?? process.env.ITEMSTORE_TOKEN;
-  if (!token) throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required with --url.');
+  const { url, token } = v2Connection(values, ' with --url');
   const tree = new FsTree(configRootOf(resolved));
   const settings = await loadSettings(tree);
   const environment = knownEnvironment(settings, values.environment || deployEnvironmentOf(settings));

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
@@ -11,8 +10,18 @@ import {
   promoteSummary,
   s3SyncSwitch,
 } from '@itemstore/ops';
-import { stderr, stdout, terminalLogger } from '../io.js';
-import { parseCommandArgs } from '../args.js';
+import { stderr, terminalLogger } from '../io.js';
+import {
+  OUTPUT_FLAGS,
+  V2_FLAGS,
+  endpointOf,
+  flags,
+  integerFlag,
+  listFlag,
+  parseCommand,
+  printReport,
+  v2Connection,
+} from '../args.js';
 
 const HELP = `Usage: itemstore promote --from ENV --to ENV [--repo DIR] [options]
 
@@ -34,42 +43,20 @@ configs with an S3-only suffix (_SC) go to S3 only. Verified afterwards (MD5 equ
 Exit: 0 promoted (or nothing to do), 1 a promotion failed or could not be verified, 2 bad usage.`;
 
 export async function promoteCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('promote', argv, {
-    from: { type: 'string' },
-    to: { type: 'string' },
-    repo: { type: 'string' },
-    paths: { type: 'string', multiple: true },
-    'dry-run': { type: 'boolean' },
-    's3-sync': { type: 'string' },
-    url: { type: 'string' },
-    token: { type: 'string' },
-    endpoint: { type: 'string' },
-    concurrency: { type: 'string' },
-    report: { type: 'string' },
-    summary: { type: 'boolean' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+  const values = parseCommand('promote', HELP, argv, {
+    ...flags({ from: 'string', to: 'string', repo: 'string', paths: 'strings', 'dry-run': 'boolean' }),
+    ...flags({ 's3-sync': 'string', endpoint: 'string', concurrency: 'string' }),
+    ...V2_FLAGS,
+    ...OUTPUT_FLAGS,
   });
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
+  if (!values) return 0;
   if (!values.from || !values.to) throw new UsageError('--from ENV and --to ENV are both required.');
-  const url = values.url ?? process.env.ITEMSTORE_URL;
-  const token = values.token ?? process.env.ITEMSTORE_TOKEN;
-  if (!url) throw new UsageError('--url URL (or ITEMSTORE_URL) is required: where Item Store V2 is.');
-  if (!token) throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required.');
-  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 64, got "${values.concurrency}".`);
-  }
+  const { url, token } = v2Connection(values);
+  const concurrency = integerFlag('--concurrency', values.concurrency, 8, 1, 64);
   const s3 = s3SyncSwitch(values['s3-sync']);
-  const paths = (values.paths ?? [])
-    .flatMap((p) => p.split(','))
-    .map((p) => p.trim())
-    .filter(Boolean);
+  const paths = listFlag(values.paths);
   const store = new HttpItemStore({ url, token, concurrency, logger: terminalLogger });
-  const reader = new S3Reader({ ...(values.endpoint ? { endpoint: values.endpoint } : {}), concurrency });
+  const reader = new S3Reader({ ...endpointOf(values), concurrency });
   try {
     const report = await promote({
       tree: new FsTree(resolve(values.repo ?? '.')),
@@ -87,10 +74,10 @@ export async function promoteCommand(argv: string[]): Promise<number> {
       progress: createProgress(),
       ...(runUrlFromEnv() ? { runUrl: runUrlFromEnv() as string } : {}),
     });
-    if (values.report) await writeFile(resolve(values.report), JSON.stringify(report, null, 2) + '\n');
-    if (values.json) stdout(JSON.stringify(report, null, 2));
-    else if (values.summary) stdout(promoteSummary(report).toMarkdown());
-    else for (const line of promoteLines(report)) stdout(line);
+    await printReport(values, report, {
+      summary: () => promoteSummary(report),
+      lines: () => promoteLines(report),
+    });
     const c = report.counts;
     stderr(
       `promote ${report.from} → ${report.to}${report.dryRun ? ' (dry run)' : ''}: ${c.promoted} promoted, ${c.deleted} deleted, ` +

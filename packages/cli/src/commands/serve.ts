@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
 import { startServer } from '@itemstore/v2';
 import { stderr, stdout } from '../io.js';
-import { parseCommandArgs } from '../args.js';
+import { flags, integerFlag, parseCommand } from '../args.js';
 
 const HELP = `Usage: itemstore serve --port N --data DIR --token T [--latency MS] [--fail-rate 0..1] [--host 127.0.0.1]
 
@@ -16,27 +16,18 @@ Runs the reference Item Store V2 server (SPEC §5) until interrupted. Data under
   --quiet           no access log on stderr`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('serve', argv, {
-    port: { type: 'string' },
-    data: { type: 'string' },
-    token: { type: 'string' },
-    latency: { type: 'string' },
-    'fail-rate': { type: 'string' },
-    host: { type: 'string' },
-    quiet: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+  const values = parseCommand('serve', HELP, argv, {
+    ...flags({ port: 'string', data: 'string', token: 'string', latency: 'string', 'fail-rate': 'string' }),
+    ...flags({ host: 'string', quiet: 'boolean' }),
   });
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
-  const port = wholeNumber('--port', values.port ?? '', 0, 65535);
+  if (!values) return 0;
+  const port = integerFlag('--port', values.port ?? '', 0, 0, 65535);
   if (!values.data)
     throw new UsageError('--data DIR is required: the folder where the server keeps its items.');
   const token = values.token ?? process.env.ITEMSTORE_TOKEN;
   if (!token)
     throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required: the bearer token clients send.');
-  const latencyMs = values.latency === undefined ? 0 : wholeNumber('--latency', values.latency, 0, 600_000);
+  const latencyMs = integerFlag('--latency', values.latency, 0, 0, 600_000);
   const failRate = values['fail-rate'] === undefined ? 0 : Number(values['fail-rate']);
   if (!(failRate >= 0 && failRate <= 1)) {
     throw new UsageError(`--fail-rate must be a number from 0 to 1, got "${values['fail-rate']}".`);
@@ -61,12 +52,4 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   return 0;
-}
-
-function wholeNumber(flag: string, v: string, min: number, max: number): number {
-  const n = Number(v);
-  if (v === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${v}".`);
-  }
-  return n;
 }

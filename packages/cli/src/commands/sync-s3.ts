@@ -1,10 +1,19 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, readResolvedManifest } from '@itemstore/core';
 import { s3SyncSwitch } from '@itemstore/config';
 import { syncLines, syncSummary, syncToS3, DEFAULT_CONCURRENCY } from '@itemstore/s3';
-import { stderr, stdout, terminalLogger } from '../io.js';
-import { integerFlag, parseCommandArgs } from '../args.js';
+import { stderr, terminalLogger } from '../io.js';
+import {
+  OUTPUT_FLAGS,
+  S3_FLAGS,
+  deletionsFlag,
+  endpointOf,
+  flags,
+  integerFlag,
+  parseCommand,
+  printReport,
+  s3Overrides,
+} from '../args.js';
 
 const HELP = `Usage: itemstore sync-s3 [--repo DIR] [--environment ENV] [--manifest FILE | --full] [options]
 
@@ -34,35 +43,16 @@ be written with each object's ETag (one listing per prefix) and uploads only wha
 Credentials come from the default AWS chain (environment, profile, SSO, instance role); they are never printed.`;
 
 export async function syncS3Command(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('sync-s3', argv, {
-    repo: { type: 'string' },
-    environment: { type: 'string' },
-    manifest: { type: 'string' },
-    full: { type: 'boolean' },
-    bucket: { type: 'string' },
-    prefix: { type: 'string' },
-    region: { type: 'string' },
-    endpoint: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    deletions: { type: 'string' },
-    'allow-feature-branch': { type: 'boolean' },
-    's3-sync': { type: 'string' },
-    concurrency: { type: 'string' },
-    'max-attempts': { type: 'string' },
-    report: { type: 'string' },
-    summary: { type: 'boolean' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+  const values = parseCommand('sync-s3', HELP, argv, {
+    ...flags({ repo: 'string', environment: 'string', manifest: 'string', full: 'boolean' }),
+    ...flags({ 'dry-run': 'boolean', deletions: 'string', 'allow-feature-branch': 'boolean' }),
+    ...flags({ 's3-sync': 'string', concurrency: 'string', 'max-attempts': 'string' }),
+    ...S3_FLAGS,
+    ...OUTPUT_FLAGS,
   });
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
+  if (!values) return 0;
   if (values.manifest && values.full) throw new UsageError('Give --manifest FILE or --full, not both.');
-  const deletions = values.deletions;
-  if (deletions !== undefined && deletions !== 'apply' && deletions !== 'skip') {
-    throw new UsageError(`--deletions must be apply or skip, got "${deletions}".`);
-  }
+  const deletions = deletionsFlag(values.deletions);
   const concurrency = integerFlag('--concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 256);
   const maxAttempts = integerFlag('--max-attempts', values['max-attempts'], 3, 1, 20);
   const manifest = values.manifest ? await readResolvedManifest(resolve(values.manifest)) : undefined;
@@ -75,12 +65,8 @@ export async function syncS3Command(argv: string[]): Promise<number> {
     ...(manifest ? { manifest } : { full: true }),
     ...(repoDir ? { repoDir } : {}),
     ...(values.environment ? { environment: values.environment } : {}),
-    overrides: {
-      ...(values.bucket ? { bucket: values.bucket } : {}),
-      ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
-      ...(values.region ? { region: values.region } : {}),
-    },
-    ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+    overrides: s3Overrides(values),
+    ...endpointOf(values),
     ...(deletions ? { deletions } : {}),
     allowFeatureBranch: Boolean(values['allow-feature-branch']),
     s3Switch,
@@ -96,10 +82,7 @@ export async function syncS3Command(argv: string[]): Promise<number> {
       }
     },
   });
-  if (values.report) await writeFile(resolve(values.report), JSON.stringify(report, null, 2) + '\n');
-  if (values.json) stdout(JSON.stringify(report, null, 2));
-  else if (values.summary) stdout(syncSummary(report).toMarkdown());
-  else for (const line of syncLines(report)) stdout(line);
+  await printReport(values, report, { summary: () => syncSummary(report), lines: () => syncLines(report) });
   const c = report.counts;
   if (!report.ran) stderr(`sync-s3: did not run: ${report.notRunReason}`);
   else {

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
 import { FsTree, loadSettings, resolveS3Location, s3SyncSwitch } from '@itemstore/config';
@@ -18,7 +17,19 @@ import {
   type FixSource,
 } from '@itemstore/ops';
 import { stderr, stdout, terminalLogger } from '../io.js';
-import { integerFlag, parseCommandArgs } from '../args.js';
+import {
+  OUTPUT_FLAGS,
+  S3_FLAGS,
+  V2_FLAGS,
+  endpointOf,
+  flags,
+  integerFlag,
+  listFlag,
+  parseCommand,
+  s3Overrides,
+  v2Connection,
+  writeReportFile as writeReport,
+} from '../args.js';
 
 const HELP = `Usage: itemstore validate [--repo DIR] [--environment ENV] [--against repo|s3-vs-v2] [options]
 
@@ -52,35 +63,15 @@ validate action. Statuses: in-sync, content-mismatch, missing-in-v2, missing-in-
 Exit: 0 in sync (or a fix plan printed without --yes), 1 drift (with --fail-on-drift true), 2 bad usage.`;
 
 export async function validateCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('validate', argv, {
-    repo: { type: 'string' },
-    environment: { type: 'string' },
-    against: { type: 'string' },
-    'read-all': { type: 'boolean' },
-    paths: { type: 'string', multiple: true },
-    url: { type: 'string' },
-    token: { type: 'string' },
-    endpoint: { type: 'string' },
-    bucket: { type: 'string' },
-    prefix: { type: 'string' },
-    region: { type: 'string' },
-    'fail-on-drift': { type: 'string' },
-    's3-sync': { type: 'string' },
-    fix: { type: 'boolean' },
-    source: { type: 'string' },
-    prune: { type: 'boolean' },
-    yes: { type: 'boolean' },
-    concurrency: { type: 'string' },
-    report: { type: 'string' },
-    all: { type: 'boolean' },
-    summary: { type: 'boolean' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+  const values = parseCommand('validate', HELP, argv, {
+    ...flags({ repo: 'string', environment: 'string', against: 'string', 'read-all': 'boolean' }),
+    ...flags({ paths: 'strings', 'fail-on-drift': 'string', 's3-sync': 'string', fix: 'boolean' }),
+    ...flags({ source: 'string', prune: 'boolean', yes: 'boolean', concurrency: 'string', all: 'boolean' }),
+    ...V2_FLAGS,
+    ...S3_FLAGS,
+    ...OUTPUT_FLAGS,
   });
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
+  if (!values) return 0;
   const against = (values.against ?? 'repo') as Against;
   if (against !== 'repo' && against !== 's3-vs-v2') {
     throw new UsageError(`--against must be repo or s3-vs-v2, got "${values.against}".`);
@@ -95,24 +86,14 @@ export async function validateCommand(argv: string[]): Promise<number> {
     throw new UsageError('--source, --prune and --yes only make sense with --fix.');
   }
   const concurrency = integerFlag('--concurrency', values.concurrency, 16, 1, 256);
-  const url = values.url ?? process.env.ITEMSTORE_URL;
-  const token = values.token ?? process.env.ITEMSTORE_TOKEN;
-  if (!url) throw new UsageError('--url URL (or ITEMSTORE_URL) is required: where Item Store V2 is.');
-  if (!token) throw new UsageError('--token T (or ITEMSTORE_TOKEN) is required.');
-  const paths = (values.paths ?? [])
-    .flatMap((p) => p.split(','))
-    .map((p) => p.trim())
-    .filter(Boolean);
+  const { url, token } = v2Connection(values);
+  const paths = listFlag(values.paths);
 
   const tree = new FsTree(resolve(values.repo ?? '.'));
   const settings = await loadSettings(tree);
-  const overrides = {
-    ...(values.bucket ? { bucket: values.bucket } : {}),
-    ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
-    ...(values.region ? { region: values.region } : {}),
-  };
+  const overrides = s3Overrides(values);
   const store = new HttpItemStore({ url, token, concurrency, logger: terminalLogger });
-  const reader = new S3Reader({ ...(values.endpoint ? { endpoint: values.endpoint } : {}), concurrency });
+  const reader = new S3Reader({ ...endpointOf(values), concurrency });
   const progress = createProgress();
   const run = () =>
     validate({
@@ -193,10 +174,6 @@ export async function validateCommand(argv: string[]): Promise<number> {
 
 function strip<T extends { actions: { content?: string; body?: Buffer }[] }>(plan: T): T {
   return { ...plan, actions: plan.actions.map(({ content: _c, body: _b, ...a }) => a) };
-}
-
-async function writeReport(file: string | undefined, data: unknown): Promise<void> {
-  if (file) await writeFile(resolve(file), JSON.stringify(data, null, 2) + '\n');
 }
 
 function booleanFlag(flag: string, value: string | undefined, fallback: boolean): boolean {

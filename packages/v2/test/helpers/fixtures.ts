@@ -8,22 +8,12 @@ import {
   type ResolvedManifest,
   type Target,
 } from '@itemstore/core';
+import { bucketsNamed, settingsYaml } from '../../../../test/helpers/settings.js';
 
-export const SETTINGS_YAML = `version: 1
-mainBranch: main
-environments: [dev, qa, prod]
-s3OnlySuffixes: [_SC]
-tenants:
-  retail:
-    region: us-east-1
-    s3:
-      dev: { bucket: retail-dev, prefix: item-store/ }
-      qa: { bucket: retail-qa, prefix: item-store/ }
-      prod: { bucket: retail-prod, prefix: item-store/ }
-teams:
-  ffi2: { tenant: retail, namespace: ffi2 }
-  data-router: { tenant: retail, namespace: data-router, format: config-list }
-`;
+export const SETTINGS_YAML = settingsYaml({
+  buckets: bucketsNamed('retail'),
+  teams: ['ffi2', 'data-router'],
+});
 
 /** `n` YAML configs `ffi2/cfg000.yaml`…, whose content depends on `revision`. */
 export function yamlConfigs(n: number, revision = 1, dir = 'ffi2'): Record<string, string> {
