@@ -8,7 +8,8 @@
 // time: bound = ceil(requests / concurrency) × latency. The ratio is wall time / bound (1.0 is perfect; the rest
 // is Node start, reading and converting the configs, git, and the server's own work such as fsync). Requests are
 // counted by the server (GET /v2/_stats, test-only), so retries and every call of the plan are included.
-// Rows: a first deploy (every config new: one listing, then generateId and PUT each) and a no-op rerun (one listing).
+// Rows: a commit that changes every config (one listing, a PUT each), a first deploy (every config new: one listing,
+// one batchGenerateId, a PUT each) and a no-op rerun (one listing).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -230,8 +231,8 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
     toRow(
       `deploy-v2: first deploy of ${configs} new configs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,
       first,
-      `into an empty store: one manifest listing, then generateId (the only way the contract creates an item) and a ` +
-        `conditional PUT per config (${perConfig(first)} requests per config); median of runs`,
+      `into an empty store: one manifest listing, one batchGenerateId for the new items (up to 1,000 ids a request), ` +
+        `then one conditional PUT per config (${perConfig(first)} requests per config); median of runs`,
     ),
     row({
       case: `deploy-v2: no-op rerun of ${configs} configs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,

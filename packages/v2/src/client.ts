@@ -10,17 +10,19 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from './retry.js';
-import type {
-  Contents,
-  Item,
-  ItemStore,
-  ManifestPage,
-  PromoteOptions,
-  PutOptions,
-  SearchPage,
-  VersionInfo,
-  VersionMetadata,
-  WriteResult,
+import { keepAliveFetch } from './http-transport.js';
+import {
+  GENERATE_IDS_MAX,
+  type Contents,
+  type Item,
+  type ItemStore,
+  type ManifestPage,
+  type PromoteOptions,
+  type PutOptions,
+  type SearchPage,
+  type VersionInfo,
+  type VersionMetadata,
+  type WriteResult,
 } from './types.js';
 
 /** A call to Item Store V2 that failed for good. The message names the call, the status and the request id. */
@@ -64,7 +66,7 @@ export interface HttpItemStoreOptions {
   concurrency?: number;
   retry?: Partial<RetryPolicy>;
   logger?: Logger;
-  /** For tests: another fetch implementation. */
+  /** For tests: another fetch implementation (default: node:http with keep-alive sockets, see http-transport.ts). */
   fetch?: typeof fetch;
 }
 
@@ -118,8 +120,10 @@ export class HttpItemStore implements ItemStore {
     this.logger.mask?.(options.token);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.policy = { ...defaultRetryPolicy, ...options.retry };
-    this.limit = pLimit(Math.max(1, options.concurrency ?? 8));
-    this.fetchImpl = options.fetch ?? fetch;
+    const concurrency = Math.max(1, options.concurrency ?? 8);
+    this.limit = pLimit(concurrency);
+    // Keep-alive sockets, as many as requests in flight: every request after the first few reuses a connection.
+    this.fetchImpl = options.fetch ?? keepAliveFetch(concurrency);
   }
 
   async generateId(namespace: string, tags: Tags): Promise<{ itemId: string; created: boolean }> {
@@ -129,6 +133,45 @@ export class HttpItemStore implements ItemStore {
       body: { tags },
     });
     return { itemId: r.itemId, created: Boolean(r.created) };
+  }
+
+  async generateIds(
+    namespace: string,
+    tags: readonly Tags[],
+  ): Promise<{ itemId: string; created: boolean }[]> {
+    // Batches of at most GENERATE_IDS_MAX tag sets and about 1 MB of JSON each (32 long tags per set would
+    // otherwise pass the server's body limit), sent like any other call: in parallel, under the concurrency limit.
+    const batches: Tags[][] = [];
+    let batch: Tags[] = [];
+    let bytes = 0;
+    for (const t of tags) {
+      const size = JSON.stringify(t).length;
+      if (batch.length && (batch.length >= GENERATE_IDS_MAX || bytes + size > BATCH_BODY_BYTES)) {
+        batches.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(t);
+      bytes += size;
+    }
+    if (batch.length) batches.push(batch);
+    const answers = await Promise.all(
+      batches.map(async (b) => {
+        const r = await this.json<{ items: { itemId: string; created: boolean }[] }>({
+          method: 'POST',
+          path: `/v2/namespaces/${enc(namespace)}/items:batchGenerateId`,
+          body: { items: b.map((t) => ({ tags: t })) },
+        });
+        if (!Array.isArray(r.items) || r.items.length !== b.length) {
+          throw new ItemStoreError(
+            `POST /v2/namespaces/${namespace}/items:batchGenerateId answered ${r.items?.length ?? 'no'} ids for ${b.length} tag sets.`,
+            { method: 'POST', path: `/v2/namespaces/${enc(namespace)}/items:batchGenerateId`, attempts: 1 },
+          );
+        }
+        return r.items.map((i) => ({ itemId: i.itemId, created: Boolean(i.created) }));
+      }),
+    );
+    return answers.flat();
   }
 
   async search(namespace: string, tags: Tags, options: { pageToken?: string } = {}): Promise<SearchPage> {
@@ -327,6 +370,9 @@ export class HttpItemStore implements ItemStore {
     }
   }
 }
+
+/** Body size a batch of generateId tag sets stays under (the server reads up to MAX_REQUEST_BODY_BYTES). */
+const BATCH_BODY_BYTES = 1024 * 1024;
 
 /** How long refused connections are retried (an unreachable server fails within 10 s, a restart is waited for). */
 const CONNECTION_REFUSED_BUDGET_MS = 8_000;

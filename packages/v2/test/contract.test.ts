@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { md5Hex } from '@itemstore/core';
-import { startServer, TOMBSTONE_MD5, type RunningServer } from '@itemstore/v2';
+import { itemIdFor, startServer, TOMBSTONE_MD5, type RunningServer } from '@itemstore/v2';
 import { OpenApiChecker } from './helpers/openapi.js';
 
 const TOKEN = 'contract-token-1234';
@@ -85,6 +85,7 @@ test('the document describes every call of SPEC §5 (and the test-only stats)', 
     [
       'deleteItem',
       'generateId',
+      'batchGenerateId',
       'getContents',
       'getItem',
       'health',
@@ -192,6 +193,45 @@ describe('generateId', () => {
     const notJson = await call('generateId', 'POST', '/v2/namespaces/gen/items:generateId', { rawBody: '{' });
     expect(notJson.status).toBe(400);
     expect((notJson.body as { error: { code: string } }).error.code).toBe('invalid_json');
+  });
+});
+
+describe('batchGenerateId', () => {
+  const batch = (items: unknown) =>
+    call('batchGenerateId', 'POST', '/v2/namespaces/gb/items:batchGenerateId', { body: { items } });
+
+  test('the ids generateId gives, in the order asked; created only for the items this call made', async () => {
+    const known = await newItem('gb', { name: 'known', team: 't' });
+    const r = await batch([
+      { tags: { name: 'a', team: 't' } },
+      { tags: { team: 't', name: 'known' } },
+      { tags: { name: 'b', team: 't' } },
+      { tags: { team: 't', name: 'a' } },
+    ]);
+    expect(r.status).toBe(200);
+    const items = (r.body as { items: { itemId: string; created: boolean }[] }).items;
+    expect(items.map((i) => i.itemId)).toEqual([
+      itemIdFor('gb', { name: 'a', team: 't' }),
+      known,
+      itemIdFor('gb', { name: 'b', team: 't' }),
+      itemIdFor('gb', { name: 'a', team: 't' }),
+    ]);
+    expect(items.map((i) => i.created)).toEqual([true, false, true, false]);
+    const single = await call('generateId', 'POST', '/v2/namespaces/gb/items:generateId', {
+      body: { tags: { name: 'b', team: 't' } },
+    });
+    expect(single.body).toEqual({ itemId: items[2]!.itemId, created: false });
+  });
+
+  test('one bad tag set, an empty list or more than 1,000 answer 400 and create nothing', async () => {
+    const ok = { tags: { name: 'never', team: 't' } };
+    for (const items of [[ok, { tags: { Name: 'x' } }], [ok, 'x'], [], 'x', Array(1001).fill(ok)]) {
+      const r = await batch(items);
+      expect(r.status).toBe(400);
+      expect((r.body as { error: { code: string } }).error.code).toBe('invalid_argument');
+    }
+    const search = await call('search', 'GET', '/v2/namespaces/gb/items?tag=name:never');
+    expect((search.body as { items: unknown[] }).items).toEqual([]);
   });
 });
 

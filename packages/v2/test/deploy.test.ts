@@ -276,6 +276,55 @@ test('fault test: 200 configs against --fail-rate 0.3; every latest content righ
   );
 }, 60_000);
 
+describe('requests per config', () => {
+  const fresh = async () => {
+    const repo = await GitRepo.init();
+    const c = await repo.commit('first', { 'item-store.yaml': SETTINGS_YAML, ...yamlConfigs(60) });
+    const m = manifestOf(
+      repo.dir,
+      c,
+      Object.keys(yamlConfigs(60)).map((p) => entryFor(p)),
+    );
+    return { repo, m };
+  };
+
+  test('60 new configs: one listing, one batchGenerateId, then one conditional PUT each (no generateId per config)', async () => {
+    const s = await server();
+    const store = fastClient(s.url);
+    const { repo, m } = await fresh();
+    const r = await deployToV2(m, options(store, repo.dir));
+    expect(r.report.counts).toMatchObject({ created: 60, failed: 0 });
+    expect((await stats(s.url)).requests).toEqual({
+      'GET /v2/_stats': 1,
+      'GET /v2/environments/{env}/manifest': 1,
+      'POST /v2/namespaces/{ns}/items:batchGenerateId': 1,
+      'PUT /v2/items/{id}/environments/{env}/contents': 60,
+    });
+    expect(Object.values((await stats(s.url)).versions).map((v) => v.dev)).toEqual(Array(60).fill(1));
+    repo.remove();
+  });
+
+  test('the batch of ids fails: every new config fails with its error, no PUT is sent, nothing is written', async () => {
+    const s = await server();
+    const store = fastClient(s.url, { retries: 1 });
+    s.setFaults([{ route: 'batchGenerateId', status: 500 }]);
+    const { repo, m } = await fresh();
+    const r = await deployToV2(m, options(store, repo.dir));
+    expect(r.report.counts).toMatchObject({ created: 0, failed: 60 });
+    const st = await stats(s.url);
+    expect(st.requests['PUT /v2/items/{id}/environments/{env}/contents']).toBeUndefined();
+    expect(st.requests['POST /v2/namespaces/{ns}/items:generateId']).toBeUndefined();
+    expect(Object.keys(st.versions)).toEqual([]);
+    // Once the server answers again, the same deploy writes every config.
+    s.setFaults([]);
+    expect((await deployToV2(m, options(store, repo.dir))).report.counts).toMatchObject({
+      created: 60,
+      failed: 0,
+    });
+    repo.remove();
+  });
+});
+
 test('race: two deploys of different commits of one branch at once; the newer commit wins', async () => {
   const s = await server({ latencyMs: 3 });
   const repo = await GitRepo.init();

@@ -46,7 +46,7 @@ export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): 
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
   let done = 0;
   const results = new Map<PlannedEntry, DeployResult>();
-  const run = (p: PlannedEntry, blocked?: string) =>
+  const run = (p: PlannedEntry, blocked?: string, itemId?: Promise<string>) =>
     limit(async () => {
       let r: DeployResult;
       if (blocked) {
@@ -54,7 +54,7 @@ export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): 
         logger.warning(`${p.path}: ${r.reason}`);
       } else {
         try {
-          r = await applyEntry(p, plan, options);
+          r = await applyEntry(itemId ? { ...p, itemId: await itemId } : p, plan, options);
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           if (!(err instanceof ItemStoreError)) logger.debug((err as Error)?.stack ?? message);
@@ -66,7 +66,8 @@ export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): 
       options.onResult?.(r, ++done, plan.entries.length);
     });
   const first = plan.entries.filter((p) => p.replacedBy === undefined && !p.orphan);
-  await Promise.all(first.map((p) => run(p)));
+  const ids = await newItemIds(first, options.store);
+  await Promise.all(first.map((p) => run(p, undefined, ids.get(p))));
   const byPath = new Map<string, DeployResult>();
   for (const p of first) if (p.action === 'upsert') byPath.set(p.path, results.get(p) as DeployResult);
   await Promise.all(
@@ -98,6 +99,38 @@ export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): 
       ),
   );
   return plan.entries.map((p) => results.get(p) as DeployResult);
+}
+
+/**
+ * The ids of the items this run creates (entries planned `create` with no item yet), asked for in one
+ * `generateIds` call per namespace instead of one generateId per config: 1,000 new configs cost one request for
+ * their ids, then their 1,000 conditional PUTs. Each entry gets a promise: when a batch fails, each of its entries
+ * fails with that error (and no PUT is sent for them), as a failed generateId did before.
+ */
+async function newItemIds(
+  entries: PlannedEntry[],
+  store: ItemStore,
+): Promise<Map<PlannedEntry, Promise<string>>> {
+  const byNamespace = new Map<string, PlannedEntry[]>();
+  for (const p of entries) {
+    if (p.status !== 'create' || p.itemId !== undefined) continue;
+    const list = byNamespace.get(p.namespace) ?? [];
+    list.push(p);
+    byNamespace.set(p.namespace, list);
+  }
+  const ids = new Map<PlannedEntry, Promise<string>>();
+  for (const [namespace, list] of byNamespace) {
+    const answer = store.generateIds(
+      namespace,
+      list.map((p) => p.tags),
+    );
+    list.forEach((p, i) => {
+      const id = answer.then((a) => (a[i] as { itemId: string }).itemId);
+      id.catch(() => undefined); // reported by the entry that awaits it
+      ids.set(p, id);
+    });
+  }
+  return ids;
 }
 
 async function applyEntry(p: PlannedEntry, plan: DeployPlan, options: ApplyOptions): Promise<DeployResult> {

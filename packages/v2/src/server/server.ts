@@ -12,7 +12,7 @@ import {
 } from '@itemstore/core';
 import { ApiError, ItemDatabase } from './database.js';
 import type { Tags } from '@itemstore/config';
-import type { VersionMetadata } from '../types.js';
+import { GENERATE_IDS_MAX, type VersionMetadata } from '../types.js';
 
 /** Largest request body the server reads; larger ones answer 413 (room for content of LIMITS.contentBytes). */
 export const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
@@ -225,6 +225,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const r = await db.generateId(ns, tags);
         return { status: r.created ? 201 : 200, body: r };
       }
+      case 'batchGenerateId': {
+        const ns = checkName('namespace', params.ns);
+        const json = parseJson(body);
+        const items: unknown = json.items;
+        if (!Array.isArray(items) || items.length === 0 || items.length > GENERATE_IDS_MAX) {
+          throw new ApiError(
+            400,
+            'invalid_argument',
+            `items must be a list of 1 to ${GENERATE_IDS_MAX} objects {"tags": {...}}.`,
+          );
+        }
+        // Every tag set is checked before any item is made: a bad one answers 400 and creates nothing.
+        const all = items.map((i: unknown, n) => {
+          if (typeof i !== 'object' || i === null || Array.isArray(i)) {
+            throw new ApiError(400, 'invalid_argument', `items[${n}] must be an object {"tags": {...}}.`);
+          }
+          return checkTags((i as { tags?: unknown }).tags);
+        });
+        return { status: 200, body: { items: await db.generateIds(ns, all) } };
+      }
       case 'search': {
         const ns = checkName('namespace', params.ns);
         const tags: Tags = {};
@@ -367,6 +387,7 @@ export type RouteName =
   | 'health'
   | 'stats'
   | 'generateId'
+  | 'batchGenerateId'
   | 'search'
   | 'getItem'
   | 'getContents'
@@ -387,6 +408,7 @@ const ROUTES: { method: string; name: RouteName; pattern: string; re: RegExp; ke
   route('GET', 'health', '/v2/health'),
   route('GET', 'stats', '/v2/_stats'),
   route('POST', 'generateId', '/v2/namespaces/{ns}/items:generateId'),
+  route('POST', 'batchGenerateId', '/v2/namespaces/{ns}/items:batchGenerateId'),
   route('GET', 'search', '/v2/namespaces/{ns}/items'),
   route('GET', 'getItem', '/v2/items/{id}'),
   route('GET', 'getContents', '/v2/items/{id}/environments/{env}/contents'),
