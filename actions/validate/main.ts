@@ -20,8 +20,10 @@ import { UsageError } from '@itemstore/core';
 import { FsTree, loadSettings, resolveS3Location, s3SyncSwitch } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
 import {
+  DRIFT_STATUSES,
   S3Reader,
   applyFix,
+  isDrift,
   createProgress,
   fixSummary,
   planFix,
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
       environment: report.environment,
       'in-sync': report.inSync,
       drifted: report.drifted,
+      'awaiting-promotion': report.awaiting,
       counts: JSON.stringify(report.counts),
       fixed: results ? results.filter((r) => r.outcome === 'done').length : 0,
     });
@@ -133,9 +136,9 @@ async function main(): Promise<void> {
     const failedFixes = results?.filter((r) => r.outcome === 'failed').length ?? 0;
     if (failedFixes) core.setFailed(`validate: ${failedFixes} fix action(s) failed; see the summary.`);
     else if (failOnDrift && report.drifted > 0) {
-      const parts = Object.entries(report.counts)
-        .filter(([s, n]) => s !== 'in-sync' && n > 0)
-        .map(([s, n]) => `${n} ${s}`);
+      const parts = DRIFT_STATUSES.filter((s) => isDrift(s) && report.counts[s] > 0).map(
+        (s) => `${report.counts[s]} ${s}`,
+      );
       core.setFailed(
         `validate: ${report.drifted} item(s) drifted in ${report.environment} (${parts.join(', ')}); see the summary.`,
       );

@@ -278,7 +278,7 @@ describe('the S3 switch off: no writer sends S3 a single request', () => {
     // No AWS variables at all: a request to S3 would fail for want of credentials.
     const c = await cli(['validate', '--repo', repo], OFF);
     expect(c.code).toBe(1);
-    expect(c.stdout).toContain('content-mismatch v2   ffi2/default/vendor_feed.json');
+    expect(c.stdout).toContain('edited-outside     v2   ffi2/default/vendor_feed.json');
     expect(c.stderr).toContain('0 S3 request(s) (S3 sync off: ITEMSTORE_S3_SYNC=off)');
     const s3 = await cli(['validate', '--repo', repo, '--fix', '--source', 's3', '--yes'], OFF);
     expect(s3.code).toBe(2);

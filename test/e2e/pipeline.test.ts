@@ -364,7 +364,7 @@ describe('workflow_dispatch → Promote and Validate', () => {
     ]);
     expect(drift!.conclusion).toBe('failure');
     expect(stepOf(drift!, 'validate').outputs.drifted).toBe('1');
-    expect(drift!.summary).toContain('content-mismatch');
+    expect(drift!.summary).toContain('edited-outside');
     // Repair from the repo, as CUTOVER.md says.
     const [fix] = await pg.onEvent(
       await pg.repo.dispatch({ environment: 'prod', against: 's3-vs-v2', fix: true, source: 'repo' }),

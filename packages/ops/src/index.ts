@@ -19,6 +19,7 @@ export {
   s3Value,
   v2Value,
   DRIFT_STATUSES,
+  isDrift,
   VALIDATE_REPORT_VERSION,
   type Against,
   type DriftStatus,
@@ -29,7 +30,22 @@ export {
   type ValidateReport,
   type ValidateRow,
 } from './validate.js';
-export { planFix, applyFix, type FixAction, type FixPlan, type FixResult, type FixSource } from './fix.js';
+export {
+  planFix,
+  applyFix,
+  withoutPayload,
+  fixSubject,
+  type FixAction,
+  type FixActionRecord,
+  type FixPlan,
+  type FixResult,
+  type FixSource,
+  type V2WriteAction,
+  type V2TombstoneAction,
+  type S3UploadAction,
+  type S3DeleteAction,
+} from './fix.js';
+export { originOf, TrailReader, MIGRATION_COMMIT, type Origin } from './trail.js';
 export {
   promote,
   checkPromotionStep,

@@ -1,8 +1,8 @@
 /** Job summaries (Markdown) and terminal lines for validate, fix and promote: the same report, two renderings. */
 import { Summary, codeCell, type Cell } from '@itemstore/core';
-import type { FixPlan, FixResult } from './fix.js';
+import { fixSubject, type FixPlan, type FixResult } from './fix.js';
 import type { PromoteEntry, PromoteReport } from './promote.js';
-import { DRIFT_STATUSES, type ValidateReport, type ValidateRow } from './validate.js';
+import { DRIFT_STATUSES, isDrift, type ValidateReport, type ValidateRow } from './validate.js';
 
 const ROW_LIMIT = 200;
 
@@ -25,20 +25,33 @@ export function validateSummary(report: ValidateReport): Summary {
   const s = new Summary().heading(
     `Validate ${report.environment}: ${report.against === 'repo' ? 'repo ⇄ V2 and S3 (MD5)' : 'S3 ⇄ V2 (JSON values)'}`,
   );
+  const awaiting = report.awaiting
+    ? ` ${report.awaiting} awaiting promotion (not drift: ${report.previousEnvironment ? `promote ${report.previousEnvironment} → ${report.environment}` : 'the deploy of main writes it'}).`
+    : '';
   s.paragraph(
     report.drifted === 0
-      ? `**In sync**: ${report.inSync} checked, no drift.`
-      : `**${report.drifted} drifted**, ${report.inSync} in sync.`,
+      ? `**No drift**: ${report.inSync} in sync.${awaiting}`
+      : `**${report.drifted} drifted** (${DRIFT_STATUSES.filter((st) => isDrift(st) && report.counts[st])
+          .map((st) => `${report.counts[st]} ${st}`)
+          .join(', ')}), ${report.inSync} in sync.${awaiting}`,
   );
   s.table(
-    ['status', 'count'],
-    DRIFT_STATUSES.map((st) => [st, report.counts[st]]),
+    ['status', 'count', 'drift'],
+    DRIFT_STATUSES.map((st) => [st, report.counts[st], isDrift(st) ? 'yes' : 'no']),
   );
-  const drifted = report.rows.filter((r) => r.status !== 'in-sync');
+  const drifted = report.rows.filter((r) => isDrift(r.status));
   if (drifted.length) {
     s.heading('Drift', 3).table(
       ['status', 'store', 'config / object', 'detail'],
       drifted.map((r): Cell[] => [r.status, r.store, codeCell(rowSubject(r)), r.detail ?? '']),
+      { limit: ROW_LIMIT },
+    );
+  }
+  const waiting = report.rows.filter((r) => r.status === 'awaiting-promotion');
+  if (waiting.length) {
+    s.heading('Awaiting promotion (not drift)', 3).table(
+      ['store', 'config / object', 'detail'],
+      waiting.map((r): Cell[] => [r.store, codeCell(rowSubject(r)), r.detail ?? '']),
       { limit: ROW_LIMIT },
     );
   }
@@ -60,7 +73,7 @@ export function validateLines(report: ValidateReport, options: { all?: boolean }
     .filter((r) => options.all || r.status !== 'in-sync')
     .map(
       (r) =>
-        `${r.status.padEnd(16)} ${r.store.padEnd(4)} ${rowSubject(r)}${r.detail ? `  (${r.detail})` : ''}`,
+        `${r.status.padEnd(18)} ${r.store.padEnd(4)} ${rowSubject(r)}${r.detail ? `  (${r.detail})` : ''}`,
     );
 }
 
@@ -82,8 +95,8 @@ export function fixPlanLines(plan: FixPlan): string[] {
     switch (a.kind) {
       case 'v2-write':
         return prev
-          ? `promote V2 ${a.path} ${prev} → ${env} (${env} changes only by promotion; ${prev} must hold ${a.from}'s content)`
-          : `write V2 ${env} ${a.path} from ${a.from}${a.repoFile ? `; and the repo file ${a.repoFile.path}` : ''}`;
+          ? `promote V2 ${a.path} ${prev} → ${env} (${a.status}; ${env} changes only by promotion; ${prev} must hold ${a.from}'s content)`
+          : `write V2 ${env} ${a.path} from ${a.from} (${a.status})${a.repoFile ? `; and the repo file ${a.repoFile.path}` : ''}`;
       case 's3-upload':
         return `upload S3 s3://${a.bucket}/${a.key} from ${a.from}`;
       case 'v2-tombstone':
@@ -95,7 +108,12 @@ export function fixPlanLines(plan: FixPlan): string[] {
     }
   });
   for (const u of plan.unfixable) lines.push(`cannot fix ${u.row.status} ${rowSubject(u.row)}: ${u.reason}`);
+  if (plan.awaitingPromotion.length) lines.push(awaitingLine(plan));
   return lines;
+}
+
+function awaitingLine(plan: FixPlan): string {
+  return `left alone: ${plan.awaitingPromotion.length} row(s) awaiting promotion (not drift; ${plan.environment === plan.environments[0] ? 'the deploy of main writes them' : 'run promote'})`;
 }
 
 export function fixSummary(plan: FixPlan, results: FixResult[] | undefined): Summary {
@@ -106,7 +124,7 @@ export function fixSummary(plan: FixPlan, results: FixResult[] | undefined): Sum
       ['action', 'config / object', 'outcome', 'versions'],
       results.map((r): Cell[] => [
         r.kind,
-        codeCell(r.path ?? r.key ?? r.itemId ?? ''),
+        codeCell(fixSubject(r)),
         r.outcome + (r.error ? `: ${r.error}` : ''),
         r.versions
           ? Object.entries(r.versions)
@@ -122,6 +140,7 @@ export function fixSummary(plan: FixPlan, results: FixResult[] | undefined): Sum
       plan.unfixable.map((u) => `${u.row.status} ${rowSubject(u.row)}: ${u.reason}`),
     );
   }
+  if (plan.awaitingPromotion.length) s.paragraph(awaitingLine(plan));
   return s;
 }
 

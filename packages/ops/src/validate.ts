@@ -8,6 +8,12 @@
  *   JSON of the same config count as in sync. Pairs come from the repo (a config under default/ is both an S3 key
  *   and a V2 identity). A side whose MD5 equals the repo's bytes is known without reading it; only the other
  *   objects are downloaded (`readAll` downloads every pair).
+ *
+ * Each row has one status (SPEC §3 "Drift"): `in-sync`, `awaiting-promotion`, `edited-outside`, `missing`,
+ * `orphan`. In repo mode the V2 rows that differ are judged by the audit trail (trail.ts): a version the pipeline
+ * wrote that a newer one supersedes awaits promotion (not drift); content no pipeline write produced is drift. The
+ * steps: prepare → listStores → hashMultipartObjects → compareConfigs → findOrphans → judgeByTrail →
+ * followV2ForS3 → buildReport.
  */
 import pLimit from 'p-limit';
 import {
@@ -31,6 +37,7 @@ import { describeLocation, locationId, objectRef, type Listing } from '@itemstor
 import { manifestAll, type ItemStore, type ManifestEntry } from '@itemstore/v2';
 import { objectMd5, type ObjectReader } from './object-side.js';
 import { noProgress, type Progress } from './progress.js';
+import { TrailReader, originOf } from './trail.js';
 import {
   checkEnvironment,
   identityKey,
@@ -41,23 +48,33 @@ import {
   yaml11Detail,
 } from './repo-items.js';
 
-export const VALIDATE_REPORT_VERSION = 1;
+export const VALIDATE_REPORT_VERSION = 2;
 
 export type Against = 'repo' | 's3-vs-v2';
 
+/**
+ * One status per config (or orphan), environment and store. Only `edited-outside`, `missing` and `orphan` are drift;
+ * `awaiting-promotion` is what the pipeline left on purpose (a newer version waits in the environment before).
+ */
 export const DRIFT_STATUSES = [
   'in-sync',
-  'content-mismatch',
-  'missing-in-v2',
-  'missing-in-s3',
-  'orphan-in-v2',
-  'orphan-in-s3',
+  'awaiting-promotion',
+  'edited-outside',
+  'missing',
+  'orphan',
 ] as const;
 export type DriftStatus = (typeof DRIFT_STATUSES)[number];
 
+/** The statuses that are drift: they fail a validation (`fail-on-drift`) and are what `--fix` repairs. */
+export function isDrift(status: DriftStatus): boolean {
+  return status === 'edited-outside' || status === 'missing' || status === 'orphan';
+}
+
 export interface ValidateRow {
   status: DriftStatus;
-  /** The store the row is about; `both` for an S3 ⇄ V2 pair (s3-vs-v2). */
+  /** The validated environment. */
+  environment: string;
+  /** The store the row is about; `both` for an S3 ⇄ V2 pair (s3-vs-v2) that both stores hold. */
   store: 'v2' | 's3' | 'both';
   /** The config's path in the repo (absent for orphans). */
   path?: string;
@@ -67,6 +84,8 @@ export interface ValidateRow {
   /** V2: the environment's latest version and its MD5. */
   v2Version?: number;
   v2Md5?: string;
+  /** V2 (repo mode): where the environment's latest version came from, read from the audit trail. */
+  origin?: string;
   bucket?: string;
   key?: string;
   /** S3: the object's MD5 (its ETag, or the stored bytes' MD5 for a multipart upload). */
@@ -82,12 +101,17 @@ export type DriftCounts = Record<DriftStatus, number>;
 export interface ValidateReport {
   version: typeof VALIDATE_REPORT_VERSION;
   environment: string;
+  /** The environment before this one in item-store.yaml (absent for the first, which deploys of main write). */
+  previousEnvironment?: string;
   against: Against;
   /** The S3 side: `S3` or `mirror <dir>`, and the locations listed. */
   s3Side: string;
   locations: string[];
   counts: DriftCounts;
   inSync: number;
+  /** Rows awaiting promotion: reported, not drift. */
+  awaiting: number;
+  /** Rows that are drift: edited-outside, missing, orphan. */
   drifted: number;
   /** Set when S3 was not looked at because the switch is off: why. */
   s3Off?: string;
@@ -102,6 +126,8 @@ export interface ValidateReport {
   };
   /** s3-vs-v2: how many objects and V2 contents were downloaded. */
   contentsRead: number;
+  /** repo mode: how many version histories were read to tell pipeline writes from others. */
+  trailsRead: number;
   requests: { v2?: number; s3: number };
   rows: ValidateRow[];
 }
@@ -112,6 +138,8 @@ export interface ValidateContext {
   environment: string;
   listings: Listing[];
   v2: Map<string, ManifestEntry>;
+  /** The previous environment's listing (repo mode, not the first environment). */
+  previousV2?: Map<string, ManifestEntry>;
   /** S3 bytes read in s3-vs-v2 mode, by objectRef. */
   s3Bytes: Map<string, Buffer>;
   /** Where a tenant's objects are (overrides applied): --fix writes where validate looked. */
@@ -143,11 +171,72 @@ export interface ValidateOptions {
   s3Switch?: S3Switch;
 }
 
+/** One validation's fixed inputs, shared by its steps. */
+interface Run {
+  options: ValidateOptions;
+  logger: Logger;
+  snapshot: RepoSnapshot;
+  environment: string;
+  previous: string | undefined;
+  s3On: boolean;
+  locationOf: ValidateContext['locationOf'];
+}
+
+/** What the stores hold: step 1's listings. */
+interface Listed {
+  v2: Map<string, ManifestEntry>;
+  previousV2: Map<string, ManifestEntry> | undefined;
+  locations: Map<string, { location: S3Location; teams: Set<string> }>;
+  listings: Listing[];
+  listingOf: Map<string, Listing>;
+  ignored: ValidateReport['ignored'];
+}
+
+/** Step 3's result. */
+interface Compared {
+  rows: ValidateRow[];
+  matchedV2: Set<string>;
+  matchedS3: Set<string>;
+  s3Bytes: Map<string, Buffer>;
+  contentsRead: number;
+}
+
 export async function validate(
   options: ValidateOptions,
 ): Promise<{ report: ValidateReport; context: ValidateContext }> {
+  const run = await prepare(options);
+  const v2Before = options.v2Requests?.() ?? 0;
+  const s3Before = options.s3.reader.requests;
+  const listed = await listStores(run);
+  const hashed = await hashMultipartObjects(run, listed);
+  const compared = await compareConfigs(run, listed, hashed);
+  if (!options.paths?.length) compared.rows.push(...findOrphans(run, listed, compared));
+  const trailsRead = options.against === 'repo' ? await judgeByTrail(run, listed, compared.rows) : 0;
+  followV2ForS3(compared.rows);
+  const report = buildReport(run, listed, compared, {
+    trailsRead,
+    requests: {
+      ...(options.v2Requests ? { v2: options.v2Requests() - v2Before } : {}),
+      s3: options.s3.reader.requests - s3Before,
+    },
+  });
+  return {
+    report,
+    context: {
+      snapshot: run.snapshot,
+      environment: run.environment,
+      listings: listed.listings,
+      v2: listed.v2,
+      ...(listed.previousV2 ? { previousV2: listed.previousV2 } : {}),
+      s3Bytes: compared.s3Bytes,
+      locationOf: run.locationOf,
+    },
+  };
+}
+
+/** Step 0: main's configs as the stores should hold them, the environment (the gate) and the S3 switch. */
+async function prepare(options: ValidateOptions): Promise<Run> {
   const logger = options.logger ?? silentLogger;
-  const progress = options.progress ?? noProgress;
   const snapshot = await loadRepoItems(options.tree, {
     logger,
     ...(options.paths ? { paths: options.paths } : {}),
@@ -161,26 +250,43 @@ export async function validate(
       `S3 sync is off (${options.s3Switch?.why}), so S3 is no longer a store to compare: validate against repo.`,
     );
   }
-  const v2Before = options.v2Requests?.() ?? 0;
-  const s3Before = options.s3.reader.requests;
-  const locationOf: ValidateContext['locationOf'] =
-    options.s3.locationOf ?? ((tenant, env) => resolveS3Location(settings, tenant, env));
+  const i = settings.environments.indexOf(environment);
+  return {
+    options,
+    logger,
+    snapshot,
+    environment,
+    previous: i > 0 ? settings.environments[i - 1] : undefined,
+    s3On,
+    locationOf: options.s3.locationOf ?? ((tenant, env) => resolveS3Location(settings, tenant, env)),
+  };
+}
 
-  // 1. Listings: the V2 manifest of each team namespace, and each S3 prefix once.
+/** Step 1: the V2 manifest of each team namespace (and of the previous environment in repo mode), each S3 prefix once. */
+async function listStores(run: Run): Promise<Listed> {
+  const { options, snapshot, environment, logger } = run;
+  const { settings } = snapshot;
   const namespaces = [...new Set(Object.values(settings.teams).map((t) => t.namespace))].sort();
   const ignored = { branchItems: 0, tombstones: 0, s3OutsideTeams: 0 };
-  const v2 = new Map<string, ManifestEntry>();
-  await Promise.all(
-    namespaces.map(async (ns) => {
-      for (const e of await manifestAll(options.store, environment, ns)) {
-        if (isBranchItem(e.tags)) ignored.branchItems++;
-        else v2.set(identityKey(e.namespace, e.tags), e);
-      }
-    }),
-  );
+  const listV2 = async (env: string, countIgnored: boolean): Promise<Map<string, ManifestEntry>> => {
+    const byIdentity = new Map<string, ManifestEntry>();
+    await Promise.all(
+      namespaces.map(async (ns) => {
+        for (const e of await manifestAll(options.store, env, ns)) {
+          if (!isBranchItem(e.tags)) byIdentity.set(identityKey(e.namespace, e.tags), e);
+          else if (countIgnored) ignored.branchItems++;
+        }
+      }),
+    );
+    return byIdentity;
+  };
+  const [v2, previousV2] = await Promise.all([
+    listV2(environment, true),
+    run.previous && options.against === 'repo' ? listV2(run.previous, false) : undefined,
+  ]);
   const locations = new Map<string, { location: S3Location; teams: Set<string> }>();
-  for (const [team, t] of s3On ? Object.entries(settings.teams) : []) {
-    const location = locationOf(t.tenant, environment);
+  for (const [team, t] of run.s3On ? Object.entries(settings.teams) : []) {
+    const location = run.locationOf(t.tenant, environment);
     const id = locationId(location);
     const entry = locations.get(id) ?? { location, teams: new Set<string>() };
     entry.teams.add(team);
@@ -191,143 +297,138 @@ export async function validate(
     logger.info(`Listing ${describeLocation(location)} (${options.s3.reader.label})`);
     listings.push(await options.s3.reader.list(location));
   }
-  const listingOf = new Map(listings.map((l) => [locationId(l.location), l]));
+  return {
+    v2,
+    previousV2,
+    locations,
+    listings,
+    listingOf: new Map(listings.map((l) => [locationId(l.location), l])),
+    ignored,
+  };
+}
 
-  // 2. Objects whose ETag is not an MD5 are hashed from their bytes (few: configs are small single-part uploads).
-  const itemLocation = (item: RepoItem): S3Location => locationOf(item.config.tenant, environment);
-  const s3KeyOf = (item: RepoItem): string => s3Key(itemLocation(item), item.config);
+/** Step 2: objects whose ETag is not an MD5 are hashed from their bytes (few: configs are small single-part uploads). */
+async function hashMultipartObjects(run: Run, listed: Listed): Promise<Map<string, string>> {
   const toHash: { location: S3Location; key: string }[] = [];
-  for (const item of snapshot.items) {
-    if (item.s3Md5 === undefined || !s3On) continue;
-    const location = itemLocation(item);
-    const o = listingOf.get(locationId(location))?.objects.get(s3KeyOf(item));
+  for (const item of run.s3On ? run.snapshot.items : []) {
+    if (item.s3Md5 === undefined) continue;
+    const location = run.locationOf(item.config.tenant, run.environment);
+    const o = listed.listingOf.get(locationId(location))?.objects.get(s3Key(location, item.config));
     if (o && /-\d+$/.test(o.etag)) toHash.push({ location, key: o.key });
   }
-  const hashed = await options.s3.reader.hash(toHash);
+  return run.options.s3.reader.hash(toHash);
+}
 
-  // 3. Compare.
-  const rows: ValidateRow[] = [];
-  const matchedV2 = new Set<string>();
-  const matchedS3 = new Set<string>();
-  const s3Bytes = new Map<string, Buffer>();
-  let contentsRead = 0;
+/** One config's S3 side in this environment, from the listing. */
+interface S3Seen {
+  location: S3Location;
+  key: string;
+  present: boolean;
+  md5: string | undefined;
+  fields: Partial<ValidateRow>;
+}
+
+/**
+ * Step 3: each config of main against the stores. V2 rows that differ from the repo are provisionally
+ * `edited-outside` and absent ones `missing`: step 5 reads the trail to tell which of them await promotion.
+ */
+async function compareConfigs(run: Run, listed: Listed, hashed: Map<string, string>): Promise<Compared> {
+  const { options, environment } = run;
+  const out: Compared = {
+    rows: [],
+    matchedV2: new Set(),
+    matchedS3: new Set(),
+    s3Bytes: new Map(),
+    contentsRead: 0,
+  };
   const limit = pLimit(Math.max(1, options.concurrency ?? 16));
-  const task = progress.start(`validate ${environment} (${options.against})`, snapshot.items.length);
+  const task = (options.progress ?? noProgress).start(
+    `validate ${environment} (${options.against})`,
+    run.snapshot.items.length,
+  );
   const pending: Promise<void>[] = [];
-
-  for (const item of snapshot.items) {
+  for (const item of run.snapshot.items) {
     const c = item.config;
     const idKey = identityKey(c.namespace, c.tags);
-    const hit = item.v2Md5 !== undefined ? v2.get(idKey) : undefined;
-    if (item.v2Md5 !== undefined) matchedV2.add(idKey);
-    const v2Live = hit && !hit.deleted ? hit : undefined;
+    const hit = item.v2Md5 !== undefined ? listed.v2.get(idKey) : undefined;
+    if (item.v2Md5 !== undefined) out.matchedV2.add(idKey);
+    let s3: S3Seen | undefined;
+    if (item.s3Md5 !== undefined && run.s3On) {
+      const location = run.locationOf(c.tenant, environment);
+      const key = s3Key(location, c);
+      out.matchedS3.add(objectRef(location.bucket, key));
+      const o = listed.listingOf.get(locationId(location))?.objects.get(key);
+      const md5 = o ? objectMd5(location, o, hashed) : undefined;
+      s3 = {
+        location,
+        key,
+        present: Boolean(o),
+        md5,
+        fields: { bucket: location.bucket, key, ...(md5 ? { s3Md5: md5 } : {}) },
+      };
+    }
     const v2Fields = {
+      environment,
       path: c.path,
       namespace: c.namespace,
       tags: c.tags,
       ...(hit ? { itemId: hit.itemId, v2Version: hit.version, v2Md5: hit.md5 } : {}),
     };
-    let s3Fields: Partial<ValidateRow> = {};
-    let s3Md5: string | undefined;
-    let s3Present = false;
-    let location: S3Location | undefined;
-    if (item.s3Md5 !== undefined && s3On) {
-      location = itemLocation(item);
-      const key = s3KeyOf(item);
-      matchedS3.add(objectRef(location.bucket, key));
-      const o = listingOf.get(locationId(location))?.objects.get(key);
-      s3Present = Boolean(o);
-      s3Md5 = o ? objectMd5(location, o, hashed) : undefined;
-      s3Fields = { bucket: location.bucket, key, ...(s3Md5 ? { s3Md5 } : {}) };
-    }
-
+    const done = (...rows: ValidateRow[]): void => {
+      out.rows.push(...rows);
+      task.tick();
+    };
     if (options.against === 'repo') {
-      if (item.v2Md5 !== undefined) {
-        rows.push({
-          ...v2Fields,
-          store: 'v2',
-          expectedMd5: item.v2Md5,
-          ...(!v2Live
-            ? {
-                status: 'missing-in-v2' as const,
-                detail: hit
-                  ? `the latest ${environment} version is a tombstone`
-                  : `no version in ${environment}`,
-              }
-            : v2Live.md5 === item.v2Md5
-              ? { status: 'in-sync' as const }
-              : {
-                  status: 'content-mismatch' as const,
-                  detail: `V2 ${environment} v${v2Live.version} MD5 ${v2Live.md5} ≠ the repo's ${item.v2Md5}`,
-                }),
-        });
-      }
-      if (item.s3Md5 !== undefined && s3On && s3Present && s3Md5 !== item.s3Md5 && location) {
+      const v2Row = item.v2Md5 !== undefined ? [v2AgainstRepo(item, hit, v2Fields, environment)] : [];
+      if (s3 && s3.present && s3.md5 !== item.s3Md5) {
         // Other bytes may still be the same value (a migrated object in its legacy formatting, `yes` where the
         // repo says `true`): read it as its legacy readers do; only a different value is drift.
-        const loc = location;
-        const row = { path: c.path, ...s3Fields, store: 's3' as const, expectedMd5: item.s3Md5 };
+        const seen = s3;
         pending.push(
           limit(async () => {
-            rows.push({
-              ...row,
-              ...(await formattingOnly(item, row.key as string, loc, options.s3.reader, s3Md5)),
-            });
-            contentsRead++;
+            const row = { environment, path: c.path, ...seen.fields, store: 's3' as const };
+            const verdict = await formattingOnly(item, seen.key, seen.location, options.s3.reader, seen.md5);
+            out.contentsRead++;
+            done(...v2Row, { ...row, expectedMd5: item.s3Md5 as string, ...verdict });
           }),
         );
-      } else if (item.s3Md5 !== undefined && s3On) {
-        rows.push({
-          path: c.path,
-          ...s3Fields,
-          store: 's3',
-          expectedMd5: item.s3Md5,
-          ...(!s3Present
-            ? { status: 'missing-in-s3' as const, detail: 'no such object' }
-            : s3Md5 === item.s3Md5 && item.yaml11
-              ? {
-                  status: 'content-mismatch' as const,
-                  detail: `same bytes, other meaning: ${yaml11Detail(item)}`,
-                }
-              : s3Md5 === item.s3Md5
-                ? { status: 'in-sync' as const }
-                : {
-                    status: 'content-mismatch' as const,
-                    detail: `S3 MD5 ${s3Md5} ≠ the repo's ${item.s3Md5}`,
-                  }),
-        });
-      }
-      task.tick();
+      } else done(...v2Row, ...(s3 ? [s3AgainstRepo(item, s3, environment)] : []));
       continue;
     }
-
     // s3-vs-v2: only configs that are both an S3 object and a V2 item are pairs.
-    if (item.v2Md5 === undefined || item.s3Md5 === undefined || !location) {
+    if (item.v2Md5 === undefined || !s3) {
       task.tick();
       continue;
     }
-    const pair = { ...v2Fields, ...s3Fields, store: 'both' as const };
-    if (!v2Live || !s3Present) {
+    const v2Live = hit && !hit.deleted ? hit : undefined;
+    const pair = { ...v2Fields, ...s3.fields, store: 'both' as const };
+    if (!v2Live || !s3.present) {
+      const rows: ValidateRow[] = [];
       if (!v2Live)
         rows.push({
           ...pair,
-          status: 'missing-in-v2',
-          detail: s3Present ? 'in S3 only' : 'in neither store',
+          store: 'v2',
+          status: 'missing',
+          detail: s3.present ? 'in S3 only' : 'in neither store',
         });
-      if (!s3Present)
-        rows.push({ ...pair, status: 'missing-in-s3', detail: v2Live ? 'in V2 only' : 'in neither store' });
-      task.tick();
+      if (!s3.present)
+        rows.push({
+          ...pair,
+          store: 's3',
+          status: 'missing',
+          detail: v2Live ? 'in V2 only' : 'in neither store',
+        });
+      done(...rows);
       continue;
     }
     const v2SameAsRepo = v2Live.md5 === item.v2Md5;
     // The repo's bytes are not S3's meaning when YAML 1.1 readers read them differently: read the object.
-    const s3SameAsRepo = s3Md5 === item.s3Md5 && !item.yaml11;
+    const s3SameAsRepo = s3.md5 === item.s3Md5 && !item.yaml11;
     if (v2SameAsRepo && s3SameAsRepo && !options.readAll) {
-      rows.push({ ...pair, status: 'in-sync' });
-      task.tick();
+      done({ ...pair, status: 'in-sync' });
       continue;
     }
-    const loc = location;
+    const loc = s3.location;
     pending.push(
       limit(async () => {
         const row = await comparePair(item, pair, {
@@ -339,81 +440,220 @@ export async function validate(
           readV2: !v2SameAsRepo || Boolean(options.readAll),
           readS3: !s3SameAsRepo || Boolean(options.readAll),
           onRead: (n, bytes) => {
-            contentsRead += n;
-            if (bytes) s3Bytes.set(objectRef(loc.bucket, pair.key as string), bytes);
+            out.contentsRead += n;
+            if (bytes) out.s3Bytes.set(objectRef(loc.bucket, pair.key as string), bytes);
           },
         });
-        rows.push(row);
-        task.tick();
+        done(row);
       }),
     );
   }
   await Promise.all(pending);
   task.done();
+  return out;
+}
 
-  // 4. Orphans: what the stores hold for main that no config of the repo maps to (only when validating everything).
-  if (!options.paths?.length) {
-    for (const [k, e] of v2) {
-      if (matchedV2.has(k)) continue;
-      if (e.deleted) {
-        ignored.tombstones++;
+/** repo mode, V2: the environment's latest version against the repo's MD5 (step 5 judges the differences). */
+function v2AgainstRepo(
+  item: RepoItem,
+  hit: ManifestEntry | undefined,
+  fields: Omit<ValidateRow, 'status' | 'store'>,
+  environment: string,
+): ValidateRow {
+  const row = { ...fields, store: 'v2' as const, expectedMd5: item.v2Md5 as string };
+  if (!hit || hit.deleted) {
+    return {
+      ...row,
+      status: 'missing',
+      detail: hit ? `the latest ${environment} version is a tombstone` : `no version in ${environment}`,
+    };
+  }
+  if (hit.md5 === item.v2Md5) return { ...row, status: 'in-sync' };
+  return {
+    ...row,
+    status: 'edited-outside',
+    detail: `V2 ${environment} v${hit.version} MD5 ${hit.md5} ≠ the repo's ${item.v2Md5}`,
+  };
+}
+
+/** repo mode, S3 (bytes equal to the repo's, or no object): S3 keeps no trail, so a difference is judged by V2's. */
+function s3AgainstRepo(item: RepoItem, s3: S3Seen, environment: string): ValidateRow {
+  const row = { environment, path: item.config.path, ...s3.fields, store: 's3' as const };
+  const expectedMd5 = item.s3Md5 as string;
+  if (!s3.present) return { ...row, expectedMd5, status: 'missing', detail: 'no such object' };
+  if (item.yaml11) {
+    return {
+      ...row,
+      expectedMd5,
+      status: 'edited-outside',
+      detail: `same bytes, other meaning: ${yaml11Detail(item)}`,
+    };
+  }
+  return { ...row, expectedMd5, status: 'in-sync' };
+}
+
+/** Step 4: what the stores hold for main that no config of the repo maps to (only when validating everything). */
+function findOrphans(run: Run, listed: Listed, compared: Compared): ValidateRow[] {
+  const rows: ValidateRow[] = [];
+  const { environment } = run;
+  for (const [k, e] of listed.v2) {
+    if (compared.matchedV2.has(k)) continue;
+    if (e.deleted) {
+      listed.ignored.tombstones++;
+      continue;
+    }
+    rows.push({
+      status: 'orphan',
+      environment,
+      store: 'v2',
+      namespace: e.namespace,
+      tags: e.tags,
+      itemId: e.itemId,
+      v2Version: e.version,
+      v2Md5: e.md5,
+      detail: 'no config of main has these tags',
+    });
+  }
+  for (const listing of listed.listings) {
+    const { location } = listing;
+    const teams = listed.locations.get(locationId(location))?.teams ?? new Set<string>();
+    for (const o of listing.objects.values()) {
+      if (compared.matchedS3.has(objectRef(location.bucket, o.key))) continue;
+      const below = o.key.slice(location.prefix.length);
+      const team = below.split('/')[0] as string;
+      if (!teams.has(team) || !below.includes('/')) {
+        listed.ignored.s3OutsideTeams++;
         continue;
       }
       rows.push({
-        status: 'orphan-in-v2',
-        store: 'v2',
-        namespace: e.namespace,
-        tags: e.tags,
-        itemId: e.itemId,
-        v2Version: e.version,
-        v2Md5: e.md5,
-        detail: 'no config of main has these tags',
+        status: 'orphan',
+        environment,
+        store: 's3',
+        bucket: location.bucket,
+        key: o.key,
+        s3Md5: o.etag,
+        detail: `no config of main maps to this key (it would be ${team}/default/${below.slice(team.length + 1)})`,
       });
     }
-    for (const listing of listings) {
-      const { location } = listing;
-      const teams = locations.get(locationId(location))?.teams ?? new Set<string>();
-      for (const o of listing.objects.values()) {
-        if (matchedS3.has(objectRef(location.bucket, o.key))) continue;
-        const team = o.key.slice(location.prefix.length).split('/')[0] as string;
-        if (!teams.has(team) || !o.key.slice(location.prefix.length).includes('/')) {
-          ignored.s3OutsideTeams++;
-          continue;
+  }
+  return rows;
+}
+
+/**
+ * Step 5 (repo mode): V2 rows that are not in sync, judged by the audit trail. A version the pipeline wrote (a
+ * deploy of main, a promotion backed by its source, a fix, a migration) that the repo or the previous environment
+ * has superseded is `awaiting-promotion`; content no pipeline write produced is `edited-outside`. An environment
+ * after the first that lacks a config the previous one holds awaits promotion too, unless its tombstone was written
+ * around the pipeline; a live item no config maps to awaits the promotion of the previous environment's tombstone.
+ * Returns how many histories were read.
+ */
+async function judgeByTrail(run: Run, listed: Listed, rows: ValidateRow[]): Promise<number> {
+  const { settings } = run.snapshot;
+  let read = 0;
+  const trail = new TrailReader({
+    versions: (id, env) => {
+      read++;
+      return run.options.store.versions(id, env);
+    },
+  });
+  const ctx = { trail, environments: settings.environments, mainBranch: settings.mainBranch };
+  const index = settings.environments.indexOf(run.environment);
+  const env = run.environment;
+  const prev = run.previous;
+  const limit = pLimit(Math.max(1, run.options.concurrency ?? 16));
+  await Promise.all(
+    rows.map((row, i) =>
+      limit(async () => {
+        if (row.store !== 'v2' || row.status === 'in-sync' || !row.namespace || !row.tags) return;
+        const k = identityKey(row.namespace, row.tags);
+        const here = listed.v2.get(k);
+        const before = prev ? listed.previousV2?.get(k) : undefined;
+        const origin = here ? await originOf(ctx, here.itemId, index, here.version) : undefined;
+        const judged: ValidateRow = { ...row, ...(origin ? { origin: origin.text } : {}) };
+        const beforeText = before
+          ? before.deleted
+            ? `a tombstone (v${before.version})`
+            : before.md5 === here?.md5
+              ? `the same (v${before.version}), itself awaiting`
+              : `v${before.version}`
+          : 'nothing';
+        if (row.status === 'edited-outside' && origin) {
+          judged.status = origin.pipeline ? 'awaiting-promotion' : 'edited-outside';
+          judged.detail = origin.pipeline
+            ? prev
+              ? `${env} holds ${origin.text}; ${prev} holds ${beforeText}: promote ${prev} → ${env}`
+              : `${env} holds ${origin.text}; main's newer content is not deployed yet (the deploy workflow writes it)`
+            : `${row.detail}; ${origin.text}`;
+        } else if (row.status === 'missing') {
+          const prevLive = before && !before.deleted;
+          const awaits = prev && prevLive && (!origin || origin.pipeline);
+          judged.status = awaits ? 'awaiting-promotion' : 'missing';
+          judged.detail = awaits
+            ? `${here ? `${env} holds ${origin?.text} (a tombstone)` : `not in ${env} yet`}; ${prev} holds ${beforeText}: promote ${prev} → ${env}`
+            : `${row.detail}${origin ? `: ${origin.text}` : ''}`;
+        } else if (row.status === 'orphan' && origin) {
+          const awaits = prev && before?.deleted && origin.pipeline;
+          judged.status = awaits ? 'awaiting-promotion' : 'orphan';
+          judged.detail = awaits
+            ? `deleted from main; ${prev} holds ${beforeText}: promote ${prev} → ${env}`
+            : `${row.detail}; ${origin.text}`;
         }
-        rows.push({
-          status: 'orphan-in-s3',
-          store: 's3',
-          bucket: location.bucket,
-          key: o.key,
-          s3Md5: o.etag,
-          detail: `no config of main maps to this key (it would be ${team}/default/${o.key.slice(location.prefix.length + team.length + 1)})`,
-        });
-      }
+        rows[i] = judged;
+      }),
+    ),
+  );
+  return read;
+}
+
+/**
+ * S3 keeps no trail, but promote moves a config's V2 version and S3 object together: an S3 object that differs from
+ * the repo (or is not there) while the same config's V2 item awaits promotion in this environment awaits it too.
+ */
+function followV2ForS3(rows: ValidateRow[]): void {
+  const awaiting = new Set(
+    rows.filter((r) => r.store === 'v2' && r.status === 'awaiting-promotion').map((r) => r.path),
+  );
+  for (const r of rows) {
+    if (
+      r.store === 's3' &&
+      r.path &&
+      awaiting.has(r.path) &&
+      (r.status === 'edited-outside' || r.status === 'missing')
+    ) {
+      r.status = 'awaiting-promotion';
+      r.detail = `${r.detail ?? ''}; S3 keeps no trail, and this config's V2 item awaits promotion (promote moves both)`;
     }
   }
+}
 
-  rows.sort(compareRows);
+/** Step 6: rows in a stable order, counted. */
+function buildReport(
+  run: Run,
+  listed: Listed,
+  compared: Compared,
+  extra: Pick<ValidateReport, 'trailsRead' | 'requests'>,
+): ValidateReport {
+  const rows = [...compared.rows].sort(compareRows);
   const counts = Object.fromEntries(DRIFT_STATUSES.map((s) => [s, 0])) as DriftCounts;
   for (const r of rows) counts[r.status]++;
-  const report: ValidateReport = {
+  return {
     version: VALIDATE_REPORT_VERSION,
-    environment,
-    against: options.against,
-    s3Side: options.s3.reader.label,
-    locations: listings.map((l) => describeLocation(l.location)),
-    ...(s3On ? {} : { s3Off: options.s3Switch?.why ?? 'off' }),
+    environment: run.environment,
+    ...(run.previous ? { previousEnvironment: run.previous } : {}),
+    against: run.options.against,
+    s3Side: run.options.s3.reader.label,
+    locations: listed.listings.map((l) => describeLocation(l.location)),
+    ...(run.s3On ? {} : { s3Off: run.options.s3Switch?.why ?? 'off' }),
     counts,
     inSync: counts['in-sync'],
-    drifted: rows.length - counts['in-sync'],
-    ignored,
-    contentsRead,
-    requests: {
-      ...(options.v2Requests ? { v2: options.v2Requests() - v2Before } : {}),
-      s3: options.s3.reader.requests - s3Before,
-    },
+    awaiting: counts['awaiting-promotion'],
+    drifted: rows.filter((r) => isDrift(r.status)).length,
+    ignored: listed.ignored,
+    contentsRead: compared.contentsRead,
+    trailsRead: extra.trailsRead,
+    requests: extra.requests,
     rows,
   };
-  return { report, context: { snapshot, environment, listings, v2, s3Bytes, locationOf } };
 }
 
 /** Reads what is needed of one pair and compares the two as JSON values. */
@@ -439,13 +679,18 @@ async function comparePair(
     const got = await o.store.getContents(o.v2.itemId, o.environment);
     o.onRead(1);
     if (!got)
-      return { ...pair, status: 'missing-in-v2', detail: 'listed, but its contents could not be read' };
+      return {
+        ...pair,
+        store: 'v2',
+        status: 'missing',
+        detail: 'listed, but its contents could not be read',
+      };
     try {
       v2Hash = canonicalHash(v2Value(got.content, c.path));
     } catch (err) {
       return {
         ...pair,
-        status: 'content-mismatch',
+        status: 'edited-outside',
         detail: `the V2 content is not JSON: ${(err as Error).message}`,
       };
     }
@@ -453,19 +698,19 @@ async function comparePair(
   if (o.readS3) {
     const bytes = await o.reader.get(o.location, pair.key as string);
     o.onRead(1, bytes);
-    if (!bytes) return { ...pair, status: 'missing-in-s3', detail: 'listed, but gone when read' };
+    if (!bytes) return { ...pair, store: 's3', status: 'missing', detail: 'listed, but gone when read' };
     try {
       s3Hash = canonicalHash(s3Value(bytes, pair.key as string, c.format, item.s3Format ?? 'bytes'));
     } catch (err) {
       const msg = err instanceof ConfigErrors || err instanceof ConfigError ? err.message : String(err);
-      return { ...pair, status: 'content-mismatch', detail: `the S3 object does not parse: ${msg}` };
+      return { ...pair, status: 'edited-outside', detail: `the S3 object does not parse: ${msg}` };
     }
   }
   return v2Hash === s3Hash
     ? { ...pair, status: 'in-sync', ...(o.readV2 || o.readS3 ? { detail: 'equal as JSON' } : {}) }
     : {
         ...pair,
-        status: 'content-mismatch',
+        status: 'edited-outside',
         detail: yaml11Detail(item) ?? 'S3 and V2 hold different JSON values',
       };
 }
@@ -479,7 +724,7 @@ async function formattingOnly(
   s3Md5: string | undefined,
 ): Promise<Pick<ValidateRow, 'status' | 'detail'>> {
   const differ = {
-    status: 'content-mismatch' as const,
+    status: 'edited-outside' as const,
     detail: `S3 MD5 ${s3Md5} ≠ the repo's ${item.s3Md5}`,
   };
   const bytes = await reader.get(location, key);
@@ -531,12 +776,11 @@ export function s3Value(
 }
 
 const ORDER: Record<DriftStatus, number> = {
-  'content-mismatch': 0,
-  'missing-in-v2': 1,
-  'missing-in-s3': 2,
-  'orphan-in-v2': 3,
-  'orphan-in-s3': 4,
-  'in-sync': 5,
+  'edited-outside': 0,
+  missing: 1,
+  orphan: 2,
+  'awaiting-promotion': 3,
+  'in-sync': 4,
 };
 
 function compareRows(a: ValidateRow, b: ValidateRow): number {

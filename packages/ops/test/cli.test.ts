@@ -43,20 +43,22 @@ describe('itemstore validate', () => {
   test('drift exits 1; --fix prints the plan and changes nothing without --yes; with --yes it fixes', async () => {
     const base = ['--repo', repo, '--endpoint', stores.s3.endpoint];
     expect(await validateCommand(base)).toBe(0);
-    expect(term.err).toContain('validate dev (repo): 10 in-sync, 0 content-mismatch');
+    expect(term.err).toContain(
+      'validate dev (repo): 10 in-sync, 0 awaiting-promotion, 0 edited-outside, 0 missing, 0 orphan',
+    );
 
     const vendor = await findExact(stores.store, 'ffi2', tagsOf('vendor_feed', 'ffi2'));
     await stores.store.putContents(vendor!.itemId, 'dev', '{"vendor": "by hand"}\n');
     term.out = term.err = '';
     expect(await validateCommand(base)).toBe(1);
-    expect(term.out).toContain('content-mismatch v2   ffi2/default/vendor_feed.json');
+    expect(term.out).toContain('edited-outside     v2   ffi2/default/vendor_feed.json');
     expect(await validateCommand([...base, '--fail-on-drift', 'false'])).toBe(0);
 
     const versions = (await stores.v2Stats()).versions;
     term.err = '';
     expect(await validateCommand([...base, '--fix', '--source', 'repo'])).toBe(0);
     expect(term.err).toContain(
-      'write V2 dev ffi2/default/vendor_feed.json from repo ffi2/default/vendor_feed.json',
+      'write V2 dev ffi2/default/vendor_feed.json from repo ffi2/default/vendor_feed.json (edited-outside)',
     );
     expect(term.err).toContain('nothing changed; rerun with --yes to apply this plan.');
     expect((await stores.v2Stats()).versions).toEqual(versions);
@@ -64,7 +66,9 @@ describe('itemstore validate', () => {
     term.err = '';
     expect(await validateCommand([...base, '--fix', '--source', 'repo', '--yes'])).toBe(0);
     expect(term.err).toContain('fix: 1 done, 0 failed; validating again');
-    expect(term.err.trim().split('\n').at(-1)).toContain('10 in-sync, 0 content-mismatch');
+    expect(term.err.trim().split('\n').at(-1)).toContain(
+      '10 in-sync, 0 awaiting-promotion, 0 edited-outside',
+    );
   });
 
   test('usage mistakes are one sentence', async () => {

@@ -138,7 +138,7 @@ describe('migrate per environment (each V2 environment from its own bucket)', ()
         '--against',
         's3-vs-v2',
       ]);
-      expect([env, code, term.err]).toEqual([env, 0, expect.stringContaining('0 content-mismatch')]);
+      expect([env, code, term.err]).toEqual([env, 0, expect.stringContaining('0 edited-outside')]);
     }
     // The repo's own validation of prod (the environment the repo was written from) is clean too: no
     // formatting-only rows, though the repo's YAML is not byte for byte the bucket's.

@@ -1,11 +1,19 @@
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsTree } from '@itemstore/config';
 import { md5Hex } from '@itemstore/core';
 import { toV2Json } from '@itemstore/convert';
 import { findExact } from '@itemstore/v2';
-import { applyFix, planFix, validate, type ValidateReport } from '@itemstore/ops';
+import {
+  applyFix,
+  isDrift,
+  planFix,
+  promote,
+  validate,
+  type FixResult,
+  type ValidateReport,
+} from '@itemstore/ops';
 import {
   BUCKETS,
   PREFIX,
@@ -45,7 +53,7 @@ function run(against: 'repo' | 's3-vs-v2', extra: { readAll?: boolean; environme
 
 function drift(report: ValidateReport): string[] {
   return report.rows
-    .filter((r) => r.status !== 'in-sync')
+    .filter((r) => isDrift(r.status))
     .map((r) => `${r.status} ${r.store} ${r.path ?? r.key ?? `${r.namespace}:${r.tags?.name}`}`)
     .sort();
 }
@@ -97,22 +105,38 @@ describe('validate against the repo (listings only)', () => {
     await seedEveryStatus();
     const validated = await run('repo');
     expect(drift(validated.report)).toEqual([
-      'content-mismatch s3 data-router/default/orders.yaml',
-      'content-mismatch v2 ffi2/default/vendor_feed.json',
-      'missing-in-s3 s3 ffi2/default/eu/store_feed.yaml',
-      'missing-in-v2 v2 ffi2/mappings/store_codes.json',
-      'orphan-in-s3 s3 item-store/ffi2/old/ghost.yaml',
-      'orphan-in-v2 v2 ffi2:ghost',
+      'edited-outside s3 data-router/default/orders.yaml',
+      'edited-outside v2 ffi2/default/vendor_feed.json',
+      'missing s3 ffi2/default/eu/store_feed.yaml',
+      'missing v2 ffi2/mappings/store_codes.json',
+      'orphan s3 item-store/ffi2/old/ghost.yaml',
+      'orphan v2 ffi2:ghost',
     ]);
+    // The trail says why: the hand edit and the hand delete carry no pipeline record.
+    const vendorRow = validated.report.rows.find((r) => r.path === 'ffi2/default/vendor_feed.json');
+    expect(vendorRow?.origin).toBe('v2: no pipeline record (written through the API directly)');
+    expect(validated.report.rows.find((r) => r.path === 'ffi2/mappings/store_codes.json')?.detail).toBe(
+      'the latest dev version is a tombstone: v2: no pipeline record (written through the API directly)',
+    );
     expect(validated.report.ignored).toEqual({ branchItems: 1, tombstones: 0, s3OutsideTeams: 1 });
     expect(validated.report.drifted).toBe(6);
 
     // Without prune the orphans are left and said so.
     const noPrune = await planFix(validated, { source: 'repo', reader: stores.reader });
-    expect(noPrune.unfixable.map((u) => u.row.status).sort()).toEqual(['orphan-in-s3', 'orphan-in-v2']);
+    expect(noPrune.unfixable.map((u) => `${u.row.status} ${u.row.store}`).sort()).toEqual([
+      'orphan s3',
+      'orphan v2',
+    ]);
 
     const plan = await planFix(validated, { source: 'repo', prune: true, reader: stores.reader });
-    expect(plan.actions.map((a) => `${a.kind} ${a.path ?? a.key ?? a.tags?.name}`).sort()).toEqual([
+    expect(
+      plan.actions
+        .map(
+          (a) =>
+            `${a.kind} ${a.kind === 'v2-tombstone' ? a.tags.name : a.kind === 's3-delete' ? a.key : a.path}`,
+        )
+        .sort(),
+    ).toEqual([
       's3-delete item-store/ffi2/old/ghost.yaml',
       's3-upload data-router/default/orders.yaml',
       's3-upload ffi2/default/eu/store_feed.yaml',
@@ -136,25 +160,150 @@ describe('validate against the repo (listings only)', () => {
         ]),
       );
     expect(await md5s()).toEqual({ dev: want });
-    // Fixing qa, then prod, promotes the previous environment's version, with the trail.
-    for (const env of ['qa', 'prod']) {
-      const v = await run('repo', { environment: env });
-      const fixPlan = await planFix(v, { source: 'repo', reader: stores.reader });
-      const fixed = await applyFix(fixPlan, { store: stores.store, clientFor: stores.reader.clientFor });
-      expect(fixed.filter((r) => r.outcome === 'failed')).toEqual([]);
-      const again = await run('repo', { environment: env });
-      expect(
-        again.report.rows.filter((r) => r.store === 'v2' && r.path === 'ffi2/default/vendor_feed.json')[0]
-          ?.status,
-      ).toBe('in-sync');
-    }
-    expect(await md5s()).toEqual({ dev: want, qa: want, prod: want });
-    const prod = (await stores.store.getItem(vendor!.itemId))!.environments.prod!;
-    expect(prod.metadata).toMatchObject({
-      promotedFrom: 'qa@1',
+    // qa holds nothing yet: every V2 row of qa awaits promotion (not drift), and a fix leaves them alone.
+    const qa = await run('repo', { environment: 'qa' });
+    expect(new Set(qa.report.rows.filter((r) => r.store === 'v2').map((r) => r.status))).toEqual(
+      new Set(['awaiting-promotion']),
+    );
+    expect(
+      qa.report.rows.find((r) => r.store === 'v2' && r.path === 'ffi2/default/vendor_feed.json'),
+    ).toMatchObject({
+      environment: 'qa',
+      status: 'awaiting-promotion',
+      detail: 'not in qa yet; dev holds v3: promote dev → qa',
+    });
+    const qaPlan = await planFix(qa, { source: 'repo', reader: stores.reader });
+    expect(qaPlan.actions.filter((a) => a.kind === 'v2-write' || a.kind === 'v2-tombstone')).toEqual([]);
+    expect(qaPlan.awaitingPromotion.filter((r) => r.store === 'v2')).toHaveLength(
+      qa.report.rows.filter((r) => r.store === 'v2').length,
+    );
+  });
+
+  test('qa after a promotion: in sync, then a hand edit is edited-outside and its fix is a promotion with the trail', async () => {
+    const { store, reader } = stores;
+    await promote({
+      tree: new FsTree(repo),
+      from: 'dev',
+      to: 'qa',
+      s3Sync: true,
+      store,
+      reader,
+      clientFor: reader.clientFor,
+      actor: 'promoter',
+    });
+    expect(drift((await run('repo', { environment: 'qa' })).report)).toEqual([]);
+    const vendor = await findExact(store, 'ffi2', tagsOf('vendor_feed', 'ffi2'));
+    await store.putContents(vendor!.itemId, 'qa', '{"vendor": "hot fix in qa"}\n', {
+      metadata: { actor: 'bob' },
+    });
+    const v = await run('repo', { environment: 'qa' });
+    expect(drift(v.report)).toEqual(['edited-outside v2 ffi2/default/vendor_feed.json']);
+    expect(v.report.rows.find((r) => r.status === 'edited-outside')?.origin).toBe(
+      'v2 by bob: no pipeline record (written through the API directly)',
+    );
+    const plan = await planFix(v, { source: 'repo', reader });
+    const fixed = await applyFix(plan, { store, clientFor: reader.clientFor });
+    expect(fixed.map((r) => `${r.kind} ${r.outcome}`)).toEqual(['v2-write done']);
+    expect(drift((await run('repo', { environment: 'qa' })).report)).toEqual([]);
+    const qa = (await store.getItem(vendor!.itemId))!.environments.qa!;
+    expect(qa.metadata).toMatchObject({
+      promotedFrom: 'dev@1',
       fixedBy: 'itemstore validate --fix',
       source: 'repo ffi2/default/vendor_feed.json',
     });
+    // A version that claims a promotion its source does not back is not believed.
+    await store.putContents(vendor!.itemId, 'qa', '{"vendor": "forged"}\n', {
+      metadata: { promotedFrom: 'dev@1' },
+    });
+    const forged = (await run('repo', { environment: 'qa' })).report.rows.find(
+      (r) => r.path === 'ffi2/default/vendor_feed.json' && r.store === 'v2',
+    );
+    expect(forged).toMatchObject({
+      status: 'edited-outside',
+      origin: 'v4: its record says promoted from dev@1, but dev v1 holds other content',
+    });
+  });
+});
+
+describe('awaiting promotion: what the pipeline left on purpose is reported, not drift', () => {
+  test('qa holds earlier versions of main that dev superseded (an edit, a deletion); dev awaits the deploy of main', async () => {
+    const { store, reader } = stores;
+    await promote({
+      tree: new FsTree(repo),
+      from: 'dev',
+      to: 'qa',
+      s3Sync: true,
+      store,
+      reader,
+      clientFor: reader.clientFor,
+      actor: 'promoter',
+    });
+    // main moves on: vendor_feed changes, store_codes is deleted; dev gets both as deploys of main would write them.
+    writeRepo({ 'ffi2/default/vendor_feed.json': '{\n  "vendor": "acme-2"\n}\n' }, repo);
+    rmSync(join(repo, 'ffi2/mappings/store_codes.json'));
+    await deployAll(stores, repo, 'dev');
+    const codes = await findExact(store, 'ffi2', tagsOf('store_codes', 'ffi2'));
+    await store.deleteItem(codes!.itemId, 'dev', {
+      metadata: { commit: 'c0ffee12', branch: 'main', actor: 'ci' },
+    });
+
+    expect(drift((await run('repo')).report)).toEqual([]);
+    const { report } = await run('repo', { environment: 'qa' });
+    expect(drift(report)).toEqual([]);
+    expect(report.drifted).toBe(0);
+    const awaiting = report.rows
+      .filter((r) => r.status === 'awaiting-promotion')
+      .map((r) => `${r.store} ${r.path ?? r.tags?.name}: ${r.detail}`);
+    expect(awaiting).toEqual([
+      'v2 store_codes: deleted from main; dev holds a tombstone (v2): promote dev → qa',
+      expect.stringMatching(
+        /^v2 ffi2\/default\/vendor_feed.json: qa holds v1, promoted from dev@1 by promoter \(dev v1, loaded by migrate by .+\); dev holds v2: promote dev → qa$/,
+      ),
+      expect.stringMatching(
+        /^s3 ffi2\/default\/vendor_feed.json: S3 MD5 \w+ ≠ the repo's \w+; S3 keeps no trail, and this config's V2 item awaits promotion \(promote moves both\)$/,
+      ),
+    ]);
+    expect(report.awaiting).toBe(3);
+    const plan = await planFix(
+      { report, context: (await run('repo', { environment: 'qa' })).context },
+      {
+        source: 'repo',
+        prune: true,
+        reader,
+      },
+    );
+    expect(plan.actions).toEqual([]);
+    expect(plan.awaitingPromotion).toHaveLength(3);
+
+    // main changes again, not yet deployed: dev holds the pipeline's earlier version.
+    writeRepo({ 'ffi2/default/vendor_feed.json': '{\n  "vendor": "acme-3"\n}\n' }, repo);
+    const dev = (await run('repo')).report;
+    expect(
+      dev.rows.find((r) => r.store === 'v2' && r.path === 'ffi2/default/vendor_feed.json'),
+    ).toMatchObject({
+      status: 'awaiting-promotion',
+      detail: expect.stringMatching(
+        /^dev holds v2, loaded by migrate by .+; main's newer content is not deployed yet \(the deploy workflow writes it\)$/,
+      ),
+    });
+  });
+
+  test('versions written around the pipeline are edited-outside: a deploy record in qa, a deploy of uncommitted changes', async () => {
+    const { store } = stores;
+    const vendor = await findExact(store, 'ffi2', tagsOf('vendor_feed', 'ffi2'));
+    await store.putContents(vendor!.itemId, 'dev', '{"vendor": "from my laptop"}\n', {
+      metadata: { commit: 'abc12345', branch: 'main', dirty: 'true', actor: 'carol (local)' },
+    });
+    await store.putContents(vendor!.itemId, 'qa', '{"vendor": "deployed to qa"}\n', {
+      metadata: { commit: 'abc12345', branch: 'main', actor: 'dave' },
+    });
+    const origin = async (environment: string): Promise<string | undefined> =>
+      (await run('repo', { environment })).report.rows.find(
+        (r) =>
+          r.store === 'v2' && r.path === 'ffi2/default/vendor_feed.json' && r.status === 'edited-outside',
+      )?.origin;
+    expect(await origin('dev')).toBe('v2 by carol (local): deployed from uncommitted changes');
+    expect(await origin('qa')).toBe('v1 by dave: a deploy record, but deploys write only dev');
   });
 });
 
@@ -189,7 +338,7 @@ describe('validate S3 against V2 (JSON values)', () => {
     // A different value is still drift.
     await stores.s3.putObject(BUCKETS.dev, key, '---\nrule_id: orders_not_null\n');
     expect(drift((await run('repo')).report)).toEqual([
-      'content-mismatch s3 data-quality/default/orders_checks.yaml',
+      'edited-outside s3 data-quality/default/orders_checks.yaml',
     ]);
   });
 
@@ -209,10 +358,10 @@ describe('validate S3 against V2 (JSON values)', () => {
     );
     const validated = await run('s3-vs-v2');
     expect(drift(validated.report)).toEqual([
-      'content-mismatch both data-router/default/orders.yaml',
-      'content-mismatch both ffi2/default/eu/store_feed.yaml',
-      'missing-in-s3 both data-quality/default/orders_checks.yaml',
-      'missing-in-v2 both ffi2/default/vendor_feed.json',
+      'edited-outside both data-router/default/orders.yaml',
+      'edited-outside both ffi2/default/eu/store_feed.yaml',
+      'missing s3 data-quality/default/orders_checks.yaml',
+      'missing v2 ffi2/default/vendor_feed.json',
     ]);
     const all = await run('s3-vs-v2', { readAll: true });
     expect(drift(all.report)).toEqual(drift(validated.report));
@@ -220,28 +369,33 @@ describe('validate S3 against V2 (JSON values)', () => {
 
     const plan = await planFix(validated, { source: 's3', reader: stores.reader });
     expect(plan.unfixable.map((u) => `${u.row.status} ${u.row.path}`)).toEqual([
-      'missing-in-s3 data-quality/default/orders_checks.yaml',
+      'missing data-quality/default/orders_checks.yaml',
     ]);
-    expect(plan.actions.map((a) => `${a.kind} ${a.path} ${a.from}`).sort()).toEqual([
+    expect(
+      plan.actions.map((a) => (a.kind === 'v2-write' ? `${a.kind} ${a.path} ${a.from}` : a.kind)).sort(),
+    ).toEqual([
       `v2-write data-router/default/orders.yaml s3://${BUCKETS.dev}/${PREFIX}data-router/orders.yaml`,
       `v2-write ffi2/default/eu/store_feed.yaml s3://${BUCKETS.dev}/${PREFIX}ffi2/eu/store_feed.yaml`,
       `v2-write ffi2/default/vendor_feed.json s3://${BUCKETS.dev}/${PREFIX}ffi2/vendor_feed.json`,
     ]);
     const results = await applyFix(plan, { store });
     expect(results.map((r) => r.outcome)).toEqual(['done', 'done', 'done']);
-    const feed = results.find((r) => r.path === 'ffi2/default/eu/store_feed.yaml');
+    const feed = results.find(
+      (r): r is Extract<FixResult, { kind: 'v2-write' }> =>
+        r.kind === 'v2-write' && r.path === 'ffi2/default/eu/store_feed.yaml',
+    );
     // Only the validated environment is written.
     expect(Object.keys(feed!.versions!)).toEqual(['dev']);
     const content = await store.getContents(feed!.itemId!, 'dev');
     expect(JSON.parse(content!.content)).toEqual({ feed: 'stores', region: 'eu-west' });
 
     const after = await run('s3-vs-v2');
-    expect(drift(after.report)).toEqual(['missing-in-s3 both data-quality/default/orders_checks.yaml']);
+    expect(drift(after.report)).toEqual(['missing s3 data-quality/default/orders_checks.yaml']);
   });
 });
 
 describe('YAML 1.1 meaning (S3 read as its legacy readers read it)', () => {
-  test('a config S3 gets byte for byte with `enabled: yes` is content-mismatch in both modes, though the bytes agree', async () => {
+  test('a config S3 gets byte for byte with `enabled: yes` is edited-outside (drift) in both modes, though the bytes agree', async () => {
     writeRepo({ 'ffi2/default/switches.yaml': 'enabled: yes\nmode: "0755"\n' }, repo);
     await deployAll(stores, repo, 'dev');
     const detail =
@@ -253,17 +407,17 @@ describe('YAML 1.1 meaning (S3 read as its legacy readers read it)', () => {
     ).toEqual([
       expect.objectContaining({
         store: 's3',
-        status: 'content-mismatch',
+        status: 'edited-outside',
         detail: `same bytes, other meaning: ${detail}`,
       }),
     ]);
 
     const { report: pairs } = await run('s3-vs-v2');
     expect(pairs.rows.filter((r) => r.path === 'ffi2/default/switches.yaml')).toEqual([
-      expect.objectContaining({ store: 'both', status: 'content-mismatch', detail }),
+      expect.objectContaining({ store: 'both', status: 'edited-outside', detail }),
     ]);
     // The rest is untouched by the YAML 1.1 reading (the DQ config's `enabled: yes` reaches S3 quoted).
-    expect(drift(pairs)).toEqual(['content-mismatch both ffi2/default/switches.yaml']);
+    expect(drift(pairs)).toEqual(['edited-outside both ffi2/default/switches.yaml']);
   });
 
   test('validate --fix --source s3 takes the S3 meaning into V2 and the repo file, so git, V2 and S3 agree', async () => {
@@ -272,15 +426,15 @@ describe('YAML 1.1 meaning (S3 read as its legacy readers read it)', () => {
     // S3 holds what its legacy readers read as true (an edit made in S3, as before the cutover).
     await stores.s3.putObject(BUCKETS.dev, `${PREFIX}ffi2/switches.yaml`, 'enabled: yes # from S3\n');
     const validated = await run('s3-vs-v2');
-    expect(drift(validated.report)).toEqual(['content-mismatch both ffi2/default/switches.yaml']);
+    expect(drift(validated.report)).toEqual(['edited-outside both ffi2/default/switches.yaml']);
     const plan = await planFix(validated, {
       source: 's3',
       reader: stores.reader,
       repoTree: new FsTree(repo),
     });
-    expect(plan.actions.map((a) => [a.path, a.repoFile?.bytes.toString()])).toEqual([
-      ['ffi2/default/switches.yaml', 'enabled: true # from S3\n'],
-    ]);
+    expect(
+      plan.actions.map((a) => (a.kind === 'v2-write' ? [a.path, a.repoFile?.bytes.toString()] : [a.kind])),
+    ).toEqual([['ffi2/default/switches.yaml', 'enabled: true # from S3\n']]);
     const results = await applyFix(plan, { store: stores.store, repoDir: repo });
     expect(results.map((r) => [r.outcome, r.repoWritten])).toEqual([['done', 'ffi2/default/switches.yaml']]);
     expect(readFileSync(join(repo, 'ffi2/default/switches.yaml'), 'utf8')).toBe('enabled: true # from S3\n');

@@ -13,6 +13,7 @@ import {
   validateCountsLine,
   validateLines,
   validateSummary,
+  withoutPayload,
   type Against,
   type FixSource,
 } from '@itemstore/ops';
@@ -34,7 +35,9 @@ import {
 const HELP = `Usage: itemstore validate [--repo DIR] [--environment ENV] [--against repo|s3-vs-v2] [options]
 
 Drift report between the repo (main's configs), Item Store V2 and S3 for one environment; the same code as the
-validate action. Statuses: in-sync, content-mismatch, missing-in-v2, missing-in-s3, orphan-in-v2, orphan-in-s3.
+validate action. One status per config, environment and store: in-sync, awaiting-promotion (a version the pipeline
+wrote that a newer one in the environment before supersedes: not drift), edited-outside (content no pipeline write
+produced, told by the audit trail), missing, orphan. Only edited-outside, missing and orphan are drift.
   --repo DIR            the config repo, checked out at main (default: the current directory)
   --environment ENV     default: the first environment of item-store.yaml
   --against MODE        repo (default): MD5s from listings only (V2 manifest, S3 ETags) against what the repo
@@ -47,7 +50,7 @@ validate action. Statuses: in-sync, content-mismatch, missing-in-v2, missing-in-
   --fail-on-drift B     true (default): exit 1 when drift remains; false: exit 0
   --s3-sync on|off      the S3 switch (default: ITEMSTORE_S3_SYNC, else on); off validates V2 alone, with no S3
                         request (no AWS credentials needed), and a fix writes no S3 object
-  --fix                 repair ENV only: in the first environment write --source's content to V2; in qa or prod
+  --fix                 repair the drift of ENV only (never a row awaiting promotion): in the first environment write --source's content to V2; in qa or prod
                         promote the previous environment's version (refused unless it holds the source's
                         content); with --source repo also re-upload drifted S3 objects of ENV while S3 sync is on;
                         with --source s3 also write the repo files it took from S3 (as YAML 1.2 meaning what 1.1
@@ -60,7 +63,8 @@ validate action. Statuses: in-sync, content-mismatch, missing-in-v2, missing-in-
   --all                 also list in-sync rows
   --summary             print the Markdown summary
   --json                print the JSON report on stdout
-Exit: 0 in sync (or a fix plan printed without --yes), 1 drift (with --fail-on-drift true), 2 bad usage.`;
+Exit: 0 no drift (rows awaiting promotion are reported, not drift; or a fix plan printed without --yes), 1 drift
+(with --fail-on-drift true), 2 bad usage.`;
 
 export async function validateCommand(argv: string[]): Promise<number> {
   const values = parseCommand('validate', HELP, argv, {
@@ -136,7 +140,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
         stderr('nothing changed; rerun with --yes to apply this plan.');
         await writeReport(values.report, {
           validate: validated.report,
-          fix: { plan: strip(plan), applied: false },
+          fix: { plan: { ...plan, actions: plan.actions.map(withoutPayload) }, applied: false },
         });
         return 0;
       }
@@ -160,7 +164,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
       await writeReport(values.report, {
         validate: validated.report,
         before,
-        fix: { plan: strip(plan), results },
+        fix: { plan: { ...plan, actions: plan.actions.map(withoutPayload) }, results },
       });
       if (failed) return 1;
     } else {
@@ -170,10 +174,6 @@ export async function validateCommand(argv: string[]): Promise<number> {
   } finally {
     reader.close();
   }
-}
-
-function strip<T extends { actions: { content?: string; body?: Buffer }[] }>(plan: T): T {
-  return { ...plan, actions: plan.actions.map(({ content: _c, body: _b, ...a }) => a) };
 }
 
 function booleanFlag(flag: string, value: string | undefined, fallback: boolean): boolean {

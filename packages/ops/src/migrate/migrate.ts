@@ -34,6 +34,7 @@ import type { ObjectReader } from '../object-side.js';
 import { noProgress, type Progress } from '../progress.js';
 import { validate, type ValidateReport } from '../validate.js';
 import { checkEnvironment } from '../repo-items.js';
+import { MIGRATION_COMMIT } from '../trail.js';
 import { deriveFlagRow, parseFlags, renderFlags, type FlagRow } from './flags.js';
 import {
   MIGRATION_STATE_FILE,
@@ -529,7 +530,7 @@ export async function manifestOf(
     branch: settings.mainBranch,
     isMainBranch: true,
     baseSha: null,
-    headSha: 'migration',
+    headSha: MIGRATION_COMMIT,
     workingDirectory: '',
     repoRoot: tree.root,
     entries,
