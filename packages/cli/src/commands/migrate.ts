@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { UsageError } from '@itemstore/core';
 import { HttpItemStore } from '@itemstore/v2';
 import { FsTree, loadSettings, normalizePrefix, resolveS3Location, type Settings } from '@itemstore/config';
@@ -53,8 +53,9 @@ A second run changes nothing.
   --overwrite P         replace these repo files or folders even when they changed since migrate wrote them; by
                         default such files (and files migrate never wrote) are kept and listed, and V2 still gets
                         the S3 content (.itemstore/migration-files.json records what migrate wrote)
-  --flags FILE          the flags table (default: <repo>/.itemstore/migration-flags.csv; with several tenants
-                        migration-flags-<tenant>.csv)
+  --flags FILE          the flags table of the one source (default: <repo>/.itemstore/migration-flags.csv)
+  --flags TENANT=FILE   each tenant's own flags table (repeat it; default with several tenants:
+                        <repo>/.itemstore/migration-flags-<tenant>.csv); a table never serves two sources
   --environments LIST   V2 environments to load, comma-separated (default: all of item-store.yaml)
   --steps LIST          which steps to run (default: flags,files,load,validate); e.g. --steps flags for a draft
   --url URL, --token T  Item Store V2 (or ITEMSTORE_URL / ITEMSTORE_TOKEN); needed for load and validate
@@ -66,7 +67,7 @@ Exit: 0 migrated and in sync, 1 drift after loading, 2 bad usage.`;
 export async function migrateCommand(argv: string[]): Promise<number> {
   const values = parseCommand('migrate', HELP, argv, {
     ...flags({ repo: 'string', from: 'string', 'from-dir': 'strings', 'repo-from': 'string' }),
-    ...flags({ paths: 'strings', overwrite: 'strings', tenant: 'string', flags: 'string' }),
+    ...flags({ paths: 'strings', overwrite: 'strings', tenant: 'string', flags: 'strings' }),
     ...flags({ environments: 'string', steps: 'string', concurrency: 'string' }),
     ...flags({ report: 'string', json: 'boolean' }),
     ...S3_FLAGS,
@@ -137,6 +138,7 @@ export async function migrateCommand(argv: string[]): Promise<number> {
       runs.push({ sources, tenant });
     }
   }
+  const flagsOf = flagsFiles(values.flags ?? [], settings, runs);
   const needsStore = steps.includes('load') || steps.includes('validate');
   const url = values.url ?? process.env.ITEMSTORE_URL;
   const token = values.token ?? process.env.ITEMSTORE_TOKEN;
@@ -157,7 +159,7 @@ export async function migrateCommand(argv: string[]): Promise<number> {
         ...(values['repo-from'] ? { repoFrom: values['repo-from'] } : {}),
         ...(values.paths ? { paths: repoPaths(values.paths) } : {}),
         ...(values.overwrite ? { overwrite: repoPaths(values.overwrite) } : {}),
-        ...(values.flags ? { flagsFile: resolve(values.flags) } : {}),
+        ...(flagsOf(run.tenant) ? { flagsFile: flagsOf(run.tenant) as string } : {}),
         ...(values.environments ? { environments: listFlag(values.environments) } : {}),
         ...(store ? { store } : {}),
         steps,
@@ -165,12 +167,70 @@ export async function migrateCommand(argv: string[]): Promise<number> {
         logger: terminalLogger,
         progress: createProgress(),
       });
-      code = Math.max(code, await printReport(report, values, runs.length > 1 ? run.tenant : undefined));
+      code = Math.max(
+        code,
+        await printReport(repoDir, report, values, runs.length > 1 ? run.tenant : undefined),
+      );
     }
     return code;
   } finally {
     s3Reader?.close();
   }
+}
+
+/**
+ * `--flags FILE` (one source) or `--flags TENANT=FILE` (each tenant's own table): which table each run reads. A
+ * table is keyed by its source's S3 keys, so one file for two sources would turn every key of the first into "not
+ * in the source any more" for the second: refused before anything is read.
+ */
+function flagsFiles(
+  given: string[],
+  settings: Settings,
+  runs: Pick<MigrateOptions, 'tenant'>[],
+): (tenant: string | undefined) => string | undefined {
+  const byTenant = new Map<string, string>();
+  let single: string | undefined;
+  for (const g of given) {
+    const m = /^([A-Za-z0-9_-]+)=(.+)$/.exec(g);
+    if (m && Object.hasOwn(settings.tenants, m[1] as string)) {
+      const tenant = m[1] as string;
+      if (byTenant.has(tenant)) throw new UsageError(`--flags ${tenant}=… is given twice.`);
+      if (!runs.some((r) => r.tenant === tenant)) {
+        throw new UsageError(
+          `--flags ${g}: this run migrates no source of tenant ${tenant} (${
+            runs
+              .map((r) => r.tenant)
+              .filter(Boolean)
+              .join(', ') || 'one source without a tenant'
+          }).`,
+        );
+      }
+      byTenant.set(tenant, resolve(m[2] as string));
+    } else {
+      if (single !== undefined || byTenant.size) {
+        throw new UsageError(
+          '--flags FILE names the table of the one source; for several tenants write --flags TENANT=FILE for each.',
+        );
+      }
+      single = resolve(g);
+    }
+  }
+  if (single !== undefined && byTenant.size) {
+    throw new UsageError('--flags takes either one FILE, or TENANT=FILE for each tenant (not a mix).');
+  }
+  if (single !== undefined && runs.length > 1) {
+    throw new UsageError(
+      `--flags ${given[0]}: this run migrates ${runs.length} tenants (${runs.map((r) => r.tenant).join(', ')}), each with its own flags table; write --flags TENANT=FILE for each, or choose one with --tenant.`,
+    );
+  }
+  const files = [...byTenant.values()];
+  const shared = files.find((f, i) => files.indexOf(f) !== i);
+  if (shared) {
+    throw new UsageError(
+      `--flags: ${shared} is given to two tenants; each source needs its own flags table (its rows are that source's S3 keys).`,
+    );
+  }
+  return (tenant) => single ?? (tenant ? byTenant.get(tenant) : undefined);
 }
 
 /** --paths and --overwrite: repo paths, a leading ./ dropped. */
@@ -186,10 +246,11 @@ function tenantOf(settings: Settings, bucket: string, named: string | undefined)
   const hit = Object.entries(settings.tenants).find(([, t]) =>
     Object.values(t.s3 ?? {}).some((l) => l?.bucket === bucket),
   );
-  return hit && Object.keys(settings.tenants).length > 1 ? { tenant: hit[0] } : {};
+  return hit ? { tenant: hit[0] } : {};
 }
 
 async function printReport(
+  repoDir: string,
   report: MigrateReport,
   values: { report?: string | undefined; json?: boolean | undefined },
   tenant: string | undefined,
@@ -206,8 +267,9 @@ async function printReport(
       );
     }
     const f = report.flags;
+    const inRepo = relative(repoDir, f.file);
     stdout(
-      `flags: ${f.file} (${f.state}): ${f.migrate} to migrate, ${f.skip} skipped${f.appended.length ? `, ${f.appended.length} new key(s) appended` : ''}`,
+      `flags: ${inRepo.startsWith('..') ? f.file : inRepo} (${f.state}): ${f.migrate} to migrate, ${f.skip} skipped${f.appended.length ? `, ${f.appended.length} new key(s) appended` : ''}`,
     );
     if (report.differences.length) {
       stdout(`differ between environments: ${report.differences.length}`);
@@ -226,7 +288,7 @@ async function printReport(
         );
         for (const x of r) {
           stdout(
-            `  ${x.s3Key}:${x.line}:${x.column}: ${x.from} → ${x.to} (${x.path})${x.note ? `; ${x.note}` : ''}`,
+            `  ${x.s3Key}:${x.line}:${x.column}: ${x.from} → ${x.to} (${x.path}${x.environments ? `; ${x.environments.join(', ')}` : ''})${x.note ? `; ${x.note}` : ''}`,
           );
         }
       }

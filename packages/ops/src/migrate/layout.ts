@@ -57,6 +57,11 @@ export interface RewrittenScalar {
   stored: string;
   /** Set when readers disagree (PyYAML) or JSON cannot hold the 1.1 value (a date keeps its text). */
   note?: string;
+  /**
+   * Per-environment migration: the buckets whose object has this scalar. The repo file holds the `repo-from`
+   * environment's; the others' values went to their own V2 environment only.
+   */
+  environments?: string[];
 }
 
 function rewrittenScalar(f: Yaml11Finding, s3Key: string, path: string): RewrittenScalar {

@@ -295,7 +295,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
           )
         : [],
     );
-    const unique = dedupeRewrites(rewritten);
+    const unique = dedupeRewrites(rewritten, settings.environments);
     const stateFile = join(repoDir, ...MIGRATION_STATE_FILE.split('/'));
     const stateText = await readFile(stateFile, 'utf8').catch(() => undefined);
     const { state, ...written } = await writeLayout(repoDir, planned, {
@@ -311,7 +311,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
     report.files = { ...written, rewritten: unique };
     for (const k of written.kept) logger.warning(`migrate: ${k.path}: ${k.reason}`);
     for (const r of unique) {
-      const line = `migrate: ${r.s3Key}:${r.line}:${r.column}: ${r.from} → ${r.to} in ${r.path} (YAML 1.1 readers' value, ${r.stored})`;
+      const line = `migrate: ${r.s3Key}:${r.line}:${r.column}: ${r.from} → ${r.to} in ${r.path}${r.environments ? ` (${r.environments.join(', ')})` : ''} (YAML 1.1 readers' value, ${r.stored})`;
       if (r.note) logger.warning(`${line}; ${r.note}`);
       else logger.info(line);
     }
@@ -392,8 +392,11 @@ function sourceId(s: { location: S3Location; reader: ObjectReader }): string {
   return `${s.reader.label}\u0000${s.location.bucket}\u0000${s.location.prefix}`;
 }
 
-function dedupeRewrites(all: (RewrittenScalar & { environment?: string })[]): RewrittenScalar[] {
-  const seen = new Map<string, RewrittenScalar & { environments?: string[] }>();
+function dedupeRewrites(
+  all: (RewrittenScalar & { environment?: string })[],
+  order: readonly string[],
+): RewrittenScalar[] {
+  const seen = new Map<string, RewrittenScalar>();
   for (const { environment, ...r } of all) {
     const k = `${r.path}\u0000${r.line}\u0000${r.column}\u0000${r.from}`;
     const hit = seen.get(k);
@@ -401,6 +404,7 @@ function dedupeRewrites(all: (RewrittenScalar & { environment?: string })[]): Re
       if (environment) hit.environments = [...(hit.environments ?? []), environment];
     } else seen.set(k, { ...r, ...(environment ? { environments: [environment] } : {}) });
   }
+  for (const r of seen.values()) r.environments?.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return [...seen.values()];
 }
 
@@ -465,6 +469,17 @@ async function flagsTable(
   const { rows, errors } = parseFlags(text, label, settings);
   const present = new Set(keys);
   const inTable = new Set(rows.map((r) => r.s3Key));
+  const wanted = rows.filter((r) => r.action === 'migrate');
+  if (!errors.length && wanted.length && keys.length && !wanted.some((r) => present.has(r.s3Key))) {
+    // Not one key of the table is in this source: the table belongs to another source (another tenant's bucket).
+    throw new ConfigErrors([
+      new ConfigError(
+        'flags-other-source',
+        `this flags table lists another source's keys (${wanted[0]?.s3Key}, …), none of them in s3://${location.bucket}/${location.prefix}; give each source its own table (--flags TENANT=FILE, or migrate.yaml's flags-file input)`,
+        { file: label, line: 1, column: 1 },
+      ),
+    ]);
+  }
   for (const r of rows) {
     if (!present.has(r.s3Key) && r.action === 'migrate') {
       errors.push(
