@@ -1,14 +1,16 @@
 /**
- * The two third-party actions the templates use, simulated with the same observable effect on the job:
+ * The third-party actions the templates use, simulated with the same observable effect on the job:
  * - actions/checkout: a fresh repository in the workspace whose `origin` is the config repo's remote, the event's
  *   commit fetched at depth 1 (fetch-depth: 0 fetches everything), checked out on the branch (or detached on a pull
- *   request's merge ref), exactly the shallow state the detect action must cope with on GitHub;
+ *   request's merge ref), exactly the shallow state the detect action must cope with on GitHub. `origin` is the
+ *   local bare remote, so a step's `git push origin …` lands there as it would on GitHub. A checkout of the actions
+ *   repository itself (migrate.yaml runs the CLI from it at the pinned commit) gets this suite's built dist/;
  * - actions/upload-artifact: the files under `path` kept by the local Actions API as the run's artifact, which
  *   it lists and serves as a zip (GET /actions/runs/{id}/artifacts, /actions/artifacts/{id}/zip);
  * - aws-actions/configure-aws-credentials: the OIDC exchange is replaced by the local S3 server's keys, exported to
  *   the following steps the way the real action does (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Conclusion, StepRun } from './runner.js';
 import type { WorkflowSpec } from './workflow.js';
@@ -22,6 +24,9 @@ export interface BuiltinContext {
   remoteUrl: string;
   defaultBranch: string;
   repository: string;
+  /** owner/repo of this suite as the templates name it, and its built dist/ (what a checkout of it holds). */
+  actionRepository: string;
+  distDir: string;
   awsCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** Runs git in the workspace (or in `cwd` given as `-C`), resolving to the conclusion. */
   run: (args: string[]) => Promise<Conclusion>;
@@ -31,8 +36,13 @@ export interface BuiltinContext {
 
 export async function checkoutStep(ctx: BuiltinContext, _wf: WorkflowSpec): Promise<Conclusion> {
   const w = ctx.step.inputs;
+  if (w.repository && w.repository.toLowerCase() === ctx.actionRepository.toLowerCase()) {
+    return checkoutSuite(ctx);
+  }
   if (w.repository && w.repository !== ctx.repository) {
-    throw new Error(`the local runner checks out only ${ctx.repository}, not ${w.repository}`);
+    throw new Error(
+      `the local runner checks out only ${ctx.repository} and ${ctx.actionRepository}, not ${w.repository}`,
+    );
   }
   const dir = resolve(ctx.workspace, w.path || '.');
   mkdirSync(dir, { recursive: true });
@@ -85,6 +95,25 @@ export async function checkoutStep(ctx: BuiltinContext, _wf: WorkflowSpec): Prom
   }
   ctx.step.note = `checked out ${branch ?? (pull ? `pull request #${pull[1]} (merge commit)` : sha.slice(0, 7))} at depth ${depth === 0 ? 'full' : depth}`;
   return 'success';
+}
+
+/**
+ * A checkout of the actions repository at a pinned commit: this suite as built (its dist/ linked in), which is what
+ * that commit holds on GitHub (dist/ is committed). The ref must be a full commit SHA, as the templates pin it.
+ */
+function checkoutSuite(ctx: BuiltinContext): Promise<Conclusion> {
+  const w = ctx.step.inputs;
+  if (!/^[0-9a-f]{40}$/.test(w.ref ?? '')) {
+    throw new Error(
+      `a checkout of ${ctx.actionRepository} must pin a full commit SHA as ref, got "${w.ref ?? ''}"`,
+    );
+  }
+  if (!existsSync(ctx.distDir)) throw new Error(`${ctx.distDir} is missing: run npm run build first`);
+  const dir = resolve(ctx.workspace, w.path || '.');
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(ctx.distDir, join(dir, 'dist'), 'dir');
+  ctx.step.note = `${ctx.actionRepository}@${(w.ref as string).slice(0, 7)}: this suite's dist/ (${ctx.distDir})`;
+  return Promise.resolve('success');
 }
 
 export async function configureAwsCredentialsStep(ctx: BuiltinContext): Promise<Conclusion> {

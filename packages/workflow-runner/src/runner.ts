@@ -584,6 +584,8 @@ export class WorkflowRunner {
       remoteUrl: this.config.remoteUrl,
       defaultBranch: this.config.defaultBranch,
       repository: this.config.repository,
+      actionRepository: this.config.actionRepository,
+      distDir: this.config.distDir ?? join(this.config.suiteRoot, 'dist'),
       ...(this.config.awsCredentials ? { awsCredentials: this.config.awsCredentials } : {}),
       run: (args) => this.exec(step, 'git', args, env, workspace, true),
       uploadArtifact: (name, files) => this.api.addArtifact(Number(env.GITHUB_RUN_ID), name, files),
