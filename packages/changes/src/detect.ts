@@ -48,7 +48,55 @@ export interface DetectOptions extends RangeInputs {
 
 export async function detectChanges(options: DetectOptions): Promise<ChangeManifest> {
   const logger = options.logger ?? silentLogger;
-  // Validate every input before running git.
+  // 1. Every input checked before git runs.
+  checkRevisionInputs(options);
+  const filter = new PathFilter({ paths: options.paths, exclude: options.exclude });
+  const range = planRange(options.event, options);
+
+  // 2. The repository: its top, the config folder within it, the remote.
+  const repo = await openRepository(options, logger);
+  const history = new History(repo.git, options.fetch ?? true);
+  const branch = options.branch ?? range.branch;
+  const shape: ManifestShape = {
+    event: options.event.eventName,
+    branch,
+    workingDirectory: repo.workingDirectory,
+    repoRoot: repo.top,
+  };
+  const plan = range.plan;
+  if (plan.kind === 'none') return manifestOf(shape, 'diff', null, '', [], plan.why);
+
+  // 3. The head commit.
+  const headSha = await history.resolve(plan.head);
+  if (!headSha) {
+    throw new UsageError(
+      `The head commit ${plan.head} is not in the checkout and could not be fetched${repo.remote ? ` from ${repo.remote}` : ''}.`,
+    );
+  }
+  const detection = new Detection({ ...repo, history, headSha, filter, logger, shape, range, branch });
+
+  // 4. A push whose workflow last succeeded on another commit than the event's before: compare with that commit.
+  if (
+    options.lastSuccess !== undefined &&
+    !options.base &&
+    options.event.eventName === 'push' &&
+    plan.kind === 'two-dot'
+  ) {
+    if (options.lastSuccess === null) {
+      return detection.againstDefaultBranch(
+        `No earlier push run of this workflow on ${branch} succeeded.`,
+        false,
+      );
+    }
+    const since = await detection.sinceLastSuccess(options.lastSuccess, plan.base);
+    if (since) return since;
+  }
+  // 5. Otherwise the range the event asks for.
+  return detection.run(plan);
+}
+
+/** base, head and default-branch: a SHA or a branch name, never an option or whitespace. */
+function checkRevisionInputs(options: DetectOptions): void {
   for (const [name, v] of [
     ['base', options.base],
     ['head', options.head],
@@ -58,15 +106,24 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
       throw new UsageError(`Input "${name}" must be a commit SHA or a branch name, got "${v}".`);
     }
   }
-  const filter = new PathFilter({ paths: options.paths, exclude: options.exclude });
-  const range = planRange(options.event, options);
+}
+
+interface Repository {
+  /** git at the top of the work tree, with the remote (when there is one). */
+  git: Git;
+  top: string;
+  /** The config folder relative to the top ('' at the top). */
+  workingDirectory: string;
+  remote: string | undefined;
+}
+
+async function openRepository(options: DetectOptions, logger: Logger): Promise<Repository> {
   const directory = resolve(options.directory);
   if (!existsSync(directory)) {
     throw new UsageError(`The working directory ${directory} does not exist; check "working-directory".`);
   }
-
   const safeDirectory = options.trustDirectory ? findWorkTreeTop(directory) : undefined;
-  let git = new Git(directory, { logger, safeDirectory });
+  const git = new Git(directory, { logger, safeDirectory });
   let top: string;
   let workingDirectory: string;
   try {
@@ -87,61 +144,73 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
     if (await git.hasRemote(name)) remote = name;
     else if (options.remote) throw new UsageError(`The git remote "${name}" does not exist in ${top}.`);
   }
-  git = new Git(top, { logger, safeDirectory, remote });
-  const history = new History(git, options.fetch ?? true);
-  const branch = options.branch ?? range.branch;
+  return { git: new Git(top, { logger, safeDirectory, remote }), top, workingDirectory, remote };
+}
 
-  const base = {
-    event: options.event.eventName,
-    branch,
-    workingDirectory,
-    repoRoot: top,
-  };
-  const manifest = (
-    mode: 'diff' | 'all',
-    baseSha: string | null,
-    headSha: string,
-    entries: ChangeEntry[],
-    note?: string,
-  ): ChangeManifest => ({
+type ManifestShape = Pick<ChangeManifest, 'event' | 'branch' | 'workingDirectory' | 'repoRoot'>;
+
+function manifestOf(
+  shape: ManifestShape,
+  mode: 'diff' | 'all',
+  baseSha: string | null,
+  headSha: string,
+  entries: ChangeEntry[],
+  note?: string,
+): ChangeManifest {
+  return {
     version: CHANGE_MANIFEST_VERSION,
     mode,
     ...(note ? { note } : {}),
-    ...base,
+    ...shape,
     baseSha,
     headSha,
     entries,
-  });
+  };
+}
 
-  const plan = range.plan;
-  if (plan.kind === 'none') return manifest('diff', null, '', [], plan.why);
+/** The ways to a manifest once the head is known: every config, a diff, the merge base with the default branch. */
+class Detection {
+  private readonly headFiles: () => Promise<HeadFile[]>;
 
-  const headSha = await history.resolve(plan.head);
-  if (!headSha) {
-    throw new UsageError(
-      `The head commit ${plan.head} is not in the checkout and could not be fetched${remote ? ` from ${remote}` : ''}.`,
-    );
+  constructor(
+    private readonly c: Repository & {
+      history: History;
+      headSha: string;
+      filter: PathFilter;
+      logger: Logger;
+      shape: ManifestShape;
+      range: ReturnType<typeof planRange>;
+      branch: string | undefined;
+    },
+  ) {
+    this.headFiles = memo(async (): Promise<HeadFile[]> => lsTree(c.git, c.headSha));
   }
-  const headFiles = memo(async (): Promise<HeadFile[]> => lsTree(git, headSha));
 
-  const everything = async (why: string): Promise<ChangeManifest> => {
-    const entries = allConfigs(await headFiles(), workingDirectory, filter);
+  async everything(why: string): Promise<ChangeManifest> {
+    const { headSha, workingDirectory, filter, logger, shape } = this.c;
+    const entries = allConfigs(await this.headFiles(), workingDirectory, filter);
     logger.info(`${why} Listing all ${entries.length} configs at ${headSha.slice(0, 7)}.`);
-    return manifest('all', null, headSha, entries, why);
-  };
-  const diff = async (baseSha: string, note?: string): Promise<ChangeManifest> => {
+    return manifestOf(shape, 'all', null, headSha, entries, why);
+  }
+
+  async diff(baseSha: string, note?: string): Promise<ChangeManifest> {
+    const { git, headSha, workingDirectory, filter, shape } = this.c;
     const changes = await diffTrees(git, baseSha, headSha);
-    const entries = await buildEntries({ changes, workingDirectory, filter, headFiles });
-    return manifest('diff', baseSha, headSha, entries, note);
-  };
+    const entries = await buildEntries({ changes, workingDirectory, filter, headFiles: this.headFiles });
+    return manifestOf(shape, 'diff', baseSha, headSha, entries, note);
+  }
+
   /** Diff against the merge base with the default branch, or everything when there is none. */
-  const againstDefaultBranch = async (why: string, warn: boolean): Promise<ChangeManifest> => {
+  async againstDefaultBranch(why: string, warn: boolean): Promise<ChangeManifest> {
+    const { history, headSha, logger, range, branch, remote } = this.c;
     const name = range.defaultBranch ?? (await history.remoteDefaultBranch());
     if (!name) {
-      return everything(`${why} The default branch is unknown (set "default-branch"), so no base was found.`);
+      return this.everything(
+        `${why} The default branch is unknown (set "default-branch"), so no base was found.`,
+      );
     }
     if (name === branch) {
-      return everything(
+      return this.everything(
         `${why} This is the default branch ${name} itself, so there is no base to compare with.`,
       );
     }
@@ -151,25 +220,26 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
       const cause = defaultSha
         ? `it shares no history with ${name}`
         : `the default branch ${name} was not found${remote ? ` on ${remote}` : ''}`;
-      return everything(`${why} No base was found (${cause}).`);
+      return this.everything(`${why} No base was found (${cause}).`);
     }
     const note = `${why} Compared with the merge base of ${name} (${mb.slice(0, 7)}).`;
     if (warn) logger.warning(note);
     else logger.info(note);
-    return diff(mb, note);
-  };
+    return this.diff(mb, note);
+  }
 
-  const runPlan = async (p: Exclude<RangePlan, { kind: 'none' }>): Promise<ChangeManifest> => {
+  async run(p: Exclude<RangePlan, { kind: 'none' }>): Promise<ChangeManifest> {
+    const { history, headSha, logger, remote } = this.c;
     switch (p.kind) {
       case 'all':
-        return everything(p.why);
+        return this.everything(p.why);
       case 'default-branch':
-        return againstDefaultBranch(p.why, false);
+        return this.againstDefaultBranch(p.why, false);
       case 'two-dot': {
         const baseSha = await history.resolve(p.base);
-        if (baseSha) return diff(baseSha);
+        if (baseSha) return this.diff(baseSha);
         const why = `The base commit ${p.base} is not in the history and could not be fetched (a force push?).`;
-        if (p.fallback === 'default-branch') return againstDefaultBranch(why, true);
+        if (p.fallback === 'default-branch') return this.againstDefaultBranch(why, true);
         throw new UsageError(why.replace(' (a force push?)', '') + ' Check the "base" input.');
       }
       case 'merge-base': {
@@ -179,15 +249,17 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
             `The base commit ${p.base} could not be fetched${remote ? ` from ${remote}` : ''}.`,
           );
         const mb = await history.mergeBase(baseSha, headSha);
-        if (mb) return diff(mb);
+        if (mb) return this.diff(mb);
         const why = `The base ${p.base.slice(0, 7)} and the head share no history, so there is no merge base.`;
         logger.warning(why);
-        return everything(why);
+        return this.everything(why);
       }
     }
-  };
+  }
+
   /** The diff from the last successful run's commit, when that commit is usable and differs from the event's base. */
-  const sinceLastSuccess = async (last: string, eventBase: string): Promise<ChangeManifest | undefined> => {
+  async sinceLastSuccess(last: string, eventBase: string): Promise<ChangeManifest | undefined> {
+    const { history, headSha, logger, branch } = this.c;
     const lastSha = await history.resolve(last);
     const eventSha = await history.resolve(eventBase);
     if (lastSha && lastSha === eventSha) return undefined;
@@ -201,21 +273,8 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
       `Compared with ${lastSha.slice(0, 7)}, the commit of this workflow's last successful run on ${branch}, ` +
       `not the push's before (${eventBase.slice(0, 7)}): changes of pushes whose runs failed or were cancelled are included.`;
     logger.info(note);
-    return diff(lastSha, note);
-  };
-  if (
-    options.lastSuccess !== undefined &&
-    !options.base &&
-    options.event.eventName === 'push' &&
-    plan.kind === 'two-dot'
-  ) {
-    if (options.lastSuccess === null) {
-      return againstDefaultBranch(`No earlier push run of this workflow on ${branch} succeeded.`, false);
-    }
-    const since = await sinceLastSuccess(options.lastSuccess, plan.base);
-    if (since) return since;
+    return this.diff(lastSha, note);
   }
-  return runPlan(plan);
 }
 
 /** Counts for outputs and summaries. */

@@ -91,11 +91,68 @@ export async function resolveTree(
   }
 
   // 1. What every path is.
+  const paths = classifyFiles(settings, files);
+
+  // 2. Which configs the caller asked about.
+  const errors: ConfigError[] = [];
+  const requested = options.paths ? selectPaths(options.paths, files, settings, errors) : undefined;
+  const wanted = (path: string): boolean => !requested || requested.has(path);
+
+  // 3. Which configs to resolve.
+  const scope = await scopeOf(tree, settings, paths.configFiles, requested);
+
+  // 4. Every tags file those configs need, by folder.
+  const folders = await readTagsFiles(tree, files, paths.tagsFiles, scope.neededFolders);
+
+  // 5. Resolve every config in scope (a requested config can conflict with any other of its namespace).
+  const resolved: ResolvedConfig[] = [];
+  const reportFolders = new Set<string>();
+  const context: ConfigContext = {
+    settings,
+    folders,
+    onMain,
+    branch: options.branch,
+    maxBytes: settings.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES,
+  };
+  for (const { file, team } of scope.configs) {
+    const chain = scope.chains.get(file.path)!;
+    if (wanted(file.path)) for (const d of chain) reportFolders.add(d);
+    const result = resolveConfig(file, team, chain, file.size ?? scope.sizes?.get(file.path), context);
+    if (result instanceof ConfigError) {
+      if (wanted(file.path)) errors.push(result);
+    } else if (result) resolved.push(result);
+  }
+
+  // 6. Two configs that are the same item: an error on each of them.
+  const conflicted = identityConflicts(resolved, wanted, errors);
+
+  // 7. Problems of paths and tags files that concern what was asked.
+  for (const [path, err] of paths.pathErrors) if (wanted(path)) errors.push(err);
+  if (!requested) errors.push(...paths.symlinkWarnings.values());
+  for (const w of scope.hardlinkWarnings) if (wanted(w.file as string)) errors.push(w);
+  for (const [dir, entry] of folders) if (!requested || reportFolders.has(dir)) errors.push(...entry.errors);
+
+  return {
+    configs: resolved
+      .filter((c) => wanted(c.path) && !conflicted.has(c.path))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    errors: sortErrors(errors),
+  };
+}
+
+interface ClassifiedFiles {
+  configFiles: { file: TreeFile; team: string }[];
+  tagsFiles: TreeFile[];
+  pathErrors: Map<string, ConfigError>;
+  symlinkWarnings: Map<string, ConfigError>;
+}
+
+/** Step 1: what every path is (config, tags file, a path error), and warnings for symlinks that are not followed. */
+function classifyFiles(settings: Settings, files: readonly TreeFile[]): ClassifiedFiles {
   const configFiles: { file: TreeFile; team: string }[] = [];
   const tagsFiles: TreeFile[] = [];
   const pathErrors = new Map<string, ConfigError>();
   const symlinkWarnings = new Map<string, ConfigError>();
-  const hardlinkWarnings: ConfigError[] = [];
   for (const f of files) {
     const c = classifyPath(settings, f.path);
     if (c.kind === 'config') configFiles.push({ file: f, team: c.team });
@@ -131,14 +188,31 @@ export async function resolveTree(
     }
   }
 
-  // 2. Which configs the caller asked about.
-  const errors: ConfigError[] = [];
-  const requested = options.paths ? selectPaths(options.paths, files, settings, errors) : undefined;
-  const wanted = (path: string): boolean => !requested || requested.has(path);
+  return { configFiles, tagsFiles, pathErrors, symlinkWarnings };
+}
 
-  // 3. Which configs to resolve. Two configs can be the same item only within one namespace (the identity starts
-  // with it), so when paths were asked for, only the configs of their namespaces are resolved, and only the tags
-  // files on their way are read: a one-file push in a 10,000-config repo resolves one team, not the repo.
+interface Scope {
+  configs: { file: TreeFile; team: string }[];
+  /** Each config's folders, root first. */
+  chains: Map<string, string[]>;
+  /** The folders whose tags files are needed (undefined: all of them). */
+  neededFolders: Set<string> | undefined;
+  sizes: Map<string, number> | undefined;
+  hardlinkWarnings: ConfigError[];
+}
+
+/**
+ * Step 3: which configs to resolve. Two configs can be the same item only within one namespace (the identity starts
+ * with it), so when paths were asked for, only the configs of their namespaces are resolved, and only the tags
+ * files on their way are read: a one-file push in a 10,000-config repo resolves one team, not the repo.
+ */
+async function scopeOf(
+  tree: RepoTree,
+  settings: Settings,
+  configFiles: { file: TreeFile; team: string }[],
+  requested: Set<string> | undefined,
+): Promise<Scope> {
+  const hardlinkWarnings: ConfigError[] = [];
   let scope = configFiles;
   if (requested) {
     const namespaces = new Set<string>();
@@ -167,7 +241,16 @@ export async function resolveTree(
     }
   }
 
-  // 4. Every tags file those configs need, by folder (read concurrently, looked at in path order).
+  return { configs: scope, chains, neededFolders, sizes, hardlinkWarnings };
+}
+
+/** Step 4: every tags file the configs in scope need, by folder (read concurrently, looked at in path order). */
+async function readTagsFiles(
+  tree: RepoTree,
+  files: readonly TreeFile[],
+  tagsFiles: readonly TreeFile[],
+  neededFolders: Set<string> | undefined,
+): Promise<Map<string, FolderTags>> {
   const folders = new Map<string, FolderTags>();
   const presentFiles = new Set(files.map((f) => f.path));
   const neededTags = neededFolders ? tagsFiles.filter((f) => neededFolders.has(dirName(f.path))) : tagsFiles;
@@ -246,119 +329,116 @@ export async function resolveTree(
     }
   }
 
-  // 5. Resolve every config in scope (a requested config can conflict with any other of its namespace).
-  const resolved: ResolvedConfig[] = [];
-  const reportFolders = new Set<string>();
-  const maxBytes = settings.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES;
-  for (const { file: f, team } of scope) {
-    const path = f.path;
-    const report = (err: ConfigError): void => {
-      if (wanted(path)) errors.push(err);
-    };
-    const chain = chains.get(path)!;
-    const size = f.size ?? sizes?.get(path);
-    if (wanted(path)) for (const d of chain) reportFolders.add(d);
+  return folders;
+}
 
-    if (f.kind === 'symlink') {
-      report(symlinkError(f));
-      continue;
-    }
-    if (f.kind !== 'file') {
-      report(
-        new ConfigError('not-a-file', `a ${f.kind}, not a file; configs must be regular files`, {
-          file: path,
-        }),
-      );
-      continue;
-    }
-    if (codePointLength(path) > LIMITS.pathLength) {
-      report(
-        new ConfigError(
-          'path-too-long',
-          `the path is ${codePointLength(path)} characters; config paths are at most ${LIMITS.pathLength} (each version records it)`,
-          { file: path },
-        ),
-      );
-      continue;
-    }
-    if (size !== undefined && size > maxBytes) {
-      report(
-        new ConfigError(
-          'too-large',
-          `${size} bytes; configs are at most ${maxBytes} bytes (maxConfigBytes in item-store.yaml)`,
-          {
-            file: path,
-          },
-        ),
-      );
-      continue;
-    }
-    // Tags from the root down: nearer folders win, then this folder's files entry.
-    if (chain.some((d) => folders.get(d)?.ok === false)) continue; // the tags file's own errors say why
-    const tags: Tags = {};
-    for (const d of chain) Object.assign(tags, folders.get(d)?.tags);
-    Object.assign(tags, folders.get(dirName(path))?.files[baseName(path)]);
+interface ConfigContext {
+  settings: Settings;
+  folders: Map<string, FolderTags>;
+  onMain: boolean;
+  branch: string | undefined;
+  maxBytes: number;
+}
 
-    const name = configName(path);
-    const nameProblem = tagValueProblem(name);
-    if (nameProblem) {
-      report(
-        new ConfigError('name-invalid', `the file name gives the tag name="${name}": ${nameProblem}`, {
-          file: path,
-        }),
-      );
-      continue;
-    }
-    tags.name = name;
-    tags.team = team;
-    if (!onMain) tags.branch = options.branch as string;
-    const tagCount = Object.keys(tags).length;
-    if (tagCount > LIMITS.tagsPerItem) {
-      report(
-        new ConfigError(
-          'too-many-tags',
-          `${tagCount} tags (name, team${onMain ? '' : ', branch'} included); an item has at most ${LIMITS.tagsPerItem}: remove some from the tags.yaml files above it`,
-          { file: path },
-        ),
-      );
-      continue;
-    }
+/**
+ * Step 5 for one config: its tags (root → folder → files entry, then name/team/branch), identity and targets; the
+ * problem that stops it; or undefined when a tags file above it has errors (that file's own errors say why).
+ */
+function resolveConfig(
+  f: TreeFile,
+  team: string,
+  chain: string[],
+  size: number | undefined,
+  context: ConfigContext,
+): ResolvedConfig | ConfigError | undefined {
+  const { settings, folders, onMain, maxBytes } = context;
+  const path = f.path;
+  if (f.kind === 'symlink') {
+    return symlinkError(f);
+  }
+  if (f.kind !== 'file') {
+    return new ConfigError('not-a-file', `a ${f.kind}, not a file; configs must be regular files`, {
+      file: path,
+    });
+  }
+  if (codePointLength(path) > LIMITS.pathLength) {
+    return new ConfigError(
+      'path-too-long',
+      `the path is ${codePointLength(path)} characters; config paths are at most ${LIMITS.pathLength} (each version records it)`,
+      { file: path },
+    );
+  }
+  if (size !== undefined && size > maxBytes) {
+    return new ConfigError(
+      'too-large',
+      `${size} bytes; configs are at most ${maxBytes} bytes (maxConfigBytes in item-store.yaml)`,
+      {
+        file: path,
+      },
+    );
+  }
+  // Tags from the root down: nearer folders win, then this folder's files entry.
+  if (chain.some((d) => folders.get(d)?.ok === false)) return undefined; // the tags file's own errors say why
+  const tags: Tags = {};
+  for (const d of chain) Object.assign(tags, folders.get(d)?.tags);
+  Object.assign(tags, folders.get(dirName(path))?.files[baseName(path)]);
 
-    const teamSettings = settings.teams[team]!;
-    const s3Only = settings.s3OnlySuffixes.some((s) => name.endsWith(s));
-    const below = pathBelowDefault(path);
-    if (s3Only && below === undefined) {
-      const suffix = settings.s3OnlySuffixes.find((s) => name.endsWith(s));
-      report(
-        new ConfigError(
-          's3-only-outside-default',
-          `the name ends with ${suffix}, so it goes to S3 only, but only configs under ${team}/default/ go to S3: move it there or rename it`,
-          { file: path },
-        ),
-      );
-      continue;
-    }
-    const sorted = sortTags(tags);
-    const cfg: ResolvedConfig = {
-      path,
-      team,
-      tenant: teamSettings.tenant,
-      namespace: teamSettings.namespace,
-      format: teamSettings.format,
-      name,
-      tags: sorted,
-      identity: itemIdentity(teamSettings.namespace, sorted),
-      targets: [...(s3Only ? [] : (['v2'] as const)), ...(below === undefined ? [] : (['s3'] as const))],
-      s3Only,
-    };
-    if (below !== undefined) {
-      cfg.s3KeyBelowPrefix = `${team}/${below}`;
-      cfg.s3Format = s3FormatFor(teamSettings.format, teamSettings.s3Format);
-    }
-    resolved.push(cfg);
+  const name = configName(path);
+  const nameProblem = tagValueProblem(name);
+  if (nameProblem) {
+    return new ConfigError('name-invalid', `the file name gives the tag name="${name}": ${nameProblem}`, {
+      file: path,
+    });
+  }
+  tags.name = name;
+  tags.team = team;
+  if (!onMain) tags.branch = context.branch as string;
+  const tagCount = Object.keys(tags).length;
+  if (tagCount > LIMITS.tagsPerItem) {
+    return new ConfigError(
+      'too-many-tags',
+      `${tagCount} tags (name, team${onMain ? '' : ', branch'} included); an item has at most ${LIMITS.tagsPerItem}: remove some from the tags.yaml files above it`,
+      { file: path },
+    );
   }
 
-  // 6. Two configs that are the same item: an error on each of them.
+  const teamSettings = settings.teams[team]!;
+  const s3Only = settings.s3OnlySuffixes.some((s) => name.endsWith(s));
+  const below = pathBelowDefault(path);
+  if (s3Only && below === undefined) {
+    const suffix = settings.s3OnlySuffixes.find((s) => name.endsWith(s));
+    return new ConfigError(
+      's3-only-outside-default',
+      `the name ends with ${suffix}, so it goes to S3 only, but only configs under ${team}/default/ go to S3: move it there or rename it`,
+      { file: path },
+    );
+  }
+  const sorted = sortTags(tags);
+  const cfg: ResolvedConfig = {
+    path,
+    team,
+    tenant: teamSettings.tenant,
+    namespace: teamSettings.namespace,
+    format: teamSettings.format,
+    name,
+    tags: sorted,
+    identity: itemIdentity(teamSettings.namespace, sorted),
+    targets: [...(s3Only ? [] : (['v2'] as const)), ...(below === undefined ? [] : (['s3'] as const))],
+    s3Only,
+  };
+  if (below !== undefined) {
+    cfg.s3KeyBelowPrefix = `${team}/${below}`;
+    cfg.s3Format = s3FormatFor(teamSettings.format, teamSettings.s3Format);
+  }
+  return cfg;
+}
+
+/** Step 6: configs that are the same item, each with an error (when one of the group was asked about). */
+function identityConflicts(
+  resolved: readonly ResolvedConfig[],
+  wanted: (path: string) => boolean,
+  errors: ConfigError[],
+): Set<string> {
   const byIdentity = new Map<string, ResolvedConfig[]>();
   for (const c of resolved) byIdentity.set(c.identity, [...(byIdentity.get(c.identity) ?? []), c]);
   const conflicted = new Set<string>();
@@ -379,18 +459,7 @@ export async function resolveTree(
     }
   }
 
-  // 7. Problems of paths and tags files that concern what was asked.
-  for (const [path, err] of pathErrors) if (wanted(path)) errors.push(err);
-  if (!requested) errors.push(...symlinkWarnings.values());
-  for (const w of hardlinkWarnings) if (wanted(w.file as string)) errors.push(w);
-  for (const [dir, entry] of folders) if (!requested || reportFolders.has(dir)) errors.push(...entry.errors);
-
-  return {
-    configs: resolved
-      .filter((c) => wanted(c.path) && !conflicted.has(c.path))
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
-    errors: sortErrors(errors),
-  };
+  return conflicted;
 }
 
 /** `k=v, k=v` for messages and tables. */

@@ -1,10 +1,13 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import type { ChangeManifest, ResolvedManifest } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
 import { detectChanges, GitTree } from '@itemstore/changes';
 import { resolveManifest, resolveSummary } from '@itemstore/resolve';
 import { GitRepo } from '../../../test/helpers/git-repo.js';
 import { bucketsNamed, settingsYaml } from '../../../test/helpers/settings.js';
+
+// Real git processes: generous limits for a loaded 2-core machine (each test takes well under a second alone).
+jest.setTimeout(60_000);
 
 const SETTINGS = settingsYaml({ buckets: bucketsNamed('retail'), teams: ['emr', 'data-router'] });
 

@@ -21,6 +21,7 @@ import {
   s3SkippedNote,
   type LocationOverrides,
   type S3Switch,
+  type Settings,
 } from '@itemstore/config';
 import { applySyncPlan, dryRunResult, type ApplyResult, type ClientFor } from './apply.js';
 import { createS3Client, type S3ClientOptions } from './client.js';
@@ -114,108 +115,32 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
 
-  if (options.s3Switch && !options.s3Switch.on) {
-    const what = manifest
-      ? (() => {
-          const { upserts, deletes } = s3EntriesOf(manifest);
-          return `${upserts.length} upload(s) and ${deletes.length} deletion(s) of this push's default/ configs`;
-        })()
-      : 'every default/ config of the checkout';
-    const reason = s3SkippedNote(options.s3Switch, what);
-    logger.info(`S3 sync did not run: ${reason}`);
-    return { report: syncReport({ ...base, notRunReason: reason }) };
+  const notRunReason = whyNotRun(options, settings.mainBranch, onMain, branch);
+  if (notRunReason) {
+    logger.info(`S3 sync did not run: ${notRunReason}`);
+    return { report: syncReport({ ...base, notRunReason }) };
   }
 
-  if (!onMain && !options.allowFeatureBranch && !dryRun) {
-    const reason =
-      `branch "${branch}" is not the main branch (${settings.mainBranch}); S3 has no branches, so feature branches ` +
-      'write S3 only when allow-feature-branch is true (a manual run).';
-    logger.info(`S3 sync did not run: ${reason}`);
-    return { report: syncReport({ ...base, notRunReason: reason }) };
-  }
-
-  // 1. Where each tenant's configs go, known before any config is read: the listings (reads only) run while the
-  // configs are validated.
-  let upserts: S3Config[] = [];
-  let deletes: S3Config[] = [];
-  if (manifest) {
-    if (manifest.errors.length) throw new ConfigErrors(manifest.errors.map((e) => ConfigError.fromJSON(e)));
-    ({ upserts, deletes } = s3EntriesOf(manifest));
-  }
-  const tenants = manifest
-    ? [...upserts, ...deletes].map((c) => c.tenant)
-    : // Full: every tenant's prefix, even one whose configs are all gone.
-      Object.values(settings.teams).map((t) => t.tenant);
-  const byTenant = tenantLocations(settings, environment, options.overrides ?? {}, tenants);
-  const locations = new Map<string, S3Location>();
-  for (const l of byTenant.values()) locations.set(locationId(l), l);
-  if (options.full && deletions === 'apply') {
-    const root = [...locations.values()].find((l) => l.prefix === '');
-    if (root) {
-      throw new UsageError(
-        `Refusing full: true with deletions: apply on ${describeLocation(root)}: the prefix is empty, so every object in the bucket would be a candidate for deletion. Set a prefix.`,
-      );
-    }
-  }
-
-  const clients = new Map<string, S3Client>();
-  const clientFor: ClientFor =
-    options.clientFor ??
-    ((region) => {
-      let c = clients.get(region);
-      if (!c) {
-        c = createS3Client({
-          region,
-          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-          ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-          ...(options.credentials ? { credentials: options.credentials } : {}),
-        });
-        clients.set(region, c);
-      }
-      return c;
-    });
-
+  // 1. Where each tenant's configs go, known before any config is read.
+  const targets = targetsOf(settings, environment, options, deletions);
+  const { clientFor, destroy } = regionClients(options);
   try {
-    // 2. One listing per prefix (started now, while the settings and tree are still being read).
-    const listingsPromise = Promise.all(
-      [...locations.values()].map(async (l) => {
-        logger.info(`Listing ${describeLocation(l)} (${l.region})`);
-        const listing = await listLocation(clientFor(l.region), l);
-        logger.debug(`${listing.objects.size} object(s) under ${describeLocation(l)}`);
-        return listing;
-      }),
-    );
-    // Validation may fail first; the listing's own failure must then not surface as an unhandled rejection.
-    listingsPromise.catch(() => {});
+    // 2. One listing per prefix (started now, while the configs are still being read and validated).
+    const listingsPromise = startListings(targets.locations, clientFor, logger);
 
     // 3. What we want: every config that will be written is read and converted first (one bad file and nothing
     // is written); a config whose bytes the bucket already holds is only hashed (see collectWanted).
     let wanted: Wanted;
     let listings: Listing[];
     try {
-      if (!manifest) {
-        const { configs, errors } = await resolveTree(tree, settings, branch === undefined ? {} : { branch });
-        const fatal = errors.filter((e) => e.severity === 'error');
-        for (const w of errors.filter((e) => e.severity === 'warning')) logger.warning(w);
-        if (fatal.length) throw new ConfigErrors(fatal);
-        upserts = configs
-          .filter((c) => c.targets.includes('s3') && c.s3KeyBelowPrefix !== undefined)
-          .map((c) => ({
-            path: c.path,
-            tenant: c.tenant,
-            team: c.team,
-            format: c.format,
-            s3KeyBelowPrefix: c.s3KeyBelowPrefix as string,
-            ...(c.s3Format === undefined ? {} : { s3Format: c.s3Format }),
-          }));
-      }
+      const upserts = manifest ? targets.upserts : await checkoutUpserts(tree, settings, branch, logger);
       listings = await listingsPromise;
       const stored = new Map(listings.map((l) => [locationId(l.location), l.objects]));
       wanted = await collectWanted({
         tree,
-        locations: byTenant,
+        locations: targets.byTenant,
         upserts,
-        deletes,
+        deletes: targets.deletes,
         ...(settings.maxConfigBytes === undefined ? {} : { maxBytes: settings.maxConfigBytes }),
         alreadyStored: (location, key, md5) => stored.get(locationId(location))?.get(key)?.etag === md5,
       });
@@ -227,11 +152,7 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
 
     // 4. The few objects whose ETag is not an MD5: fetch and hash.
     const toHash = objectsToVerifyByContent(wanted.desired, listings);
-    const remoteMd5 = new Map<string, string>();
-    for (const region of new Set(toHash.map((o) => o.location.region))) {
-      const some = toHash.filter((o) => o.location.region === region);
-      for (const [k, v] of await hashRemoteObjects(clientFor(region), some, concurrency)) remoteMd5.set(k, v);
-    }
+    const remoteMd5 = await hashByContent(toHash, clientFor, concurrency);
 
     // 5. Plan, then apply.
     const plan = planSync({
@@ -253,7 +174,7 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
       plan,
       report: syncReport({
         ...base,
-        locations: [...locations.values()],
+        locations: [...targets.locations.values()],
         items: result.items,
         verifiedByContent: toHash.length,
         ...(onMain
@@ -266,6 +187,152 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
       }),
     };
   } finally {
-    for (const c of clients.values()) c.destroy();
+    destroy();
   }
+}
+
+/** Why this run writes nothing (the S3 switch is off, or a feature branch without allow-feature-branch), if so. */
+function whyNotRun(
+  options: SyncToS3Options,
+  mainBranch: string,
+  onMain: boolean,
+  branch: string | undefined,
+): string | undefined {
+  const { manifest } = options;
+  if (options.s3Switch && !options.s3Switch.on) {
+    const what = manifest
+      ? (() => {
+          const { upserts, deletes } = s3EntriesOf(manifest);
+          return `${upserts.length} upload(s) and ${deletes.length} deletion(s) of this push's default/ configs`;
+        })()
+      : 'every default/ config of the checkout';
+    return s3SkippedNote(options.s3Switch, what);
+  }
+  if (!onMain && !options.allowFeatureBranch && !options.dryRun) {
+    return (
+      `branch "${branch}" is not the main branch (${mainBranch}); S3 has no branches, so feature branches ` +
+      'write S3 only when allow-feature-branch is true (a manual run).'
+    );
+  }
+  return undefined;
+}
+
+interface Targets {
+  /** A manifest's S3 entries (empty for a full run: its configs are read from the checkout in step 3). */
+  upserts: S3Config[];
+  deletes: S3Config[];
+  byTenant: Map<string, S3Location>;
+  /** Each prefix once. */
+  locations: Map<string, S3Location>;
+}
+
+/**
+ * Step 1: each tenant's S3 location (a manifest's tenants; for a full run every tenant's prefix, even one whose
+ * configs are all gone). A full run that would delete below an empty prefix is refused here.
+ */
+function targetsOf(
+  settings: Settings,
+  environment: string,
+  options: SyncToS3Options,
+  deletions: DeletionsMode,
+): Targets {
+  const { manifest } = options;
+  let upserts: S3Config[] = [];
+  let deletes: S3Config[] = [];
+  if (manifest) {
+    if (manifest.errors.length) throw new ConfigErrors(manifest.errors.map((e) => ConfigError.fromJSON(e)));
+    ({ upserts, deletes } = s3EntriesOf(manifest));
+  }
+  const tenants = manifest
+    ? [...upserts, ...deletes].map((c) => c.tenant)
+    : Object.values(settings.teams).map((t) => t.tenant);
+  const byTenant = tenantLocations(settings, environment, options.overrides ?? {}, tenants);
+  const locations = new Map<string, S3Location>();
+  for (const l of byTenant.values()) locations.set(locationId(l), l);
+  if (options.full && deletions === 'apply') {
+    const root = [...locations.values()].find((l) => l.prefix === '');
+    if (root) {
+      throw new UsageError(
+        `Refusing full: true with deletions: apply on ${describeLocation(root)}: the prefix is empty, so every object in the bucket would be a candidate for deletion. Set a prefix.`,
+      );
+    }
+  }
+  return { upserts, deletes, byTenant, locations };
+}
+
+/** The caller's clientFor, or one client per region (destroyed at the end of the run). */
+function regionClients(options: SyncToS3Options): { clientFor: ClientFor; destroy: () => void } {
+  const clients = new Map<string, S3Client>();
+  const clientFor: ClientFor =
+    options.clientFor ??
+    ((region) => {
+      let c = clients.get(region);
+      if (!c) {
+        c = createS3Client({
+          region,
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+          ...(options.credentials ? { credentials: options.credentials } : {}),
+        });
+        clients.set(region, c);
+      }
+      return c;
+    });
+  return { clientFor, destroy: () => clients.forEach((c) => c.destroy()) };
+}
+
+/** Step 2: one listing per prefix, started at once; a rejection is handled by whoever awaits it. */
+function startListings(
+  locations: Map<string, S3Location>,
+  clientFor: ClientFor,
+  logger: Logger,
+): Promise<Listing[]> {
+  const listingsPromise = Promise.all(
+    [...locations.values()].map(async (l) => {
+      logger.info(`Listing ${describeLocation(l)} (${l.region})`);
+      const listing = await listLocation(clientFor(l.region), l);
+      logger.debug(`${listing.objects.size} object(s) under ${describeLocation(l)}`);
+      return listing;
+    }),
+  );
+  // Validation may fail first; the listing's own failure must then not surface as an unhandled rejection.
+  listingsPromise.catch(() => {});
+  return listingsPromise;
+}
+
+/** Step 3 of a full run: every default/ config of the checkout (errors stop the run, warnings are logged). */
+async function checkoutUpserts(
+  tree: FsTree,
+  settings: Settings,
+  branch: string | undefined,
+  logger: Logger,
+): Promise<S3Config[]> {
+  const { configs, errors } = await resolveTree(tree, settings, branch === undefined ? {} : { branch });
+  const fatal = errors.filter((e) => e.severity === 'error');
+  for (const w of errors.filter((e) => e.severity === 'warning')) logger.warning(w);
+  if (fatal.length) throw new ConfigErrors(fatal);
+  return configs
+    .filter((c) => c.targets.includes('s3') && c.s3KeyBelowPrefix !== undefined)
+    .map((c) => ({
+      path: c.path,
+      tenant: c.tenant,
+      team: c.team,
+      format: c.format,
+      s3KeyBelowPrefix: c.s3KeyBelowPrefix as string,
+      ...(c.s3Format === undefined ? {} : { s3Format: c.s3Format }),
+    }));
+}
+
+/** Step 4: the MD5 of each object whose ETag is not one, by region. */
+async function hashByContent(
+  toHash: ReturnType<typeof objectsToVerifyByContent>,
+  clientFor: ClientFor,
+  concurrency: number,
+): Promise<Map<string, string>> {
+  const remoteMd5 = new Map<string, string>();
+  for (const region of new Set(toHash.map((o) => o.location.region))) {
+    const some = toHash.filter((o) => o.location.region === region);
+    for (const [k, v] of await hashRemoteObjects(clientFor(region), some, concurrency)) remoteMd5.set(k, v);
+  }
+  return remoteMd5;
 }
