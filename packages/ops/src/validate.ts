@@ -13,7 +13,7 @@
  * `orphan`. In repo mode the V2 rows that differ are judged by the audit trail (trail.ts): a version the pipeline
  * wrote that a newer one supersedes awaits promotion (not drift); content no pipeline write produced is drift. The
  * steps: prepare → listStores → hashMultipartObjects → compareConfigs → findOrphans → judgeByTrail →
- * followV2ForS3 → buildReport.
+ * followV2ForS3 → judgeS3OnlyByPrevious → buildReport.
  */
 import pLimit from 'p-limit';
 import {
@@ -213,6 +213,7 @@ export async function validate(
   if (!options.paths?.length) compared.rows.push(...findOrphans(run, listed, compared));
   const trailsRead = options.against === 'repo' ? await judgeByTrail(run, listed, compared.rows) : 0;
   followV2ForS3(compared.rows);
+  if (options.against === 'repo') await judgeS3OnlyByPrevious(run, compared.rows);
   const report = buildReport(run, listed, compared, {
     trailsRead,
     requests: {
@@ -623,6 +624,43 @@ function followV2ForS3(rows: ValidateRow[]): void {
       r.status = 'awaiting-promotion';
       r.detail = `${r.detail ?? ''}; S3 keeps no trail, and this config's V2 item awaits promotion (promote moves both)`;
     }
+  }
+}
+
+/**
+ * S3-only configs (`_SC`) have no V2 item to follow, and S3 keeps no trail: in an environment after the first, such
+ * an object that is missing or differs from main's bytes while the environment before already holds main's bytes
+ * awaits promotion (promote copies it, and would overwrite a hand edit too). The previous environment's prefixes are
+ * listed only when there is such a row.
+ */
+async function judgeS3OnlyByPrevious(run: Run, rows: ValidateRow[]): Promise<void> {
+  const prev = run.previous;
+  if (!prev || !run.s3On) return;
+  const byPath = new Map(run.snapshot.items.map((i) => [i.config.path, i]));
+  const candidates = rows.filter((r) => {
+    const item = r.path === undefined ? undefined : byPath.get(r.path);
+    return (
+      r.store === 's3' &&
+      (r.status === 'missing' || r.status === 'edited-outside') &&
+      item?.v2Md5 === undefined &&
+      !item?.yaml11
+    );
+  });
+  if (!candidates.length) return;
+  const listings = new Map<string, Promise<Listing>>();
+  for (const r of candidates) {
+    const item = byPath.get(r.path as string) as RepoItem;
+    const location = run.locationOf(item.config.tenant, prev);
+    const id = locationId(location);
+    let listing = listings.get(id);
+    if (!listing) {
+      listing = run.options.s3.reader.list(location);
+      listings.set(id, listing);
+    }
+    const o = (await listing).objects.get(s3Key(location, item.config));
+    if (!o || objectMd5(location, o, new Map()) !== item.s3Md5) continue;
+    r.status = 'awaiting-promotion';
+    r.detail = `${r.detail ?? ''}; ${prev} holds main's bytes and S3 keeps no trail: promote ${prev} → ${run.environment} (it also overwrites a hand edit)`;
   }
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '@itemstore/core';
 import { findExact } from '@itemstore/v2';
+import type { ValidateReport } from '@itemstore/ops';
 import { validateCommand } from '../../cli/src/commands/validate.js';
 import { promoteCommand } from '../../cli/src/commands/promote.js';
 import { migrateCommand } from '../../cli/src/commands/migrate.js';
@@ -52,6 +53,19 @@ describe('itemstore validate', () => {
     term.out = term.err = '';
     expect(await validateCommand(base)).toBe(1);
     expect(term.out).toContain('edited-outside     v2   ffi2/default/vendor_feed.json');
+    term.out = '';
+    expect(await validateCommand([...base, '--json'])).toBe(1);
+    const json = JSON.parse(term.out) as ValidateReport;
+    expect(json).toMatchObject({ version: 2, environment: 'dev', drifted: 1, awaiting: 0 });
+    expect(json.rows.filter((r) => r.status !== 'in-sync')).toEqual([
+      expect.objectContaining({
+        status: 'edited-outside',
+        environment: 'dev',
+        store: 'v2',
+        path: 'ffi2/default/vendor_feed.json',
+        origin: 'v2: no pipeline record (written through the API directly)',
+      }),
+    ]);
     expect(await validateCommand([...base, '--fail-on-drift', 'false'])).toBe(0);
 
     const versions = (await stores.v2Stats()).versions;

@@ -264,6 +264,26 @@ describe('awaiting promotion: what the pipeline left on purpose is reported, not
       ),
     ]);
     expect(report.awaiting).toBe(3);
+    // An S3-only config (_SC) has no trail in either store: missing in qa while dev holds main's bytes awaits
+    // promotion; once dev does not hold main's bytes either, it is drift.
+    expect(report.rows.find((r) => r.path === 'data-router/default/refunds_SC.yaml')?.status).toBe('in-sync');
+    await stores.s3.client.send(
+      new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({
+        Bucket: BUCKETS.qa,
+        Key: `${PREFIX}data-router/refunds_SC.yaml`,
+      }),
+    );
+    const sc = async (): Promise<string | undefined> => {
+      const row = (await run('repo', { environment: 'qa' })).report.rows.find(
+        (r) => r.path === 'data-router/default/refunds_SC.yaml',
+      );
+      return `${row?.status}: ${row?.detail}`;
+    };
+    expect(await sc()).toBe(
+      "awaiting-promotion: no such object; dev holds main's bytes and S3 keeps no trail: promote dev → qa (it also overwrites a hand edit)",
+    );
+    await stores.s3.putObject(BUCKETS.dev, `${PREFIX}data-router/refunds_SC.yaml`, 'config_list: []\n');
+    expect(await sc()).toBe('missing: no such object');
     const plan = await planFix(
       { report, context: (await run('repo', { environment: 'qa' })).context },
       {
