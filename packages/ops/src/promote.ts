@@ -14,6 +14,7 @@ import {
   resolveS3Location,
   resolveTree,
   s3TargetOf,
+  type ResolvedConfig,
   type S3Location,
   type Settings,
   type Tags,
@@ -105,14 +106,53 @@ export function checkPromotionStep(settings: Settings, from: string, to: string)
 
 export async function promote(options: PromoteOptions): Promise<PromoteReport> {
   const logger = options.logger ?? silentLogger;
-  const { from, to, store, reader } = options;
+  const { from, to } = options;
   const dryRun = Boolean(options.dryRun);
-  const actor = options.actor ?? actorFromEnv();
   const settings = await loadSettings(options.tree);
   checkPromotionStep(settings, from, to);
 
-  // main's configs (resolved as on mainBranch: no branch tag), only for identity, targets and S3 keys: what is
+  // 1. main's configs (resolved as on mainBranch: no branch tag), only for identity, targets and S3 keys: what is
   // promoted is what `from` holds, not the repo's current bytes.
+  const configs = await mainConfigs(options, settings, logger);
+
+  // 2. V2: one listing of each environment per namespace, then one entry per item.
+  const v2Configs = configs.filter((c) => c.targets.includes('v2'));
+  const listEnv = v2Lister(
+    options.store,
+    options.paths?.length
+      ? [...new Set(v2Configs.map((c) => c.namespace))]
+      : [...new Set(Object.values(settings.teams).map((t) => t.namespace))],
+  );
+  const entries = await planV2Promotions(v2Configs, listEnv, options);
+
+  // 3. S3: copy `from`'s object to `to`'s location, when the switch is on.
+  const s3Configs = configs.filter((c) => c.targets.includes('s3') && c.s3KeyBelowPrefix !== undefined);
+  const s3 = await planS3Copies(s3Configs, settings, options, dryRun, logger);
+  entries.push(...s3.entries);
+
+  const report = (): PromoteReport => finish(options, entries, dryRun, options.s3Sync ? 0 : s3Configs.length);
+  if (dryRun) return report();
+
+  // 4. Apply: V2 versions, then tombstones, then the S3 copies.
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const limit = pLimit(concurrency);
+  const work = entries.filter((e) => e.action === 'promote' || e.action === 'delete');
+  const task = (options.progress ?? noProgress).start(`promote ${from} → ${to}`, work.length);
+  await applyV2(entries, { options, limit, task, logger });
+  if (s3.copies.length) await applyS3Copies(s3.copies, { options, limit, task, logger, concurrency });
+  task.done();
+
+  // 5. Verify: list `to` again; every promoted entry must now hold `from`'s MD5.
+  await verify(entries, s3.copies, await listEnv(to), options, logger);
+  return report();
+}
+
+/** Step 1: main's configs (of `paths`, when given); errors stop the promotion, warnings are logged. */
+async function mainConfigs(
+  options: PromoteOptions,
+  settings: Settings,
+  logger: Logger,
+): Promise<ResolvedConfig[]> {
   const { configs, errors } = await resolveTree(options.tree, settings, {
     branch: settings.mainBranch,
     ...(options.paths?.length ? { paths: options.paths } : {}),
@@ -123,15 +163,14 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
   if (options.paths?.length && configs.length === 0) {
     throw new UsageError(`No config of main matches paths ${options.paths.join(', ')}.`);
   }
+  return configs;
+}
 
-  const entries: PromoteEntry[] = [];
+type EnvListing = (env: string) => Promise<Map<string, ManifestEntry>>;
 
-  // V2: one listing of each environment per namespace.
-  const v2Configs = configs.filter((c) => c.targets.includes('v2'));
-  const namespaces = options.paths?.length
-    ? [...new Set(v2Configs.map((c) => c.namespace))]
-    : [...new Set(Object.values(settings.teams).map((t) => t.namespace))];
-  const listEnv = async (env: string): Promise<Map<string, ManifestEntry>> => {
+/** main's items (no branch tag) of one environment in these namespaces, by identity. */
+function v2Lister(store: ItemStore, namespaces: string[]): EnvListing {
+  return async (env) => {
     const out = new Map<string, ManifestEntry>();
     await Promise.all(
       namespaces.map(async (ns) => {
@@ -142,6 +181,16 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
     );
     return out;
   };
+}
+
+/** Step 2: an entry per V2 config, and (without paths) per config deleted in git whose tombstone goes on. */
+async function planV2Promotions(
+  v2Configs: ResolvedConfig[],
+  listEnv: EnvListing,
+  options: PromoteOptions,
+): Promise<PromoteEntry[]> {
+  const { from, to } = options;
+  const entries: PromoteEntry[] = [];
   const [fromV2, toV2] = await Promise.all([listEnv(from), listEnv(to)]);
   const inRepo = new Set<string>();
   for (const c of v2Configs) {
@@ -158,16 +207,28 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
       entries.push(planV2(undefined, f.namespace, f.tags, f, t, from));
     }
   }
+  return entries;
+}
 
-  // S3: copy `from`'s object to `to`'s location, when the switch is on.
-  const s3Configs = configs.filter((c) => c.targets.includes('s3') && c.s3KeyBelowPrefix !== undefined);
-  const copies: {
-    entry: PromoteEntry;
-    fromLoc: S3Location;
-    fromKey: string;
-    toLoc: S3Location;
-    contentType: string;
-  }[] = [];
+interface S3Copy {
+  entry: PromoteEntry;
+  fromLoc: S3Location;
+  fromKey: string;
+  toLoc: S3Location;
+  contentType: string;
+}
+
+/** Step 3: an entry per S3 config (skipped ones too) and the copies to make. */
+async function planS3Copies(
+  s3Configs: ResolvedConfig[],
+  settings: Settings,
+  options: PromoteOptions,
+  dryRun: boolean,
+  logger: Logger,
+): Promise<{ entries: PromoteEntry[]; copies: S3Copy[] }> {
+  const { from, to, reader } = options;
+  const entries: PromoteEntry[] = [];
+  const copies: S3Copy[] = [];
   if (!options.s3Sync) {
     for (const c of s3Configs.filter((x) => x.s3Only)) {
       entries.push({
@@ -178,63 +239,74 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
         reason: `S3 sync is off${options.s3Note ? ` (${options.s3Note})` : ''}; an S3-only config has nowhere else to go`,
       });
     }
-  } else if (s3Configs.length) {
-    const listings = new Map<string, Promise<Listing>>();
-    const list = (l: S3Location): Promise<Listing> => {
-      let p = listings.get(locationId(l));
-      if (!p) {
-        logger.info(`Listing ${describeLocation(l)}`);
-        p = reader.list(l);
-        listings.set(locationId(l), p);
-      }
-      return p;
-    };
-    for (const c of s3Configs) {
-      const source = s3TargetOf(resolveS3Location(settings, c.tenant, from), c);
-      const target = s3TargetOf(resolveS3Location(settings, c.tenant, to), c);
-      if (!source || !target) continue;
-      const { location: fromLoc, key: fromKey } = source;
-      const { location: toLoc, key: toKey } = target;
-      const f = (await list(fromLoc)).objects.get(fromKey);
-      const t = (await list(toLoc)).objects.get(toKey);
-      const entry: PromoteEntry = {
-        store: 's3',
-        path: c.path,
-        bucket: toLoc.bucket,
-        key: toKey,
-        action: 'skip',
-        outcome: 'skipped',
-        ...(f ? { from: { md5: f.etag } } : {}),
-        ...(t ? { before: { md5: t.etag } } : {}),
-      };
-      if (!f) entry.reason = `not in ${describeLocation(fromLoc)} (${from})`;
-      else if (t && t.etag === f.etag && !isMultipartEtag(f.etag)) {
-        entry.action = 'unchanged';
-        entry.outcome = 'unchanged';
-        entry.reason = 'same MD5 in both environments';
-      } else {
-        entry.action = 'promote';
-        entry.outcome = dryRun ? 'planned' : 'promoted';
-        copies.push({
-          entry,
-          fromLoc,
-          fromKey,
-          toLoc,
-          contentType: source.format === 'legacy-multidoc' ? 'application/yaml' : contentTypeFor(c.path),
-        });
-      }
-      entries.push(entry);
-    }
+    return { entries, copies };
   }
+  const listings = new Map<string, Promise<Listing>>();
+  const list = (l: S3Location): Promise<Listing> => {
+    let p = listings.get(locationId(l));
+    if (!p) {
+      logger.info(`Listing ${describeLocation(l)}`);
+      p = reader.list(l);
+      listings.set(locationId(l), p);
+    }
+    return p;
+  };
+  for (const c of s3Configs) {
+    const source = s3TargetOf(resolveS3Location(settings, c.tenant, from), c);
+    const target = s3TargetOf(resolveS3Location(settings, c.tenant, to), c);
+    if (!source || !target) continue;
+    const { location: fromLoc, key: fromKey } = source;
+    const { location: toLoc, key: toKey } = target;
+    const f = (await list(fromLoc)).objects.get(fromKey);
+    const t = (await list(toLoc)).objects.get(toKey);
+    const entry: PromoteEntry = {
+      store: 's3',
+      path: c.path,
+      bucket: toLoc.bucket,
+      key: toKey,
+      action: 'skip',
+      outcome: 'skipped',
+      ...(f ? { from: { md5: f.etag } } : {}),
+      ...(t ? { before: { md5: t.etag } } : {}),
+    };
+    if (!f) entry.reason = `not in ${describeLocation(fromLoc)} (${from})`;
+    else if (t && t.etag === f.etag && !isMultipartEtag(f.etag)) {
+      entry.action = 'unchanged';
+      entry.outcome = 'unchanged';
+      entry.reason = 'same MD5 in both environments';
+    } else {
+      entry.action = 'promote';
+      entry.outcome = dryRun ? 'planned' : 'promoted';
+      copies.push({
+        entry,
+        fromLoc,
+        fromKey,
+        toLoc,
+        contentType: source.format === 'legacy-multidoc' ? 'application/yaml' : contentTypeFor(c.path),
+      });
+    }
+    entries.push(entry);
+  }
+  return { entries, copies };
+}
 
-  const report = (): PromoteReport => finish(options, entries, dryRun, options.s3Sync ? 0 : s3Configs.length);
-  if (dryRun) return report();
+interface ApplyContext {
+  options: PromoteOptions;
+  limit: ReturnType<typeof pLimit>;
+  task: ReturnType<Progress['start']>;
+  logger: Logger;
+}
 
-  // Apply.
-  const concurrency = Math.max(1, options.concurrency ?? 8);
-  const limit = pLimit(concurrency);
-  const work = entries.filter((e) => e.action === 'promote' || e.action === 'delete');
-  const task = (options.progress ?? noProgress).start(`promote ${from} → ${to}`, work.length);
+/**
+ * Step 4, V2. Order of effects: new versions first; tombstones only when every one of them arrived (a tombstone may
+ * be the old identity of a renamed config whose new item just failed to promote).
+ */
+async function applyV2(
+  entries: PromoteEntry[],
+  { options, limit, task, logger }: ApplyContext,
+): Promise<void> {
+  const { from, to, store } = options;
+  const actor = options.actor ?? actorFromEnv();
   const promoteV2 = (e: PromoteEntry) =>
     limit(async () => {
       try {
@@ -254,8 +326,6 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
         task.tick();
       }
     });
-  // Order of effects: new versions first; tombstones only when every one of them arrived (a tombstone may be the
-  // old identity of a renamed config whose new item just failed to promote).
   const v2 = entries.filter((e) => e.store === 'v2');
   await Promise.all(v2.filter((e) => e.action === 'promote').map(promoteV2));
   const failedPromotions = v2.filter((e) => e.action === 'promote' && e.outcome === 'failed').length;
@@ -268,62 +338,74 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
       task.tick();
     }
   } else await Promise.all(tombstones.map(promoteV2));
-  if (copies.length) {
-    // GET from `from`, PUT to `to` with Content-MD5 (S3 rejects a body that arrived changed).
-    const items: PlanItem[] = [];
-    await Promise.all(
-      copies.map((c) =>
-        limit(async () => {
-          let body: Buffer | undefined;
-          try {
-            body = await reader.get(c.fromLoc, c.fromKey);
-          } catch (err) {
-            c.entry.outcome = 'failed';
-            c.entry.error = `reading s3://${c.fromLoc.bucket}/${c.fromKey} failed: ${err instanceof Error ? err.message : String(err)}`;
-            logger.error(`promote ${c.entry.path}: ${c.entry.error}`);
-            task.tick();
-            return;
-          }
-          if (!body) {
-            c.entry.outcome = 'failed';
-            c.entry.error = 'the object disappeared from the from environment while promoting';
-            task.tick();
-            return;
-          }
-          c.entry.from = { md5: md5Hex(body) };
-          items.push({
-            bucket: c.toLoc.bucket,
-            region: c.toLoc.region,
-            key: c.entry.key as string,
-            action: 'upload',
-            bytes: body.length,
-            reason: `promote ${from} → ${to}`,
-            ...(c.entry.path ? { path: c.entry.path } : {}),
-            md5: md5Hex(body),
-            body,
-            contentType: c.contentType,
-          });
-        }),
-      ),
-    );
-    const applied = await applySyncPlan(
-      options.clientFor,
-      { items, locations: [], full: false, deletionsMode: 'skip' },
-      { concurrency, logger, onProgress: () => task.tick() },
-    );
-    for (const r of applied.items) {
-      const c = copies.find((x) => x.entry.key === r.key && x.toLoc.bucket === r.bucket);
-      if (!c) continue;
-      if (r.status === 'failed') {
-        c.entry.outcome = 'failed';
-        c.entry.error = r.error ?? 'upload failed';
-      } else c.entry.after = { md5: r.md5 as string };
-    }
-  }
-  task.done();
+}
 
-  // Verify: list `to` again; every promoted entry must now hold `from`'s MD5.
-  const toAfter = await listEnv(to);
+/** Step 4, S3: GET from `from`, PUT to `to` with Content-MD5 (S3 rejects a body that arrived changed). */
+async function applyS3Copies(
+  copies: S3Copy[],
+  { options, limit, task, logger, concurrency }: ApplyContext & { concurrency: number },
+): Promise<void> {
+  const { from, to, reader } = options;
+  const items: PlanItem[] = [];
+  await Promise.all(
+    copies.map((c) =>
+      limit(async () => {
+        let body: Buffer | undefined;
+        try {
+          body = await reader.get(c.fromLoc, c.fromKey);
+        } catch (err) {
+          c.entry.outcome = 'failed';
+          c.entry.error = `reading s3://${c.fromLoc.bucket}/${c.fromKey} failed: ${err instanceof Error ? err.message : String(err)}`;
+          logger.error(`promote ${c.entry.path}: ${c.entry.error}`);
+          task.tick();
+          return;
+        }
+        if (!body) {
+          c.entry.outcome = 'failed';
+          c.entry.error = 'the object disappeared from the from environment while promoting';
+          task.tick();
+          return;
+        }
+        c.entry.from = { md5: md5Hex(body) };
+        items.push({
+          bucket: c.toLoc.bucket,
+          region: c.toLoc.region,
+          key: c.entry.key as string,
+          action: 'upload',
+          bytes: body.length,
+          reason: `promote ${from} → ${to}`,
+          ...(c.entry.path ? { path: c.entry.path } : {}),
+          md5: md5Hex(body),
+          body,
+          contentType: c.contentType,
+        });
+      }),
+    ),
+  );
+  const applied = await applySyncPlan(
+    options.clientFor,
+    { items, locations: [], full: false, deletionsMode: 'skip' },
+    { concurrency, logger, onProgress: () => task.tick() },
+  );
+  for (const r of applied.items) {
+    const c = copies.find((x) => x.entry.key === r.key && x.toLoc.bucket === r.bucket);
+    if (!c) continue;
+    if (r.status === 'failed') {
+      c.entry.outcome = 'failed';
+      c.entry.error = r.error ?? 'upload failed';
+    } else c.entry.after = { md5: r.md5 as string };
+  }
+}
+
+/** Step 5: every promoted entry must now hold `from`'s MD5 in `to` (V2 from a new listing, S3 listed again). */
+async function verify(
+  entries: PromoteEntry[],
+  copies: S3Copy[],
+  toAfter: Map<string, ManifestEntry>,
+  options: PromoteOptions,
+  logger: Logger,
+): Promise<void> {
+  const { from, to, reader } = options;
   const relisted = new Map<string, Listing>();
   for (const e of entries) {
     if (e.outcome !== 'promoted' && e.outcome !== 'unchanged' && e.outcome !== 'deleted') continue;
@@ -346,7 +428,6 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
     if (!e.verified)
       logger.error(`promote ${e.path ?? e.itemId}: after promotion ${to} does not hold ${from}'s MD5`);
   }
-  return report();
 }
 
 function planV2(
