@@ -4,7 +4,7 @@
  * changed tags.yaml or item-store.yaml widened to the configs it affects. Pure: git's output comes in as data.
  */
 import type { ChangeEntry, ChangeStatus } from '@itemstore/core';
-import { tagsScope } from './classify.js';
+import { tagsScope } from '@itemstore/config';
 import type { RawChange } from './diff.js';
 import type { PathFilter } from './filter.js';
 import { compare } from './git-tree.js';

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
-import { UsageError } from '@itemstore/core';
-import { classifyPath, type PathKind } from './classify.js';
+import { UsageError, type PathKind } from '@itemstore/core';
+import { pathKind } from '@itemstore/config';
 
 /**
  * Which paths the manifest may list: a path must be a config, tags or settings file by shape (SPEC §2), match
@@ -35,7 +35,7 @@ export class PathFilter {
 
   /** The kind of the path when the manifest may list it, else undefined. */
   kindOf(path: string): PathKind | undefined {
-    const kind = classifyPath(path);
+    const kind = pathKind(path);
     if (!kind) return undefined;
     return this.accepts(path) ? kind : undefined;
   }

@@ -1,4 +1,3 @@
-export { classifyPath, tagsScope, SETTINGS_FILE, type PathKind } from './classify.js';
 export { PathFilter, DEFAULT_PATHS, type PathFilterOptions } from './filter.js';
 export { Git, GitError, type GitOptions } from './git.js';
 export { GitTree, type GitTreeOptions } from './git-tree.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { UsageError } from '@itemstore/core';
-import { isConfigPathShape, isTagsFile } from '@itemstore/config';
-import { classifyPath, PathFilter, tagsScope } from '../src/index.js';
+import { isConfigPathShape, isTagsFile, pathKind as classifyPath, tagsScope } from '@itemstore/config';
+import { PathFilter } from '../src/index.js';
 
-describe('classifyPath (SPEC §2 by shape)', () => {
+describe('pathKind (SPEC §2 by shape, config/src/paths.ts), as the change detector uses it', () => {
   it.each([
     ['data-router/default/orders.yaml', 'config'],
     ['ffi2/spark/emr_cluster.json', 'config'],

@@ -26,6 +26,8 @@ export {
 export { FsTree } from './fs-tree.js';
 export {
   classifyPath,
+  pathKind,
+  tagsScope,
   isConfigPathShape,
   isTagsFile,
   hasDotSegment,

@@ -2,7 +2,7 @@
  * What a path in the config repo is (SPEC §2): the settings file, a tags file, a config of a team, ignored, or a
  * config in the wrong place. Pure string rules; nothing here reads files.
  */
-import { ConfigError } from '@itemstore/core';
+import { ConfigError, type PathKind } from '@itemstore/core';
 import { SETTINGS_FILE, type Settings } from './settings.js';
 
 export type FileClass =
@@ -52,6 +52,25 @@ function hasConfigExtension(path: string): boolean {
  */
 export function isConfigPathShape(path: string): boolean {
   return path !== SETTINGS_FILE && !hasDotSegment(path) && !isTagsFile(path) && hasConfigExtension(path);
+}
+
+/**
+ * What a path is from its shape alone, without item-store.yaml (the change detector decides before any settings are
+ * parsed, and when item-store.yaml itself is broken): the settings file, a tags file, a config-shaped file (in any
+ * folder: which team it belongs to is classifyPath's question), or nothing of the store (also a path with an empty
+ * segment, which is no repo path).
+ */
+export function pathKind(path: string): PathKind | undefined {
+  if (path === SETTINGS_FILE) return 'settings';
+  if (hasDotSegment(path) || path.split('/').includes('')) return undefined;
+  if (isTagsFile(path)) return 'tags';
+  return hasConfigExtension(path) ? 'config' : undefined;
+}
+
+/** The folder a tags file applies to ('' for the root), with a trailing slash unless it is the root. */
+export function tagsScope(tagsPath: string): string {
+  const dir = dirName(tagsPath);
+  return dir ? `${dir}/` : '';
 }
 
 /**

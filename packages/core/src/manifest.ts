@@ -10,6 +10,9 @@ export const RESOLVED_MANIFEST_VERSION = 1;
 export type ChangeStatus =
   'added' | 'modified' | 'deleted' | 'renamed' | 'type-changed' | 'copied' | 'unchanged';
 
+/** What a repo path is by its shape alone (config/src/paths.ts `pathKind` decides it). */
+export type PathKind = 'config' | 'tags' | 'settings';
+
 /** Why a path is in the manifest. */
 export type ChangeReason =
   | 'changed' // the file itself changed
@@ -25,7 +28,7 @@ export interface ChangeEntry {
   previousPath?: string;
   reason: ChangeReason;
   /** What kind of file this is (`config`, `tags`, `settings`). */
-  kind: 'config' | 'tags' | 'settings';
+  kind: PathKind;
   /** Set when the path is a symbolic link in git (mode 120000). */
   symlink?: boolean;
 }
