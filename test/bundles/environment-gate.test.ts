@@ -6,14 +6,14 @@
  * Needs `npm run build`.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FsTree, loadSettings } from '@itemstore/config';
 import { manifestOf } from '@itemstore/ops';
 import { findExact } from '@itemstore/v2';
-import { bundleNode, repoRoot, runBundle } from '../helpers/run-bundle.js';
+import { runBundle, runCli, type CliRun } from '../helpers/run-bundle.js';
 import {
   SETTINGS,
   TOKEN,
@@ -69,30 +69,9 @@ beforeEach(async () => {
   await stores.s3.resetCounts();
 });
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The built CLI in a child process, with only the environment given (no AWS credentials unless passed). */
 function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const child = spawn(bundleNode, [join(repoRoot, 'dist', 'cli', 'itemstore.js'), ...args], {
-    cwd: repo,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      ITEMSTORE_URL: stores.v2.url,
-      ITEMSTORE_TOKEN: TOKEN,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+  return runCli(args, { cwd: repo, env: { ITEMSTORE_URL: stores.v2.url, ITEMSTORE_TOKEN: TOKEN, ...env } });
 }
 
 function errors(r: { commands: { command: string; message: string }[] }): string[] {

@@ -7,14 +7,12 @@
  * promotion's trail is read back with `itemstore history`. Needs `npm run build`.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEMO_TOKEN, ORDERS_V2, Playground, SAMPLE_REPO, v2Items } from '@itemstore/demo';
 import type { StepRun, WorkflowRun } from '@itemstore/workflow-runner';
 import type { ValidateReport } from '@itemstore/ops';
 import type { VersionInfo } from '@itemstore/v2';
-import { bundleNode, repoRoot } from '../helpers/run-bundle.js';
+import { bundleNode, repoRoot, runCli, type CliRun } from '../helpers/run-bundle.js';
 
 jest.setTimeout(120_000);
 
@@ -85,22 +83,11 @@ function expected(env: string, v2: Record<string, string>, s3: Record<string, st
   ].sort();
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(bundleNode, [join(repoRoot, 'dist', 'cli', 'itemstore.js'), ...args], {
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, {
     cwd: pg.repo.dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: pg.tempDir,
-      ITEMSTORE_URL: pg.v2.url,
-      ITEMSTORE_TOKEN: DEMO_TOKEN,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { HOME: pg.tempDir, ITEMSTORE_URL: pg.v2.url, ITEMSTORE_TOKEN: DEMO_TOKEN },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
 }
 
 const ALL_IN_SYNC = {

@@ -12,7 +12,8 @@
  * Each row has one status (SPEC §3 "Drift"): `in-sync`, `awaiting-promotion`, `edited-outside`, `missing`,
  * `orphan`. In repo mode the V2 rows that differ are judged by the audit trail (trail.ts): a version the pipeline
  * wrote that a newer one supersedes awaits promotion (not drift); content no pipeline write produced is drift. The
- * steps: prepare → listStores → hashMultipartObjects → compareConfigs → findOrphans → judgeByTrail →
+ * steps: prepare → listStores → hashMultipartObjects → compareConfigs (locate, then compareWithRepo or
+ * compareS3WithV2 per config) → findOrphans → judgeByTrail →
  * followV2ForS3 → judgeS3OnlyByPrevious → buildReport.
  */
 import pLimit from 'p-limit';
@@ -37,7 +38,7 @@ import { describeLocation, locationId, objectRef, type Listing } from '@itemstor
 import { manifestAll, type ItemStore, type ManifestEntry } from '@itemstore/v2';
 import { objectMd5, type ObjectReader } from './object-side.js';
 import { noProgress, type Progress } from './progress.js';
-import { TrailReader, originOf } from './trail.js';
+import { TrailReader, originOf, type Origin } from './trail.js';
 import {
   checkEnvironment,
   identityKey,
@@ -329,6 +330,16 @@ interface S3Seen {
   fields: Partial<ValidateRow>;
 }
 
+/** Where one config is in each store of this environment, from the listings. */
+interface Seen {
+  /** The V2 manifest entry of its identity (V2 targets only). */
+  hit: ManifestEntry | undefined;
+  /** The row fields every V2 (or pair) row of this config carries. */
+  v2Fields: Omit<ValidateRow, 'status' | 'store'>;
+  /** Its S3 side (default/ configs while S3 sync is on). */
+  s3: S3Seen | undefined;
+}
+
 /**
  * Step 3: each config of main against the stores. V2 rows that differ from the repo are provisionally
  * `edited-outside` and absent ones `missing`: step 5 reads the trail to tell which of them await promotion.
@@ -347,111 +358,106 @@ async function compareConfigs(run: Run, listed: Listed, hashed: Map<string, stri
     `validate ${environment} (${options.against})`,
     run.snapshot.items.length,
   );
-  const pending: Promise<void>[] = [];
-  for (const item of run.snapshot.items) {
-    const c = item.config;
-    const idKey = identityKey(c.namespace, c.tags);
-    const hit = item.v2Md5 !== undefined ? listed.v2.get(idKey) : undefined;
-    if (item.v2Md5 !== undefined) out.matchedV2.add(idKey);
-    let s3: S3Seen | undefined;
-    if (item.s3Md5 !== undefined && run.s3On) {
-      const location = run.locationOf(c.tenant, environment);
-      const key = s3Key(location, c);
-      out.matchedS3.add(objectRef(location.bucket, key));
-      const o = listed.listingOf.get(locationId(location))?.objects.get(key);
-      const md5 = o ? objectMd5(location, o, hashed) : undefined;
-      s3 = {
-        location,
-        key,
-        present: Boolean(o),
-        md5,
-        fields: { bucket: location.bucket, key, ...(md5 ? { s3Md5: md5 } : {}) },
-      };
-    }
-    const v2Fields = {
-      environment,
-      path: c.path,
-      namespace: c.namespace,
-      tags: c.tags,
-      ...(hit ? { itemId: hit.itemId, v2Version: hit.version, v2Md5: hit.md5 } : {}),
-    };
-    const done = (...rows: ValidateRow[]): void => {
-      out.rows.push(...rows);
-      task.tick();
-    };
-    if (options.against === 'repo') {
-      const v2Row = item.v2Md5 !== undefined ? [v2AgainstRepo(item, hit, v2Fields, environment)] : [];
-      if (s3 && s3.present && s3.md5 !== item.s3Md5) {
-        // Other bytes may still be the same value (a migrated object in its legacy formatting, `yes` where the
-        // repo says `true`): read it as its legacy readers do; only a different value is drift.
-        const seen = s3;
-        pending.push(
-          limit(async () => {
-            const row = { environment, path: c.path, ...seen.fields, store: 's3' as const };
-            const verdict = await formattingOnly(item, seen.key, seen.location, options.s3.reader, seen.md5);
-            out.contentsRead++;
-            done(...v2Row, { ...row, expectedMd5: item.s3Md5 as string, ...verdict });
-          }),
-        );
-      } else done(...v2Row, ...(s3 ? [s3AgainstRepo(item, s3, environment)] : []));
-      continue;
-    }
-    // s3-vs-v2: only configs that are both an S3 object and a V2 item are pairs.
-    if (item.v2Md5 === undefined || !s3) {
-      task.tick();
-      continue;
-    }
-    const v2Live = hit && !hit.deleted ? hit : undefined;
-    const pair = { ...v2Fields, ...s3.fields, store: 'both' as const };
-    if (!v2Live || !s3.present) {
-      const rows: ValidateRow[] = [];
-      if (!v2Live)
-        rows.push({
-          ...pair,
-          store: 'v2',
-          status: 'missing',
-          detail: s3.present ? 'in S3 only' : 'in neither store',
-        });
-      if (!s3.present)
-        rows.push({
-          ...pair,
-          store: 's3',
-          status: 'missing',
-          detail: v2Live ? 'in V2 only' : 'in neither store',
-        });
-      done(...rows);
-      continue;
-    }
-    const v2SameAsRepo = v2Live.md5 === item.v2Md5;
-    // The repo's bytes are not S3's meaning when YAML 1.1 readers read them differently: read the object.
-    const s3SameAsRepo = s3.md5 === item.s3Md5 && !item.yaml11;
-    if (v2SameAsRepo && s3SameAsRepo && !options.readAll) {
-      done({ ...pair, status: 'in-sync' });
-      continue;
-    }
-    const loc = s3.location;
-    pending.push(
-      limit(async () => {
-        const row = await comparePair(item, pair, {
-          store: options.store,
-          reader: options.s3.reader,
-          location: loc,
-          environment,
-          v2: v2Live,
-          readV2: !v2SameAsRepo || Boolean(options.readAll),
-          readS3: !s3SameAsRepo || Boolean(options.readAll),
-          onRead: (n, bytes) => {
-            out.contentsRead += n;
-            if (bytes) out.s3Bytes.set(objectRef(loc.bucket, pair.key as string), bytes);
-          },
-        });
-        done(row);
-      }),
-    );
-  }
-  await Promise.all(pending);
+  const compare = options.against === 'repo' ? compareWithRepo : compareS3WithV2;
+  await Promise.all(
+    run.snapshot.items.map((item) => {
+      const seen = locate(run, listed, hashed, item, out);
+      return limit(async () => {
+        out.rows.push(...(await compare(run, item, seen, out)));
+        task.tick();
+      });
+    }),
+  );
   task.done();
   return out;
+}
+
+/** A config's V2 entry and S3 object in this environment (recorded as matched, so they are not orphans). */
+function locate(run: Run, listed: Listed, hashed: Map<string, string>, item: RepoItem, out: Compared): Seen {
+  const c = item.config;
+  const idKey = identityKey(c.namespace, c.tags);
+  const hit = item.v2Md5 !== undefined ? listed.v2.get(idKey) : undefined;
+  if (item.v2Md5 !== undefined) out.matchedV2.add(idKey);
+  let s3: S3Seen | undefined;
+  if (item.s3Md5 !== undefined && run.s3On) {
+    const location = run.locationOf(c.tenant, run.environment);
+    const key = s3Key(location, c);
+    out.matchedS3.add(objectRef(location.bucket, key));
+    const o = listed.listingOf.get(locationId(location))?.objects.get(key);
+    const md5 = o ? objectMd5(location, o, hashed) : undefined;
+    s3 = {
+      location,
+      key,
+      present: Boolean(o),
+      md5,
+      fields: { bucket: location.bucket, key, ...(md5 ? { s3Md5: md5 } : {}) },
+    };
+  }
+  const v2Fields = {
+    environment: run.environment,
+    path: c.path,
+    namespace: c.namespace,
+    tags: c.tags,
+    ...(hit ? { itemId: hit.itemId, v2Version: hit.version, v2Md5: hit.md5 } : {}),
+  };
+  return { hit, v2Fields, s3 };
+}
+
+/** repo mode: the V2 row and the S3 row of one config against the repo's MD5s. */
+async function compareWithRepo(run: Run, item: RepoItem, seen: Seen, out: Compared): Promise<ValidateRow[]> {
+  const env = run.environment;
+  const v2Row = item.v2Md5 !== undefined ? [v2AgainstRepo(item, seen.hit, seen.v2Fields, env)] : [];
+  const s3 = seen.s3;
+  if (!s3) return v2Row;
+  if (!s3.present || s3.md5 === item.s3Md5) return [...v2Row, s3AgainstRepo(item, s3, env)];
+  // Other bytes may still be the same value (a migrated object in its legacy formatting, `yes` where the repo says
+  // `true`): read it as its legacy readers do; only a different value is drift.
+  const verdict = await formattingOnly(item, s3.key, s3.location, run.options.s3.reader, s3.md5);
+  out.contentsRead++;
+  const row = { environment: env, path: item.config.path, ...s3.fields, store: 's3' as const };
+  return [...v2Row, { ...row, expectedMd5: item.s3Md5 as string, ...verdict }];
+}
+
+/** s3-vs-v2: a config that is both an S3 object and a V2 item, its two sides compared as JSON values. */
+async function compareS3WithV2(run: Run, item: RepoItem, seen: Seen, out: Compared): Promise<ValidateRow[]> {
+  const { options, environment } = run;
+  const { hit, s3 } = seen;
+  // Only configs that are both an S3 object and a V2 item are pairs.
+  if (item.v2Md5 === undefined || !s3) return [];
+  const v2Live = hit && !hit.deleted ? hit : undefined;
+  const pair = { ...seen.v2Fields, ...s3.fields, store: 'both' as const };
+  if (!v2Live || !s3.present) {
+    const rows: ValidateRow[] = [];
+    if (!v2Live) {
+      const detail = s3.present ? 'in S3 only' : 'in neither store';
+      rows.push({ ...pair, store: 'v2', status: 'missing', detail });
+    }
+    if (!s3.present) {
+      const detail = v2Live ? 'in V2 only' : 'in neither store';
+      rows.push({ ...pair, store: 's3', status: 'missing', detail });
+    }
+    return rows;
+  }
+  const v2SameAsRepo = v2Live.md5 === item.v2Md5;
+  // The repo's bytes are not S3's meaning when YAML 1.1 readers read them differently: read the object.
+  const s3SameAsRepo = s3.md5 === item.s3Md5 && !item.yaml11;
+  if (v2SameAsRepo && s3SameAsRepo && !options.readAll) return [{ ...pair, status: 'in-sync' }];
+  const loc = s3.location;
+  return [
+    await comparePair(item, pair, {
+      store: options.store,
+      reader: options.s3.reader,
+      location: loc,
+      environment,
+      v2: v2Live,
+      readV2: !v2SameAsRepo || Boolean(options.readAll),
+      readS3: !s3SameAsRepo || Boolean(options.readAll),
+      onRead: (n, bytes) => {
+        out.contentsRead += n;
+        if (bytes) out.s3Bytes.set(objectRef(loc.bucket, s3.key), bytes);
+      },
+    }),
+  ];
 }
 
 /** repo mode, V2: the environment's latest version against the repo's MD5 (step 5 judges the differences). */
@@ -559,8 +565,6 @@ async function judgeByTrail(run: Run, listed: Listed, rows: ValidateRow[]): Prom
   });
   const ctx = { trail, environments: settings.environments, mainBranch: settings.mainBranch };
   const index = settings.environments.indexOf(run.environment);
-  const env = run.environment;
-  const prev = run.previous;
   const limit = pLimit(Math.max(1, run.options.concurrency ?? 16));
   await Promise.all(
     rows.map((row, i) =>
@@ -568,42 +572,55 @@ async function judgeByTrail(run: Run, listed: Listed, rows: ValidateRow[]): Prom
         if (row.store !== 'v2' || row.status === 'in-sync' || !row.namespace || !row.tags) return;
         const k = identityKey(row.namespace, row.tags);
         const here = listed.v2.get(k);
-        const before = prev ? listed.previousV2?.get(k) : undefined;
         const origin = here ? await originOf(ctx, here.itemId, index, here.version) : undefined;
-        const judged: ValidateRow = { ...row, ...(origin ? { origin: origin.text } : {}) };
-        const beforeText = before
-          ? before.deleted
-            ? `a tombstone (v${before.version})`
-            : before.md5 === here?.md5
-              ? `the same (v${before.version}), itself awaiting`
-              : `v${before.version}`
-          : 'nothing';
-        if (row.status === 'edited-outside' && origin) {
-          judged.status = origin.pipeline ? 'awaiting-promotion' : 'edited-outside';
-          judged.detail = origin.pipeline
-            ? prev
-              ? `${env} holds ${origin.text}; ${prev} holds ${beforeText}: promote ${prev} → ${env}`
-              : `${env} holds ${origin.text}; main's newer content is not deployed yet (the deploy workflow writes it)`
-            : `${row.detail}; ${origin.text}`;
-        } else if (row.status === 'missing') {
-          const prevLive = before && !before.deleted;
-          const awaits = prev && prevLive && (!origin || origin.pipeline);
-          judged.status = awaits ? 'awaiting-promotion' : 'missing';
-          judged.detail = awaits
-            ? `${here ? `${env} holds ${origin?.text} (a tombstone)` : `not in ${env} yet`}; ${prev} holds ${beforeText}: promote ${prev} → ${env}`
-            : `${row.detail}${origin ? `: ${origin.text}` : ''}`;
-        } else if (row.status === 'orphan' && origin) {
-          const awaits = prev && before?.deleted && origin.pipeline;
-          judged.status = awaits ? 'awaiting-promotion' : 'orphan';
-          judged.detail = awaits
-            ? `deleted from main; ${prev} holds ${beforeText}: promote ${prev} → ${env}`
-            : `${row.detail}; ${origin.text}`;
-        }
-        rows[i] = judged;
+        const before = run.previous ? listed.previousV2?.get(k) : undefined;
+        rows[i] = judgeRow(run, row, { here, before, origin });
       }),
     ),
   );
   return read;
+}
+
+/** One V2 row's status from the environment's latest version, its origin, and what the one before holds. */
+function judgeRow(
+  run: Run,
+  row: ValidateRow,
+  seen: { here?: ManifestEntry; before?: ManifestEntry; origin?: Origin },
+): ValidateRow {
+  const { here, before, origin } = seen;
+  const env = run.environment;
+  const prev = run.previous;
+  const judged: ValidateRow = { ...row, ...(origin ? { origin: origin.text } : {}) };
+  const beforeText = before
+    ? before.deleted
+      ? `a tombstone (v${before.version})`
+      : before.md5 === here?.md5
+        ? `the same (v${before.version}), itself awaiting`
+        : `v${before.version}`
+    : 'nothing';
+  const promoteHint = `${prev} holds ${beforeText}: promote ${prev} → ${env}`;
+  if (row.status === 'edited-outside' && origin) {
+    // Live content other than main's: the pipeline's earlier version awaits; anything else was edited outside.
+    judged.status = origin.pipeline ? 'awaiting-promotion' : 'edited-outside';
+    judged.detail = !origin.pipeline
+      ? `${row.detail}; ${origin.text}`
+      : prev
+        ? `${env} holds ${origin.text}; ${promoteHint}`
+        : `${env} holds ${origin.text}; main's newer content is not deployed yet (the deploy workflow writes it)`;
+  } else if (row.status === 'missing') {
+    // Not there (or a tombstone): awaits when the environment before holds it live and no hand deleted it here.
+    const awaits = prev && before && !before.deleted && (!origin || origin.pipeline);
+    judged.status = awaits ? 'awaiting-promotion' : 'missing';
+    judged.detail = awaits
+      ? `${here ? `${env} holds ${origin?.text} (a tombstone)` : `not in ${env} yet`}; ${promoteHint}`
+      : `${row.detail}${origin ? `: ${origin.text}` : ''}`;
+  } else if (row.status === 'orphan' && origin) {
+    // No config: awaits the promotion of the tombstone the environment before holds, if the pipeline wrote it here.
+    const awaits = prev && before?.deleted && origin.pipeline;
+    judged.status = awaits ? 'awaiting-promotion' : 'orphan';
+    judged.detail = awaits ? `deleted from main; ${promoteHint}` : `${row.detail}; ${origin.text}`;
+  }
+  return judged;
 }
 
 /**

@@ -51,6 +51,21 @@ function run(against: 'repo' | 's3-vs-v2', extra: { readAll?: boolean; environme
   });
 }
 
+/** promote dev → qa as the promote workflow does (V2 and S3), by `promoter`. */
+async function promoteDevToQa(): Promise<void> {
+  const { store, reader } = stores;
+  await promote({
+    tree: new FsTree(repo),
+    from: 'dev',
+    to: 'qa',
+    s3Sync: true,
+    store,
+    reader,
+    clientFor: reader.clientFor,
+    actor: 'promoter',
+  });
+}
+
 function drift(report: ValidateReport): string[] {
   return report.rows
     .filter((r) => isDrift(r.status))
@@ -181,16 +196,7 @@ describe('validate against the repo (listings only)', () => {
 
   test('qa after a promotion: in sync, then a hand edit is edited-outside and its fix is a promotion with the trail', async () => {
     const { store, reader } = stores;
-    await promote({
-      tree: new FsTree(repo),
-      from: 'dev',
-      to: 'qa',
-      s3Sync: true,
-      store,
-      reader,
-      clientFor: reader.clientFor,
-      actor: 'promoter',
-    });
+    await promoteDevToQa();
     expect(drift((await run('repo', { environment: 'qa' })).report)).toEqual([]);
     const vendor = await findExact(store, 'ffi2', tagsOf('vendor_feed', 'ffi2'));
     await store.putContents(vendor!.itemId, 'qa', '{"vendor": "hot fix in qa"}\n', {
@@ -228,16 +234,7 @@ describe('validate against the repo (listings only)', () => {
 describe('awaiting promotion: what the pipeline left on purpose is reported, not drift', () => {
   test('qa holds earlier versions of main that dev superseded (an edit, a deletion); dev awaits the deploy of main', async () => {
     const { store, reader } = stores;
-    await promote({
-      tree: new FsTree(repo),
-      from: 'dev',
-      to: 'qa',
-      s3Sync: true,
-      store,
-      reader,
-      clientFor: reader.clientFor,
-      actor: 'promoter',
-    });
+    await promoteDevToQa();
     // main moves on: vendor_feed changes, store_codes is deleted; dev gets both as deploys of main would write them.
     writeRepo({ 'ffi2/default/vendor_feed.json': '{\n  "vendor": "acme-2"\n}\n' }, repo);
     rmSync(join(repo, 'ffi2/mappings/store_codes.json'));
