@@ -37,7 +37,7 @@ import {
 import { bundleNode, repoRoot } from '../helpers/run-bundle.js';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const TOKEN = 'cutover-token-5e1d9a';
 const REPOSITORY = 'example-org/dmd-item-storage-v2';
@@ -294,6 +294,22 @@ test('CUTOVER.md from migrate to switch-off, through the templates', async () =>
   const validated = migrate.stdout.split('\n').filter((l) => /^validate (dev|qa|prod) \(s3-vs-v2\):/.test(l));
   expect(validated).toHaveLength(6); // each tenant, each environment against its own bucket
   for (const line of validated) expect(line).toMatch(/: [1-9]\d* in-sync, 0 \S+, 0 \S+, 0 \S+, 0 \S+[;,]/);
+
+  // A second run with the same inputs changes nothing: no file (no commit pushed onto the branch), no V2 version.
+  const versions = async () =>
+    (await Promise.all(ENVS.map(async (e) => [...(await v2Items(store, e)).values()].map((i) => i.version))))
+      .flat()
+      .join(',');
+  const before = await versions();
+  const tip = await repo.remoteSha(branch);
+  const again = await run(
+    'migrate.yaml',
+    await repo.dispatch({ 'flags-file': FLAGS_FILE, 'flags-branch': branch }),
+  );
+  expectSuccess(again);
+  expect(again.summary).toContain(`The migration changed no file in the config repo (branch ${branch}).`);
+  expect(await repo.remoteSha(branch)).toBe(tip);
+  expect(await versions()).toBe(before);
 
   // Merge the migration branch's pull request (what origin holds: the run pushed onto it): deploy and SYNCAS3 run
   // for the push to main.

@@ -136,3 +136,29 @@ test("another source's table is one located error, not a line per key", async ()
   );
   expect(readFileSync(table, 'utf8')).toBe(before);
 });
+
+test('a key whose buckets differ only in bytes (same meaning to the legacy readers) is not noted as differing', async () => {
+  const repo = writeRepo({ 'item-store.yaml': SETTINGS });
+  // qa: the same config_list written another way; dev: `yes` where prod says `true` (what YAML 1.1 readers read
+  // alike); prod keeps the original. wholesale dev: a real difference.
+  await stores.s3.putObject(BUCKETS.qa, `${PREFIX}data-router/orders.yaml`, 'config_list:\n- {a: 1, b: on}\n');
+  await stores.s3.putObject(
+    BUCKETS.dev,
+    `${PREFIX}data-router/orders.yaml`,
+    'config_list:\n  - a: 1\n    b: yes\n',
+  );
+  await stores.s3.putObject(
+    BUCKETS.prod,
+    `${PREFIX}data-router/orders.yaml`,
+    'config_list:\n  - a: 1\n    b: true\n',
+  );
+  await stores.s3.putObject(WHOLESALE.dev, `${WS_PREFIX}ffi2/vendor_feed.yaml`, 'vendor: acme-next\n');
+  const code = await migrateCommand(['--repo', repo, '--endpoint', stores.s3.endpoint, '--steps', 'flags']);
+  expect(code).toBe(0);
+  expect(readFileSync(join(repo, '.itemstore/migration-flags-retail.csv'), 'utf8')).toBe(
+    `${HEADER}item-store/data-router/orders.yaml,data-router,data-router,,false,migrate,\n`,
+  );
+  expect(readFileSync(join(repo, '.itemstore/migration-flags-wholesale.csv'), 'utf8')).toContain(
+    'v0/item-store/ffi2/vendor_feed.yaml,ffi2,ffi2,,false,migrate,content differs between environments: dev differs from prod\n',
+  );
+});

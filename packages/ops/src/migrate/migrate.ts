@@ -24,15 +24,16 @@ import {
   FsTree,
   loadSettings,
   objectKey,
+  s3FormatFor,
   resolveTree,
   type S3Location,
   type Settings,
 } from '@itemstore/config';
-import { toV2Json } from '@itemstore/convert';
+import { canonicalHash, toV2Json } from '@itemstore/convert';
 import { deployToV2, type DeployCounts, type ItemStore } from '@itemstore/v2';
 import type { ObjectReader } from '../object-side.js';
 import { noProgress, type Progress } from '../progress.js';
-import { validate, type ValidateReport } from '../validate.js';
+import { s3Value, validate, type ValidateReport } from '../validate.js';
 import { checkEnvironment } from '../repo-items.js';
 import { MIGRATION_COMMIT } from '../trail.js';
 import { deriveFlagRow, parseFlags, renderFlags, type FlagRow } from './flags.js';
@@ -197,13 +198,38 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
   const envsRead = settings.environments.filter((e) => sourceOf.has(e));
   const allRel = [...new Set(envsRead.flatMap((e) => [...listed(e).keys()]))].sort();
   const differences: EnvironmentDifference[] = [];
+  /** The environments whose object means something else than repoFrom's, read as the legacy readers read them. */
+  const meaningDiffers = async (envs: string[], rel: string): Promise<string[]> => {
+    const team = rel.split('/')[0] as string;
+    const t = Object.hasOwn(settings.teams, team) ? settings.teams[team] : undefined;
+    if (!t) return envs;
+    const valueIn = async (e: string): Promise<string | undefined> => {
+      const s = sourceOf.get(e) as EnvironmentSource;
+      const bytes = await s.reader.get(s.location, objectKey(s.location, rel));
+      if (!bytes) return undefined;
+      try {
+        return canonicalHash(s3Value(bytes, rel, t.format, s3FormatFor(t.format, t.s3Format)));
+      } catch {
+        return undefined; // unreadable: its bytes decide
+      }
+    };
+    const base = await valueIn(repoFrom);
+    if (base === undefined) return envs;
+    const out: string[] = [];
+    for (const e of envs) if ((await valueIn(e)) !== base) out.push(e);
+    return out;
+  };
   if (perEnvironment) {
     for (const rel of allRel) {
       const md5 = Object.fromEntries(envsRead.map((e) => [e, listed(e).get(rel) ?? null]));
       if (new Set(Object.values(md5)).size === 1) continue;
       const base = md5[repoFrom];
       const absent = envsRead.filter((e) => md5[e] === null);
-      const other = envsRead.filter((e) => e !== repoFrom && md5[e] !== null && md5[e] !== base);
+      let other = envsRead.filter((e) => e !== repoFrom && md5[e] !== null && md5[e] !== base);
+      // Other bytes with the same meaning to the legacy readers (a re-formatted object, `true` where the other
+      // bucket says `yes`, what SYNCAS3 writes after the merge) are not a difference.
+      if (other.length && base) other = await meaningDiffers(other, rel);
+      if (!other.length && !absent.length) continue;
       const parts = [
         ...(other.length
           ? [`${other.join(', ')} ${other.length > 1 ? 'differ' : 'differs'} from ${repoFrom}`]
