@@ -141,7 +141,11 @@ test('a key whose buckets differ only in bytes (same meaning to the legacy reade
   const repo = writeRepo({ 'item-store.yaml': SETTINGS });
   // qa: the same config_list written another way; dev: `yes` where prod says `true` (what YAML 1.1 readers read
   // alike); prod keeps the original. wholesale dev: a real difference.
-  await stores.s3.putObject(BUCKETS.qa, `${PREFIX}data-router/orders.yaml`, 'config_list:\n- {a: 1, b: on}\n');
+  await stores.s3.putObject(
+    BUCKETS.qa,
+    `${PREFIX}data-router/orders.yaml`,
+    'config_list:\n- {a: 1, b: on}\n',
+  );
   await stores.s3.putObject(
     BUCKETS.dev,
     `${PREFIX}data-router/orders.yaml`,
