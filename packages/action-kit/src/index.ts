@@ -128,6 +128,9 @@ export async function runAction(name: string, body: () => Promise<void>): Promis
       core.setFailed(`${name}: ${err.toString()}`);
     } else if (err instanceof UsageError) {
       core.setFailed(`${name}: ${err.message}`);
+    } else if (isOperational(err)) {
+      // The Item Store refused or could not be reached: its message names the cause (and for a token scope, the fix).
+      core.setFailed(`${name}: ${err.message}`);
     } else {
       const e = err instanceof Error ? err : new Error(String(err));
       core.debug(e.stack ?? String(e));
@@ -136,6 +139,11 @@ export async function runAction(name: string, body: () => Promise<void>): Promis
       );
     }
   }
+}
+
+/** An Item Store V2 client failure (ItemStoreError, known by name: action-kit does not depend on the client). */
+function isOperational(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'ItemStoreError';
 }
 
 /** Masks the AWS credentials the default chain may read from the environment, so no log or summary shows them. */

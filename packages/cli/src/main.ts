@@ -163,6 +163,8 @@ export function operationalMessage(err: unknown): string | undefined {
   })();
   if (d.status === 401)
     return `Item Store V2 at ${where} refused the token (401 ${d.code ?? 'unauthenticated'}): pass a valid token with --token or ITEMSTORE_TOKEN.`;
+  // A missing token scope: the client's message already names the scope and which token has it.
+  if (d.status === 403 && d.requiredScope) return err.message;
   if (d.status === 403)
     return `Item Store V2 at ${where} does not let this token do that (403 ${d.code ?? 'forbidden'}): use a token with write access to this environment.`;
   const code = d.networkCode;

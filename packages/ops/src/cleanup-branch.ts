@@ -18,7 +18,13 @@ import {
   formatTags,
   type Tags,
 } from '@itemstore/config';
-import { actorFromEnv, manifestAll, type ItemStore, type VersionMetadata } from '@itemstore/v2';
+import {
+  ItemStoreError,
+  actorFromEnv,
+  manifestAll,
+  type ItemStore,
+  type VersionMetadata,
+} from '@itemstore/v2';
 
 export const CLEANUP_REPORT_VERSION = 1;
 
@@ -92,6 +98,8 @@ export async function cleanupBranch(options: CleanupBranchOptions): Promise<Clea
     ...(options.runUrl ? { runUrl: options.runUrl } : {}),
   };
 
+  // A token scope refusal (403) holds for every item: stop sending, and fail the run with its one sentence.
+  let refused: ItemStoreError | undefined;
   const entries = await Promise.all(
     live.map((e) =>
       limit(async (): Promise<CleanupEntry> => {
@@ -103,6 +111,7 @@ export async function cleanupBranch(options: CleanupBranchOptions): Promise<Clea
           outcome: 'planned',
         };
         try {
+          if (refused) throw refused;
           const item = await options.store.getItem(e.itemId);
           const path = item?.environments[environment]?.metadata?.path;
           if (path) entry.path = path;
@@ -115,6 +124,7 @@ export async function cleanupBranch(options: CleanupBranchOptions): Promise<Clea
           entry.outcome = r.unchanged ? 'unchanged' : 'deleted';
           logger.info(`tombstoned ${entry.path ?? e.itemId} (${e.itemId}) in ${environment}: v${r.version}`);
         } catch (err) {
+          if (err instanceof ItemStoreError && err.status === 403) refused ??= err;
           entry.outcome = 'failed';
           entry.error = err instanceof Error ? err.message : String(err);
           logger.error(`${entry.path ?? e.itemId}: ${entry.error}`);
@@ -123,6 +133,7 @@ export async function cleanupBranch(options: CleanupBranchOptions): Promise<Clea
       }),
     ),
   );
+  if (refused) throw refused;
   entries.sort((a, b) => (a.path ?? a.itemId).localeCompare(b.path ?? b.itemId));
   const counts: Record<CleanupOutcome, number> = { deleted: 0, planned: 0, unchanged: 0, failed: 0 };
   for (const e of entries) counts[e.outcome]++;

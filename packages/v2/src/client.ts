@@ -10,6 +10,7 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from './retry.js';
+import { scopeFix } from './scopes.js';
 import { keepAliveFetch } from './http-transport.js';
 import {
   GENERATE_IDS_MAX,
@@ -43,6 +44,8 @@ export class ItemStoreError extends Error {
       networkCode?: string;
       /** No answer within the per-attempt timeout. */
       timedOut?: boolean;
+      /** A 403 for a token scope: the scope the request needed (SPEC §5). */
+      requiredScope?: string;
     },
     options?: { cause?: unknown },
   ) {
@@ -354,10 +357,16 @@ export class HttpItemStore implements ItemStore {
         await this.policy.sleep(delay);
         continue;
       }
+      const requiredScope = errorScope(text);
       throw new ItemStoreError(
-        `${what} answered ${response.status}${code ? ` ${code}` : ''}: ${this.redact(message ?? response.statusText)}` +
-          ` (request id ${requestId ?? 'none'}${attempt ? `, after ${attempt + 1} attempts` : ''}).`,
+        requiredScope
+          ? // A token scope (SPEC §5): the cause and the fix in one sentence.
+            `Item Store V2 at ${this.baseUrl} refused ${what} (403 ${code ?? 'missing_scope'}, request id ${requestId ?? 'none'}): ` +
+              `${this.redact((message ?? '').replace(/\.$/, ''))}; ${scopeFix(requiredScope)}.`
+          : `${what} answered ${response.status}${code ? ` ${code}` : ''}: ${this.redact(message ?? response.statusText)}` +
+              ` (request id ${requestId ?? 'none'}${attempt ? `, after ${attempt + 1} attempts` : ''}).`,
         {
+          ...(requiredScope ? { requiredScope } : {}),
           method: spec.method,
           path: spec.path,
           status: response.status,
@@ -401,6 +410,18 @@ function errorBody(text: string): { code?: string; message?: string } {
     };
   } catch {
     return text ? { message: text.slice(0, 200) } : {};
+  }
+}
+
+/** The scope a 403 `missing_scope` names, when the body is the server's JSON error. */
+function errorScope(text: string): string | undefined {
+  try {
+    const j = JSON.parse(text) as { error?: { code?: unknown; requiredScope?: unknown } };
+    return j.error?.code === 'missing_scope' && typeof j.error.requiredScope === 'string'
+      ? j.error.requiredScope
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

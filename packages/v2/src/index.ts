@@ -1,11 +1,13 @@
 export * from './types.js';
 export * from './client.js';
 export * from './retry.js';
+export * from './scopes.js';
 export {
   startServer,
   MAX_BODY_BYTES,
   type ServerOptions,
   type RunningServer,
+  type TokenSpec,
   type FaultRule,
   type RouteName,
 } from './server/server.js';

@@ -46,16 +46,21 @@ export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): 
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
   let done = 0;
   const results = new Map<PlannedEntry, DeployResult>();
+  // A token scope refusal (403) holds for every entry of the run: stop sending, and fail the run with its sentence.
+  let refused: ItemStoreError | undefined;
   const run = (p: PlannedEntry, blocked?: string, itemId?: Promise<string>) =>
     limit(async () => {
       let r: DeployResult;
-      if (blocked) {
+      if (refused) {
+        r = { ...withoutContent(p), outcome: 'skipped', reason: `not attempted: ${refused.message}` };
+      } else if (blocked) {
         r = { ...withoutContent(p), outcome: 'skipped', kept: true, reason: `kept: ${blocked}` };
         logger.warning(`${p.path}: ${r.reason}`);
       } else {
         try {
           r = await applyEntry(itemId ? { ...p, itemId: await itemId } : p, plan, options);
         } catch (err) {
+          if (err instanceof ItemStoreError && err.status === 403) refused ??= err;
           const message = err instanceof Error ? err.message : String(err);
           if (!(err instanceof ItemStoreError)) logger.debug((err as Error)?.stack ?? message);
           logger.error(`${p.path}: ${message}`);
@@ -68,6 +73,7 @@ export async function applyDeployPlan(plan: DeployPlan, options: ApplyOptions): 
   const first = plan.entries.filter((p) => p.replacedBy === undefined && !p.orphan);
   const ids = await newItemIds(first, options.store);
   await Promise.all(first.map((p) => run(p, undefined, ids.get(p))));
+  if (refused) throw refused;
   const byPath = new Map<string, DeployResult>();
   for (const p of first) if (p.action === 'upsert') byPath.set(p.path, results.get(p) as DeployResult);
   await Promise.all(

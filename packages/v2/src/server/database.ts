@@ -19,6 +19,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** More fields of the JSON error object (e.g. `requiredScope` of a 403). */
+    readonly extra: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -164,6 +166,11 @@ export class ItemDatabase {
       .filter((i) => afterId === undefined || i.itemId > afterId)
       .sort((a, b) => (a.itemId < b.itemId ? -1 : 1));
     return hits.slice(0, limit + 1);
+  }
+
+  /** An item's tags (what decides which write scope a request needs), without copying the item. */
+  tagsOf(itemId: string): Readonly<Tags> | undefined {
+    return this.items.get(itemId)?.tags;
   }
 
   getItem(itemId: string): Item | undefined {

@@ -13,6 +13,7 @@ import {
 import { ApiError, ItemDatabase } from './database.js';
 import type { Tags } from '@itemstore/config';
 import { GENERATE_IDS_MAX, type VersionMetadata } from '../types.js';
+import { allows, checkScopes, itemKind, scopeMeaning, scopeName, type NeededScope } from '../scopes.js';
 
 /** Largest request body the server reads; larger ones answer 413 (room for content of LIMITS.contentBytes). */
 export const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
@@ -28,7 +29,10 @@ export interface ServerOptions {
   port?: number;
   host?: string;
   dataDir: string;
-  token: string;
+  /** A token with full rights (as before scopes existed). At least one of `token` and `tokens` is required. */
+  token?: string;
+  /** Tokens with names and scopes (see scopes.ts); a token without `scopes` has full rights. */
+  tokens?: TokenSpec[];
   /** Delay added to every request, in milliseconds. */
   latencyMs?: number;
   /**
@@ -42,6 +46,14 @@ export interface ServerOptions {
   faults?: FaultRule[];
   /** Called once per request with a one-line access log. */
   log?: (line: string) => void;
+}
+
+/** A bearer token the server accepts: its name (for messages and logs, never the token) and its scopes. */
+export interface TokenSpec {
+  token: string;
+  name?: string;
+  /** Absent: full rights. */
+  scopes?: string[];
 }
 
 /**
@@ -74,46 +86,54 @@ interface Stats {
   requests: Record<string, number>;
   statuses: Record<string, number>;
   injectedFailures: { before: number; after: number };
+  /** Requests refused for a missing scope, by the scope they lacked. */
+  refusedScopes: Record<string, number>;
+}
+
+/** Who is calling: the matching token's name and scopes (undefined scopes: full rights). */
+interface Caller {
+  name: string;
+  scopes: string[] | undefined;
+}
+
+/** One request after routing: what every step of the handler works on. */
+interface Request {
+  req: IncomingMessage;
+  method: string;
+  url: URL;
+  route: MatchedRoute;
+  body: Buffer;
+}
+
+/** What the route handlers share. */
+interface Context {
+  db: ItemDatabase;
+  stats: Stats;
 }
 
 /**
  * The reference Item Store V2 server (SPEC §5): node:http, no framework. Used by `itemstore serve`, the tests and
- * the benchmarks.
+ * the benchmarks. A request goes through `routeOf` → `authenticate` → `readBody` → `authorize` (token scopes,
+ * before any work) → fault injection → the route's handler (ROUTE_HANDLERS) → `send`.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  if (!options.token) throw new Error('startServer: a token is required');
+  const callers = callersOf(options);
   const db = await ItemDatabase.open(options.dataDir);
   const random = options.random ?? Math.random;
   const failRate = options.failRate ?? 0;
   const latencyMs = options.latencyMs ?? 0;
-  const expected = Buffer.from(`Bearer ${options.token}`);
-  const stats: Stats = { requests: {}, statuses: {}, injectedFailures: { before: 0, after: 0 } };
+  const stats: Stats = {
+    requests: {},
+    statuses: {},
+    injectedFailures: { before: 0, after: 0 },
+    refusedScopes: {},
+  };
+  const ctx: Context = { db, stats };
   let faults: { rule: FaultRule; seen: number }[] = [];
   const setFaults = (rules: FaultRule[]): void => {
     faults = rules.map((rule) => ({ rule, seen: 0 }));
   };
   setFaults(options.faults ?? []);
-  /** The targeted fault this request hits, if any. */
-  const targetedFault = (
-    name: RouteName,
-    method: string,
-    params: Record<string, string>,
-    body: Buffer,
-  ): FaultRule | undefined => {
-    let hit: FaultRule | undefined;
-    for (const f of faults) {
-      const r = f.rule;
-      if (r.route !== undefined && r.route !== name) continue;
-      if (r.method !== undefined && r.method !== method) continue;
-      if (r.itemId !== undefined && r.itemId !== params.id) continue;
-      if (r.environment !== undefined && r.environment !== params.env) continue;
-      if (r.path !== undefined && metadataPath(body) !== r.path) continue;
-      f.seen++;
-      const first = r.nth ?? 1;
-      if (!hit && f.seen >= first && f.seen < first + (r.times ?? Infinity)) hit = r;
-    }
-    return hit;
-  };
 
   const server = createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, (req, res) => {
     const requestId = `req_${randomUUID()}`;
@@ -132,233 +152,71 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = req.method ?? 'GET';
-    let url: URL;
-    let route: ReturnType<typeof matchRoute>;
-    try {
-      url = new URL(req.url ?? '/', 'http://localhost');
-      route = matchRoute(method, url.pathname);
-    } catch {
-      // A path that does not decode (`/v2/items/%`): the caller's mistake, said as such.
-      stats.requests[`${method} (malformed)`] = (stats.requests[`${method} (malformed)`] ?? 0) + 1;
-      await drain(req);
-      throw new ApiError(400, 'invalid_argument', 'The request path is not valid percent-encoded UTF-8.');
-    }
-    const routeKey = route ? `${method} ${route.pattern}` : `${method} (unknown)`;
-    stats.requests[routeKey] = (stats.requests[routeKey] ?? 0) + 1;
+    const { method, url, route } = await routeOf(req, stats);
     if (latencyMs > 0) await sleep(latencyMs);
-    if (!route) {
-      await drain(req);
-      throw new ApiError(404, 'not_found', `No such call: ${method} ${url.pathname}.`);
+    const caller = route.name === 'health' ? undefined : await authenticate(req, res, callers);
+    const request: Request = { req, method, url, route, body: await readBody(req) };
+    if (caller) authorize(ctx, caller, request);
+    const failAfter = injectFault(request);
+    const answer = await ROUTE_HANDLERS[route.name](ctx, request);
+    if (failAfter) {
+      stats.injectedFailures.after++;
+      throw failAfter;
     }
-    if (route.name !== 'health' && !authorised(req.headers.authorization)) {
-      await drain(req);
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      throw new ApiError(401, 'unauthenticated', 'Missing or wrong bearer token.');
-    }
-    const body = await readBody(req);
-    // Fault injection, never on the liveness and test-only calls.
-    let failAfter = false;
-    let failWith: ApiError | undefined;
-    const fault =
-      route.name === 'health' || route.name === 'stats'
-        ? undefined
-        : targetedFault(route.name, method, route.params, body);
+    send(res, answer);
+  }
+
+  /**
+   * Fault injection, never on the liveness and test-only calls: throws a fault that fails before the work, returns
+   * the one to throw after the work (the answer is lost), or undefined.
+   */
+  function injectFault(request: Request): ApiError | undefined {
+    const { route, method, body } = request;
+    if (route.name === 'health' || route.name === 'stats') return undefined;
+    const fault = targetedFault(route.name, method, route.params, body);
     if (fault) {
       const status = fault.status ?? 500;
-      failWith = new ApiError(
+      const error = new ApiError(
         status,
         'injected',
         `Injected failure (${status}, ${fault.when ?? 'before'} the work).`,
       );
       if (fault.when !== 'after') {
         stats.injectedFailures.before++;
-        throw failWith;
+        throw error;
       }
-      failAfter = true;
+      return error;
     }
-    if (!fault && failRate > 0 && route.name !== 'health' && route.name !== 'stats' && random() < failRate) {
+    if (failRate > 0 && random() < failRate) {
       if (random() < 0.5) {
         stats.injectedFailures.before++;
         throw new ApiError(503, 'unavailable', 'Injected failure (--fail-rate), before the work.');
       }
-      failAfter = true;
+      return new ApiError(503, 'unavailable', 'Injected failure (--fail-rate), after the work was done.');
     }
-    const answer = await dispatch(route.name, route.params, url.searchParams, req, body);
-    if (failAfter) {
-      stats.injectedFailures.after++;
-      throw (
-        failWith ??
-        new ApiError(503, 'unavailable', 'Injected failure (--fail-rate), after the work was done.')
-      );
-    }
-    res.statusCode = answer.status;
-    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
-    // Contents are JSON text too (what V2 stores), sent as the stored bytes.
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.end(Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body));
+    return undefined;
   }
 
-  function authorised(header: string | undefined): boolean {
-    if (!header) return false;
-    const got = Buffer.from(header);
-    return got.length === expected.length && timingSafeEqual(got, expected);
-  }
-
-  async function dispatch(
+  /** The targeted fault this request hits, if any. */
+  function targetedFault(
     name: RouteName,
+    method: string,
     params: Record<string, string>,
-    query: URLSearchParams,
-    req: IncomingMessage,
     body: Buffer,
-  ): Promise<Answer> {
-    switch (name) {
-      case 'health':
-        // Liveness only: anyone may call it, so it tells nothing about the data.
-        return { status: 200, body: { status: 'ok' } };
-      case 'stats':
-        return { status: 200, body: { ...stats, versions: db.versionCounts() } };
-      case 'generateId': {
-        const ns = checkName('namespace', params.ns);
-        const json = parseJson(body);
-        const tags = checkTags(json.tags);
-        const r = await db.generateId(ns, tags);
-        return { status: r.created ? 201 : 200, body: r };
-      }
-      case 'batchGenerateId': {
-        const ns = checkName('namespace', params.ns);
-        const json = parseJson(body);
-        const items: unknown = json.items;
-        if (!Array.isArray(items) || items.length === 0 || items.length > GENERATE_IDS_MAX) {
-          throw new ApiError(
-            400,
-            'invalid_argument',
-            `items must be a list of 1 to ${GENERATE_IDS_MAX} objects {"tags": {...}}.`,
-          );
-        }
-        // Every tag set is checked before any item is made: a bad one answers 400 and creates nothing.
-        const all = items.map((i: unknown, n) => {
-          if (typeof i !== 'object' || i === null || Array.isArray(i)) {
-            throw new ApiError(400, 'invalid_argument', `items[${n}] must be an object {"tags": {...}}.`);
-          }
-          return checkTags((i as { tags?: unknown }).tags);
-        });
-        return { status: 200, body: { items: await db.generateIds(ns, all) } };
-      }
-      case 'search': {
-        const ns = checkName('namespace', params.ns);
-        const tags: Tags = {};
-        for (const t of query.getAll('tag')) {
-          const at = t.indexOf(':');
-          if (at < 1) throw new ApiError(400, 'invalid_argument', `tag must be key:value, got "${t}".`);
-          tags[t.slice(0, at)] = t.slice(at + 1);
-        }
-        const { after, size } = paging(query);
-        const hits = db.search(ns, tags, after, size);
-        const page = hits.slice(0, size);
-        return {
-          status: 200,
-          body: {
-            items: page.map((i) => ({ itemId: i.itemId, tags: i.tags })),
-            ...(hits.length > size ? { nextPageToken: encodeToken(page.at(-1)!.itemId) } : {}),
-          },
-        };
-      }
-      case 'getItem': {
-        const item = db.getItem(params.id!);
-        if (!item) throw new ApiError(404, 'not_found', `No item ${params.id}.`);
-        return { status: 200, body: item };
-      }
-      case 'getContents': {
-        const env = checkName('environment', params.env);
-        const v = query.get('version');
-        let version: number | undefined;
-        if (v !== null) {
-          version = Number(v);
-          if (!Number.isInteger(version) || version < 1) {
-            throw new ApiError(400, 'invalid_argument', `version must be a whole number from 1, got "${v}".`);
-          }
-        }
-        const c = await db.getContents(params.id!, env, version);
-        return {
-          status: 200,
-          body: c.content,
-          headers: { ETag: `"${c.md5}"`, 'X-Item-Version': String(c.version) },
-        };
-      }
-      case 'putContents': {
-        const env = checkName('environment', params.env);
-        const json = parseJson(body);
-        if (typeof json.content !== 'string')
-          throw new ApiError(400, 'invalid_argument', 'content must be a string.');
-        if (typeof json.md5 !== 'string' || !MD5.test(json.md5)) {
-          throw new ApiError(400, 'invalid_argument', 'md5 must be the hex MD5 of content.');
-        }
-        const content = Buffer.from(json.content, 'utf8');
-        if (content.length > LIMITS.contentBytes) {
-          throw new ApiError(
-            413,
-            'too_large',
-            `content is ${content.length} bytes; an item version holds at most ${LIMITS.contentBytes}.`,
-          );
-        }
-        const actual = md5Hex(content);
-        if (actual !== json.md5) {
-          throw new ApiError(
-            400,
-            'md5_mismatch',
-            `md5 ${json.md5} does not match the content's MD5 ${actual}.`,
-          );
-        }
-        const r = await db.putContents(params.id!, env, content, checkMetadata(json.metadata), {
-          ifMatch: etag(req.headers['if-match']),
-          ifNoneMatch: req.headers['if-none-match']?.trim() === '*',
-        });
-        return writeAnswer(r, 201);
-      }
-      case 'deleteItem': {
-        const env = checkName('environment', params.env);
-        const json = body.length ? parseJson(body) : {};
-        const r = await db.deleteItem(params.id!, env, checkMetadata(json.metadata), {
-          ifMatch: etag(req.headers['if-match']),
-        });
-        return writeAnswer(r, 200, true);
-      }
-      case 'promote': {
-        const env = checkName('environment', params.env);
-        const json = parseJson(body);
-        const from = checkName('fromEnvironment', json.fromEnvironment);
-        if (from === env)
-          throw new ApiError(400, 'invalid_argument', 'fromEnvironment must differ from the target.');
-        const version = json.version;
-        if (version !== undefined && (!Number.isInteger(version) || (version as number) < 1)) {
-          throw new ApiError(400, 'invalid_argument', 'version must be a whole number from 1.');
-        }
-        const meta = json.metadata === undefined ? undefined : checkMetadata(json.metadata);
-        const r = await db.promote(params.id!, env, from, version as number | undefined, meta);
-        return writeAnswer(r, 201);
-      }
-      case 'versions': {
-        const env = checkName('environment', params.env);
-        const versions = db.versions(params.id!, env);
-        if (!versions) throw new ApiError(404, 'not_found', `No item ${params.id}.`);
-        return { status: 200, body: { versions } };
-      }
-      case 'manifest': {
-        const env = checkName('environment', params.env);
-        const ns = query.get('namespace') || undefined;
-        const { after, size } = paging(query);
-        const hits = db.manifest(env, ns, after, size);
-        const page = hits.slice(0, size);
-        return {
-          status: 200,
-          body: {
-            items: page,
-            ...(hits.length > size ? { nextPageToken: encodeToken(page.at(-1)!.itemId) } : {}),
-          },
-        };
-      }
+  ): FaultRule | undefined {
+    let hit: FaultRule | undefined;
+    for (const f of faults) {
+      const r = f.rule;
+      if (r.route !== undefined && r.route !== name) continue;
+      if (r.method !== undefined && r.method !== method) continue;
+      if (r.itemId !== undefined && r.itemId !== params.id) continue;
+      if (r.environment !== undefined && r.environment !== params.env) continue;
+      if (r.path !== undefined && metadataPath(body) !== r.path) continue;
+      f.seen++;
+      const first = r.nth ?? 1;
+      if (!hit && f.seen >= first && f.seen < first + (r.times ?? Infinity)) hit = r;
     }
+    return hit;
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -381,6 +239,289 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.closeAllConnections();
       }),
   };
+}
+
+/** The accepted tokens, each as the exact header it must come in; scopes checked at start (a typo fails here). */
+function callersOf(options: ServerOptions): { expected: Buffer; caller: Caller }[] {
+  const specs: TokenSpec[] = [
+    ...(options.token ? [{ token: options.token, name: 'default' }] : []),
+    ...(options.tokens ?? []),
+  ];
+  if (!specs.length) throw new Error('startServer: a token is required');
+  return specs.map((t, i) => {
+    if (!t.token) throw new Error(`startServer: token ${t.name ?? i + 1} is empty`);
+    const name = t.name ?? `token ${i + 1}`;
+    return {
+      expected: Buffer.from(`Bearer ${t.token}`),
+      caller: { name, scopes: t.scopes && checkScopes(t.scopes, `The token "${name}"`) },
+    };
+  });
+}
+
+/** The route a request asks for (counted in the stats), or a 400 for a path that does not decode, or a 404. */
+async function routeOf(
+  req: IncomingMessage,
+  stats: Stats,
+): Promise<{ method: string; url: URL; route: MatchedRoute }> {
+  const method = req.method ?? 'GET';
+  let url: URL;
+  let route: MatchedRoute | undefined;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+    route = matchRoute(method, url.pathname);
+  } catch {
+    // A path that does not decode (`/v2/items/%`): the caller's mistake, said as such.
+    stats.requests[`${method} (malformed)`] = (stats.requests[`${method} (malformed)`] ?? 0) + 1;
+    await drain(req);
+    throw new ApiError(400, 'invalid_argument', 'The request path is not valid percent-encoded UTF-8.');
+  }
+  const routeKey = route ? `${method} ${route.pattern}` : `${method} (unknown)`;
+  stats.requests[routeKey] = (stats.requests[routeKey] ?? 0) + 1;
+  if (!route) {
+    await drain(req);
+    throw new ApiError(404, 'not_found', `No such call: ${method} ${url.pathname}.`);
+  }
+  return { method, url, route };
+}
+
+/** The caller whose token the Authorization header carries (compared in constant time), else 401. */
+async function authenticate(
+  req: IncomingMessage,
+  res: ServerResponse,
+  callers: { expected: Buffer; caller: Caller }[],
+): Promise<Caller> {
+  const header = req.headers.authorization;
+  if (header) {
+    const got = Buffer.from(header);
+    for (const c of callers) {
+      if (got.length === c.expected.length && timingSafeEqual(got, c.expected)) return c.caller;
+    }
+  }
+  await drain(req);
+  res.setHeader('WWW-Authenticate', 'Bearer');
+  throw new ApiError(401, 'unauthenticated', 'Missing or wrong bearer token.');
+}
+
+/** The scope a request needs (SPEC §5): reads need `read`, writes the scope of the item's kind and environment. */
+function neededScope(ctx: Context, request: Request): NeededScope {
+  const { route, body } = request;
+  const env = route.params.env;
+  switch (route.name) {
+    case 'generateId':
+      // No environment yet: a write scope for this kind of item in any environment.
+      return { action: 'write', kind: itemKind(checkTags(parseJson(body).tags)) };
+    case 'batchGenerateId': {
+      // Every kind in the batch must be allowed; a batch of branch items needs only the branch scope.
+      const kinds = new Set(batchTags(parseJson(body)).map(itemKind));
+      return { action: 'write', kind: kinds.has('main') ? 'main' : 'branch' };
+    }
+    case 'putContents':
+    case 'deleteItem': {
+      const tags = ctx.db.tagsOf(route.params.id!);
+      // An unknown item: any write scope of the environment lets the store answer 404.
+      return {
+        action: 'write',
+        environment: checkName('environment', env),
+        ...(tags ? { kind: itemKind(tags) } : {}),
+      };
+    }
+    case 'promote':
+      return { action: 'promote', environment: checkName('environment', env) };
+    default:
+      return { action: 'read' };
+  }
+}
+
+/** Refuses, before any work, a request the caller's scopes do not allow: 403 naming the missing scope. */
+function authorize(ctx: Context, caller: Caller, request: Request): void {
+  if (caller.scopes === undefined) return;
+  const needed = neededScope(ctx, request);
+  if (allows(caller.scopes, needed)) return;
+  const scope = scopeName(needed);
+  ctx.stats.refusedScopes[scope] = (ctx.stats.refusedScopes[scope] ?? 0) + 1;
+  throw new ApiError(
+    403,
+    'missing_scope',
+    `The token "${caller.name}" may not ${scopeMeaning(needed)}: that needs the scope ${scope}, and it has ${caller.scopes.length ? caller.scopes.join(', ') : 'no scope'}.`,
+    { requiredScope: scope, tokenName: caller.name },
+  );
+}
+
+/** One handler per route, each a named function (issue 17: no long switch in the request handler). */
+const ROUTE_HANDLERS: Record<RouteName, (ctx: Context, request: Request) => Promise<Answer> | Answer> = {
+  health: () => ({ status: 200, body: { status: 'ok' } }),
+  stats: statsRoute,
+  generateId: generateIdRoute,
+  batchGenerateId: batchGenerateIdRoute,
+  search: searchRoute,
+  getItem: getItemRoute,
+  getContents: getContentsRoute,
+  putContents: putContentsRoute,
+  deleteItem: deleteItemRoute,
+  promote: promoteRoute,
+  versions: versionsRoute,
+  manifest: manifestRoute,
+};
+
+/** Test-only counters: requests per route, statuses, injected failures, refusals, versions per item. */
+function statsRoute({ db, stats }: Context): Answer {
+  return { status: 200, body: { ...stats, versions: db.versionCounts() } };
+}
+
+async function generateIdRoute({ db }: Context, { route, body }: Request): Promise<Answer> {
+  const ns = checkName('namespace', route.params.ns);
+  const tags = checkTags(parseJson(body).tags);
+  const r = await db.generateId(ns, tags);
+  return { status: r.created ? 201 : 200, body: r };
+}
+
+async function batchGenerateIdRoute({ db }: Context, { route, body }: Request): Promise<Answer> {
+  const ns = checkName('namespace', route.params.ns);
+  const all = batchTags(parseJson(body));
+  return { status: 200, body: { items: await db.generateIds(ns, all) } };
+}
+
+/** The tag sets of a batchGenerateId body, every one checked before any item is made (a bad one: 400, nothing made). */
+function batchTags(json: Record<string, unknown>): Tags[] {
+  const items: unknown = json.items;
+  if (!Array.isArray(items) || items.length === 0 || items.length > GENERATE_IDS_MAX) {
+    throw new ApiError(
+      400,
+      'invalid_argument',
+      `items must be a list of 1 to ${GENERATE_IDS_MAX} objects {"tags": {...}}.`,
+    );
+  }
+  return items.map((i: unknown, n) => {
+    if (typeof i !== 'object' || i === null || Array.isArray(i)) {
+      throw new ApiError(400, 'invalid_argument', `items[${n}] must be an object {"tags": {...}}.`);
+    }
+    return checkTags((i as { tags?: unknown }).tags);
+  });
+}
+
+function searchRoute({ db }: Context, { route, url }: Request): Answer {
+  const ns = checkName('namespace', route.params.ns);
+  const tags: Tags = {};
+  for (const t of url.searchParams.getAll('tag')) {
+    const at = t.indexOf(':');
+    if (at < 1) throw new ApiError(400, 'invalid_argument', `tag must be key:value, got "${t}".`);
+    tags[t.slice(0, at)] = t.slice(at + 1);
+  }
+  const { after, size } = paging(url.searchParams);
+  const hits = db.search(ns, tags, after, size);
+  const page = hits.slice(0, size);
+  return {
+    status: 200,
+    body: {
+      items: page.map((i) => ({ itemId: i.itemId, tags: i.tags })),
+      ...(hits.length > size ? { nextPageToken: encodeToken(page.at(-1)!.itemId) } : {}),
+    },
+  };
+}
+
+function getItemRoute({ db }: Context, { route }: Request): Answer {
+  const item = db.getItem(route.params.id!);
+  if (!item) throw new ApiError(404, 'not_found', `No item ${route.params.id}.`);
+  return { status: 200, body: item };
+}
+
+async function getContentsRoute({ db }: Context, { route, url }: Request): Promise<Answer> {
+  const env = checkName('environment', route.params.env);
+  const v = url.searchParams.get('version');
+  let version: number | undefined;
+  if (v !== null) {
+    version = Number(v);
+    if (!Number.isInteger(version) || version < 1) {
+      throw new ApiError(400, 'invalid_argument', `version must be a whole number from 1, got "${v}".`);
+    }
+  }
+  const c = await db.getContents(route.params.id!, env, version);
+  return {
+    status: 200,
+    body: c.content,
+    headers: { ETag: `"${c.md5}"`, 'X-Item-Version': String(c.version) },
+  };
+}
+
+async function putContentsRoute({ db }: Context, { route, req, body }: Request): Promise<Answer> {
+  const env = checkName('environment', route.params.env);
+  const json = parseJson(body);
+  if (typeof json.content !== 'string')
+    throw new ApiError(400, 'invalid_argument', 'content must be a string.');
+  if (typeof json.md5 !== 'string' || !MD5.test(json.md5)) {
+    throw new ApiError(400, 'invalid_argument', 'md5 must be the hex MD5 of content.');
+  }
+  const content = Buffer.from(json.content, 'utf8');
+  if (content.length > LIMITS.contentBytes) {
+    throw new ApiError(
+      413,
+      'too_large',
+      `content is ${content.length} bytes; an item version holds at most ${LIMITS.contentBytes}.`,
+    );
+  }
+  const actual = md5Hex(content);
+  if (actual !== json.md5) {
+    throw new ApiError(400, 'md5_mismatch', `md5 ${json.md5} does not match the content's MD5 ${actual}.`);
+  }
+  const r = await db.putContents(route.params.id!, env, content, checkMetadata(json.metadata), {
+    ifMatch: etag(req.headers['if-match']),
+    ifNoneMatch: req.headers['if-none-match']?.trim() === '*',
+  });
+  return writeAnswer(r, 201);
+}
+
+async function deleteItemRoute({ db }: Context, { route, req, body }: Request): Promise<Answer> {
+  const env = checkName('environment', route.params.env);
+  const json = body.length ? parseJson(body) : {};
+  const r = await db.deleteItem(route.params.id!, env, checkMetadata(json.metadata), {
+    ifMatch: etag(req.headers['if-match']),
+  });
+  return writeAnswer(r, 200, true);
+}
+
+async function promoteRoute({ db }: Context, { route, body }: Request): Promise<Answer> {
+  const env = checkName('environment', route.params.env);
+  const json = parseJson(body);
+  const from = checkName('fromEnvironment', json.fromEnvironment);
+  if (from === env)
+    throw new ApiError(400, 'invalid_argument', 'fromEnvironment must differ from the target.');
+  const version = json.version;
+  if (version !== undefined && (!Number.isInteger(version) || (version as number) < 1)) {
+    throw new ApiError(400, 'invalid_argument', 'version must be a whole number from 1.');
+  }
+  const meta = json.metadata === undefined ? undefined : checkMetadata(json.metadata);
+  const r = await db.promote(route.params.id!, env, from, version as number | undefined, meta);
+  return writeAnswer(r, 201);
+}
+
+function versionsRoute({ db }: Context, { route }: Request): Answer {
+  const env = checkName('environment', route.params.env);
+  const versions = db.versions(route.params.id!, env);
+  if (!versions) throw new ApiError(404, 'not_found', `No item ${route.params.id}.`);
+  return { status: 200, body: { versions } };
+}
+
+function manifestRoute({ db }: Context, { route, url }: Request): Answer {
+  const env = checkName('environment', route.params.env);
+  const ns = url.searchParams.get('namespace') || undefined;
+  const { after, size } = paging(url.searchParams);
+  const hits = db.manifest(env, ns, after, size);
+  const page = hits.slice(0, size);
+  return {
+    status: 200,
+    body: {
+      items: page,
+      ...(hits.length > size ? { nextPageToken: encodeToken(page.at(-1)!.itemId) } : {}),
+    },
+  };
+}
+
+/** Sends a handler's answer: JSON, or an item's stored bytes (contents are JSON text too). */
+function send(res: ServerResponse, answer: Answer): void {
+  res.statusCode = answer.status;
+  for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body));
 }
 
 export type RouteName =
@@ -436,7 +577,13 @@ function route(method: string, name: RouteName, pattern: string) {
   return { method, name, pattern, re: new RegExp(`^${source}$`), keys };
 }
 
-function matchRoute(method: string, path: string) {
+interface MatchedRoute {
+  name: RouteName;
+  pattern: string;
+  params: Record<string, string>;
+}
+
+function matchRoute(method: string, path: string): MatchedRoute | undefined {
   for (const r of ROUTES) {
     if (r.method !== method) continue;
     const m = r.re.exec(path);
@@ -478,7 +625,7 @@ function sendError(res: ServerResponse, e: ApiError): void {
   res.statusCode = e.status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   if (e.status === 503) res.setHeader('Retry-After', '0');
-  res.end(JSON.stringify({ error: { code: e.code, message: e.message } }));
+  res.end(JSON.stringify({ error: { code: e.code, message: e.message, ...e.extra } }));
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
