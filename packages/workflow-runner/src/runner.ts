@@ -42,6 +42,12 @@ export interface RunnerConfig {
   defaultBranch: string;
   vars: Record<string, string>;
   secrets: Record<string, string>;
+  /**
+   * GitHub environments (Settings → Environments): a job whose `environment:` names one gets its secrets over the
+   * repository's, and fails before any step when its branch is not in the environment's deployment branch policy
+   * (`branches`; absent: every branch), as GitHub does.
+   */
+  environments?: Record<string, { secrets?: Record<string, string>; branches?: string[] }>;
   /** What the simulated OIDC exchange of configure-aws-credentials hands out (local S3 keys). */
   awsCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** Where each job's workspace and RUNNER_TEMP are made. */
@@ -234,12 +240,25 @@ export class WorkflowRunner {
         steps: [],
         outputs: {},
       };
-      if (runIt) {
+      const environment = runIt ? this.jobEnvironment(file, jobId, job, ctx, secrets, event) : undefined;
+      if (environment?.refused) {
+        jobRun.conclusion = 'failure';
+        jobRun.note = environment.refused;
+      } else if (runIt) {
+        const jobSecrets = environment?.secrets ?? secrets;
         await this.runJob(
           wf,
           jobId,
           job,
-          { github: { ...github, job: jobId }, vars, inputs, needs: needsCtx, secrets, fork, runId },
+          {
+            github: { ...github, job: jobId },
+            vars,
+            inputs,
+            needs: needsCtx,
+            secrets: jobSecrets,
+            fork,
+            runId,
+          },
           event,
           jobRun,
         );
@@ -274,6 +293,45 @@ export class WorkflowRunner {
         .join('\n'),
       runId,
     });
+  }
+
+  /**
+   * The job's GitHub environment (`environment:` a name or `{name}`, expressions allowed): its secrets over the
+   * repository's, or why GitHub would refuse the job (a branch outside the deployment branch policy).
+   */
+  private jobEnvironment(
+    file: string,
+    jobId: string,
+    job: JobSpec,
+    ctx: Contexts,
+    secrets: Record<string, string>,
+    event: WorkflowEvent,
+  ): { secrets: Record<string, string>; refused?: string } | undefined {
+    const raw =
+      typeof job.environment === 'object' && job.environment !== null
+        ? (job.environment as { name?: unknown }).name
+        : job.environment;
+    if (raw === undefined || raw === null || raw === '') return undefined;
+    let name: string;
+    try {
+      name = toText(typeof raw === 'string' ? interpolate(raw, ctx) : (raw as Value));
+    } catch (err) {
+      throw new Error(`${basename(file)}: jobs.${jobId}.environment: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    const env = this.config.environments?.[name];
+    if (!name || !env) return { secrets };
+    const branch = event.ref.replace(/^refs\/heads\//, '');
+    if (env.branches && !env.branches.includes(branch)) {
+      return {
+        secrets,
+        refused: `Branch "${branch}" is not allowed to deploy to ${name} due to environment protection rules.`,
+      };
+    }
+    for (const v of Object.values(env.secrets ?? {})) if (v) this.masks.add(v);
+    // A pull request from a fork gets no secrets at all, environment secrets included.
+    return { secrets: Object.keys(secrets).length ? { ...secrets, ...env.secrets } : secrets };
   }
 
   private ended(run: WorkflowRun): WorkflowRun {
