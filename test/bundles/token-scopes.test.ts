@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { FsTree, loadSettings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import { manifestOf } from '@itemstore/ops';
-import { HttpItemStore, deployToV2, startServer, type RunningServer } from '@itemstore/v2';
+import { HttpItemStore, deployToV2, manifestAll, startServer, type RunningServer } from '@itemstore/v2';
 import { bundleNode, repoRoot, runBundle } from '../helpers/run-bundle.js';
 import { cleanupAll, repoFiles, writeRepo } from '../../packages/ops/test/helpers.js';
 
@@ -206,6 +206,12 @@ describe('refusals: one sentence naming the scope and the token to use; the serv
   });
 
   test('validate --fix with the read token (CLI)', async () => {
+    // Drift to fix: main's item edited outside the pipeline.
+    const feed = (await manifestAll(admin, 'dev', 'ffi2')).find(
+      (e) => e.tags.name === 'store_feed' && !e.tags.branch,
+    );
+    await admin.putContents(feed!.itemId, 'dev', '{"edited": "by hand"}\n');
+    before = await versions();
     const c = await cli(['validate', '--repo', repo, '--fix', '--source', 'repo', '--yes'], READ);
     expect(c.code).toBe(1);
     expect(c.stdout + c.stderr).toMatch(REFUSED('write:dev:main', /use the main token/));

@@ -7,7 +7,18 @@
  */
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { EU_ORDERS, Playground, SAMPLE_REPO, localS3Client, s3Objects, v2Items } from '@itemstore/demo';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DEMO_SCOPED_TOKENS,
+  EU_ORDERS,
+  Playground,
+  SAMPLE_REPO,
+  localS3Client,
+  s3Objects,
+  v2Items,
+} from '@itemstore/demo';
 import type { WorkflowRun } from '@itemstore/workflow-runner';
 import { bundleNode, repoRoot } from '../helpers/run-bundle.js';
 
@@ -39,17 +50,51 @@ const only = (runs: WorkflowRun[], file: string): WorkflowRun => {
   return r;
 };
 
+const tokenOf = (run: WorkflowRun, id: string): string | undefined =>
+  run.jobs.flatMap((j) => j.steps).find((s) => s.id === id)?.inputs['item-store-token'];
+
 test('deleting a feature branch tombstones its items in V2 dev, and only them', async () => {
   await pg.repo.commit('Configs of the data platform', { ...SAMPLE_REPO });
-  for (const r of await pg.onEvent(await pg.repo.push('main'), ['deploy.yaml', 'syncas3.yaml'])) {
-    expect(failures(r)).toEqual([]);
-  }
+  const mainRuns = await pg.onEvent(await pg.repo.push('main'), ['deploy.yaml', 'syncas3.yaml']);
+  for (const r of mainRuns) expect(failures(r)).toEqual([]);
+  // main deploys with the dev environment's main token (write:dev:main), which only main's jobs get.
+  expect(tokenOf(only(mainRuns, 'deploy.yaml'), 'deploy')).toBe(DEMO_SCOPED_TOKENS.main.token);
   await pg.repo.checkout('feature/eu-orders', true);
   await pg.repo.commit('data-router: EU orders route', {
     'data-router/default/eu/orders.yaml': EU_ORDERS,
     'data-router/default/eu/tags.yaml': 'tags:\n  region: eu\n',
   });
-  expect(failures(only(await pg.onEvent(await pg.repo.push(), ['deploy.yaml']), 'deploy.yaml'))).toEqual([]);
+  const featureEvent = await pg.repo.push();
+  const feature = only(await pg.onEvent(featureEvent, ['deploy.yaml']), 'deploy.yaml');
+  expect(failures(feature)).toEqual([]);
+  // A feature branch deploys with the branch token (write:dev:branch) ...
+  expect(tokenOf(feature, 'deploy')).toBe(DEMO_SCOPED_TOKENS.branch.token);
+  // ... and a workflow edited on the branch to run in the dev environment is refused by its branch policy.
+  const edited = join(mkdtempSync(join(tmpdir(), 'edited-wf-')), 'steal.yaml');
+  writeFileSync(
+    edited,
+    [
+      'name: steal',
+      'on: push',
+      'permissions:',
+      '  contents: read',
+      'jobs:',
+      '  x:',
+      '    runs-on: ubuntu-latest',
+      '    environment: dev',
+      '    steps:',
+      '      - run: echo "$T" | wc -c',
+      '        env:',
+      '          T: ${{ secrets.ITEMSTORE_TOKEN }}',
+      '',
+    ].join('\n'),
+  );
+  const steal = await pg.runner.run(edited, featureEvent);
+  expect(steal.jobs[0]).toMatchObject({
+    conclusion: 'failure',
+    steps: [],
+    note: 'Branch "feature/eu-orders" is not allowed to deploy to dev due to environment protection rules.',
+  });
   await pg.repo.checkout('main');
   await pg.repo.checkout('feature/other', true);
   await pg.repo.commit('ffi2: a new field', {
@@ -71,7 +116,11 @@ test('deleting a feature branch tombstones its items in V2 dev, and only them', 
   expect(failures(cleanup)).toEqual([]);
   expect(cleanup.conclusion).toBe('success');
   const step = cleanup.jobs[0]!.steps.find((s) => s.id === 'cleanup')!;
-  expect(step.inputs).toMatchObject({ branch: 'feature/eu-orders', 'item-store-url': pg.v2.url });
+  expect(step.inputs).toMatchObject({
+    branch: 'feature/eu-orders',
+    'item-store-url': pg.v2.url,
+    'item-store-token': DEMO_SCOPED_TOKENS.branch.token,
+  });
   expect(step.outputs).toMatchObject({ deleted: '1', failed: '0', 'already-deleted': '0' });
 
   const after = await v2Items(pg.store, 'dev');

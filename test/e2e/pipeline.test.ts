@@ -337,7 +337,13 @@ describe('workflow_dispatch → Promote and Validate', () => {
       'promote.yaml',
     ]);
     expect(branch!.conclusion).toBe('failure');
-    expect(stepOf(branch!, 'gate').annotations[0]?.message).toContain('run this workflow on main');
+    // The qa environment's deployment branch policy (main only) refuses the job before its first step, as GitHub
+    // does; the template's own gate step would refuse it next.
+    expect(branch!.jobs[0]).toMatchObject({
+      conclusion: 'failure',
+      steps: [],
+      note: `Branch "${FEATURE_BRANCH}" is not allowed to deploy to qa due to environment protection rules.`,
+    });
   });
 
   test('Validate prod (S3 vs V2 as JSON): in sync; a drifted S3 object is reported and fails the run', async () => {

@@ -28,6 +28,17 @@ import { S3RVER_KEYS, startLocalS3, startLocalV2, type LocalS3, type LocalV2 } f
 export const ACTION_REPOSITORY = 'example-org/itemstore-actions';
 export const CONFIG_REPOSITORY = 'example-org/dmd-item-storage-v2';
 export const DEMO_TOKEN = 'demo-token-7f3a9c2e51';
+/**
+ * The least-privilege tokens CUTOVER.md sets up ("Tokens and scopes"), by the secret that holds each: the demo's V2
+ * server knows them, and the runner hands them out as GitHub would (repository secrets, environment secrets).
+ */
+export const DEMO_SCOPED_TOKENS = {
+  branch: { token: 'demo-branch-token-41c2', scopes: ['write:dev:branch'] },
+  main: { token: 'demo-main-token-8e07', scopes: ['write:dev:main'] },
+  'promote-qa': { token: 'demo-promote-qa-token-5d19', scopes: ['promote:qa'] },
+  'promote-prod': { token: 'demo-promote-prod-token-b3a6', scopes: ['promote:prod'] },
+  read: { token: 'demo-read-token-27f4', scopes: ['read'] },
+} as const;
 
 export interface PlaygroundOptions {
   suiteRoot: string;
@@ -67,7 +78,15 @@ export class Playground {
     try {
       const [repo, startedV2, s3] = await Promise.all([
         ConfigRepo.create({ tempDir, repository: CONFIG_REPOSITORY }),
-        startLocalV2({ tempDir, token: DEMO_TOKEN }),
+        startLocalV2({
+          tempDir,
+          token: DEMO_TOKEN,
+          tokens: Object.entries(DEMO_SCOPED_TOKENS).map(([name, t]) => ({
+            name,
+            token: t.token,
+            scopes: [...t.scopes],
+          })),
+        }),
         startLocalS3({
           processes,
           buckets: SAMPLE_BUCKETS,
@@ -90,7 +109,19 @@ export class Playground {
           ITEMSTORE_AWS_REGION: 'us-east-1',
           ...options.vars,
         },
-        secrets: { ITEMSTORE_TOKEN: DEMO_TOKEN, ITEMSTORE_READ_TOKEN: DEMO_TOKEN },
+        // Repository secrets: the branch and read tokens any branch may use; ITEMSTORE_TOKEN at repository level
+        // is the full-rights token migrate.yaml uses (its job names no environment).
+        secrets: {
+          ITEMSTORE_TOKEN: DEMO_TOKEN,
+          ITEMSTORE_BRANCH_TOKEN: DEMO_SCOPED_TOKENS.branch.token,
+          ITEMSTORE_READ_TOKEN: DEMO_SCOPED_TOKENS.read.token,
+        },
+        // GitHub environments with a deployment branch policy (main only) and their own ITEMSTORE_TOKEN.
+        environments: {
+          dev: { branches: ['main'], secrets: { ITEMSTORE_TOKEN: DEMO_SCOPED_TOKENS.main.token } },
+          qa: { branches: ['main'], secrets: { ITEMSTORE_TOKEN: DEMO_SCOPED_TOKENS['promote-qa'].token } },
+          prod: { branches: ['main'], secrets: { ITEMSTORE_TOKEN: DEMO_SCOPED_TOKENS['promote-prod'].token } },
+        },
         awsCredentials: S3RVER_KEYS,
         tempDir,
         processes,

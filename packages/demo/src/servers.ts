@@ -8,7 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '@itemstore/v2';
+import { startServer, type RunningServer, type TokenSpec } from '@itemstore/v2';
 import type { ProcessGroups } from '@itemstore/workflow-runner';
 
 /** s3rver accepts only this key pair. */
@@ -110,13 +110,19 @@ export interface LocalV2 {
   stop(): Promise<void>;
 }
 
-export async function startLocalV2(options: { tempDir: string; token: string }): Promise<LocalV2> {
+export async function startLocalV2(options: {
+  tempDir: string;
+  token: string;
+  /** Scoped tokens besides the full-rights `token` (SPEC §5). */
+  tokens?: TokenSpec[];
+}): Promise<LocalV2> {
   const dataDir = mkdtempSync(join(options.tempDir, 'itemstore-v2-'));
   const server: RunningServer = await startServer({
     port: 0,
     host: '127.0.0.1',
     dataDir,
     token: options.token,
+    ...(options.tokens ? { tokens: options.tokens } : {}),
   });
   return { url: server.url, token: options.token, dataDir, stop: () => server.close() };
 }
