@@ -120,7 +120,10 @@ export class Playground {
         environments: {
           dev: { branches: ['main'], secrets: { ITEMSTORE_TOKEN: DEMO_SCOPED_TOKENS.main.token } },
           qa: { branches: ['main'], secrets: { ITEMSTORE_TOKEN: DEMO_SCOPED_TOKENS['promote-qa'].token } },
-          prod: { branches: ['main'], secrets: { ITEMSTORE_TOKEN: DEMO_SCOPED_TOKENS['promote-prod'].token } },
+          prod: {
+            branches: ['main'],
+            secrets: { ITEMSTORE_TOKEN: DEMO_SCOPED_TOKENS['promote-prod'].token },
+          },
         },
         awsCredentials: S3RVER_KEYS,
         tempDir,
