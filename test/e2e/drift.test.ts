@@ -148,6 +148,8 @@ describe('drift statuses through validate.yaml on the local runner', () => {
       ),
     );
     expect(step.outputs).toMatchObject({ drifted: '0', 'awaiting-promotion': '4', 'in-sync': '8' });
+    // The trail is read only for V2 rows not in sync: orders' chain prod → qa → dev (refunds has no version).
+    expect(reportOf(step).trailsRead).toBe(3);
     expect(v.summary).toContain(
       '**No drift**: 8 in sync. 4 awaiting promotion (not drift: promote qa → prod).',
     );
@@ -202,6 +204,7 @@ describe('drift statuses through validate.yaml on the local runner', () => {
       ].sort(),
     );
     expect(step.outputs).toMatchObject({ drifted: '3', 'awaiting-promotion': '4' });
+    expect(reportOf(step).trailsRead).toBe(6);
     expect(step.annotations.map((a) => a.message)).toContain(
       'validate: 3 item(s) drifted in prod (1 edited-outside, 1 missing, 1 orphan); see the summary.',
     );

@@ -5,7 +5,8 @@
  * source's content is written; in a later one (qa, prod) the fix is a promotion of the version the previous
  * environment holds, with the trail, and is refused when that environment does not hold the source's content.
  * With `--source repo`, S3 objects of the validated environment that differ from the repo are uploaded again while
- * S3 sync is on. Orphans are deleted only with `prune`.
+ * S3 sync is on (in qa/prod only when the previous environment's object holds those bytes: what a promotion would
+ * copy). Orphans are deleted only with `prune`.
  *
  * planFix: planRow (per drifted row) → planV2Write / planS3Upload / planOrphan.
  * applyFix: applyV2Writes → applyV2Tombstones (only when every write succeeded) → applyS3Actions.
@@ -16,7 +17,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { repoBytesOf } from './migrate/layout.js';
 import { stringifyV2 } from '@itemstore/convert';
-import { applySyncPlan, type ClientFor, type PlanItem, type SyncPlan } from '@itemstore/s3';
+import {
+  applySyncPlan,
+  locationId,
+  type ClientFor,
+  type Listing,
+  type PlanItem,
+  type SyncPlan,
+} from '@itemstore/s3';
 import { previousEnvironment, s3Key, type Settings, type Tags } from '@itemstore/config';
 import {
   TOMBSTONE_MD5,
@@ -25,7 +33,7 @@ import {
   type VersionMetadata,
   type WriteResult,
 } from '@itemstore/v2';
-import type { ObjectReader } from './object-side.js';
+import { objectMd5, type ObjectReader } from './object-side.js';
 import { noProgress, type Progress, type ProgressTask } from './progress.js';
 import { identityKey, type RepoItem } from './repo-items.js';
 import {
@@ -177,6 +185,8 @@ interface Planning {
   unfixable: FixPlan['unfixable'];
   v2Planned: Set<string>;
   s3Planned: Set<string>;
+  /** The previous environment's S3 listings (a fix of qa/prod uploads only what that one already holds). */
+  previousListings: Map<string, Promise<Listing>>;
 }
 
 export async function planFix(
@@ -197,6 +207,7 @@ export async function planFix(
     unfixable: [],
     v2Planned: new Set(),
     s3Planned: new Set(),
+    previousListings: new Map(),
   };
   const byPath = new Map(context.snapshot.items.map((i) => [i.config.path, i]));
   for (const row of report.rows) {
@@ -223,7 +234,7 @@ async function planRow(p: Planning, row: ValidateRow, item: RepoItem | undefined
   if (!item) return;
   if (p.options.source === 'repo') {
     if (row.store !== 's3') await planV2Write(p, item, row);
-    if (row.store !== 'v2') planS3Upload(p, item, row);
+    if (row.store !== 'v2') await planS3Upload(p, item, row);
     return;
   }
   // source s3: V2 takes S3's content; S3 itself is the truth and is never written.
@@ -345,13 +356,40 @@ async function contentFromS3(
   }
 }
 
-/** The repo's bytes uploaded again to the validated environment's S3 object. */
-function planS3Upload(p: Planning, item: RepoItem, row: ValidateRow): void {
+/**
+ * The repo's bytes uploaded again to the validated environment's S3 object. In a later environment (qa, prod) S3
+ * changes only by promotion too: the upload is planned only when the previous environment's object holds the same
+ * bytes (by MD5), so it writes what a promotion would copy; otherwise the row is unfixable until that one is fixed.
+ */
+async function planS3Upload(p: Planning, item: RepoItem, row: ValidateRow): Promise<void> {
   const { s3Body, s3Md5, contentType } = item;
   if (s3Body === undefined || s3Md5 === undefined || item.s3KeyBelowPrefix === undefined) return;
-  const location = p.context.locationOf(item.config.tenant, p.context.environment);
+  const { environment, snapshot } = p.context;
+  const location = p.context.locationOf(item.config.tenant, environment);
   const key = s3Key(location, item.config);
   if (p.s3Planned.has(key) || row.s3Md5 === s3Md5) return;
+  let from = `repo ${item.config.path}`;
+  const i = snapshot.settings.environments.indexOf(environment);
+  const prev = i > 0 ? snapshot.settings.environments[i - 1] : undefined;
+  if (prev) {
+    const prevLocation = p.context.locationOf(item.config.tenant, prev);
+    const prevKey = s3Key(prevLocation, item.config);
+    const id = locationId(prevLocation);
+    let listing = p.previousListings.get(id);
+    if (!listing) {
+      listing = p.options.reader.list(prevLocation);
+      p.previousListings.set(id, listing);
+    }
+    const o = (await listing).objects.get(prevKey);
+    if (!o || objectMd5(prevLocation, o, new Map()) !== s3Md5) {
+      p.unfixable.push({
+        row,
+        reason: `${environment} changes only by promotion and s3://${prevLocation.bucket}/${prevKey} (${prev}) does not hold main's bytes: fix ${prev} first, then run validate --fix on ${environment} again`,
+      });
+      return;
+    }
+    from = `s3://${prevLocation.bucket}/${prevKey} (${prev}: the same bytes as repo ${item.config.path})`;
+  }
   p.s3Planned.add(key);
   p.actions.push({
     kind: 's3-upload',
@@ -363,7 +401,7 @@ function planS3Upload(p: Planning, item: RepoItem, row: ValidateRow): void {
     body: s3Body,
     md5: s3Md5,
     contentType: contentType ?? 'application/octet-stream',
-    from: `repo ${item.config.path}`,
+    from,
   });
 }
 

@@ -217,6 +217,28 @@ describe('validate against the repo (listings only)', () => {
       fixedBy: 'itemstore validate --fix',
       source: 'repo ffi2/default/vendor_feed.json',
     });
+    // S3 in qa changes only by promotion too: a hand edit there is uploaded again only from bytes dev holds.
+    const ordersKey = `${PREFIX}data-router/orders.yaml`;
+    await stores.s3.putObject(BUCKETS.qa, ordersKey, 'config_list: [] # qa, by hand\n');
+    await stores.s3.putObject(BUCKETS.dev, ordersKey, 'config_list: [] # dev, by hand\n');
+    const s3Drift = await run('repo', { environment: 'qa' });
+    expect(drift(s3Drift.report)).toEqual(['edited-outside s3 data-router/default/orders.yaml']);
+    const refused = await planFix(s3Drift, { source: 'repo', reader });
+    expect(refused.actions).toEqual([]);
+    expect(refused.unfixable.map((u) => u.reason)).toEqual([
+      `qa changes only by promotion and s3://${BUCKETS.dev}/${ordersKey} (dev) does not hold main's bytes: fix dev first, then run validate --fix on qa again`,
+    ]);
+    const devFix = await planFix(await run('repo'), { source: 'repo', reader });
+    await applyFix(devFix, { store, clientFor: reader.clientFor });
+    const qaFix = await planFix(await run('repo', { environment: 'qa' }), { source: 'repo', reader });
+    expect(
+      qaFix.actions.map((a) => (a.kind === 's3-upload' ? `${a.kind} ${a.key} from ${a.from}` : a.kind)),
+    ).toEqual([
+      `s3-upload ${ordersKey} from s3://${BUCKETS.dev}/${ordersKey} (dev: the same bytes as repo data-router/default/orders.yaml)`,
+    ]);
+    await applyFix(qaFix, { store, clientFor: reader.clientFor });
+    expect(drift((await run('repo', { environment: 'qa' })).report)).toEqual([]);
+
     // A version that claims a promotion its source does not back is not believed.
     await store.putContents(vendor!.itemId, 'qa', '{"vendor": "forged"}\n', {
       metadata: { promotedFrom: 'dev@1' },
