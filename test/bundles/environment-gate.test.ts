@@ -11,7 +11,6 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FsTree, loadSettings } from '@itemstore/config';
-import { manifestOf } from '@itemstore/ops';
 import { findExact } from '@itemstore/v2';
 import { runBundle, runCli, type CliRun } from '../helpers/run-bundle.js';
 import {
@@ -19,6 +18,7 @@ import {
   TOKEN,
   cleanupAll,
   deployAll,
+  repoManifest,
   repoFiles,
   startStores,
   tagsOf,
@@ -46,7 +46,7 @@ beforeAll(async () => {
   }
   await deployAll(stores, repo, 'dev');
   const tree = new FsTree(repo);
-  const m = await manifestOf(tree, await loadSettings(tree));
+  const m = await repoManifest(tree, await loadSettings(tree));
   manifest = join(mkdtempSync(join(tmpdir(), 'gate-manifest-')), 'resolved.json');
   writeFileSync(manifest, JSON.stringify(m));
 }, 60_000);

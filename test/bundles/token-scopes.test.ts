@@ -11,10 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsTree, loadSettings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
-import { manifestOf } from '@itemstore/ops';
 import { HttpItemStore, deployToV2, manifestAll, startServer, type RunningServer } from '@itemstore/v2';
 import { bundleNode, repoRoot, runBundle } from '../helpers/run-bundle.js';
-import { cleanupAll, repoFiles, writeRepo } from '../../packages/ops/test/helpers.js';
+import { cleanupAll, repoFiles, repoManifest, writeRepo } from '../../packages/ops/test/helpers.js';
 
 jest.setTimeout(120_000);
 
@@ -62,7 +61,7 @@ beforeAll(async () => {
   git(['commit', '-qm', 'configs']);
   const tree = new FsTree(repo);
   const deploy = async () =>
-    deployToV2(await manifestOf(tree, await loadSettings(tree)), {
+    deployToV2(await repoManifest(tree, await loadSettings(tree)), {
       store: admin,
       environment: 'dev',
       dryRun: false,
@@ -76,11 +75,11 @@ beforeAll(async () => {
   // A change on main, so a deploy has something to write.
   writeFileSync(join(repo, 'ffi2/default/vendor_feed.json'), '{"vendor": "acme", "fields": ["a"]}\n');
   git(['commit', '-qam', 'vendor feed: one field']);
-  const m = await manifestOf(tree, await loadSettings(tree));
+  const m = await repoManifest(tree, await loadSettings(tree));
   manifest = join(mkdtempSync(join(tmpdir(), 'scopes-manifest-')), 'resolved.json');
   writeFileSync(manifest, JSON.stringify(m));
   // A feature branch's items, for the cleanup refusals.
-  const branchTree = await manifestOf(tree, await loadSettings(tree));
+  const branchTree = await repoManifest(tree, await loadSettings(tree));
   branchTree.entries = branchTree.entries.map((e) => ({ ...e, tags: { ...e.tags, branch: 'feature/x' } }));
   branchTree.isMainBranch = false;
   branchTree.branch = 'feature/x';

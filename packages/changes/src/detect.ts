@@ -16,7 +16,7 @@ import {
 import { diffTrees } from './diff.js';
 import { allConfigs, buildEntries, type HeadFile } from './entries.js';
 import { PathFilter } from './filter.js';
-import { Git, GitError } from './git.js';
+import { Git, GitError } from '@itemstore/core';
 import { History } from './history.js';
 import { lsTree } from './ls-tree.js';
 import { planRange, type EventContext, type RangeInputs, type RangePlan } from './range.js';

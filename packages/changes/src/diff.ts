@@ -1,4 +1,4 @@
-import type { Git } from './git.js';
+import type { Git } from '@itemstore/core';
 
 /** One record of `git diff-tree -r -z --raw`: what git saw, before any filtering. */
 export interface RawChange {

@@ -1,6 +1,4 @@
-import type { RepoTree, TreeFile } from '@itemstore/core';
-import { CatFileBatch } from './cat-file.js';
-import { Git, type GitOptions } from './git.js';
+import { CatFileBatch, Git, type GitOptions, type RepoTree, type TreeFile } from '@itemstore/core';
 import { lsTree, MODE_SUBMODULE, MODE_SYMLINK, type GitTreeEntry } from './ls-tree.js';
 
 /**

@@ -3,7 +3,7 @@
  * just the two commits (fetched at depth 1); a merge base needs history, fetched in bounded steps until the two
  * commits meet. A full clone is used as it is.
  */
-import { FULL_SHA, type Git } from './git.js';
+import { FULL_SHA, type Git } from '@itemstore/core';
 
 /** How many commits each deepening step adds (about 5,000 in all before giving up on deepening). */
 export const DEEPEN_STEPS: readonly number[] = [10, 40, 200, 1000, 4000];

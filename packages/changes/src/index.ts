@@ -1,7 +1,5 @@
 export { PathFilter, DEFAULT_PATHS, type PathFilterOptions } from './filter.js';
-export { Git, GitError, type GitOptions } from './git.js';
 export { GitTree, type GitTreeOptions } from './git-tree.js';
-export { CatFileBatch } from './cat-file.js';
 export { lsTree, parseLsTree, type GitTreeEntry } from './ls-tree.js';
 export { diffTrees, parseRawDiff, type RawChange } from './diff.js';
 export { buildEntries, allConfigs, type HeadFile } from './entries.js';

@@ -1,4 +1,4 @@
-import type { Git } from './git.js';
+import type { Git } from '@itemstore/core';
 
 /** One entry of `git ls-tree -r`: a blob (file or symlink) or a gitlink (submodule). */
 export interface GitTreeEntry {

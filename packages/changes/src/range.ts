@@ -3,7 +3,7 @@
  * Running git to make the plan real (fetching, deepening, fallbacks) is in history.ts and detect.ts.
  */
 import { UsageError } from '@itemstore/core';
-import { ZERO_SHA } from './git.js';
+import { ZERO_SHA } from '@itemstore/core';
 
 /** What the runner tells an action about its trigger (GITHUB_EVENT_NAME, the event file, GITHUB_REF, ...). */
 export interface EventContext {

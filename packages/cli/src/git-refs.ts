@@ -1,13 +1,5 @@
 import { statSync } from 'node:fs';
-import { Git } from '@itemstore/changes';
-import { UsageError } from '@itemstore/core';
-
-/** Where a symbolic ref points, below `prefix` ('' when detached, missing or not a git repo yet). */
-export async function symbolicRef(git: Git, name: string, prefix: string): Promise<string> {
-  const r = await git.run(['symbolic-ref', '--quiet', name], { okCodes: [1, 128] });
-  const ref = r.stdout.toString('utf8').replace(/\n$/, '');
-  return r.exitCode === 0 && ref.startsWith(prefix) ? ref.slice(prefix.length) : '';
-}
+import { Git, UsageError } from '@itemstore/core';
 
 /**
  * The branch of the checkout (--branch, else the checked-out one; '' when detached) and the default branch to find a
@@ -17,10 +9,10 @@ export async function branchesOf(
   git: Git,
   values: { branch?: string | undefined; 'default-branch'?: string | undefined },
 ): Promise<{ branch: string; defaultBranch: string }> {
-  const branch = values.branch ?? (await symbolicRef(git, 'HEAD', 'refs/heads/'));
+  const branch = values.branch ?? (await git.symbolicRef('HEAD', 'refs/heads/'));
   const defaultBranch =
     values['default-branch'] ??
-    ((await symbolicRef(git, 'refs/remotes/origin/HEAD', 'refs/remotes/origin/')) || 'main');
+    ((await git.symbolicRef('refs/remotes/origin/HEAD', 'refs/remotes/origin/')) || 'main');
   return { branch, defaultBranch };
 }
 
@@ -45,14 +37,4 @@ export async function checkedRepo(directory: string, flag = '--repo'): Promise<G
     );
   }
   return git;
-}
-
-/** Files with uncommitted changes under `directory` (tracked and untracked, ignored files left out). */
-export async function uncommittedFiles(git: Git): Promise<string[]> {
-  const r = await git.run(['-c', 'core.quotepath=false', 'status', '--porcelain', '-z', '--', '.']);
-  return r.stdout
-    .toString('utf8')
-    .split('\0')
-    .filter(Boolean)
-    .map((l) => l.slice(3));
 }

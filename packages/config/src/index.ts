@@ -54,10 +54,12 @@ export {
 } from './tags.js';
 export {
   resolveTree,
+  allConfigsManifest,
   formatTags,
   normalizeRepoPath,
   type ResolvedConfig,
   type ResolveOptions,
+  type AllManifestOptions,
   type ResolveResult,
 } from './resolve.js';
 export {

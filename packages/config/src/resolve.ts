@@ -5,11 +5,15 @@
  */
 import {
   ConfigError,
+  ConfigErrors,
   LIMITS,
+  RESOLVED_MANIFEST_VERSION,
   codePointLength,
   formatBytes,
   sortErrors,
+  type Logger,
   type RepoTree,
+  type ResolvedManifest,
   type TreeFile,
 } from '@itemstore/core';
 import { posix } from 'node:path';
@@ -555,4 +559,57 @@ export function normalizeRepoPath(p: string): string {
     .replace(/^(\.\/)+/, '')
     .replace(/\/+$/, '');
   return n === '.' ? '' : n;
+}
+
+export interface AllManifestOptions {
+  /** The branch the configs belong to (default: the main branch: no branch tag). */
+  branch?: string;
+  /** Only these configs (repo paths or folders). */
+  paths?: string[];
+  /** The commit the tree is at ('working-tree' for a checkout with no commit to name). */
+  headSha: string;
+  event: string;
+  note: string;
+  /** Where warnings go (errors throw). */
+  logger?: Logger;
+}
+
+/**
+ * "Everything", modelled once: every config of a tree (or those of `paths`) as an `all` resolved manifest, each
+ * entry an upsert, as resolve-tags makes it for a first push. `itemstore deploy` without a manifest, sync-s3's
+ * `full` run, migrate and the tests all use it. Errors throw ConfigErrors; warnings go to the logger.
+ */
+export async function allConfigsManifest(
+  tree: RepoTree & { root: string },
+  settings: Settings,
+  options: AllManifestOptions,
+): Promise<ResolvedManifest> {
+  const branch = options.branch ?? settings.mainBranch;
+  const { configs, errors } = await resolveTree(tree, settings, {
+    branch,
+    ...(options.paths ? { paths: options.paths } : {}),
+  });
+  const fatal = errors.filter((e) => e.severity === 'error');
+  for (const w of errors.filter((e) => e.severity === 'warning')) options.logger?.warning(w);
+  if (fatal.length) throw new ConfigErrors(fatal);
+  return {
+    version: RESOLVED_MANIFEST_VERSION,
+    mode: 'all',
+    note: options.note,
+    event: options.event,
+    branch,
+    isMainBranch: isMainBranch(settings, branch),
+    baseSha: null,
+    headSha: options.headSha,
+    workingDirectory: '',
+    repoRoot: tree.root,
+    entries: configs.map((c) => ({
+      ...c,
+      status: 'unchanged',
+      reason: 'all',
+      side: 'head',
+      action: 'upsert',
+    })),
+    errors: [],
+  };
 }

@@ -7,3 +7,5 @@ export * from './manifest.js';
 export * from './tree.js';
 export * from './manifest-files.js';
 export * from './limits.js';
+export * from './git.js';
+export * from './git-cat-file.js';

@@ -81,7 +81,6 @@ export {
 } from './cleanup-branch.js';
 export {
   migrate,
-  manifestOf,
   defaultFlagsFile,
   defaultRepoFrom,
   MIGRATE_STEPS,

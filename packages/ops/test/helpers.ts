@@ -5,12 +5,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { MemoryLogger } from '@itemstore/core';
-import { FsTree, loadSettings } from '@itemstore/config';
+import { MemoryLogger, type ResolvedManifest } from '@itemstore/core';
+import { FsTree, allConfigsManifest, loadSettings, type Settings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import { syncToS3 } from '@itemstore/s3';
 import { HttpItemStore, deployToV2, startServer, type RunningServer } from '@itemstore/v2';
-import { manifestOf, S3Reader } from '@itemstore/ops';
+import { S3Reader } from '@itemstore/ops';
 import { startS3Server, type S3TestServer } from '../../../test/helpers/s3-server.js';
 import { settingsYaml } from '../../../test/helpers/settings.js';
 
@@ -98,11 +98,20 @@ export async function startStores(): Promise<Stores> {
   };
 }
 
+/** Every config of the repo as an `all` manifest, as migrate loads it (commit "migration"). */
+export function repoManifest(tree: FsTree, settings: Settings): Promise<ResolvedManifest> {
+  return allConfigsManifest(tree, settings, {
+    headSha: 'migration',
+    event: 'migrate',
+    note: 'itemstore migrate: the migrated configs',
+  });
+}
+
 /** Deploys every config of the repo to V2 `environment` and syncs its default/ configs to S3 `environment`. */
 export async function deployAll(stores: Stores, repo: string, environment: string): Promise<void> {
   const tree = new FsTree(repo);
   const settings = await loadSettings(tree);
-  const manifest = await manifestOf(tree, settings);
+  const manifest = await repoManifest(tree, settings);
   const { report } = await deployToV2(manifest, {
     store: stores.store,
     environment,

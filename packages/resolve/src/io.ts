@@ -1,6 +1,6 @@
-import { configRootOf, type ChangeManifest, type Logger, type RepoTree } from '@itemstore/core';
+import { Git, configRootOf, type ChangeManifest, type Logger, type RepoTree } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
-import { Git, GitTree } from '@itemstore/changes';
+import { GitTree } from '@itemstore/changes';
 
 /**
  * The head is the checked-out working tree (what the writers will read); the base is the base commit, read with

@@ -17,7 +17,7 @@ import {
   gateDeployEnvironment,
   knownEnvironment,
   loadSettings,
-  resolveTree,
+  allConfigsManifest,
   s3SkippedNote,
   type LocationOverrides,
   type S3Switch,
@@ -300,27 +300,21 @@ function startListings(
   return listingsPromise;
 }
 
-/** Step 3 of a full run: every default/ config of the checkout (errors stop the run, warnings are logged). */
+/** Step 3 of a full run: the S3 configs of the checkout's `all` manifest (errors stop the run, warnings are logged). */
 async function checkoutUpserts(
   tree: FsTree,
   settings: Settings,
   branch: string | undefined,
   logger: Logger,
 ): Promise<S3Config[]> {
-  const { configs, errors } = await resolveTree(tree, settings, branch === undefined ? {} : { branch });
-  const fatal = errors.filter((e) => e.severity === 'error');
-  for (const w of errors.filter((e) => e.severity === 'warning')) logger.warning(w);
-  if (fatal.length) throw new ConfigErrors(fatal);
-  return configs
-    .filter((c) => c.targets.includes('s3') && c.s3KeyBelowPrefix !== undefined)
-    .map((c) => ({
-      path: c.path,
-      tenant: c.tenant,
-      team: c.team,
-      format: c.format,
-      s3KeyBelowPrefix: c.s3KeyBelowPrefix as string,
-      ...(c.s3Format === undefined ? {} : { s3Format: c.s3Format }),
-    }));
+  const all = await allConfigsManifest(tree, settings, {
+    ...(branch === undefined ? {} : { branch }),
+    headSha: 'working-tree',
+    event: 'sync-s3',
+    note: 'every default/ config of the checkout',
+    logger,
+  });
+  return s3EntriesOf(all).upserts;
 }
 
 /** Step 4: the MD5 of each object whose ETag is not one, by region. */

@@ -4,43 +4,31 @@
  * the event GitHub would send for what just happened: a push, a pull request (with its test merge commit on
  * refs/pull/N/merge), a manual run.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { Git } from '@itemstore/core';
 import type { WorkflowEvent } from './runner.js';
 
 const ZERO = '0000000000000000000000000000000000000000';
 
 let clock = 1_767_225_600; // fixed dates: commits (and so SHAs) are the same on every run
 
-function run(cwd: string, args: readonly string[]): Promise<string> {
+/** git through the suite's one wrapper, with a fixed identity and clock (commits are the same on every run). */
+async function run(cwd: string, args: readonly string[]): Promise<string> {
   const when = `${clock++} +0000`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd,
-      env: {
-        ...process.env,
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_AUTHOR_NAME: 'Demo Author',
-        GIT_AUTHOR_EMAIL: 'author@example.com',
-        GIT_COMMITTER_NAME: 'Demo Author',
-        GIT_COMMITTER_EMAIL: 'author@example.com',
-        GIT_AUTHOR_DATE: when,
-        GIT_COMMITTER_DATE: when,
-        GIT_TERMINAL_PROMPT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`git ${args.join(' ')} failed (${code}): ${err.trim()}`)),
-    );
+  const r = await new Git(cwd).run(args, {
+    env: {
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'Demo Author',
+      GIT_AUTHOR_EMAIL: 'author@example.com',
+      GIT_COMMITTER_NAME: 'Demo Author',
+      GIT_COMMITTER_EMAIL: 'author@example.com',
+      GIT_AUTHOR_DATE: when,
+      GIT_COMMITTER_DATE: when,
+    },
   });
+  return r.stdout.toString('utf8');
 }
 
 export class ConfigRepo {

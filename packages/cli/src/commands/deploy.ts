@@ -1,15 +1,6 @@
-import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import {
-  ConfigErrors,
-  RESOLVED_MANIFEST_VERSION,
-  UsageError,
-  configRootOf,
-  readResolvedManifest,
-  type ResolvedEntry,
-  type ResolvedManifest,
-} from '@itemstore/core';
-import { FsTree, gateDeployEnvironment, loadSettings, resolveTree } from '@itemstore/config';
+import { Git, UsageError, configRootOf, readResolvedManifest, type ResolvedManifest } from '@itemstore/core';
+import { FsTree, allConfigsManifest, gateDeployEnvironment, loadSettings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import { HttpItemStore, deployLines, deploySummary, deployToV2, gitIsAncestor } from '@itemstore/v2';
 import { stderr, terminalLogger } from '../io.js';
@@ -23,7 +14,7 @@ import {
   printReport,
   v2Connection,
 } from '../args.js';
-import { checkedRepo, uncommittedFiles } from '../git-refs.js';
+import { checkedRepo } from '../git-refs.js';
 
 const HELP = `Usage: itemstore deploy --url URL [--token T] [--repo DIR] [--manifest FILE] [options]
 
@@ -71,7 +62,7 @@ export async function deployCommand(argv: string[]): Promise<number> {
   const dryRun = Boolean(values['dry-run']);
   let dirty = false;
   if (!dryRun) {
-    const changed = await uncommittedFiles(await checkedRepo(configRootOf(manifest)));
+    const changed = await (await checkedRepo(configRootOf(manifest))).uncommittedFiles();
     dirty = changed.length > 0;
     if (dirty && !values['allow-dirty']) {
       throw new UsageError(
@@ -121,41 +112,20 @@ async function manifestOfWholeRepo(
 ): Promise<ResolvedManifest> {
   const tree = new FsTree(repo);
   const settings = await loadSettings(tree);
-  const headSha = (await gitOut(repo, ['rev-parse', 'HEAD'])) ?? 'working-tree';
+  const git = new Git(repo);
+  const headSha = (await git.textOrUndefined(['rev-parse', 'HEAD'])) ?? 'working-tree';
   const branch =
-    branchOption ?? (await gitOut(repo, ['rev-parse', '--abbrev-ref', 'HEAD'])) ?? settings.mainBranch;
+    branchOption ?? (await git.textOrUndefined(['rev-parse', '--abbrev-ref', 'HEAD'])) ?? settings.mainBranch;
   if (branch === 'HEAD') {
     throw new UsageError(
       'The checkout is on a detached HEAD; pass --branch to say which branch to deploy as.',
     );
   }
-  const { configs, errors } = await resolveTree(tree, settings, { branch });
-  if (errors.some((e) => e.severity === 'error')) throw new ConfigErrors(errors);
-  const entries: ResolvedEntry[] = configs.map((c) => ({
-    ...c,
-    status: 'unchanged',
-    reason: 'all',
-    side: 'head',
-    action: 'upsert',
-  }));
-  return {
-    version: RESOLVED_MANIFEST_VERSION,
-    mode: 'all',
-    note: 'itemstore deploy without --manifest: every config of the checkout',
-    event: 'cli',
+  return allConfigsManifest(tree, settings, {
     branch,
-    isMainBranch: branch === settings.mainBranch,
-    baseSha: null,
     headSha,
-    workingDirectory: '',
-    repoRoot: repo,
-    entries,
-    errors: [],
-  };
-}
-
-function gitOut(cwd: string, args: string[]): Promise<string | undefined> {
-  return new Promise((done) => {
-    execFile('git', args, { cwd }, (err, out) => done(err ? undefined : String(out).trim()));
+    event: 'cli',
+    note: 'itemstore deploy without --manifest: every config of the checkout',
+    logger: terminalLogger,
   });
 }

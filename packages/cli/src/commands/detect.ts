@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { ChangeEntry } from '@itemstore/core';
-import { Git, changeSummary, describe, detectChanges } from '@itemstore/changes';
+import { Git, type ChangeEntry } from '@itemstore/core';
+import { changeSummary, describe, detectChanges } from '@itemstore/changes';
 import { stderr, stdout, terminalLogger } from '../io.js';
 import { branchesOf } from '../git-refs.js';
 import { RANGE_FLAGS, flags, parseCommand } from '../args.js';

@@ -11,21 +11,18 @@ import { dirname, join, relative, resolve } from 'node:path';
 import {
   ConfigError,
   ConfigErrors,
-  RESOLVED_MANIFEST_VERSION,
   UsageError,
   silentLogger,
   type Logger,
-  type ResolvedEntry,
-  type ResolvedManifest,
   type RepoTree,
   type TreeFile,
 } from '@itemstore/core';
 import {
   FsTree,
+  allConfigsManifest,
   loadSettings,
   objectKey,
   s3FormatFor,
-  resolveTree,
   type S3Location,
   type Settings,
 } from '@itemstore/config';
@@ -361,7 +358,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
     report.load = [];
     for (const environment of environments) {
       const envTree = treeFor(environment);
-      const manifest = await manifestOf(envTree, settings, configPaths(planOf(environment)));
+      const manifest = await allConfigsManifest(envTree, settings, {
+        paths: configPaths(planOf(environment)),
+        headSha: MIGRATION_COMMIT,
+        event: 'migrate',
+        note: 'itemstore migrate: the migrated configs',
+      });
       const total = manifest.entries.filter((e) => e.targets.includes('v2')).length;
       const task = progress.start(`migrate: load V2 ${environment}`, total);
       const { report: deployed } = await deployToV2(manifest, {
@@ -542,39 +544,4 @@ async function flagsTable(
 function withNote(row: FlagRow, difference: string | undefined): FlagRow {
   const own = row.note.replace(new RegExp(`(?:^|; )${DIFFERS_NOTE}.*$`), '');
   return { ...row, note: difference ? (own ? `${own}; ${difference}` : difference) : own };
-}
-
-/** A resolved manifest of the given configs of main, as resolve-tags would make for a full run. */
-export async function manifestOf(
-  tree: RepoTree & { root: string },
-  settings: Settings,
-  paths?: string[],
-): Promise<ResolvedManifest> {
-  const { configs, errors } = await resolveTree(tree, settings, {
-    branch: settings.mainBranch,
-    ...(paths ? { paths } : {}),
-  });
-  const fatal = errors.filter((e) => e.severity === 'error');
-  if (fatal.length) throw new ConfigErrors(fatal);
-  const entries: ResolvedEntry[] = configs.map((c) => ({
-    ...c,
-    status: 'unchanged',
-    reason: 'all',
-    side: 'head',
-    action: 'upsert',
-  }));
-  return {
-    version: RESOLVED_MANIFEST_VERSION,
-    mode: 'all',
-    note: 'itemstore migrate: the migrated configs',
-    event: 'migrate',
-    branch: settings.mainBranch,
-    isMainBranch: true,
-    baseSha: null,
-    headSha: MIGRATION_COMMIT,
-    workingDirectory: '',
-    repoRoot: tree.root,
-    entries,
-    errors: [],
-  };
 }

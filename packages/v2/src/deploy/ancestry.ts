@@ -1,16 +1,17 @@
-import { execFile } from 'node:child_process';
-import { silentLogger, type Logger } from '@itemstore/core';
+import { Git, GitError, silentLogger, type Logger } from '@itemstore/core';
 import type { IsAncestor } from './plan.js';
 
 const SHA = /^[0-9a-f]{7,64}$/i;
 
-function git(cwd: string, args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('git', ['-c', 'core.quotepath=false', ...args], { cwd }, (err, _stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 128) : 0;
-      resolve({ code, stderr: String(stderr) });
-    });
-  });
+/** git's exit code and stderr (128 when git could not run at all). */
+async function gitCode(git: Git, args: string[]): Promise<{ code: number; stderr: string }> {
+  try {
+    const r = await git.run(args, { okCodes: [1] });
+    return { code: r.exitCode, stderr: r.stderr };
+  } catch (e) {
+    if (e instanceof GitError) return { code: e.exitCode ?? 128, stderr: e.stderr };
+    return { code: 128, stderr: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /**
@@ -25,24 +26,25 @@ export function gitIsAncestor(
   options: { logger?: Logger; fetch?: boolean } = {},
 ): IsAncestor {
   const logger = options.logger ?? silentLogger;
+  const repo = new Git(repoDir);
   const cache = new Map<string, Promise<boolean>>();
   const fetched = new Map<string, Promise<void>>();
   const check = async (a: string, b: string): Promise<boolean> => {
     if (a === b) return true;
     if (!SHA.test(a) || !SHA.test(b)) return false;
-    let r = await git(repoDir, ['merge-base', '--is-ancestor', a, b]);
+    let r = await gitCode(repo, ['merge-base', '--is-ancestor', a, b]);
     if (r.code === 0) return true;
     if (r.code === 1) return false;
     if (options.fetch !== false) {
       let f = fetched.get(b);
       if (!f) {
-        f = git(repoDir, ['fetch', '--no-tags', '--quiet', 'origin', b]).then((x) => {
+        f = gitCode(repo, ['fetch', '--no-tags', '--quiet', 'origin', b]).then((x) => {
           if (x.code !== 0) logger.debug(`git fetch origin ${b} failed: ${x.stderr.trim()}`);
         });
         fetched.set(b, f);
       }
       await f;
-      r = await git(repoDir, ['merge-base', '--is-ancestor', a, b]);
+      r = await gitCode(repo, ['merge-base', '--is-ancestor', a, b]);
       if (r.code === 0) return true;
       if (r.code === 1) return false;
     }

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import type { Logger } from '@itemstore/core';
-import { silentLogger } from '@itemstore/core';
+import { silentLogger, type Logger } from './logger.js';
 
 /**
- * Every git command of this package goes through here: an argument array (file names never reach a shell),
- * per-command `-c` settings (never `git config --global`), raw bytes back so NUL-separated output stays exact.
+ * The one git wrapper: every git command of every package goes through here (change detection, the resolver's
+ * trees, the deploy's ancestry check, the CLI's refs and dirty check, the demo's config repo): an argument array
+ * (file names never reach a shell), per-command `-c` settings (never `git config --global`), raw bytes back so
+ * NUL-separated output stays exact.
  */
 export class GitError extends Error {
   override readonly name = 'GitError';
@@ -34,6 +35,8 @@ export interface RunOptions {
   /** Exit codes that are answers, not failures (e.g. 1 from `merge-base` = no common ancestor). */
   okCodes?: readonly number[];
   input?: string | Buffer;
+  /** Extra environment for this command (e.g. fixed author dates). */
+  env?: Record<string, string>;
 }
 
 export interface RunResult {
@@ -64,7 +67,13 @@ export class Git {
     return new Promise((resolve, reject) => {
       const child = spawn('git', full, {
         cwd: this.cwd,
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
+        env: {
+          ...process.env,
+          GIT_TERMINAL_PROMPT: '0',
+          GIT_OPTIONAL_LOCKS: '0',
+          LC_ALL: 'C',
+          ...options.env,
+        },
         stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       });
       const out: Buffer[] = [];
@@ -96,6 +105,15 @@ export class Git {
     return (await this.run(args)).stdout.toString('utf8').trim();
   }
 
+  /** Trimmed stdout, or undefined when git fails (not a repository, no such revision, git missing). */
+  async textOrUndefined(args: readonly string[]): Promise<string | undefined> {
+    try {
+      return await this.text(args);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Stdout without its final newline (names may end in spaces, so no trimming). */
   async line(args: readonly string[]): Promise<string> {
     return (await this.run(args)).stdout.toString('utf8').replace(/\n$/, '');
@@ -107,6 +125,23 @@ export class Git {
       okCodes: [1, 128],
     });
     return r.exitCode === 0 ? r.stdout.toString('utf8').trim() : undefined;
+  }
+
+  /** Where a symbolic ref points, below `prefix` ('' when detached, missing or not a git repo yet). */
+  async symbolicRef(name: string, prefix: string): Promise<string> {
+    const r = await this.run(['symbolic-ref', '--quiet', name], { okCodes: [1, 128] });
+    const ref = r.stdout.toString('utf8').replace(/\n$/, '');
+    return r.exitCode === 0 && ref.startsWith(prefix) ? ref.slice(prefix.length) : '';
+  }
+
+  /** Files with uncommitted changes under the working folder (tracked and untracked, ignored files left out). */
+  async uncommittedFiles(): Promise<string[]> {
+    const r = await this.run(['status', '--porcelain', '-z', '--', '.']);
+    return r.stdout
+      .toString('utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((l) => l.slice(3));
   }
 
   async isShallow(): Promise<boolean> {
