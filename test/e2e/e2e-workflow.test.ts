@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ProcessGroups, WorkflowRunner } from '@itemstore/workflow-runner';
 import { bundleNode, repoRoot } from '../helpers/run-bundle.js';
+import { prerequisite } from '../helpers/prerequisites.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'e2e-workflow-'));
 const processes = new ProcessGroups();
@@ -20,7 +21,12 @@ afterAll(async () => {
   rmSync(temp, { recursive: true, force: true });
 });
 
-const hasAws = spawnSync('aws', ['--version']).status === 0;
+const hasAws = prerequisite({
+  what: 'the AWS CLI (aws on PATH)',
+  present: spawnSync('aws', ['--version']).status === 0,
+  why: 'e2e.yml checks the bucket with aws s3, as on the GitHub runner (which has it)',
+  requiredInCi: true,
+});
 
 (hasAws ? test : test.skip)(
   'e2e.yml passes on the local runner (servers started and stopped by the job)',

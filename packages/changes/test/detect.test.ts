@@ -7,6 +7,7 @@ import { chownSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryLogger, type ChangeManifest } from '@itemstore/core';
 import { GitRepo, git, type FileSpec } from '../../../test/helpers/git-repo.js';
+import { prerequisite } from '../../../test/helpers/prerequisites.js';
 import {
   GitTree,
   changeSummary,
@@ -470,7 +471,14 @@ function chownTree(dir: string, uid: number): void {
 }
 
 describe('a checkout owned by another user (containers)', () => {
-  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+  const asRoot = prerequisite({
+    what: 'root',
+    present: process.getuid?.() === 0,
+    why: 'only root can chown the checkout to another user, as containers leave it',
+    requiredInCi: false,
+  })
+    ? it
+    : it.skip;
   asRoot('trustDirectory passes safe.directory per command; without it git refuses', async () => {
     const repo = await newRepo();
     const before = await repo.rev();
