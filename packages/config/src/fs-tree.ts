@@ -5,13 +5,17 @@
  * the files that need one (a 10,000-file listing with a stat each cost a third of a second).
  */
 import type { RepoTree, TreeFile } from '@itemstore/core';
-import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { readdir, readlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 export class FsTree implements RepoTree {
   readonly root: string;
   readonly label: string;
-  private realRoot: Promise<string> | undefined;
+  private realRoot: string | undefined;
+  /** Folder → whether its real path is the path it names (no symlink on the way), asked once per folder. */
+  private readonly plainDirs = new Map<string, boolean>();
+  private reads = 0;
   /** Filled by sizes(): files with more than one hard link. */
   readonly hardLinks = new Map<string, number>();
 
@@ -42,18 +46,20 @@ export class FsTree implements RepoTree {
   }
 
   async sizes(paths: string[]): Promise<Map<string, number>> {
+    // Synchronous lstat, as in read(): a thread-pool round trip per file cost more than the call.
     const out = new Map<string, number>();
-    await Promise.all(
-      paths.map(async (path) => {
-        try {
-          const st = await lstat(join(this.root, ...this.parts(path)));
-          if (st.isFile()) out.set(path, st.size);
-          if (st.isFile() && st.nlink > 1) this.hardLinks.set(path, st.nlink);
-        } catch (err) {
-          if (!isMissing(err)) throw err;
-        }
-      }),
-    );
+    for (const [i, path] of paths.entries()) {
+      if (i % 256 === 255) await new Promise((r) => setImmediate(r));
+      let st;
+      try {
+        st = lstatSync(join(this.root, ...this.parts(path)));
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+        continue;
+      }
+      if (st.isFile()) out.set(path, st.size);
+      if (st.isFile() && st.nlink > 1) this.hardLinks.set(path, st.nlink);
+    }
     return out;
   }
 
@@ -65,12 +71,20 @@ export class FsTree implements RepoTree {
     return parts;
   }
 
+  /**
+   * The file's bytes, or undefined when it is absent, not a regular file, or reached through a symlinked folder.
+   * Synchronous system calls on purpose: a config is small and already in the page cache, and a round trip through
+   * libuv's four-thread pool per lstat, realpath, open, fstat, read and close cost more than the calls themselves
+   * (10,000 configs: most of a no-op sync's time went there). Each folder's real path is checked once per tree.
+   */
   async read(path: string): Promise<Buffer | undefined> {
+    // Now and then let the event loop run (answers of requests in flight meanwhile, e.g. an S3 listing).
+    if (++this.reads % 64 === 0) await new Promise((r) => setImmediate(r));
     const parts = this.parts(path);
     const abs = join(this.root, ...parts);
     let st;
     try {
-      st = await lstat(abs);
+      st = lstatSync(abs);
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw err;
@@ -78,10 +92,15 @@ export class FsTree implements RepoTree {
     if (!st.isFile()) return undefined; // symlinks are never followed
     // No folder on the way may be a symlink either (one could lead out of the repo): the real folder must be the
     // folder the path names.
-    this.realRoot ??= realpath(this.root);
-    const realDir = await realpath(join(abs, '..'));
-    if (realDir !== join(await this.realRoot, ...parts.slice(0, -1))) return undefined;
-    return readFile(abs);
+    const dir = join(abs, '..');
+    let plain = this.plainDirs.get(dir);
+    if (plain === undefined) {
+      this.realRoot ??= realpathSync.native(this.root);
+      plain = realpathSync.native(dir) === join(this.realRoot, ...parts.slice(0, -1));
+      this.plainDirs.set(dir, plain);
+    }
+    if (!plain) return undefined;
+    return readFileSync(abs);
   }
 }
 

@@ -62,6 +62,7 @@ export class S3Reader implements ObjectReader {
           ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
           ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
           ...(this.options.maxAttempts ? { maxAttempts: this.options.maxAttempts } : {}),
+          maxSockets: this.concurrency,
         });
       // Count API calls (one per operation, retries not included) for reports and benchmarks.
       c.middlewareStack.add(

@@ -8,6 +8,8 @@ export interface S3ClientOptions {
   maxAttempts?: number;
   /** Explicit credentials (tests). Otherwise the SDK's default chain: env, OIDC web identity, profile, IMDS. */
   credentials?: S3ClientConfig['credentials'];
+  /** Requests the caller keeps in flight: the keep-alive sockets per host (the SDK's default is 50). */
+  maxSockets?: number;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -26,5 +28,14 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    // Keep-alive sockets, as many as requests in flight: each one is reused, none waits for a socket.
+    ...(options.maxSockets
+      ? {
+          requestHandler: {
+            httpAgent: { keepAlive: true, maxSockets: options.maxSockets },
+            httpsAgent: { keepAlive: true, maxSockets: options.maxSockets },
+          },
+        }
+      : {}),
   });
 }

@@ -79,7 +79,7 @@ export interface CollectOptions {
    * config stored as its bytes is not parsed again: only what will be written must convert, and parsing every
    * unchanged YAML file was most of a no-op sync's time.
    */
-  alreadyStored?: (location: S3Location, key: string, md5: string) => boolean;
+  alreadyStored?: (location: S3Location, key: string, md5: string) => boolean | Promise<boolean>;
 }
 
 /** Reads and converts every upsert; throws ConfigErrors listing every bad file (nothing has been written yet). */
@@ -89,38 +89,40 @@ export async function collectWanted(options: CollectOptions): Promise<Wanted> {
     if (!l) throw new Error(`collectWanted: no location for tenant "${tenant}"`);
     return l;
   };
-  // Read and convert in parallel (reads overlap), then check the results in manifest order.
+  // Read and hash in parallel, then decide per config: one the bucket already holds is not parsed again; the rest
+  // are converted. The check may wait for the listing (alreadyStored may answer a promise), so every file is read
+  // and hashed while the listing is still coming in; conversion slots are not held while waiting for it.
   const limit = pLimit(options.readConcurrency ?? 32);
   const rendered = await Promise.all(
-    options.upserts.map((cfg) =>
-      limit(async (): Promise<DesiredObject | ConfigError[]> => {
-        const bytes = await options.tree.read(cfg.path);
-        if (bytes === undefined) {
-          return [
-            new ConfigError(
-              'missing-file',
-              `${cfg.path} is not a regular file in the ${options.tree.label}; it should be synced to S3`,
-              { file: cfg.path },
-            ),
-          ];
+    options.upserts.map(async (cfg): Promise<DesiredObject | ConfigError[]> => {
+      const bytes = await limit(() => options.tree.read(cfg.path));
+      if (bytes === undefined) {
+        return [
+          new ConfigError(
+            'missing-file',
+            `${cfg.path} is not a regular file in the ${options.tree.label}; it should be synced to S3`,
+            { file: cfg.path },
+          ),
+        ];
+      }
+      const s3Format = s3FormatFor(cfg.format, cfg.s3Format);
+      if (s3Format === 'bytes' && options.alreadyStored) {
+        const location = locationOf(cfg.tenant);
+        const key = s3Key(location, cfg);
+        const md5 = md5Hex(bytes);
+        if (await options.alreadyStored(location, key, md5)) {
+          return {
+            location,
+            key,
+            path: cfg.path,
+            body: bytes,
+            md5,
+            contentType: contentTypeFor(cfg.path),
+            format: s3Format,
+          };
         }
-        const s3Format = s3FormatFor(cfg.format, cfg.s3Format);
-        if (s3Format === 'bytes' && options.alreadyStored) {
-          const location = locationOf(cfg.tenant);
-          const key = s3Key(location, cfg);
-          const md5 = md5Hex(bytes);
-          if (options.alreadyStored(location, key, md5)) {
-            return {
-              location,
-              key,
-              path: cfg.path,
-              body: bytes,
-              md5,
-              contentType: contentTypeFor(cfg.path),
-              format: s3Format,
-            };
-          }
-        }
+      }
+      return limit(async (): Promise<DesiredObject | ConfigError[]> => {
         try {
           const r = renderForS3({
             path: cfg.path,
@@ -144,8 +146,8 @@ export async function collectWanted(options: CollectOptions): Promise<Wanted> {
           if (err instanceof ConfigErrors) return [...err.errors];
           throw err;
         }
-      }),
-    ),
+      });
+    }),
   );
 
   const errors: ConfigError[] = [];

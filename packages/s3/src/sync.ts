@@ -123,7 +123,7 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
 
   // 1. Where each tenant's configs go, known before any config is read.
   const targets = targetsOf(settings, environment, options, deletions);
-  const { clientFor, destroy } = regionClients(options);
+  const { clientFor, destroy } = regionClients(options, concurrency);
   try {
     // 2. One listing per prefix (started now, while the configs are still being read and validated).
     const listingsPromise = startListings(targets.locations, clientFor, logger);
@@ -134,16 +134,22 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
     let listings: Listing[];
     try {
       const upserts = manifest ? targets.upserts : await checkoutUpserts(tree, settings, branch, logger);
-      listings = await listingsPromise;
-      const stored = new Map(listings.map((l) => [locationId(l.location), l.objects]));
+      // The configs are read and hashed while the listings are still coming in; whether a config's bytes are
+      // already stored is answered once they are there.
+      const stored = listingsPromise.then(
+        (all) => new Map(all.map((l) => [locationId(l.location), l.objects])),
+      );
+      stored.catch(() => {}); // a failed listing is reported below, by listingsPromise
       wanted = await collectWanted({
         tree,
         locations: targets.byTenant,
         upserts,
         deletes: targets.deletes,
         ...(settings.maxConfigBytes === undefined ? {} : { maxBytes: settings.maxConfigBytes }),
-        alreadyStored: (location, key, md5) => stored.get(locationId(location))?.get(key)?.etag === md5,
+        alreadyStored: async (location, key, md5) =>
+          (await stored).get(locationId(location))?.get(key)?.etag === md5,
       });
+      listings = await listingsPromise;
     } catch (err) {
       // Let the listing finish before failing, so no request is left in flight behind the error.
       await listingsPromise.catch(() => {});
@@ -261,7 +267,10 @@ function targetsOf(
 }
 
 /** The caller's clientFor, or one client per region (destroyed at the end of the run). */
-function regionClients(options: SyncToS3Options): { clientFor: ClientFor; destroy: () => void } {
+function regionClients(
+  options: SyncToS3Options,
+  concurrency: number,
+): { clientFor: ClientFor; destroy: () => void } {
   const clients = new Map<string, S3Client>();
   const clientFor: ClientFor =
     options.clientFor ??
@@ -273,6 +282,7 @@ function regionClients(options: SyncToS3Options): { clientFor: ClientFor; destro
           ...(options.endpoint ? { endpoint: options.endpoint } : {}),
           ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
           ...(options.credentials ? { credentials: options.credentials } : {}),
+          maxSockets: concurrency,
         });
         clients.set(region, c);
       }
