@@ -21,7 +21,7 @@ const WORKER = `
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toV2Json } from '@itemstore/convert';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 
 const [mode, listFile] = process.argv.slice(2);
 const { dir, files } = JSON.parse(readFileSync(listFile, 'utf8'));
@@ -31,6 +31,12 @@ function floor(f) {
   const text = f.bytes.toString('utf8');
   const value = f.path.endsWith('.json') ? JSON.parse(text) : parse(text, { merge: true, maxAliasCount: -1 });
   return JSON.stringify(value, null, 2) + '\\n';
+}
+// The yaml package's parser and composer alone (a Document, no JS value, no JSON): what any converter that reports
+// located errors pays before producing anything.
+function parseOnly(f) {
+  const doc = parseDocument(f.bytes.toString('utf8'), { merge: true, maxAliasCount: -1 });
+  return doc.errors.length ? 'x' : ' ';
 }
 function ours(f) {
   return toV2Json(f.bytes, { file: f.path, format: f.format }).text;
@@ -42,7 +48,7 @@ if (mode === 'check') {
   for (const f of inputs) if (ours(f) === floor(f)) same++;
   process.stdout.write(JSON.stringify({ same, files: inputs.length }) + '\\n');
 } else {
-  const convert = mode === 'ours' ? ours : floor;
+  const convert = mode === 'ours' ? ours : mode === 'parse-only' ? parseOnly : floor;
   // Warm the JIT on a few files first, as a long deploy is after its first configs.
   for (const f of inputs.slice(0, 20)) convert(f);
   let bytes = 0;
@@ -101,9 +107,10 @@ await runCase('convert', async ({ quick, runs, warmup, log }) => {
       const check = JSON.parse((await runWorker(worker, 'check', list)).stdout);
       log(`convert: ${group.label}: ${check.same}/${check.files} files give the same V2 text as the floor`);
 
-      const samples = { ours: [], floor: [] };
+      const samples = { ours: [], floor: [], 'parse-only': [] };
+      const modes = group.label === 'YAML' ? ['ours', 'floor', 'parse-only'] : ['ours', 'floor'];
       for (let i = 0; i < warmup + runs; i++) {
-        for (const mode of ['ours', 'floor']) {
+        for (const mode of modes) {
           const r = await runWorker(worker, mode, list);
           const { ms, cpuMs } = JSON.parse(r.stdout.trim().split('\n').at(-1));
           if (i >= warmup) {
@@ -140,6 +147,28 @@ await runCase('convert', async ({ quick, runs, warmup, log }) => {
             `median of ${runs} runs; higher is better`,
         }),
       );
+      if (group.label === 'YAML') {
+        // The measured floor under the YAML row's goal: the yaml package's parseDocument alone, against the same
+        // parse + JSON.stringify bound (its ratio is the best a converter built on that parser could reach).
+        const only = summarize(samples['parse-only']);
+        const onlyMbps = median(samples['parse-only'].map((s) => s.mbps));
+        rows.push(
+          row({
+            case: `convert floor: yaml parseDocument alone, same ${group.files.length} YAML configs`,
+            ours: { value: onlyMbps, unit: 'MB/s', ...resources(only) },
+            bound: {
+              name: 'yaml parse + JSON.stringify',
+              value: floorMbps,
+              unit: 'MB/s',
+              ...resources(floor),
+            },
+            notes:
+              `the parser and composer every located-error conversion needs (Document with node ranges), no JS ` +
+              `value, no JSON: ours reaches ${((oursMbps / onlyMbps) * 100).toFixed(0)} % of it; ` +
+              `median of ${runs} runs; higher is better`,
+          }),
+        );
+      }
     }
     return rows;
   } finally {

@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCase, row, resources } from '../lib/case.mjs';
 import { measureCommand } from '../lib/measure.mjs';
-import { cliBundle, requireBundle } from '../lib/paths.mjs';
+import { cliBundle, repoRoot, requireBundle } from '../lib/paths.mjs';
 import { startS3rver } from '../lib/servers.mjs';
 import { ensureAwsCli, AWS_CLI } from '../lib/apt.mjs';
 
@@ -36,6 +36,20 @@ const { values } = parseArgs({
   strict: false,
 });
 const BUCKET = 'bench-sync-s3';
+const LIST_ONLY = `
+import { S3Client, ListObjectsV2Command } from '@aws-sdk/client-s3';
+const [endpoint, Bucket, Prefix] = process.argv.slice(-3);
+const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true });
+let token;
+let keys = 0;
+do {
+  const page = await s3.send(new ListObjectsV2Command({ Bucket, Prefix, ...(token ? { ContinuationToken: token } : {}) }));
+  keys += page.KeyCount ?? 0;
+  token = page.IsTruncated ? page.NextContinuationToken : undefined;
+} while (token);
+s3.destroy();
+process.stdout.write(keys + '\\n');
+`;
 const TEAM = 'ffi2';
 
 /** A deterministic config of roughly `size` bytes: YAML with comments, or JSON. */
@@ -273,6 +287,14 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
         env: awsEnv,
         ...countPuts('aws'),
       });
+      // The floor of a no-op run for any tool that asks S3 what it holds: one Node process listing the prefix with
+      // the SDK (the same 1,000-key pages, one after another: each page needs the previous one's token).
+      log(`no-op floor: listing the prefix alone (${runs} runs)`);
+      const listFloor = await measureCommand(
+        process.execPath,
+        ['--input-type=module', '-e', LIST_ONLY, s3.endpoint, BUCKET, 'noop/ours/'],
+        { runs, warmup: 1, env: oursEnv, cwd: repoRoot },
+      );
       const noopPuts = { ours: putsPerRun.ours.slice(1), aws: putsPerRun.aws.slice(1) };
       log(`PUTs on no-op runs: ${JSON.stringify(noopPuts)}`);
       const mb = (repo.totalBytes / 1e6).toFixed(1);
@@ -289,7 +311,18 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
           peer: { name: 'aws s3 sync', value: awsNoop.wallMs, unit: 'ms', ...resources(awsNoop) },
           notes:
             `median of ${runs} runs each; PUTs per run: ours ${noopPuts.ours.join('/')}, aws ${noopPuts.aws.join('/')}; ` +
-            'source mtimes set into the past so aws (size+mtime) finds nothing to do; ours compares MD5 with ETags',
+            'source mtimes set into the past so aws (size+mtime) finds nothing to do; ours compares MD5 with ETags; ' +
+            `measured floor: listing the prefix alone takes ${Math.round(listFloor.wallMs)} ms ` +
+            `(${(listFloor.wallMs / awsNoop.wallMs).toFixed(2)}× of aws; next row)`,
+        }),
+        row({
+          case: `sync-s3 floor: listing ${n.toLocaleString('en-US')} keys alone (Node + SDK) on ${server}`,
+          ours: { value: listFloor.wallMs, unit: 'ms', ...resources(listFloor) },
+          peer: { name: 'aws s3 sync (no-op)', value: awsNoop.wallMs, unit: 'ms', ...resources(awsNoop) },
+          notes:
+            'what any no-op sync that asks S3 must wait for: a Node process (start, SDK load) that lists the prefix ' +
+            `and nothing else, ${Math.ceil(n / 1000)} pages of 1,000 keys in sequence; its ratio is the best a no-op ` +
+            `sync against this server can reach; median of ${runs} runs`,
         }),
       ];
     } finally {
