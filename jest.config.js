@@ -15,6 +15,9 @@ const shared = {
 
 /** @type {import('jest').Config} */
 export default {
+  // jest-circus reads the timeout from the global config only: `testTimeout` inside `projects` is ignored (the 5 s
+  // default applied, and tests timed out under a shared machine's load).
+  testTimeout: shared.testTimeout,
   projects: [
     {
       ...shared,
