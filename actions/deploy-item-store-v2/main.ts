@@ -20,6 +20,7 @@ import { FsTree, gateDeployEnvironment, loadSettings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import {
   HttpItemStore,
+  deployCountsLine,
   deploySummary,
   deployToV2,
   gitIsAncestor,
@@ -121,9 +122,7 @@ async function deploy(repo: { workingDirectory: string }): Promise<void> {
     failed: c.failed,
   });
   await writeSummary(deploySummary(report, { notForV2: plan.notForV2 }));
-  core.info(
-    `${dryRun ? 'Planned' : 'Deployed'} ${report.entries.length} item(s) to ${environment}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.stale} stale, ${c.failed} failed (${store.requestCount} requests).`,
-  );
+  core.info(`${deployCountsLine(report, store.requestCount)}.`);
   if (c.failed) {
     core.setFailed(
       `deploy-item-store-v2: ${c.failed} of ${report.entries.length} item(s) could not be written; the others were. See the summary for each error.`,

@@ -18,7 +18,14 @@ import {
 import { UsageError } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
-import { S3Reader, createProgress, promote, promoteSummary, s3SyncSwitch } from '@itemstore/ops';
+import {
+  S3Reader,
+  createProgress,
+  promote,
+  promoteCountsLine,
+  promoteSummary,
+  s3SyncSwitch,
+} from '@itemstore/ops';
 
 export function run(): Promise<void> {
   return runAction('promote', main);
@@ -77,10 +84,7 @@ async function main(): Promise<void> {
       unverified: report.unverified,
     });
     await writeSummary(promoteSummary(report));
-    core.info(
-      `${dryRun ? 'Planned' : 'Promoted'} ${from} → ${to}: ${dryRun ? c.planned : c.promoted} promoted, ${c.unchanged} unchanged, ` +
-        `${c.skipped} skipped, ${c.failed} failed; S3 sync ${s3.on ? 'on' : 'off'} (${s3.why}).`,
-    );
+    core.info(`${promoteCountsLine(report)}; S3 sync ${s3.on ? 'on' : 'off'} (${s3.why}).`);
     if (c.failed) core.setFailed(`promote: ${c.failed} item(s) could not be promoted; see the summary.`);
     else if (report.unverified) {
       core.setFailed(

@@ -17,7 +17,7 @@ import {
 } from '@itemstore/action-kit';
 import { UsageError, readResolvedManifest } from '@itemstore/core';
 import { s3SyncSwitch } from '@itemstore/config';
-import { syncSummary, syncToS3 } from '@itemstore/s3';
+import { syncCountsLine, syncSummary, syncToS3 } from '@itemstore/s3';
 
 export function run(): Promise<void> {
   return runAction('sync-s3', main);
@@ -88,12 +88,7 @@ async function main(): Promise<void> {
     failed: c.failed,
   });
   await writeSummary(syncSummary(report));
-  if (report.ran) {
-    core.info(
-      `${dryRun ? 'Planned' : 'Synced'} S3 ${report.environment}: ${c.uploaded} uploaded, ${c.unchanged} unchanged, ` +
-        `${c.deleted} deleted, ${c.kept} kept, ${c.failed} failed.`,
-    );
-  }
+  if (report.ran) core.info(`${syncCountsLine(report)}.`);
   if (c.failed) {
     core.setFailed(
       `sync-s3: ${c.failed} S3 object(s) could not be written or deleted; the others were. See the summary for each error.`,

@@ -166,7 +166,7 @@ describe('itemstore sync-s3', () => {
       `would upload  s3://${bucket}/item-store/ffi2/vendor_feed.json  47 B  (new)`,
     );
     expect(plan.stderr).toContain(
-      '5 uploaded, 0 unchanged, 0 deleted, 0 kept, 0 failed (dry run: nothing written)',
+      'plan s3 dev (dry run, nothing written): 5 would be uploaded, 0 unchanged, 0 would be deleted, 0 kept, 0 failed',
     );
     expect(await s3.listKeys(bucket)).toEqual([]);
 

@@ -26,7 +26,7 @@ export function changeSummary(m: ChangeManifest, options: { limit?: number } = {
     s.table(
       ['status', 'path', 'previous path', 'kind', 'why'],
       m.entries.map((e) => [
-        e.status,
+        statusLabel(e),
         codeCell(e.path),
         e.previousPath === undefined ? '' : codeCell(e.previousPath),
         e.symlink ? `${e.kind} (symlink)` : e.kind,
@@ -38,13 +38,31 @@ export function changeSummary(m: ChangeManifest, options: { limit?: number } = {
   return s;
 }
 
-/** `3 paths: 1 added, 2 modified` */
+/**
+ * What the status column says. The manifest's `unchanged` means "listed although its file did not change": on a
+ * first push (full listing) every config is listed, and the deploy then says "5 created", so the summary must not
+ * call them "unchanged"; below a changed tags.yaml or item-store.yaml the file is unchanged but its identity is
+ * resolved again.
+ */
+export function statusLabel(e: ChangeEntry): string {
+  if (e.status !== 'unchanged') return e.status;
+  return e.reason === 'all' ? 'listed' : 're-resolved';
+}
+
+/** `3 paths (1 added, 2 modified)`; a full listing: `5 configs listed (full listing: ...)`. */
 export function describe(m: ChangeManifest): string {
   if (!m.entries.length) return 'no config changed';
+  const total = m.entries.length;
+  if (m.mode === 'all') {
+    return `${total} config${total === 1 ? '' : 's'} listed (full listing: every config at this commit, not a diff)`;
+  }
   const counts = Object.entries(countChanges(m.entries))
     .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${n} ${k}`);
-  const total = m.entries.length;
+    .map(([k, n]) =>
+      k === 'unchanged'
+        ? `${n} re-resolved (file unchanged, a tags.yaml or item-store.yaml above changed)`
+        : `${n} ${k}`,
+    );
   return `${total} path${total === 1 ? '' : 's'} (${counts.join(', ')})`;
 }
 

@@ -67,7 +67,7 @@ describe('itemstore detect', () => {
   it('on the default branch without --base lists every config and says why', async () => {
     const r = await repo();
     expect(await detectCommand(['--repo', r.dir])).toBe(0);
-    expect(term.out).toBe('=  team/a.yaml  (all)\n=  team/b.yaml  (all)\n');
+    expect(term.out).toBe('*  team/a.yaml  (full listing)\n*  team/b.yaml  (full listing)\n');
     expect(term.err).toMatch(/default branch main itself/);
   });
 

@@ -110,10 +110,21 @@ export function formatLocation(loc: Partial<SourceLocation>): string {
   return `${s}: `;
 }
 
-/** Sort errors by file, then line, then column, so every report reads top to bottom. */
-export function sortErrors<T extends Partial<SourceLocation>>(errors: readonly T[]): T[] {
+/**
+ * Codes of problems that are only the consequence of others (a config that "could not be resolved" because its
+ * tags.yaml is broken). They are listed after every cause, so a report reads cause first, effect second.
+ */
+export const CONSEQUENCE_CODES: ReadonlySet<string> = new Set(['unresolved']);
+
+/**
+ * Sort errors by file, then line, then column, so every report reads top to bottom; consequences (CONSEQUENCE_CODES)
+ * come after all the causes, whatever their file.
+ */
+export function sortErrors<T extends Partial<SourceLocation> & { code?: string }>(errors: readonly T[]): T[] {
+  const effect = (e: T): number => (e.code !== undefined && CONSEQUENCE_CODES.has(e.code) ? 1 : 0);
   return [...errors].sort(
     (a, b) =>
+      effect(a) - effect(b) ||
       (a.file ?? '').localeCompare(b.file ?? '') ||
       (a.line ?? 0) - (b.line ?? 0) ||
       (a.column ?? 0) - (b.column ?? 0),

@@ -64,6 +64,9 @@ export {
   fixSummary,
   promoteSummary,
   promoteLines,
+  promoteCounts,
+  promoteCountsLine,
+  promoteOutcomeLabel,
   rowSubject,
   formatTags,
 } from './summary.js';

@@ -87,7 +87,8 @@ export function validateCountsLine(report: ValidateReport): string {
   );
 }
 
-export function fixPlanLines(plan: FixPlan): string[] {
+/** The plan's actions, one line each; `would` (default) when they are shown instead of being done. */
+export function fixPlanLines(plan: FixPlan, options: { would?: boolean } = {}): string[] {
   const env = plan.environment;
   const i = plan.environments.indexOf(env);
   const prev = i > 0 ? plan.environments[i - 1] : undefined;
@@ -107,9 +108,11 @@ export function fixPlanLines(plan: FixPlan): string[] {
         return `delete S3 s3://${a.bucket}/${a.key}`;
     }
   });
-  for (const u of plan.unfixable) lines.push(`cannot fix ${u.row.status} ${rowSubject(u.row)}: ${u.reason}`);
-  if (plan.awaitingPromotion.length) lines.push(awaitingLine(plan));
-  return lines;
+  // These lines describe a plan that was not applied (no --yes, or the summary's plan only): "would …".
+  const would = options.would === false ? lines : lines.map((l) => `would ${l}`);
+  for (const u of plan.unfixable) would.push(`cannot fix ${u.row.status} ${rowSubject(u.row)}: ${u.reason}`);
+  if (plan.awaitingPromotion.length) would.push(awaitingLine(plan));
+  return would;
 }
 
 function awaitingLine(plan: FixPlan): string {
@@ -155,14 +158,43 @@ function versionCell(e: PromoteEntry): string {
   return `${short(e.from?.md5)} (to: ${short(e.before?.md5)}${e.after?.md5 ? ` → ${short(e.after.md5)}` : ''})`;
 }
 
-export function promoteSummary(report: PromoteReport): Summary {
+/**
+ * The counts of a promotion, the same words in the summary, the terminal and the action log. A dry run says what
+ * would be promoted or deleted (its entries are `planned`), never "0 promoted, 3 planned".
+ */
+export function promoteCounts(report: PromoteReport): string {
   const c = report.counts;
+  if (report.dryRun) {
+    const planned = (action: PromoteEntry['action']): number =>
+      report.entries.filter((e) => e.outcome === 'planned' && e.action === action).length;
+    return (
+      `${planned('promote')} would be promoted, ${planned('delete')} would be deleted, ${c.unchanged} unchanged, ` +
+      `${c.skipped} skipped, ${c.failed} failed`
+    );
+  }
+  return `${c.promoted} promoted, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.failed} failed`;
+}
+
+/** `promote dev → qa (dry run, nothing written): 2 would be promoted, …` for the terminal and the action log. */
+export function promoteCountsLine(report: PromoteReport): string {
+  return (
+    `promote ${report.from} → ${report.to}${report.dryRun ? ' (dry run, nothing written)' : ''}: ${promoteCounts(report)}` +
+    (report.dryRun ? '' : `, ${report.unverified} not verified`)
+  );
+}
+
+/** What an entry's outcome column says: a dry run's planned entries "would promote" or "would delete". */
+export function promoteOutcomeLabel(e: PromoteEntry): string {
+  if (e.outcome !== 'planned') return e.outcome;
+  return e.action === 'delete' ? 'would delete' : 'would promote';
+}
+
+export function promoteSummary(report: PromoteReport): Summary {
   const s = new Summary().heading(
     `Promote ${report.from} → ${report.to}${report.dryRun ? ' (dry run: nothing written)' : ''}`,
   );
   s.paragraph(
-    `${c.promoted} promoted, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.failed} failed` +
-      (report.dryRun ? `, ${c.planned} planned` : '') +
+    promoteCounts(report) +
       (report.unverified ? `; **${report.unverified} not verified**` : '') +
       `. S3: ${report.s3Sync ? 'on' : `off${report.s3Note ? ` (${report.s3Note})` : ''}, nothing written to S3 (${report.s3Skipped ?? 0} S3 cop${report.s3Skipped === 1 ? 'y' : 'ies'} skipped)`}.`,
   );
@@ -173,7 +205,7 @@ export function promoteSummary(report: PromoteReport): Summary {
       shown.map((e): Cell[] => [
         codeCell(e.path ?? `${e.namespace} {${formatTags(e.tags)}}`),
         e.store,
-        e.outcome,
+        promoteOutcomeLabel(e),
         versionCell(e),
         e.verified === undefined ? '' : e.verified ? 'yes' : '**no**',
         e.error ?? e.reason ?? '',
@@ -187,7 +219,7 @@ export function promoteSummary(report: PromoteReport): Summary {
 export function promoteLines(report: PromoteReport): string[] {
   return report.entries.map(
     (e) =>
-      `${e.outcome.padEnd(9)} ${e.store.padEnd(2)} ${e.path ?? `${e.namespace} {${formatTags(e.tags)}}`}  ${versionCell(e)}` +
+      `${promoteOutcomeLabel(e).padEnd(report.dryRun ? 13 : 9)} ${e.store.padEnd(2)} ${e.path ?? `${e.namespace} {${formatTags(e.tags)}}`}  ${versionCell(e)}` +
       (e.verified === false ? '  NOT VERIFIED' : '') +
       (e.error ? `  error: ${e.error}` : e.reason && e.outcome === 'skipped' ? `  (${e.reason})` : ''),
   );

@@ -72,7 +72,7 @@ describe('itemstore validate', () => {
     term.err = '';
     expect(await validateCommand([...base, '--fix', '--source', 'repo'])).toBe(0);
     expect(term.err).toContain(
-      'write V2 dev ffi2/default/vendor_feed.json from repo ffi2/default/vendor_feed.json (edited-outside)',
+      'would write V2 dev ffi2/default/vendor_feed.json from repo ffi2/default/vendor_feed.json (edited-outside)',
     );
     expect(term.err).toContain('nothing changed; rerun with --yes to apply this plan.');
     expect((await stores.v2Stats()).versions).toEqual(versions);

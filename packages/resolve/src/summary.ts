@@ -31,8 +31,20 @@ export function resolveSummary(manifest: ResolvedManifest): Summary {
       ]),
       { limit: RESOLVE_SUMMARY_ROW_LIMIT },
     );
+  } else if (errors) {
+    // Every changed config failed: saying "no configs changed" above the problems would contradict them.
+    const files = new Set(manifest.errors.filter((e) => e.severity === 'error').map((e) => e.file ?? ''))
+      .size;
+    s.paragraph(
+      `No config could be resolved: ${errors} error${errors === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, listed below.`,
+    );
   } else {
-    s.paragraph('No configs changed.');
+    // Not "no configs changed": a deleted config whose old identity is unknown also ends here, with a warning.
+    s.paragraph(
+      manifest.errors.length
+        ? 'Nothing to write or delete (see the warnings below).'
+        : 'Nothing to write or delete.',
+    );
   }
   if (manifest.errors.length) {
     s.heading('Problems', 3).table(

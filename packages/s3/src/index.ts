@@ -37,6 +37,7 @@ export {
   syncLines,
   syncReport,
   syncSummary,
+  syncCountsLine,
   SYNC_REPORT_VERSION,
   type ReportObject,
   type SyncCounts,

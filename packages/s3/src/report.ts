@@ -110,7 +110,7 @@ export function syncSummary(report: SyncReport): Summary {
   if (c.failed) parts.push(`**${c.failed} failed**`);
   const where = report.locations.map((l) => `\`${describeLocation(l)}\``).join(', ') || 'no S3 location';
   s.paragraph(
-    `S3 sync ran (${report.mode === 'full' ? 'full sync of every default/ config' : 'changed configs'}) on ${where}: ` +
+    `S3 sync ${report.dryRun ? 'planned' : 'ran'} (${report.mode === 'full' ? 'full sync of every default/ config' : 'changed configs'}) on ${where}: ` +
       `${parts.join(', ')}.${report.dryRun ? ' Nothing was written.' : ''}`,
   );
   if (report.note) s.paragraph(`_${report.note}_`);
@@ -132,6 +132,20 @@ export function syncSummary(report: SyncReport): Summary {
   if (c.unchanged)
     s.paragraph(`${c.unchanged} unchanged object(s) not listed (they are in the JSON report).`);
   return s;
+}
+
+/**
+ * The counts in one line, for the terminal and the action log (the summary's words): a dry run says what would be
+ * uploaded or deleted and that nothing was written.
+ */
+export function syncCountsLine(report: SyncReport): string {
+  if (!report.ran) return `sync-s3: did not run: ${report.notRunReason ?? 'no reason given'}`;
+  const c = report.counts;
+  const verb = report.dryRun ? 'would be ' : '';
+  return (
+    `${report.dryRun ? 'plan' : 'sync'} s3 ${report.environment}${report.dryRun ? ' (dry run, nothing written)' : ''}: ` +
+    `${c.uploaded} ${verb}uploaded, ${c.unchanged} unchanged, ${c.deleted} ${verb}deleted, ${c.kept} kept, ${c.failed} failed`
+  );
 }
 
 /** One line per object that changes, for the terminal. */

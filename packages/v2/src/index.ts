@@ -30,6 +30,8 @@ export {
   deployReport,
   deploySummary,
   deployLines,
+  deployCountsLine,
+  outcomeLabel,
   formatTags,
   validationSummary,
   countOutcomes,

@@ -2,7 +2,14 @@ import { resolve } from 'node:path';
 import { Git, UsageError, configRootOf, readResolvedManifest, type ResolvedManifest } from '@itemstore/core';
 import { FsTree, allConfigsManifest, gateDeployEnvironment, loadSettings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
-import { HttpItemStore, deployLines, deploySummary, deployToV2, gitIsAncestor } from '@itemstore/v2';
+import {
+  HttpItemStore,
+  deployCountsLine,
+  deployLines,
+  deploySummary,
+  deployToV2,
+  gitIsAncestor,
+} from '@itemstore/v2';
 import { stderr, terminalLogger } from '../io.js';
 import {
   OUTPUT_FLAGS,
@@ -97,12 +104,8 @@ export async function deployCommand(argv: string[]): Promise<number> {
       ...(dryRun ? report.entries.flatMap((e) => (e.diff ? [e.diff] : [])) : []),
     ],
   });
-  const c = report.counts;
-  stderr(
-    `${dryRun ? 'plan' : 'deploy'} ${environment}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ` +
-      `${c.deleted} deleted, ${c.stale} stale, ${c.failed} failed (${store.requestCount} requests)`,
-  );
-  return c.failed ? 1 : 0;
+  stderr(deployCountsLine(report, store.requestCount));
+  return report.counts.failed ? 1 : 0;
 }
 
 /** Every config of the checkout as an "all" manifest: what a first push or a full redeploy writes. */

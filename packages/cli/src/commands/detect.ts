@@ -18,7 +18,9 @@ Lists the configs that changed between two commits, the same code as the detect-
   --exclude GLOB        leave paths matching out (repeatable)
   --fetch               fetch missing commits from origin (a shallow clone is deepened as needed)
   --json                print the change manifest (JSON) instead of one line per path
-  --summary             print the Markdown job summary instead of one line per path`;
+  --summary             print the Markdown job summary instead of one line per path
+Lines: A added, M modified, D deleted, R renamed, T type changed, C copied, = file unchanged but re-resolved (a
+tags.yaml or item-store.yaml above it changed), * listed by a full listing (no earlier commit to compare with).`;
 
 const LETTER: Record<ChangeEntry['status'], string> = {
   added: 'A',
@@ -61,8 +63,10 @@ export async function detectCommand(argv: string[]): Promise<number> {
   }
   for (const e of manifest.entries) {
     const from = e.previousPath === undefined ? '' : `${show(e.previousPath)} -> `;
-    const why = e.reason === 'changed' ? '' : `  (${e.reason})`;
-    stdout(`${LETTER[e.status]}  ${from}${show(e.path)}${e.symlink ? '  (symlink)' : ''}${why}`);
+    const why = e.reason === 'changed' ? '' : `  (${e.reason === 'all' ? 'full listing' : e.reason})`;
+    // A full listing is not "unchanged" (=): the configs are listed because there is nothing to compare with.
+    const letter = e.reason === 'all' ? '*' : LETTER[e.status];
+    stdout(`${letter}  ${from}${show(e.path)}${e.symlink ? '  (symlink)' : ''}${why}`);
   }
   const range = manifest.baseSha
     ? `${manifest.baseSha.slice(0, 12)}..${manifest.headSha.slice(0, 12)}`

@@ -7,6 +7,7 @@ import {
   createProgress,
   promote,
   promoteLines,
+  promoteCountsLine,
   promoteSummary,
   s3SyncSwitch,
 } from '@itemstore/ops';
@@ -79,12 +80,7 @@ export async function promoteCommand(argv: string[]): Promise<number> {
       lines: () => promoteLines(report),
     });
     const c = report.counts;
-    stderr(
-      `promote ${report.from} → ${report.to}${report.dryRun ? ' (dry run)' : ''}: ${c.promoted} promoted, ${c.deleted} deleted, ` +
-        `${c.unchanged} unchanged, ${c.skipped} skipped, ${c.failed} failed` +
-        (report.dryRun ? `, ${c.planned} planned` : `, ${report.unverified} not verified`) +
-        `; S3 sync ${report.s3Sync ? 'on' : 'off'} (${s3.why})`,
-    );
+    stderr(`${promoteCountsLine(report)}; S3 sync ${report.s3Sync ? 'on' : 'off'} (${s3.why})`);
     return c.failed || report.unverified ? 1 : 0;
   } finally {
     reader.close();

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { UsageError, readResolvedManifest } from '@itemstore/core';
 import { s3SyncSwitch } from '@itemstore/config';
-import { syncLines, syncSummary, syncToS3, DEFAULT_CONCURRENCY } from '@itemstore/s3';
+import { syncCountsLine, syncLines, syncSummary, syncToS3, DEFAULT_CONCURRENCY } from '@itemstore/s3';
 import { stderr, terminalLogger } from '../io.js';
 import {
   OUTPUT_FLAGS,
@@ -83,13 +83,6 @@ export async function syncS3Command(argv: string[]): Promise<number> {
     },
   });
   await printReport(values, report, { summary: () => syncSummary(report), lines: () => syncLines(report) });
-  const c = report.counts;
-  if (!report.ran) stderr(`sync-s3: did not run: ${report.notRunReason}`);
-  else {
-    stderr(
-      `${dryRun ? 'plan' : 'sync'} s3 ${report.environment}: ${c.uploaded} uploaded, ${c.unchanged} unchanged, ` +
-        `${c.deleted} deleted, ${c.kept} kept, ${c.failed} failed${dryRun ? ' (dry run: nothing written)' : ''}`,
-    );
-  }
-  return c.failed ? 1 : 0;
+  stderr(syncCountsLine(report));
+  return report.counts.failed ? 1 : 0;
 }

@@ -133,9 +133,9 @@ export async function validateCommand(argv: string[]): Promise<number> {
         repoTree: tree,
       });
       stderr(
-        `fix from ${plan.source}: ${plan.actions.length} action(s), ${plan.unfixable.length} drifted row(s) it cannot fix`,
+        `fix from ${plan.source}${values.yes ? '' : ' (plan only, nothing written)'}: ${plan.actions.length} action(s), ${plan.unfixable.length} drifted row(s) it cannot fix`,
       );
-      for (const line of fixPlanLines(plan)) stderr(`  ${line}`);
+      for (const line of fixPlanLines(plan, { would: !values.yes })) stderr(`  ${line}`);
       if (!values.yes) {
         stderr('nothing changed; rerun with --yes to apply this plan.');
         await writeReport(values.report, {

@@ -152,12 +152,12 @@ function v2Section(input: RenderPlanInput, run: string): string {
     const r = input.report;
     const c = r.counts;
     const changes = [
-      c.created && plural(c.created, 'item created', 'items created'),
-      c.updated && plural(c.updated, 'item updated', 'items updated'),
-      c.deleted && plural(c.deleted, 'item deleted', 'items deleted'),
+      c.created && `create ${plural(c.created, 'item')}`,
+      c.updated && `update ${plural(c.updated, 'item')}`,
+      c.deleted && `delete ${plural(c.deleted, 'item')}`,
     ].filter(Boolean);
     s.paragraph(
-      `**Item Store V2 (${r.environment})**: merging would leave ${changes.length ? changes.join(', ') : 'every item as it is'}` +
+      `**Item Store V2 (${r.environment})**: merging would ${changes.length ? changes.join(', ') : 'leave every item as it is'}` +
         `${c.unchanged ? ` (${c.unchanged} already up to date)` : ''}${c.stale ? `, ${c.stale} stale (a newer commit is there)` : ''}` +
         `${c.failed ? `, **${c.failed} could not be planned**` : ''}. Nothing was written${run}.`,
     );

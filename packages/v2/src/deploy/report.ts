@@ -106,7 +106,7 @@ export function deploySummary(report: DeployReport, options: { notForV2?: number
     codeCell(formatTags(r.tags)),
     r.environment,
     versionChange(r),
-    statusCell(r),
+    statusCell(r, report.dryRun),
   ]);
   s.table(['path', 'item id', 'tags', 'environment', 'version', 'status'], rows, { limit: ROW_LIMIT });
   const failed = report.entries.filter((r) => r.outcome === 'failed');
@@ -144,7 +144,7 @@ export function deploySummary(report: DeployReport, options: { notForV2?: number
         ? `${diff.slice(0, DIFF_CHARS)}\n… (diff cut at ${DIFF_CHARS} characters)`
         : diff;
     s.details(
-      `${r.path}: ${r.outcome === 'deleted' ? 'delete' : r.outcome === 'created' ? 'create' : 'update'}`,
+      `${r.path}: ${report.dryRun ? 'would ' : ''}${r.outcome === 'deleted' ? 'delete' : r.outcome === 'created' ? 'create' : 'update'}`,
       fence(body, 'diff'),
     );
   }
@@ -152,11 +152,35 @@ export function deploySummary(report: DeployReport, options: { notForV2?: number
   return s;
 }
 
+/**
+ * The counts in one line, for the terminal and the action log (the same words as the summary): a dry run says
+ * what would be done and that nothing was written.
+ */
+export function deployCountsLine(report: DeployReport, requests?: number): string {
+  const c = report.counts;
+  const verb = report.dryRun ? 'would be ' : '';
+  return (
+    `${report.dryRun ? 'plan' : 'deploy'} ${report.environment}${report.dryRun ? ' (dry run, nothing written)' : ''}: ` +
+    `${c.created} ${verb}created, ${c.updated} ${verb}updated, ${c.unchanged} unchanged, ${c.deleted} ${verb}deleted, ` +
+    `${c.stale} stale, ${c.failed} failed` +
+    (requests === undefined ? '' : ` (${requests} requests)`)
+  );
+}
+
+/** What an entry's status says: a dry run "would create", "would update", "would delete". */
+export function outcomeLabel(outcome: DeployOutcome, dryRun: boolean): string {
+  if (!dryRun) return outcome;
+  if (outcome === 'created') return 'would create';
+  if (outcome === 'updated') return 'would update';
+  if (outcome === 'deleted') return 'would delete';
+  return outcome;
+}
+
 /** One line per entry, for the terminal. */
 export function deployLines(report: DeployReport): string[] {
   return report.entries.map(
     (r) =>
-      `${r.outcome.padEnd(9)} ${r.path}  ${r.itemId ?? '(new)'}  version ${versionChange(r)}${r.reason ? `  (${r.reason})` : ''}${r.error ? `  ${r.error}` : ''}`,
+      `${outcomeLabel(r.outcome, report.dryRun).padEnd(report.dryRun ? 12 : 9)} ${r.path}  ${r.itemId ?? '(new)'}  version ${versionChange(r)}${r.reason ? `  (${r.reason})` : ''}${r.error ? `  ${r.error}` : ''}`,
   );
 }
 
@@ -176,10 +200,10 @@ function versionChange(r: DeployResult): string {
   return before === after ? before : `${before} → ${after}`;
 }
 
-function statusCell(r: DeployResult): string {
+function statusCell(r: DeployResult, dryRun: boolean): string {
   if (r.outcome === 'stale' || r.outcome === 'skipped') return `${r.outcome}: ${r.reason ?? ''}`;
   if (r.outcome === 'failed') return 'failed';
-  return r.outcome;
+  return outcomeLabel(r.outcome, dryRun);
 }
 
 /** The summary of a dry-run without a store to compare with: every config was read and converted. */
