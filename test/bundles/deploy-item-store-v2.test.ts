@@ -103,7 +103,7 @@ describe('deploy-item-store-v2 bundle', () => {
     expect(r.exitCode).toBe(0);
     expect(r.outputs).toMatchObject({ created: '3', updated: '0', failed: '0' });
     expect(r.summary).toContain('Item Store V2 plan (dry run): sandbox');
-    expect(r.summary).toContain('<details><summary>ffi2/cfg000.yaml: create</summary>');
+    expect(r.summary).toContain('<details><summary>ffi2/cfg000.yaml: would create</summary>');
     expect(r.summary).toContain('+  "interface": "cfg0",');
     expect((await stats()).versions).toEqual({});
   });

@@ -3,7 +3,7 @@
  * whose every config failed does not say "No configs changed."; causes come before their effects; dry runs say
  * what *would* happen. Real git repositories, the real detect → resolve → deploy code and the reference V2 server.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { sortErrors, ConfigError } from '@itemstore/core';
 import { changeSummary, describe as describeChanges } from '@itemstore/changes';
 import { resolveSummary } from '@itemstore/resolve';
@@ -22,6 +22,8 @@ import {
   type PromoteEntry,
   type PromoteReport,
 } from '@itemstore/ops';
+
+jest.setTimeout(60_000);
 
 const repos: GitRepo[] = [];
 const closers: (() => Promise<void>)[] = [];

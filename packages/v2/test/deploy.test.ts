@@ -187,7 +187,7 @@ describe('deploy', () => {
     expect(byPath['ffi2/cfg003.yaml']).toMatchObject({ outcome: 'unchanged', reason: 'not in the store' });
     const md = deploySummary(r.report).toMarkdown();
     expect(md).toContain('Item Store V2 plan (dry run): dev');
-    expect(md).toContain('<details><summary>ffi2/cfg001.yaml: update</summary>');
+    expect(md).toContain('<details><summary>ffi2/cfg001.yaml: would update</summary>');
     expect(md).toContain('```diff');
     expect(md).toContain('| `ffi2/cfg001.yaml` |');
     expect(md).toContain('| dev | 1 → 2 | updated |');
