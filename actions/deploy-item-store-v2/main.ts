@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   actionsLogger,
+  actionsProgress,
   core,
   getBooleanInput,
   getChoiceInput,
@@ -103,6 +104,7 @@ async function deploy(repo: { workingDirectory: string }): Promise<void> {
     maxBytes,
     orphans: { prune },
     logger: actionsLogger,
+    progress: actionsProgress(),
     ...(runUrlFromEnv() ? { runUrl: runUrlFromEnv() as string } : {}),
   });
   const reportPath = join(

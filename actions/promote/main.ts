@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   actionsLogger,
+  actionsProgress,
   core,
   getBooleanInput,
   getInput,
@@ -18,14 +19,7 @@ import {
 import { UsageError } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
-import {
-  S3Reader,
-  createProgress,
-  promote,
-  promoteCountsLine,
-  promoteSummary,
-  s3SyncSwitch,
-} from '@itemstore/ops';
+import { S3Reader, promote, promoteCountsLine, promoteSummary, s3SyncSwitch } from '@itemstore/ops';
 
 export function run(): Promise<void> {
   return runAction('promote', main);
@@ -65,7 +59,7 @@ async function main(): Promise<void> {
       clientFor: reader.clientFor,
       concurrency,
       logger: actionsLogger,
-      progress: createProgress({ isTTY: false, write: (t) => core.info(t.trimEnd()) }),
+      progress: actionsProgress(),
       ...(runUrl ? { runUrl } : {}),
     });
     const reportPath = join(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   actionsLogger,
+  actionsProgress,
   core,
   getBooleanInput,
   getChoiceInput,
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     allowFeatureBranch,
     s3Switch,
     logger: actionsLogger,
+    progress: actionsProgress(),
   }).catch((err: unknown) => {
     throw inRepoFolder(err, folder);
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   actionsLogger,
+  actionsProgress,
   core,
   getBooleanInput,
   getChoiceInput,
@@ -24,7 +25,6 @@ import {
   S3Reader,
   applyFix,
   isDrift,
-  createProgress,
   fixSummary,
   planFix,
   validate,
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
 
   const store = new HttpItemStore({ url, token, concurrency, logger: actionsLogger });
   const reader = new S3Reader({ ...(endpoint ? { endpoint } : {}), concurrency });
-  const progress = createProgress({ isTTY: false, write: (t) => core.info(t.trimEnd()) });
+  const progress = actionsProgress();
   const run = () =>
     validate({
       tree,

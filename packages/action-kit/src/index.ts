@@ -6,7 +6,9 @@ import {
   planAnnotations,
   Summary,
   codeCell,
+  createProgress,
   type Logger,
+  type Progress,
 } from '@itemstore/core';
 
 /** A Logger backed by the runner: annotations for located problems, plain lines otherwise. */
@@ -17,6 +19,14 @@ export const actionsLogger: Logger = {
   error: (m) => (m instanceof ConfigError ? emitAnnotations([m]) : core.error(m)),
   mask: (s) => core.setSecret(s),
 };
+
+/**
+ * Progress in the run's log: plain lines (`deploy dev: 420/1000 items (42%)`), never a bar (the log is not a
+ * terminal), at every 10 % and at least every 10 s of a long step; nothing for small or quick ones.
+ */
+export function actionsProgress(): Progress {
+  return createProgress({ isTTY: false, write: (t) => core.info(t.trimEnd()) });
+}
 
 export function getInput(name: string): string {
   return core.getInput(name, { trimWhitespace: true });

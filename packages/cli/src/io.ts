@@ -1,10 +1,13 @@
-import { ConfigError, type Logger } from '@itemstore/core';
+import { ConfigError, clearProgressLine, type Logger } from '@itemstore/core';
 
+// A progress bar on the terminal is cleared before any other line is written (it is drawn again at its next update).
 export function stderr(line: string): void {
+  clearProgressLine();
   process.stderr.write(line.endsWith('\n') ? line : line + '\n');
 }
 
 export function stdout(text: string): void {
+  clearProgressLine();
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 }
 

@@ -9,3 +9,4 @@ export * from './manifest-files.js';
 export * from './limits.js';
 export * from './git.js';
 export * from './git-cat-file.js';
+export * from './progress.js';

@@ -12,7 +12,16 @@
  * applyFix: applyV2Writes → applyV2Tombstones (only when every write succeeded) → applyS3Actions.
  */
 import pLimit from 'p-limit';
-import { UsageError, md5Hex, silentLogger, type Logger, type RepoTree } from '@itemstore/core';
+import {
+  UsageError,
+  md5Hex,
+  silentLogger,
+  type Logger,
+  type RepoTree,
+  noProgress,
+  type Progress,
+  type ProgressTask,
+} from '@itemstore/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { repoBytesOf } from './migrate/layout.js';
@@ -34,7 +43,6 @@ import {
   type WriteResult,
 } from '@itemstore/v2';
 import { objectMd5, type ObjectReader } from './object-side.js';
-import { noProgress, type Progress, type ProgressTask } from './progress.js';
 import { identityKey, type RepoItem } from './repo-items.js';
 import {
   isDrift,

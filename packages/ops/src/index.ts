@@ -1,11 +1,4 @@
 export {
-  createProgress,
-  noProgress,
-  type Progress,
-  type ProgressOptions,
-  type ProgressTask,
-} from './progress.js';
-export {
   loadRepoItems,
   checkEnvironment,
   identityKey,

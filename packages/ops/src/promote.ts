@@ -6,7 +6,16 @@
  * S3-only suffix (`_SC`) go to S3 only. Plan, apply, then verify that both sides hold equal MD5s.
  */
 import pLimit from 'p-limit';
-import { ConfigErrors, UsageError, md5Hex, silentLogger, type Logger, type RepoTree } from '@itemstore/core';
+import {
+  ConfigErrors,
+  UsageError,
+  md5Hex,
+  silentLogger,
+  type Logger,
+  type RepoTree,
+  noProgress,
+  type Progress,
+} from '@itemstore/core';
 import {
   gatePromotionStep,
   loadSettings,
@@ -31,7 +40,6 @@ import {
 } from '@itemstore/s3';
 import { actorFromEnv, manifestAll, type ItemStore, type ManifestEntry } from '@itemstore/v2';
 import type { ObjectReader } from './object-side.js';
-import { noProgress, type Progress } from './progress.js';
 import { identityKey, isBranchItem } from './repo-items.js';
 
 export const PROMOTE_REPORT_VERSION = 1;

@@ -24,6 +24,8 @@ import {
   type Logger,
   type RepoTree,
   silentLogger,
+  noProgress,
+  type Progress,
 } from '@itemstore/core';
 import {
   resolveS3Location,
@@ -37,7 +39,6 @@ import { canonicalHash, fromLegacyMultiDoc, parseConfig, type ConfigFormat } fro
 import { describeLocation, locationId, objectRef, type Listing } from '@itemstore/s3';
 import { manifestAll, type ItemStore, type ManifestEntry } from '@itemstore/v2';
 import { objectMd5, type ObjectReader } from './object-side.js';
-import { noProgress, type Progress } from './progress.js';
 import { TrailReader, originOf, type Origin } from './trail.js';
 import {
   checkEnvironment,

@@ -8,7 +8,10 @@ import {
   ConfigErrors,
   UsageError,
   configRootOf,
+  noProgress,
+  progressCallback,
   type Logger,
+  type Progress,
   type ResolvedManifest,
 } from '@itemstore/core';
 import {
@@ -78,6 +81,8 @@ export interface SyncToS3Options {
   /** Tests and callers with their own clients; otherwise one client per region from createS3Client. */
   clientFor?: ClientFor;
   onProgress?: (done: number, total: number) => void;
+  /** Progress: listing and converting (no count yet), then one unit per write or deletion. */
+  progress?: Progress;
 }
 
 export interface SyncToS3Result {
@@ -124,6 +129,11 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
   // 1. Where each tenant's configs go, known before any config is read.
   const targets = targetsOf(settings, environment, options, deletions);
   const { clientFor, destroy } = regionClients(options, concurrency);
+
+  const progress = options.progress ?? noProgress;
+  const label = `${dryRun ? 'plan' : 'sync'} s3 ${environment}`;
+  const planning = progress.start(`${label}: listing S3 and reading the configs`);
+  const writes = progressCallback(progress, label, 'objects');
   try {
     // 2. One listing per prefix (started now, while the configs are still being read and validated).
     const listingsPromise = startListings(targets.locations, clientFor, logger);
@@ -169,12 +179,16 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
       deletionsMode: deletions,
       full: Boolean(options.full),
     });
+    planning.done();
     const result: ApplyResult = dryRun
       ? dryRunResult(plan)
       : await applySyncPlan(clientFor, plan, {
           concurrency,
           logger,
-          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          onProgress: (done, total) => {
+            writes.onProgress(done, total);
+            options.onProgress?.(done, total);
+          },
         });
     return {
       plan,
@@ -193,6 +207,8 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
       }),
     };
   } finally {
+    planning.done();
+    writes.done();
     destroy();
   }
 }

@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
-import { Git, UsageError, configRootOf, readResolvedManifest, type ResolvedManifest } from '@itemstore/core';
+import {
+  Git,
+  UsageError,
+  configRootOf,
+  createProgress,
+  readResolvedManifest,
+  type ResolvedManifest,
+} from '@itemstore/core';
 import { FsTree, allConfigsManifest, gateDeployEnvironment, loadSettings } from '@itemstore/config';
 import { toV2Json } from '@itemstore/convert';
 import {
@@ -59,9 +66,15 @@ export async function deployCommand(argv: string[]): Promise<number> {
   const repo = resolve(values.repo ?? '.');
   if (!values.manifest) await checkedRepo(repo);
 
-  const manifest = values.manifest
-    ? await readResolvedManifest(resolve(values.manifest))
-    : await manifestOfWholeRepo(repo, values.branch);
+  const progress = createProgress();
+  const reading = progress.start(
+    values.manifest ? 'deploy: reading the manifest' : 'deploy: resolving every config of the checkout',
+  );
+  const manifest = await (
+    values.manifest
+      ? readResolvedManifest(resolve(values.manifest))
+      : manifestOfWholeRepo(repo, values.branch)
+  ).finally(() => reading.done());
   const tree = new FsTree(configRootOf(manifest));
   const settings = await loadSettings(tree);
   const environment = gateDeployEnvironment(settings, values.environment);
@@ -78,8 +91,6 @@ export async function deployCommand(argv: string[]): Promise<number> {
     }
     if (dirty) stderr(`deploy: ${changed.length} uncommitted file(s); each version records dirty: "true".`);
   }
-  const total = manifest.entries.length;
-  const step = Math.max(1, Math.ceil(total / 10));
   const { plan, report } = await deployToV2(manifest, {
     store,
     environment,
@@ -93,9 +104,7 @@ export async function deployCommand(argv: string[]): Promise<number> {
     dirty,
     orphans: { prune: Boolean(values.prune) },
     logger: terminalLogger,
-    onResult: (_r, done, n) => {
-      if (n >= 50 && (done % step === 0 || done === n)) stderr(`deploy: ${done}/${n}`);
-    },
+    progress,
   });
   await printReport(values, report, {
     summary: () => deploySummary(report, { notForV2: plan.notForV2 }),

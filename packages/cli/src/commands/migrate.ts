@@ -1,5 +1,5 @@
 import { relative, resolve } from 'node:path';
-import { UsageError } from '@itemstore/core';
+import { UsageError, createProgress } from '@itemstore/core';
 import { HttpItemStore } from '@itemstore/v2';
 import { FsTree, loadSettings, normalizePrefix, resolveS3Location, type Settings } from '@itemstore/config';
 import {
@@ -10,7 +10,6 @@ import {
   type MigrateOptions,
   type MigrateReport,
   S3Reader,
-  createProgress,
   migrate,
   validateCountsLine,
   validateLines,

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ConfigError, UsageError, configRootOf } from '@itemstore/core';
+import { ConfigError, UsageError, configRootOf, createProgress } from '@itemstore/core';
 import { deployEnvironmentOf, formatTags, FsTree, knownEnvironment, loadSettings } from '@itemstore/config';
 import { detectChanges } from '@itemstore/changes';
 import { openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
@@ -39,6 +39,8 @@ export async function planCommand(argv: string[]): Promise<number> {
   if (!branch)
     throw new UsageError('the checkout is on a detached HEAD; pass --branch to say which branch to plan.');
 
+  const progress = createProgress();
+  const reading = progress.start('plan: detecting and resolving the changes');
   const changes = await detectChanges({
     directory,
     event: { eventName: 'local', payload: {}, ref: `refs/heads/${branch}` },
@@ -48,13 +50,20 @@ export async function planCommand(argv: string[]): Promise<number> {
     defaultBranch,
     fetch: false,
     logger: terminalLogger,
+  }).catch((err: unknown) => {
+    reading.done();
+    throw err;
   });
-  const { head, base, close } = await openTrees(changes, terminalLogger);
+  const { head, base, close } = await openTrees(changes, terminalLogger).catch((err: unknown) => {
+    reading.done();
+    throw err;
+  });
   let resolved;
   try {
     resolved = await resolveManifest(changes, { head, base, branch, logger: terminalLogger });
   } finally {
     close();
+    reading.done();
   }
   const problems = resolved.errors.map((e) => ConfigError.fromJSON(e));
   for (const p of problems) stderr(`${p.severity}: ${p.toString()}`);
@@ -101,6 +110,7 @@ export async function planCommand(argv: string[]): Promise<number> {
     tree,
     maxBytes: settings.maxConfigBytes,
     logger: terminalLogger,
+    progress,
   });
   if (values.json) stdout(JSON.stringify({ manifest: resolved, report }, null, 2));
   else {

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
-import { UsageError } from '@itemstore/core';
+import { UsageError, createProgress } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
 import {
   S3Reader,
-  createProgress,
   promote,
   promoteLines,
   promoteCountsLine,

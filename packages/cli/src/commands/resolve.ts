@@ -1,7 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, ConfigErrors, UsageError, formatLocation, sortErrors } from '@itemstore/core';
+import {
+  ConfigError,
+  ConfigErrors,
+  UsageError,
+  createProgress,
+  formatLocation,
+  noProgress,
+  sortErrors,
+  type Progress,
+} from '@itemstore/core';
 import {
   DEFAULT_MAX_CONFIG_BYTES,
   FsTree,
@@ -31,10 +40,12 @@ export interface ResolveIO {
   out(text: string): void;
   err(line: string): void;
   cwd: string;
+  /** Progress on stderr for large repos (none when absent). */
+  progress?: Progress;
 }
 
 export async function resolveCommand(argv: string[]): Promise<number> {
-  return runResolve(argv, { out: stdout, err: stderr, cwd: process.cwd() });
+  return runResolve(argv, { out: stdout, err: stderr, cwd: process.cwd(), progress: createProgress() });
 }
 
 /** The command with its terminal passed in, so tests see exactly what a user sees. */
@@ -81,16 +92,23 @@ export async function runResolve(argv: string[], io: ResolveIO): Promise<number>
 
   const branch = values.branch ?? settings.mainBranch;
   const paths = positionals.length ? positionals.map((p) => toRepoPath(p, repo, io.cwd)) : undefined;
-  const result = await resolveTree(tree, settings, { branch, ...(paths ? { paths } : {}) });
+  const progress = io.progress ?? noProgress;
+  const resolving = progress.start('resolve: reading the configs and their tags');
+  const result = await resolveTree(tree, settings, { branch, ...(paths ? { paths } : {}) }).finally(() =>
+    resolving.done(),
+  );
 
   // The content check a deploy would do, so `resolve` finds every problem before a push does.
   const problems: ConfigError[] = [...result.errors];
   const configs: ResolvedConfig[] = [];
+  const checking = progress.start('resolve: checking', result.configs.length, 'configs');
   for (const cfg of result.configs) {
     const contentErrors = await checkContent(tree, settings, cfg);
     if (contentErrors.length) problems.push(...contentErrors);
     else configs.push(cfg);
+    checking.tick();
   }
+  checking.done();
 
   const environment = settings.environments[0] as string;
   if (values.json) {

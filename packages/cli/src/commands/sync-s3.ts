@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { UsageError, readResolvedManifest } from '@itemstore/core';
+import { UsageError, createProgress, readResolvedManifest } from '@itemstore/core';
 import { s3SyncSwitch } from '@itemstore/config';
 import { syncCountsLine, syncLines, syncSummary, syncToS3, DEFAULT_CONCURRENCY } from '@itemstore/s3';
 import { stderr, terminalLogger } from '../io.js';
@@ -60,7 +60,6 @@ export async function syncS3Command(argv: string[]): Promise<number> {
   const dryRun = Boolean(values['dry-run']);
   const s3Switch = s3SyncSwitch(values['s3-sync']);
 
-  let lastShown = 0;
   const { report } = await syncToS3({
     ...(manifest ? { manifest } : { full: true }),
     ...(repoDir ? { repoDir } : {}),
@@ -74,13 +73,7 @@ export async function syncS3Command(argv: string[]): Promise<number> {
     maxAttempts,
     dryRun,
     logger: terminalLogger,
-    onProgress: (done, total) => {
-      // Long runs show progress: about every 10%.
-      if (total >= 50 && (done - lastShown >= total / 10 || done === total)) {
-        lastShown = done;
-        stderr(`sync-s3: ${done}/${total}`);
-      }
-    },
+    progress: createProgress(),
   });
   await printReport(values, report, { summary: () => syncSummary(report), lines: () => syncLines(report) });
   stderr(syncCountsLine(report));

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
-import { UsageError } from '@itemstore/core';
+import { UsageError, createProgress } from '@itemstore/core';
 import { FsTree, loadSettings, resolveS3Location, s3SyncSwitch } from '@itemstore/config';
 import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
 import {
   S3Reader,
   applyFix,
-  createProgress,
   fixPlanLines,
   fixSummary,
   planFix,

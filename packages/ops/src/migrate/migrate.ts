@@ -16,6 +16,8 @@ import {
   type Logger,
   type RepoTree,
   type TreeFile,
+  noProgress,
+  type Progress,
 } from '@itemstore/core';
 import {
   FsTree,
@@ -29,7 +31,6 @@ import {
 import { canonicalHash, toV2Json } from '@itemstore/convert';
 import { deployToV2, type DeployCounts, type ItemStore } from '@itemstore/v2';
 import type { ObjectReader } from '../object-side.js';
-import { noProgress, type Progress } from '../progress.js';
 import { s3Value, validate, type ValidateReport } from '../validate.js';
 import { checkEnvironment } from '../repo-items.js';
 import { MIGRATION_COMMIT } from '../trail.js';

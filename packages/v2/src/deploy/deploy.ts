@@ -1,8 +1,10 @@
 import { userInfo } from 'node:os';
 import {
   configRootOf,
+  noProgress,
   silentLogger,
   type Logger,
+  type Progress,
   type RepoTree,
   type ResolvedManifest,
 } from '@itemstore/core';
@@ -36,6 +38,8 @@ export interface DeployOptions {
   actor?: string;
   logger?: Logger;
   onResult?: (r: DeployResult, done: number, total: number) => void;
+  /** Progress of the plan (configs looked up) and of the writes (items). */
+  progress?: Progress;
 }
 
 /** Deploys a resolved manifest to V2: validate everything, plan, then (unless dry-run) apply. */
@@ -50,6 +54,13 @@ export async function deployToV2(
     const namespaces = Object.values(settings.teams).map((t) => t.namespace);
     orphans = { namespaces, prune: options.orphans.prune };
   }
+  const progress = options.progress ?? noProgress;
+  const label = `${options.dryRun ? 'plan' : 'deploy'} ${options.environment}`;
+  const planning = progress.start(
+    `${label}: planning`,
+    manifest.entries.filter((e) => e.targets.includes('v2') && !e.s3Only).length,
+    'configs',
+  );
   const plan = await planDeploy(manifest, {
     store: options.store,
     environment: options.environment,
@@ -62,8 +73,10 @@ export async function deployToV2(
     logger,
     ...(options.tree ? { tree: options.tree } : {}),
     ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
-  });
+    onPlanned: () => planning.tick(),
+  }).finally(() => planning.done());
   if (options.dryRun) return { plan, report: deployReport(plan, planAsResults(plan), true) };
+  const writing = progress.start(label, plan.entries.length, 'items');
   const results = await applyDeployPlan(plan, {
     store: options.store,
     isAncestor: options.isAncestor,
@@ -76,8 +89,11 @@ export async function deployToV2(
     },
     concurrency: options.concurrency,
     logger,
-    ...(options.onResult ? { onResult: options.onResult } : {}),
-  });
+    onResult: (r, done, total) => {
+      writing.tick();
+      options.onResult?.(r, done, total);
+    },
+  }).finally(() => writing.done());
   return { plan, report: deployReport(plan, results, false) };
 }
 

@@ -215,6 +215,8 @@ export interface PlanOptions extends PrepareOptions {
   orphans?: { namespaces: readonly string[]; prune: boolean };
   concurrency?: number;
   logger?: Logger;
+  /** Called after each entry is planned (progress). */
+  onPlanned?: () => void;
 }
 
 /**
@@ -289,6 +291,7 @@ export async function planDeploy(manifest: ResolvedManifest, options: PlanOption
         }
         Object.assign(planned, await decide(planned, commit, options.isAncestor));
         if (options.withDiffs) planned.diff = await diffAgainstLatest(store, planned);
+        options.onPlanned?.();
         return planned;
       }),
     ),
