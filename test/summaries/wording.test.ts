@@ -60,6 +60,7 @@ describe('a first push (full listing)', () => {
       '5 configs listed (full listing: every config at this commit, not a diff)',
     );
     expect(detectMd).toContain('| listed |');
+    expect(detectMd).toMatch(/^## Configs \(full listing\)$/m);
 
     const server = await testServer();
     closers.push(() => server.close());

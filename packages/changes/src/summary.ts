@@ -12,7 +12,8 @@ const REASON: Record<ChangeEntry['reason'], string> = {
 };
 
 export function changeSummary(m: ChangeManifest, options: { limit?: number } = {}): Summary {
-  const s = new Summary().heading('Changed configs');
+  // A full listing is not a list of changes: the heading says so (the deploy below may still say "5 created").
+  const s = new Summary().heading(m.mode === 'all' ? 'Configs (full listing)' : 'Changed configs');
   const range =
     m.baseSha === null
       ? `at \`${short(m.headSha) || 'none'}\``

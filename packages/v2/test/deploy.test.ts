@@ -190,7 +190,7 @@ describe('deploy', () => {
     expect(md).toContain('<details><summary>ffi2/cfg001.yaml: would update</summary>');
     expect(md).toContain('```diff');
     expect(md).toContain('| `ffi2/cfg001.yaml` |');
-    expect(md).toContain('| dev | 1 → 2 | updated |');
+    expect(md).toContain('| dev | 1 → 2 | would update |');
     expect(md).toContain('Nothing was written.');
   });
 
