@@ -30,6 +30,11 @@ ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
 
   return exports;
 })();
+function withError(list, error) {
+  if (list === null) return [error];
+  list.push(error);
+  return list;
+}
 export const validate = validate10;
 export default validate10;
 const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"item-store.yaml","description":"Settings of an Item Store config repo: branches, environments, tenants (AWS resources) and the team folders. Lives at the root of the config repo.","type":"object","additionalProperties":false,"required":["version","environments","tenants","teams"],"properties":{"version":{"description":"Format version of this file. Only 1 exists.","const":1},"mainBranch":{"description":"The branch whose pushes deploy untagged items (no `branch` tag) and reach S3. Every other branch deploys items tagged `branch=<name>`. Default: main.","type":"string","minLength":1,"maxLength":256,"default":"main"},"environments":{"description":"Environments in promotion order. The first is where pushes deploy; the others change only by promotion.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[a-z][a-z0-9-]{0,31}$","patternErrorMessage":"An environment name is lower-case letters, digits and '-', starting with a letter (e.g. dev, qa, prod)."},"default":["dev","qa","prod"]},"s3OnlySuffixes":{"description":"Config name endings (file name without extension) that go to S3 only, never to V2, e.g. _SC for orders_SC.yaml. Such configs must be under <team>/default/. Default: none.","type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","patternErrorMessage":"A suffix is letters, digits, '_' and '-' (e.g. _SC)."},"default":[]},"maxConfigBytes":{"description":"Largest config file accepted, in bytes. Default: 1048576 (1 MiB); at most 2097152 (2 MiB, the largest content Item Store V2 stores).","type":"integer","minimum":1,"maximum":2097152,"default":1048576},"tenants":{"description":"Which AWS resources a team deploys to, by tenant name. Every tenant names an S3 location for every environment.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]{0,63}$","patternErrorMessage":"A tenant name is lower-case letters, digits, '_' and '-', starting with a letter."},"additionalProperties":{"$ref":"#/definitions/tenant"}},"teams":{"description":"One entry per team folder at the root of the repo. The key is the folder name exactly as in git (case-sensitive).","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$","patternErrorMessage":"A team is a top-level folder name: letters, digits, '_', '.' and '-', not starting with '.' or '-'."},"additionalProperties":{"$ref":"#/definitions/team"}}},"definitions":{"tenant":{"description":"A tenant: the AWS region and the S3 location of each environment.","type":"object","additionalProperties":false,"required":["region","s3"],"properties":{"region":{"description":"AWS region of the tenant's resources, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$","patternErrorMessage":"An AWS region looks like us-east-1."},"s3":{"description":"The S3 location (Item Store V0) of each environment, by environment name. Objects are written to s3://<bucket>/<prefix><team>/<path below default/>.","type":"object","additionalProperties":{"$ref":"#/definitions/s3Location"}}}},"s3Location":{"description":"Where an environment's S3 objects go.","type":"object","additionalProperties":false,"required":["bucket","prefix"],"properties":{"bucket":{"description":"S3 bucket name, following S3's naming rules.","type":"string","pattern":"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\\.\\.)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)(?!.*(?:-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$","patternErrorMessage":"An S3 bucket name follows S3's rules: 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit, no '..', not an IP address, no reserved prefix (xn--, sthree-, amzn-s3-demo-) or suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)."},"prefix":{"description":"Key prefix inside the bucket: empty, or ending with '/' (e.g. item-store/). Never starts with '/', never contains '..' or '//', no control characters.","type":"string","maxLength":256,"pattern":"^(|(?!/)(?!.*\\.\\.)(?!.*//)(?!(?:.*/)?\\./)[^\\u0000-\\u001f\\u007f\\\\]*/)$","patternErrorMessage":"A prefix is empty or ends with '/' (e.g. item-store/); it does not start with '/' and contains no '..', '//', './' segment, backslash or control character."},"region":{"description":"Region of this bucket when it differs from the tenant's region.","type":"string","pattern":"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$","patternErrorMessage":"An AWS region looks like us-east-1."}}},"team":{"description":"A team folder: where its configs deploy and how their contents are read.","type":"object","additionalProperties":false,"required":["tenant","namespace"],"properties":{"tenant":{"description":"The tenant (a key of tenants) whose AWS resources this team deploys to.","type":"string","minLength":1},"namespace":{"description":"The Item Store V2 namespace of this team's items.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$","patternErrorMessage":"A namespace is 1 to 64 letters, digits, '_', '.' and '-', starting with a letter or digit."},"format":{"description":"How configs are read. plain: any JSON value. config-list: the root is a mapping whose key config_list is a list. dq: like config-list, and S3 stores the legacy multi-document YAML. Default: plain.","enum":["plain","config-list","dq"],"default":"plain"},"s3Format":{"description":"What S3 stores: bytes (the file exactly as in git) or legacy-multidoc (one YAML document per config_list entry). Default: legacy-multidoc for format dq (which always stores it), else bytes. legacy-multidoc needs format config-list or dq.","enum":["bytes","legacy-multidoc"]}}}}};
@@ -52,33 +57,18 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.region === undefined){
 const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'",schema:schema12.required,parentSchema:schema12,data};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = withError(vErrors, err0);
 errors++;
 }
 if(data.s3 === undefined){
 const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "s3"},message:"must have required property '"+"s3"+"'",schema:schema12.required,parentSchema:schema12,data};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = withError(vErrors, err1);
 errors++;
 }
 for(const key0 in data){
 if(!((key0 === "region") || (key0 === "s3"))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12,data};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = withError(vErrors, err2);
 errors++;
 }
 }
@@ -87,23 +77,13 @@ let data0 = data.region;
 if(typeof data0 === "string"){
 if(!pattern3.test(data0)){
 const err3 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$",parentSchema:schema12.properties.region,data:data0};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = withError(vErrors, err3);
 errors++;
 }
 }
 else {
 const err4 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.region.type,parentSchema:schema12.properties.region,data:data0};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = withError(vErrors, err4);
 errors++;
 }
 }
@@ -115,33 +95,18 @@ let data2 = data1[key1];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.bucket === undefined){
 const err5 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/s3Location/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'",schema:schema13.required,parentSchema:schema13,data:data2};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = withError(vErrors, err5);
 errors++;
 }
 if(data2.prefix === undefined){
 const err6 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/s3Location/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema13.required,parentSchema:schema13,data:data2};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = withError(vErrors, err6);
 errors++;
 }
 for(const key2 in data2){
 if(!(((key2 === "bucket") || (key2 === "prefix")) || (key2 === "region"))){
 const err7 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/s3Location/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema13,data:data2};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = withError(vErrors, err7);
 errors++;
 }
 }
@@ -150,23 +115,13 @@ let data3 = data2.bucket;
 if(typeof data3 === "string"){
 if(!pattern4.test(data3)){
 const err8 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/definitions/s3Location/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\\.\\.)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)(?!.*(?:-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\\.\\.)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)(?!.*(?:-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\\.\\.)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)(?!.*(?:-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema13.properties.bucket,data:data3};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = withError(vErrors, err8);
 errors++;
 }
 }
 else {
 const err9 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/definitions/s3Location/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.bucket.type,parentSchema:schema13.properties.bucket,data:data3};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = withError(vErrors, err9);
 errors++;
 }
 }
@@ -175,33 +130,18 @@ let data4 = data2.prefix;
 if(typeof data4 === "string"){
 if(func2(data4) > 256){
 const err10 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/prefix",schemaPath:"#/definitions/s3Location/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema13.properties.prefix,data:data4};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = withError(vErrors, err10);
 errors++;
 }
 if(!pattern5.test(data4)){
 const err11 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/prefix",schemaPath:"#/definitions/s3Location/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^(|(?!/)(?!.*\\.\\.)(?!.*//)(?!(?:.*/)?\\./)[^\\u0000-\\u001f\\u007f\\\\]*/)$"},message:"must match pattern \""+"^(|(?!/)(?!.*\\.\\.)(?!.*//)(?!(?:.*/)?\\./)[^\\u0000-\\u001f\\u007f\\\\]*/)$"+"\"",schema:"^(|(?!/)(?!.*\\.\\.)(?!.*//)(?!(?:.*/)?\\./)[^\\u0000-\\u001f\\u007f\\\\]*/)$",parentSchema:schema13.properties.prefix,data:data4};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = withError(vErrors, err11);
 errors++;
 }
 }
 else {
 const err12 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/prefix",schemaPath:"#/definitions/s3Location/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.prefix.type,parentSchema:schema13.properties.prefix,data:data4};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = withError(vErrors, err12);
 errors++;
 }
 }
@@ -210,59 +150,34 @@ let data5 = data2.region;
 if(typeof data5 === "string"){
 if(!pattern3.test(data5)){
 const err13 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/region",schemaPath:"#/definitions/s3Location/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$",parentSchema:schema13.properties.region,data:data5};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = withError(vErrors, err13);
 errors++;
 }
 }
 else {
 const err14 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/region",schemaPath:"#/definitions/s3Location/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.region.type,parentSchema:schema13.properties.region,data:data5};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = withError(vErrors, err14);
 errors++;
 }
 }
 }
 else {
 const err15 = {instancePath:instancePath+"/s3/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/s3Location/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data:data2};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = withError(vErrors, err15);
 errors++;
 }
 }
 }
 else {
 const err16 = {instancePath:instancePath+"/s3",schemaPath:"#/properties/s3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.s3.type,parentSchema:schema12.properties.s3,data:data1};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = withError(vErrors, err16);
 errors++;
 }
 }
 }
 else {
 const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = withError(vErrors, err17);
 errors++;
 }
 validate11.errors = vErrors;
@@ -276,53 +191,28 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.version === undefined){
 const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'",schema:schema11.required,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = withError(vErrors, err0);
 errors++;
 }
 if(data.environments === undefined){
 const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "environments"},message:"must have required property '"+"environments"+"'",schema:schema11.required,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = withError(vErrors, err1);
 errors++;
 }
 if(data.tenants === undefined){
 const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tenants"},message:"must have required property '"+"tenants"+"'",schema:schema11.required,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = withError(vErrors, err2);
 errors++;
 }
 if(data.teams === undefined){
 const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "teams"},message:"must have required property '"+"teams"+"'",schema:schema11.required,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = withError(vErrors, err3);
 errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "version") || (key0 === "mainBranch")) || (key0 === "environments")) || (key0 === "s3OnlySuffixes")) || (key0 === "maxConfigBytes")) || (key0 === "tenants")) || (key0 === "teams"))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = withError(vErrors, err4);
 errors++;
 }
 }
@@ -330,12 +220,7 @@ if(data.version !== undefined){
 let data0 = data.version;
 if(1 !== data0){
 const err5 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant",schema:1,parentSchema:schema11.properties.version,data:data0};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = withError(vErrors, err5);
 errors++;
 }
 }
@@ -344,33 +229,18 @@ let data1 = data.mainBranch;
 if(typeof data1 === "string"){
 if(func2(data1) > 256){
 const err6 = {instancePath:instancePath+"/mainBranch",schemaPath:"#/properties/mainBranch/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.mainBranch,data:data1};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = withError(vErrors, err6);
 errors++;
 }
 if(func2(data1) < 1){
 const err7 = {instancePath:instancePath+"/mainBranch",schemaPath:"#/properties/mainBranch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.mainBranch,data:data1};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = withError(vErrors, err7);
 errors++;
 }
 }
 else {
 const err8 = {instancePath:instancePath+"/mainBranch",schemaPath:"#/properties/mainBranch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.mainBranch.type,parentSchema:schema11.properties.mainBranch,data:data1};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = withError(vErrors, err8);
 errors++;
 }
 }
@@ -379,12 +249,7 @@ let data2 = data.environments;
 if(Array.isArray(data2)){
 if(data2.length < 1){
 const err9 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.environments,data:data2};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = withError(vErrors, err9);
 errors++;
 }
 const len0 = data2.length;
@@ -393,23 +258,13 @@ let data3 = data2[i0];
 if(typeof data3 === "string"){
 if(!pattern0.test(data3)){
 const err10 = {instancePath:instancePath+"/environments/" + i0,schemaPath:"#/properties/environments/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,31}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,31}$"+"\"",schema:"^[a-z][a-z0-9-]{0,31}$",parentSchema:schema11.properties.environments.items,data:data3};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = withError(vErrors, err10);
 errors++;
 }
 }
 else {
 const err11 = {instancePath:instancePath+"/environments/" + i0,schemaPath:"#/properties/environments/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.environments.items.type,parentSchema:schema11.properties.environments.items,data:data3};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = withError(vErrors, err11);
 errors++;
 }
 }
@@ -425,12 +280,7 @@ continue;
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
 const err12 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema11.properties.environments,data:data2};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = withError(vErrors, err12);
 errors++;
 break;
 }
@@ -440,12 +290,7 @@ indices0[item0] = i1;
 }
 else {
 const err13 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.environments.type,parentSchema:schema11.properties.environments,data:data2};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = withError(vErrors, err13);
 errors++;
 }
 }
@@ -458,23 +303,13 @@ let data5 = data4[i2];
 if(typeof data5 === "string"){
 if(!pattern1.test(data5)){
 const err14 = {instancePath:instancePath+"/s3OnlySuffixes/" + i2,schemaPath:"#/properties/s3OnlySuffixes/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\"",schema:"^[A-Za-z0-9_-]{1,64}$",parentSchema:schema11.properties.s3OnlySuffixes.items,data:data5};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = withError(vErrors, err14);
 errors++;
 }
 }
 else {
 const err15 = {instancePath:instancePath+"/s3OnlySuffixes/" + i2,schemaPath:"#/properties/s3OnlySuffixes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.s3OnlySuffixes.items.type,parentSchema:schema11.properties.s3OnlySuffixes.items,data:data5};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = withError(vErrors, err15);
 errors++;
 }
 }
@@ -490,12 +325,7 @@ continue;
 if(typeof indices1[item1] == "number"){
 j1 = indices1[item1];
 const err16 = {instancePath:instancePath+"/s3OnlySuffixes",schemaPath:"#/properties/s3OnlySuffixes/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema11.properties.s3OnlySuffixes,data:data4};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = withError(vErrors, err16);
 errors++;
 break;
 }
@@ -505,12 +335,7 @@ indices1[item1] = i3;
 }
 else {
 const err17 = {instancePath:instancePath+"/s3OnlySuffixes",schemaPath:"#/properties/s3OnlySuffixes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.s3OnlySuffixes.type,parentSchema:schema11.properties.s3OnlySuffixes,data:data4};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = withError(vErrors, err17);
 errors++;
 }
 }
@@ -518,33 +343,18 @@ if(data.maxConfigBytes !== undefined){
 let data6 = data.maxConfigBytes;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
 const err18 = {instancePath:instancePath+"/maxConfigBytes",schemaPath:"#/properties/maxConfigBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.maxConfigBytes.type,parentSchema:schema11.properties.maxConfigBytes,data:data6};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = withError(vErrors, err18);
 errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 2097152 || isNaN(data6)){
 const err19 = {instancePath:instancePath+"/maxConfigBytes",schemaPath:"#/properties/maxConfigBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2097152},message:"must be <= 2097152",schema:2097152,parentSchema:schema11.properties.maxConfigBytes,data:data6};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = withError(vErrors, err19);
 errors++;
 }
 if(data6 < 1 || isNaN(data6)){
 const err20 = {instancePath:instancePath+"/maxConfigBytes",schemaPath:"#/properties/maxConfigBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.maxConfigBytes,data:data6};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+vErrors = withError(vErrors, err20);
 errors++;
 }
 }
@@ -554,12 +364,7 @@ let data7 = data.tenants;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(Object.keys(data7).length < 1){
 const err21 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema11.properties.tenants,data:data7};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
+vErrors = withError(vErrors, err21);
 errors++;
 }
 for(const key1 in data7){
@@ -567,24 +372,14 @@ const _errs17 = errors;
 if(typeof key1 === "string"){
 if(!pattern2.test(key1)){
 const err22 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]{0,63}$"+"\"",schema:"^[a-z][a-z0-9_-]{0,63}$",parentSchema:schema11.properties.tenants.propertyNames,data:key1,propertyName:key1};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
+vErrors = withError(vErrors, err22);
 errors++;
 }
 }
 var valid7 = _errs17 === errors;
 if(!valid7){
 const err23 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema11.properties.tenants.propertyNames,parentSchema:schema11.properties.tenants,data:data7};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
+vErrors = withError(vErrors, err23);
 errors++;
 }
 }
@@ -597,12 +392,7 @@ errors = vErrors.length;
 }
 else {
 const err24 = {instancePath:instancePath+"/tenants",schemaPath:"#/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tenants.type,parentSchema:schema11.properties.tenants,data:data7};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
+vErrors = withError(vErrors, err24);
 errors++;
 }
 }
@@ -611,12 +401,7 @@ let data9 = data.teams;
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(Object.keys(data9).length < 1){
 const err25 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema11.properties.teams,data:data9};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
+vErrors = withError(vErrors, err25);
 errors++;
 }
 for(const key3 in data9){
@@ -624,24 +409,14 @@ const _errs22 = errors;
 if(typeof key3 === "string"){
 if(!pattern7.test(key3)){
 const err26 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",parentSchema:schema11.properties.teams.propertyNames,data:key3,propertyName:key3};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
+vErrors = withError(vErrors, err26);
 errors++;
 }
 }
 var valid9 = _errs22 === errors;
 if(!valid9){
 const err27 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema11.properties.teams.propertyNames,parentSchema:schema11.properties.teams,data:data9};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
+vErrors = withError(vErrors, err27);
 errors++;
 }
 }
@@ -650,33 +425,18 @@ let data10 = data9[key4];
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(data10.tenant === undefined){
 const err28 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/required",keyword:"required",params:{missingProperty: "tenant"},message:"must have required property '"+"tenant"+"'",schema:schema14.required,parentSchema:schema14,data:data10};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
+vErrors = withError(vErrors, err28);
 errors++;
 }
 if(data10.namespace === undefined){
 const err29 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/required",keyword:"required",params:{missingProperty: "namespace"},message:"must have required property '"+"namespace"+"'",schema:schema14.required,parentSchema:schema14,data:data10};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
+vErrors = withError(vErrors, err29);
 errors++;
 }
 for(const key5 in data10){
 if(!((((key5 === "tenant") || (key5 === "namespace")) || (key5 === "format")) || (key5 === "s3Format"))){
 const err30 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data:data10};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
+vErrors = withError(vErrors, err30);
 errors++;
 }
 }
@@ -685,23 +445,13 @@ let data11 = data10.tenant;
 if(typeof data11 === "string"){
 if(func2(data11) < 1){
 const err31 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/tenant",schemaPath:"#/definitions/team/properties/tenant/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.tenant,data:data11};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
+vErrors = withError(vErrors, err31);
 errors++;
 }
 }
 else {
 const err32 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/tenant",schemaPath:"#/definitions/team/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.tenant.type,parentSchema:schema14.properties.tenant,data:data11};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
+vErrors = withError(vErrors, err32);
 errors++;
 }
 }
@@ -710,23 +460,13 @@ let data12 = data10.namespace;
 if(typeof data12 === "string"){
 if(!pattern8.test(data12)){
 const err33 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/namespace",schemaPath:"#/definitions/team/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",parentSchema:schema14.properties.namespace,data:data12};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
+vErrors = withError(vErrors, err33);
 errors++;
 }
 }
 else {
 const err34 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/namespace",schemaPath:"#/definitions/team/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.namespace.type,parentSchema:schema14.properties.namespace,data:data12};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
+vErrors = withError(vErrors, err34);
 errors++;
 }
 }
@@ -734,12 +474,7 @@ if(data10.format !== undefined){
 let data13 = data10.format;
 if(!(((data13 === "plain") || (data13 === "config-list")) || (data13 === "dq"))){
 const err35 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/definitions/team/properties/format/enum",keyword:"enum",params:{allowedValues: schema14.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.format.enum,parentSchema:schema14.properties.format,data:data13};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
+vErrors = withError(vErrors, err35);
 errors++;
 }
 }
@@ -747,48 +482,28 @@ if(data10.s3Format !== undefined){
 let data14 = data10.s3Format;
 if(!((data14 === "bytes") || (data14 === "legacy-multidoc"))){
 const err36 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/s3Format",schemaPath:"#/definitions/team/properties/s3Format/enum",keyword:"enum",params:{allowedValues: schema14.properties.s3Format.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.s3Format.enum,parentSchema:schema14.properties.s3Format,data:data14};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
+vErrors = withError(vErrors, err36);
 errors++;
 }
 }
 }
 else {
 const err37 = {instancePath:instancePath+"/teams/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/team/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data10};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
+vErrors = withError(vErrors, err37);
 errors++;
 }
 }
 }
 else {
 const err38 = {instancePath:instancePath+"/teams",schemaPath:"#/properties/teams/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.teams.type,parentSchema:schema11.properties.teams,data:data9};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
+vErrors = withError(vErrors, err38);
 errors++;
 }
 }
 }
 else {
 const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
+vErrors = withError(vErrors, err39);
 errors++;
 }
 validate10.errors = vErrors;
