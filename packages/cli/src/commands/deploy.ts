@@ -67,14 +67,14 @@ export async function deployCommand(argv: string[]): Promise<number> {
   if (!values.manifest) await checkedRepo(repo);
 
   const progress = createProgress();
-  const reading = progress.start(
-    values.manifest ? 'deploy: reading the manifest' : 'deploy: resolving every config of the checkout',
-  );
-  const manifest = await (
-    values.manifest
-      ? readResolvedManifest(resolve(values.manifest))
-      : manifestOfWholeRepo(repo, values.branch)
-  ).finally(() => reading.done());
+  let manifest: ResolvedManifest;
+  if (values.manifest) manifest = await readResolvedManifest(resolve(values.manifest));
+  else {
+    // Refuse a wrong environment before the work of resolving every config (and before any progress line).
+    gateDeployEnvironment(await loadSettings(new FsTree(repo)), values.environment);
+    const reading = progress.start('deploy: resolving every config of the checkout');
+    manifest = await manifestOfWholeRepo(repo, values.branch).finally(() => reading.done());
+  }
   const tree = new FsTree(configRootOf(manifest));
   const settings = await loadSettings(tree);
   const environment = gateDeployEnvironment(settings, values.environment);
