@@ -4,12 +4,15 @@
  * migration branches exist (their edited tables are read only with flags-branch). The whole flow is
  * test/e2e/cutover.test.ts; these runs stop before S3 (no servers needed).
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigRepo, ProcessGroups, WorkflowRunner, type WorkflowRun } from '@itemstore/workflow-runner';
 import { bundleNode, repoRoot } from '../helpers/run-bundle.js';
+
+// Real git and bash on a shared machine: jest's 5 s default (testTimeout is not read per project) is too little.
+jest.setTimeout(60_000);
 
 let temp: string;
 let processes: ProcessGroups;
@@ -39,7 +42,7 @@ beforeAll(async () => {
     processes,
     nodePath: bundleNode,
   });
-});
+}, 60_000);
 
 afterAll(async () => {
   await processes?.stopAll();
