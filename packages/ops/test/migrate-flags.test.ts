@@ -35,6 +35,9 @@ teams:
   ffi2: { tenant: wholesale, namespace: ffi2 }
 `;
 
+// Real servers on a shared machine: jest's 5 s default applies (testTimeout is not read per project).
+jest.setTimeout(60_000);
+
 let stores: Stores;
 let out = '';
 const savedEnv = { ...process.env };
