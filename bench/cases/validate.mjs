@@ -55,7 +55,7 @@ function configText(team, i) {
       `  - rule_id: r_${i}_${k}`,
       `    table: curated.t${i}`,
       `    threshold: 0.${k + 1}`,
-      '    enabled: yes',
+      '    enabled: true',
     );
   }
   return lines.join('\n') + '\n';
@@ -86,6 +86,26 @@ ${TEAMS.map((t) => `  ${t.name}: { tenant: retail, namespace: ${t.name}, format:
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, `cfg_${String(i).padStart(5, '0')}.yaml`), configText(team, i));
   }
+  // deploy reads a committed checkout (it refuses a folder that is not a git repository, or a dirty one).
+  const git = (...args) => {
+    const r = spawnSync('git', args, {
+      cwd: dir,
+      env: {
+        ...process.env,
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_AUTHOR_NAME: 'bench',
+        GIT_AUTHOR_EMAIL: 'bench@example.com',
+        GIT_COMMITTER_NAME: 'bench',
+        GIT_COMMITTER_EMAIL: 'bench@example.com',
+      },
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`git ${args[0]} failed: ${r.stderr}`);
+  };
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '--no-verify', '-m', 'bench configs');
   return dir;
 }
 

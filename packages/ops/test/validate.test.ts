@@ -435,8 +435,12 @@ describe('validate S3 against V2 (JSON values)', () => {
 
 describe('YAML 1.1 meaning (S3 read as its legacy readers read it)', () => {
   test('a config S3 gets byte for byte with `enabled: yes` is edited-outside (drift) in both modes, though the bytes agree', async () => {
-    writeRepo({ 'ffi2/default/switches.yaml': 'enabled: yes\nmode: "0755"\n' }, repo);
+    // sync-s3 now refuses to upload such a file (a located error), so S3 got it before that rule, as the legacy
+    // pipeline did: V2 holds the YAML 1.2 meaning (the string "yes"), S3 the very bytes of the repo file.
+    writeRepo({ 'ffi2/default/switches.yaml': 'enabled: "yes"\nmode: "0755"\n' }, repo);
     await deployAll(stores, repo, 'dev');
+    writeRepo({ 'ffi2/default/switches.yaml': 'enabled: yes\nmode: "0755"\n' }, repo);
+    await stores.s3.putObject(BUCKETS.dev, `${PREFIX}ffi2/switches.yaml`, 'enabled: yes\nmode: "0755"\n');
     const detail =
       'YAML 1.1 readers of S3 read 1 scalar(s) differently from V2, first at line 1, column 10: "yes" is true to YAML 1.1 readers of S3 and the string "yes" to V2: write true or quote it';
 

@@ -21,7 +21,7 @@ import {
 import pLimit from 'p-limit';
 import type { S3Location } from './location.js';
 import { objectRef, type DeletionRequest, type DesiredObject } from './plan.js';
-import { contentTypeFor, renderForS3 } from './render.js';
+import { contentTypeFor, renderForS3, yaml11Refusals } from './render.js';
 
 /** A config that goes to S3, as the manifest or the resolver describes it. */
 export interface S3Config {
@@ -131,6 +131,8 @@ export async function collectWanted(options: CollectOptions): Promise<Wanted> {
             s3Format,
             ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
           });
+          const refused = yaml11Refusals(cfg.path, r);
+          if (refused) throw refused;
           const location = locationOf(cfg.tenant);
           return {
             location,

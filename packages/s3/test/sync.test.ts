@@ -275,6 +275,25 @@ describe('syncToS3 with full: true (the whole default/ tree)', () => {
     expect(await s3.getObject(bucket, 'other-prefix/keep.yaml')).toBeDefined();
   });
 
+  test('full: a byte-for-byte config with a YAML 1.1 scalar (enabled: yes) is a located error and nothing is written', async () => {
+    // resolve-tags refuses it on the push path; a full sync (and the CLI) reads the checkout itself and must too:
+    // legacy readers of S3 would read `true` where V2 reads the string "yes".
+    const bucket = await newBucket();
+    const repo = ConfigRepo.create({
+      ...baseFiles(bucket),
+      'data-router/default/yes.yaml': 'config_list:\n  - route: x\n    enabled: yes\n',
+    });
+    await s3.resetCounts();
+    const err = await syncToS3(opts({ full: true, repoDir: repo.root })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigErrors);
+    expect((err as ConfigErrors).errors.map((e) => [e.code, e.file, e.line, e.column])).toEqual([
+      ['yaml11-ambiguous', 'data-router/default/yes.yaml', 3, 14],
+    ]);
+    expect((err as ConfigErrors).errors[0]!.message).toContain('"yes" is true to YAML 1.1 readers of S3');
+    expect(await s3.counts()).toMatchObject({ put: 0, delete: 0, post: 0 });
+    expect(await s3.listKeys(bucket)).toEqual([]);
+  });
+
   test('full with deletions: apply refuses an empty prefix', async () => {
     const bucket = await newBucket();
     const repo = ConfigRepo.create(baseFiles(bucket));
