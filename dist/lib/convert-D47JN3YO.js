@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{i as g,k as p,l as y,m as h,n as m,o as w}from"./chunk-JFJ3AGTQ.js";import{a as u,b as n,e as d}from"./chunk-EXRA7BC3.js";import{a as s}from"./chunk-HCKHEWNP.js";import{readFileSync as v,renameSync as S,rmSync as C,statSync as $,writeFileSync as A}from"node:fs";import{basename as I,dirname as N,join as O}from"node:path";import{parseArgs as E}from"node:util";var x=`Usage: itemstore convert <direction> <file> [-o OUT] [--format plain|config-list|dq] [--max-bytes N]
+import{i as g,k as p,l as y,m as h,n as m,o as w}from"./chunk-JLKJANHN.js";import{a as u,b as n,e as d}from"./chunk-NZIT4VGF.js";import{a as s}from"./chunk-HCKHEWNP.js";import{readFileSync as v,renameSync as S,rmSync as C,statSync as $,writeFileSync as A}from"node:fs";import{basename as I,dirname as N,join as O}from"node:path";import{parseArgs as E}from"node:util";var x=`Usage: itemstore convert <direction> <file> [-o OUT] [--format plain|config-list|dq] [--max-bytes N]
 
 Directions:
   to-v2           a config (.json, .yaml, .yml) -> the JSON text Item Store V2 stores
