@@ -7,14 +7,12 @@
  * the main branch, another environment) write nothing. Needs `npm run build`.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { FsTree, loadSettings, resolveTree } from '@itemstore/config';
 import { RESOLVED_MANIFEST_VERSION, type ResolvedManifest } from '@itemstore/core';
 import { toV2Json } from '@itemstore/convert';
 import { deployToV2, manifestAll, type ManifestEntry } from '@itemstore/v2';
-import { bundleNode, repoRoot, runBundle } from '../helpers/run-bundle.js';
+import { runBundle, runCli } from '../helpers/run-bundle.js';
 import {
   TOKEN,
   cleanupAll,
@@ -23,6 +21,7 @@ import {
   startStores,
   writeRepo,
   type Stores,
+  v2WriteCounter,
 } from '../../packages/ops/test/helpers.js';
 
 jest.setTimeout(120_000);
@@ -97,37 +96,16 @@ afterAll(async () => {
   await cleanupAll();
 });
 
-let v2Baseline: Record<string, number> = {};
-async function v2Writes(): Promise<number> {
-  const { requests } = await stores.v2Stats();
-  return Object.entries(requests)
-    .filter(([route]) => !route.startsWith('GET '))
-    .reduce((n, [route, c]) => n + c - (v2Baseline[route] ?? 0), 0);
-}
+const v2Writes = (): Promise<number> => counter.writes();
+let counter: ReturnType<typeof v2WriteCounter>;
 beforeEach(async () => {
-  v2Baseline = (await stores.v2Stats()).requests;
+  counter ??= v2WriteCounter(stores);
+  await counter.reset();
   await stores.s3.resetCounts();
 });
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(bundleNode, [join(repoRoot, 'dist', 'cli', 'itemstore.js'), ...args], {
-    cwd: repo,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      ITEMSTORE_URL: stores.v2.url,
-      ITEMSTORE_TOKEN: TOKEN,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((res) =>
-    child.on('close', (code) => res({ code, stdout, stderr })),
-  );
+  return runCli(args, { cwd: repo, env: { ITEMSTORE_URL: stores.v2.url, ITEMSTORE_TOKEN: TOKEN, ...env } });
 }
 
 const OFF = { ITEMSTORE_S3_SYNC: 'off' };

@@ -24,6 +24,7 @@ import {
   tagsOf,
   writeRepo,
   type Stores,
+  v2WriteCounter,
 } from '../../packages/ops/test/helpers.js';
 
 // Each test starts a few Node processes (bundles, the CLI); on a busy machine that takes seconds.
@@ -56,16 +57,11 @@ afterAll(async () => {
   await cleanupAll();
 });
 
-/** V2 writes the server answered since the last reset: every call that is not a GET. */
-let v2Baseline: Record<string, number> = {};
-async function v2Writes(): Promise<number> {
-  const { requests } = await stores.v2Stats();
-  return Object.entries(requests)
-    .filter(([route]) => !route.startsWith('GET '))
-    .reduce((n, [route, c]) => n + c - (v2Baseline[route] ?? 0), 0);
-}
+const v2Writes = (): Promise<number> => counter.writes();
+let counter: ReturnType<typeof v2WriteCounter>;
 beforeEach(async () => {
-  v2Baseline = (await stores.v2Stats()).requests;
+  counter ??= v2WriteCounter(stores);
+  await counter.reset();
   await stores.s3.resetCounts();
 });
 

@@ -156,3 +156,25 @@ export function tagsOf(
     Object.entries({ ...extra, name, owner: 'platform', team }).sort(([a], [b]) => (a < b ? -1 : 1)),
   );
 }
+
+/**
+ * V2 writes the server answered since the last `reset()`: every call that is not a GET (bundle and e2e suites assert
+ * that a refusal wrote nothing).
+ */
+export function v2WriteCounter(stores: Pick<Stores, 'v2Stats'>): {
+  reset(): Promise<void>;
+  writes(): Promise<number>;
+} {
+  let baseline: Record<string, number> = {};
+  return {
+    async reset() {
+      baseline = (await stores.v2Stats()).requests;
+    },
+    async writes() {
+      const { requests } = await stores.v2Stats();
+      return Object.entries(requests)
+        .filter(([route]) => !route.startsWith('GET '))
+        .reduce((n, [route, c]) => n + c - (baseline[route] ?? 0), 0);
+    },
+  };
+}
