@@ -58,6 +58,23 @@ export async function hashRemoteObjects(
 export function explainAccessError(err: unknown, location: S3Location): unknown {
   const name = (err as { name?: string }).name ?? '';
   const where = describeLocation(location);
+  const network = networkError(err);
+  const server = network?.host ?? `the S3 endpoint of ${location.region}`;
+  if (network?.code === 'ECONNREFUSED') {
+    return new UsageError(
+      `Nothing answers at ${server} (ECONNREFUSED, listing ${where}): check --endpoint (or the endpoint input) and that the S3 server is running.`,
+    );
+  }
+  if (network?.code === 'ENOTFOUND' || network?.code === 'EAI_AGAIN') {
+    return new UsageError(
+      `The host name ${server} does not resolve (${network?.code}, listing ${where}): check --endpoint (or the endpoint input) and your network.`,
+    );
+  }
+  if (network?.code === 'ETIMEDOUT' || network?.code === 'ECONNRESET' || network?.code === 'EHOSTUNREACH') {
+    return new UsageError(
+      `The connection to ${server} failed (${network?.code}, listing ${where}): check --endpoint (or the endpoint input) and your network.`,
+    );
+  }
   if (name === 'NoSuchBucket') {
     return new UsageError(
       `Bucket "${location.bucket}" does not exist (listing ${where}); check item-store.yaml or the bucket input.`,
@@ -79,4 +96,24 @@ export function explainAccessError(err: unknown, location: S3Location): unknown 
     );
   }
   return err;
+}
+
+/** The Node network error (ECONNREFUSED, ENOTFOUND, …) behind an SDK failure, with the host it was for. */
+function networkError(err: unknown): { code: string; host?: string } | undefined {
+  type NodeError = { code?: unknown; cause?: unknown; address?: unknown; port?: unknown; hostname?: unknown };
+  for (let e = err as NodeError | undefined, depth = 0; e && depth < 3; depth++) {
+    if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) {
+      const host =
+        typeof e.hostname === 'string'
+          ? e.hostname
+          : typeof e.address === 'string'
+            ? `${e.address}${typeof e.port === 'number' ? `:${e.port}` : ''}`
+            : undefined;
+      return { code: e.code, ...(host ? { host } : {}) };
+    }
+    e = e.cause as NodeError | undefined;
+  }
+  // The SDK's retry layer may keep only the text ("AWS SDK error wrapper for Error: connect ECONNREFUSED 1.2.3.4:9").
+  const m = /\b(E[A-Z]+) (\S+)$/.exec(err instanceof Error ? err.message : '');
+  return m ? { code: m[1]!, host: m[2]! } : undefined;
 }
