@@ -21,6 +21,11 @@ export class GitTree implements RepoTree {
   private index: Promise<Map<string, GitTreeEntry>> | undefined;
   private files: Promise<TreeFile[]> | undefined;
   private batch: CatFileBatch | undefined;
+  /** Read folder by folder through cat-file (no sizes wanted, and the commit is a plain object id). */
+  private readonly byTree: boolean;
+  private readonly dirs = new Map<string, Promise<Map<string, GitTreeEntry> | undefined>>();
+  private treeOf: Promise<string | undefined> | undefined;
+  private hashBytes = 20;
 
   /**
    * @param repoDir any folder inside the git work tree (or the git dir)
@@ -37,29 +42,44 @@ export class GitTree implements RepoTree {
     const clean = (subdir ?? '').replace(/\\/g, '/').replace(/^\.?\/+|\/+$/g, '');
     this.prefix = clean === '' || clean === '.' ? '' : `${clean}/`;
     this.label = `commit ${sha.slice(0, 7)}`;
+    this.byTree = options.sizes === false && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha);
   }
 
   list(): Promise<TreeFile[]> {
-    this.files ??= this.load().then(async (index) => {
-      // Keyed by the path below the config repo root (the index's keys), not git's full path.
-      const links = [...index].filter(([, e]) => e.mode === MODE_SYMLINK);
-      const targets = await Promise.all(links.map(([, e]) => this.blob(e.sha)));
-      const linkTarget = new Map(links.map(([path], i) => [path, targets[i]?.toString('utf8')]));
-      const files: TreeFile[] = [];
-      for (const [path, e] of index) {
-        if (e.mode === MODE_SUBMODULE) files.push({ path, kind: 'submodule' });
-        else if (e.mode === MODE_SYMLINK) {
-          files.push({ path, kind: 'symlink', linkTarget: linkTarget.get(path) ?? '', size: e.size });
-        } else files.push({ path, kind: 'file', size: e.size });
-      }
-      return files.sort((a, b) => compare(a.path, b.path));
-    });
+    this.files ??= this.load().then((index) => this.toFiles(index));
     return this.files;
+  }
+
+  /**
+   * The root's own entries and the folders `tops`. Without sizes this reads just those tree objects through the
+   * cat-file process (a one-config push's base resolves one team folder, not a 10,000-file `ls-tree`); with sizes
+   * (which only `ls-tree -l` gives) it is the whole listing, filtered.
+   */
+  async listTops(tops: readonly string[]): Promise<TreeFile[]> {
+    if (!this.byTree || this.index) return onlyTops(await this.list(), tops);
+    const root = await this.dir('');
+    if (!root) return onlyTops(await this.list(), tops);
+    const index = new Map<string, GitTreeEntry>();
+    for (const [name, e] of root) if (e.type !== 'tree') index.set(name, e);
+    const walk = async (dir: string): Promise<void> => {
+      const entries = await this.dir(dir);
+      if (!entries) throw new Error(`git cat-file: the tree ${dir} of ${this.sha} could not be read`);
+      await Promise.all(
+        [...entries].map(([name, e]) => {
+          const path = `${dir}/${name}`;
+          if (e.type === 'tree') return walk(path);
+          index.set(path, e);
+          return undefined;
+        }),
+      );
+    };
+    await Promise.all(tops.filter((t) => root.get(t)?.type === 'tree').map((t) => walk(t)));
+    return this.toFiles(index);
   }
 
   /** A regular file's bytes; undefined for a path that is missing, a symlink or a submodule. */
   async read(path: string): Promise<Buffer | undefined> {
-    const e = (await this.load()).get(path);
+    const e = await this.entry(path);
     if (!e || e.type !== 'blob' || e.mode === MODE_SYMLINK) return undefined;
     return this.blob(e.sha);
   }
@@ -68,6 +88,90 @@ export class GitTree implements RepoTree {
   close(): void {
     this.batch?.close();
     this.batch = undefined;
+  }
+
+  private async toFiles(index: ReadonlyMap<string, GitTreeEntry>): Promise<TreeFile[]> {
+    // Keyed by the path below the config repo root (the index's keys), not git's full path.
+    const links = [...index].filter(([, e]) => e.mode === MODE_SYMLINK);
+    const targets = await Promise.all(links.map(([, e]) => this.blob(e.sha)));
+    const linkTarget = new Map(links.map(([path], i) => [path, targets[i]?.toString('utf8')]));
+    const files: TreeFile[] = [];
+    for (const [path, e] of index) {
+      if (e.mode === MODE_SUBMODULE) files.push({ path, kind: 'submodule' });
+      else if (e.mode === MODE_SYMLINK) {
+        files.push({ path, kind: 'symlink', linkTarget: linkTarget.get(path) ?? '', size: e.size });
+      } else files.push({ path, kind: 'file', size: e.size });
+    }
+    return files.sort((a, b) => compare(a.path, b.path));
+  }
+
+  /** The entry at `path` (below the config root): from its folder's tree object, or from the whole listing. */
+  private async entry(path: string): Promise<GitTreeEntry | undefined> {
+    if (this.byTree && !this.index) {
+      const slash = path.lastIndexOf('/');
+      const dir = await this.dir(slash < 0 ? '' : path.slice(0, slash));
+      if (dir) {
+        const e = dir.get(path.slice(slash + 1));
+        return e?.type === 'tree' ? undefined : e;
+      }
+    }
+    return (await this.load()).get(path);
+  }
+
+  /**
+   * The entries of one folder below the config root, read as a tree object; an empty map when the folder is not in
+   * the commit; undefined when the commit cannot be read this way (then the whole listing is used).
+   */
+  private dir(path: string): Promise<Map<string, GitTreeEntry> | undefined> {
+    let p = this.dirs.get(path);
+    if (!p) {
+      p = (async () => {
+        if (path === '') {
+          const root = await this.rootTree();
+          return root === undefined ? undefined : this.treeEntries(root, this.prefix.replace(/\/$/, ''));
+        }
+        const slash = path.lastIndexOf('/');
+        const parentPath = slash < 0 ? '' : path.slice(0, slash);
+        const parent = await this.dir(parentPath);
+        if (!parent) return parent;
+        const e = parent.get(path.slice(slash + 1));
+        if (e?.type !== 'tree') return new Map<string, GitTreeEntry>();
+        return this.treeEntries(e.sha, `${this.prefix}${path}`);
+      })();
+      this.dirs.set(path, p);
+    }
+    return p;
+  }
+
+  /** The config root's tree object id (walking down the subdir from the commit's tree), or undefined. */
+  private rootTree(): Promise<string | undefined> {
+    this.treeOf ??= (async () => {
+      const commit = await this.blob(this.sha);
+      const m = commit && /^tree ([0-9a-f]{40}(?:[0-9a-f]{24})?)\n/.exec(commit.toString('latin1', 0, 80));
+      if (!m) return undefined;
+      this.hashBytes = (m[1] as string).length / 2;
+      let tree: string | undefined = m[1] as string;
+      let at = '';
+      for (const seg of this.prefix.split('/').filter(Boolean)) {
+        const entries = await this.treeEntries(tree, at);
+        const e = entries?.get(seg);
+        // A subdir missing at this commit: no files (as the filtered listing would have none).
+        if (!entries || e?.type !== 'tree') return EMPTY_TREE;
+        tree = e.sha;
+        at = `${at}${seg}/`;
+      }
+      return tree;
+    })();
+    return this.treeOf;
+  }
+
+  private async treeEntries(
+    treeSha: string,
+    fullDir: string,
+  ): Promise<Map<string, GitTreeEntry> | undefined> {
+    if (treeSha === EMPTY_TREE) return new Map();
+    const body = await this.blob(treeSha);
+    return body && parseTreeObject(body, this.hashBytes, fullDir ? `${fullDir.replace(/\/$/, '')}/` : '');
   }
 
   private load(): Promise<Map<string, GitTreeEntry>> {
@@ -95,4 +199,38 @@ export class GitTree implements RepoTree {
 /** Code-unit order, the same on every machine (no locale). */
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Stands for "no such folder at this commit" (never a real object id: not hex). */
+const EMPTY_TREE = 'empty';
+
+/** Only the entries at the root and below the given top-level folders. */
+function onlyTops(files: readonly TreeFile[], tops: readonly string[]): TreeFile[] {
+  const set = new Set(tops);
+  return files.filter((f) => {
+    const slash = f.path.indexOf('/');
+    return slash < 0 || set.has(f.path.slice(0, slash));
+  });
+}
+
+/**
+ * A git tree object: `<mode> <name>\0<raw object id>` records. Modes as `ls-tree` prints them for files (a folder's
+ * `40000` becomes type tree); `dir` (with a trailing slash, or '') is put before each name for the full path.
+ */
+export function parseTreeObject(body: Buffer, hashBytes: number, dir: string): Map<string, GitTreeEntry> {
+  const out = new Map<string, GitTreeEntry>();
+  let i = 0;
+  while (i < body.length) {
+    const sp = body.indexOf(0x20, i);
+    const nul = body.indexOf(0, sp + 1);
+    if (sp < 0 || nul < 0 || nul + 1 + hashBytes > body.length)
+      throw new Error('git: a malformed tree object');
+    const mode = body.toString('latin1', i, sp);
+    const name = body.toString('utf8', sp + 1, nul);
+    const sha = body.toString('hex', nul + 1, nul + 1 + hashBytes);
+    i = nul + 1 + hashBytes;
+    const type = mode === '40000' ? 'tree' : mode === MODE_SUBMODULE ? 'commit' : 'blob';
+    out.set(name, { mode: mode.padStart(6, '0'), type, sha, size: undefined, path: `${dir}${name}` });
+  }
+  return out;
 }

@@ -45,6 +45,39 @@ describe('GitTree', () => {
     ]);
   });
 
+  it('without sizes, listTops reads only tree objects and gives exactly the whole listing of those folders', async () => {
+    const sub = await repoWith({ 'inner.yaml': 'i: 1\n' });
+    const repo = await repoWith({
+      'item-store.yaml': 'version: 1\n',
+      'tags.yaml': 'tags: {}\n',
+      'team/a.yaml': 'a: 1\n',
+      'team/deep/er/x y.yaml': 'x: 1\n',
+      'team/ünï.json': '{}\n',
+      'team/link.yaml': { symlink: '../outside/secret.yaml' },
+      'team/dirlink': { symlink: 'deep' },
+      'other/b.yaml': 'b: 1\n',
+      'other.yaml': 'o: 1\n',
+      toplink: { symlink: 'team' },
+    });
+    await repo.git(['-c', 'protocol.file.allow=always', 'submodule', '--quiet', 'add', sub.dir, 'team/sub']);
+    const sha = await repo.commit('with submodule');
+    for (const subdir of ['', 'team']) {
+      const whole = await tree(repo.dir, sha, subdir, { sizes: false }).list();
+      const tops = subdir ? ['deep', 'nothere'] : ['team', 'toplink', 'nothere'];
+      const part = tree(repo.dir, sha, subdir, { sizes: false });
+      const listed = await part.listTops(tops);
+      expect(listed).toEqual(
+        whole.filter((f) => !f.path.includes('/') || tops.includes(f.path.split('/')[0]!)),
+      );
+      // Reads by folder agree with reads from the whole listing, listed or not, present or not.
+      const full = tree(repo.dir, sha, subdir, { sizes: false });
+      await full.list();
+      for (const path of [...whole.map((f) => f.path), 'team/dirlink/er/x y.yaml', 'nope/x.yaml', 'team']) {
+        expect({ path, bytes: await part.read(path) }).toEqual({ path, bytes: await full.read(path) });
+      }
+    }
+  });
+
   it('a config repo in a subfolder: paths below it, symlink targets kept', async () => {
     const repo = await repoWith({
       'configs/team/a.yaml': 'a: 1\n',

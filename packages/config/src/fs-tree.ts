@@ -24,7 +24,16 @@ export class FsTree implements RepoTree {
     this.label = `working tree ${this.root}`;
   }
 
-  async list(): Promise<TreeFile[]> {
+  list(): Promise<TreeFile[]> {
+    return this.walk(undefined);
+  }
+
+  /** The root's own entries and the folders `tops` below it, walked like list() walks them (nothing else is read). */
+  listTops(tops: readonly string[]): Promise<TreeFile[]> {
+    return this.walk(new Set(tops));
+  }
+
+  private async walk(tops: ReadonlySet<string> | undefined): Promise<TreeFile[]> {
     const out: TreeFile[] = [];
     // Folders are read concurrently; a file's kind comes from its directory entry (d_type).
     const walk = async (dir: string, rel: string): Promise<void> => {
@@ -33,9 +42,11 @@ export class FsTree implements RepoTree {
         entries.map(async (e) => {
           if (rel === '' && e.name === '.git') return;
           const path = rel ? `${rel}/${e.name}` : e.name;
-          const abs = join(dir, e.name);
-          if (e.isDirectory()) await walk(abs, path);
-          else if (e.isSymbolicLink()) out.push({ path, kind: 'symlink', linkTarget: await readlink(abs) });
+          // A plain concatenation: path.join's normalizing cost more than the readdir calls at 10,000 files.
+          const abs = `${dir}/${e.name}`;
+          if (e.isDirectory()) {
+            if (rel !== '' || !tops || tops.has(e.name)) await walk(abs, path);
+          } else if (e.isSymbolicLink()) out.push({ path, kind: 'symlink', linkTarget: await readlink(abs) });
           else if (e.isFile()) out.push({ path, kind: 'file' });
           // FIFOs, sockets and devices are not files a config repo can hold (reading a FIFO would block).
         }),

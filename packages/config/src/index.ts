@@ -54,6 +54,7 @@ export {
 } from './tags.js';
 export {
   resolveTree,
+  listFor,
   allConfigsManifest,
   formatTags,
   normalizeRepoPath,

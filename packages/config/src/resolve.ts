@@ -77,7 +77,7 @@ export async function resolveTree(
   settings: Settings,
   options: ResolveOptions = {},
 ): Promise<ResolveResult> {
-  const files = await tree.list();
+  const files = await listFor(tree, settings, options.paths);
   const onMain = isMainBranch(settings, options.branch);
   if (!onMain) {
     const problem = tagValueProblem(options.branch as string);
@@ -142,6 +142,35 @@ export async function resolveTree(
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     errors: sortErrors(errors),
   };
+}
+
+/**
+ * The listing resolveTree needs: with `paths`, only the root's own entries and the team folders of the namespaces
+ * those paths are in (every answer below depends on nothing else: a config conflicts only within its namespace, its
+ * tags files lie on its own path, a files entry names a file in its tags file's folder), so a one-file push does not
+ * walk 10,000 files. The whole tree when a path is not a plain repo path or the tree cannot list part of itself.
+ */
+export async function listFor(
+  tree: RepoTree,
+  settings: Settings,
+  paths: readonly string[] | undefined,
+): Promise<TreeFile[]> {
+  const tops = paths && tree.listTops ? topFoldersOf(settings, paths) : undefined;
+  return tops && tree.listTops ? tree.listTops(tops) : tree.list();
+}
+
+/** The top-level folders to list for `paths` (theirs, and every team folder sharing a namespace with them). */
+function topFoldersOf(settings: Settings, paths: readonly string[]): string[] | undefined {
+  const tops = new Set<string>();
+  for (const raw of paths) {
+    const p = normalizeRepoPath(raw);
+    if (p === '' || p === '..' || p.startsWith('../') || p.startsWith('/')) return undefined;
+    tops.add(p.split('/')[0] as string);
+  }
+  const namespaces = new Set<string>();
+  for (const t of tops) if (Object.hasOwn(settings.teams, t)) namespaces.add(settings.teams[t]!.namespace);
+  for (const [team, t] of Object.entries(settings.teams)) if (namespaces.has(t.namespace)) tops.add(team);
+  return [...tops];
 }
 
 interface ClassifiedFiles {

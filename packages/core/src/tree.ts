@@ -17,6 +17,12 @@ export interface RepoTree {
   readonly label: string;
   /** Every file below the root (no directories), sorted by path. */
   list(): Promise<TreeFile[]>;
+  /**
+   * The part of `list()` at the root itself and below the given top-level folders (single path segments), sorted:
+   * exactly the entries `list()` has there, without walking the rest of the tree. Optional: a tree without it is
+   * listed whole.
+   */
+  listTops?(tops: readonly string[]): Promise<TreeFile[]>;
   /** The bytes of a regular file, or undefined when it does not exist. Symlinks are not followed. */
   read(path: string): Promise<Buffer | undefined>;
   /**

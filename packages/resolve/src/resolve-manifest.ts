@@ -17,6 +17,7 @@ import {
 } from '@itemstore/core';
 import {
   isMainBranch,
+  listFor,
   loadSettings,
   resolveTree,
   type ResolvedConfig,
@@ -139,7 +140,7 @@ async function resolveBase(
     );
     return byPath;
   }
-  const present = new Set((await base.list()).map((f) => f.path));
+  const present = new Set((await listFor(base, settings, paths)).map((f) => f.path));
   const existing = [...new Set(paths)].filter((p) => present.has(p));
   if (!existing.length) return byPath;
   const result: ResolveResult = await resolveTree(base, settings, { branch, paths: existing });
