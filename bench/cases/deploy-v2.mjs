@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCase, row, resources } from '../lib/case.mjs';
 import { runMeasured } from '../lib/measure.mjs';
-import { cliBundle, requireBundle } from '../lib/paths.mjs';
+import { benchDir, cliBundle, requireBundle } from '../lib/paths.mjs';
 import { startV2Server } from '../lib/servers.mjs';
 import { median } from '../lib/stats.mjs';
 
@@ -60,6 +60,15 @@ function git(cwd, args) {
   });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
+}
+
+/** The V2 JSON text of config `i` at `revision` (what toV2Json makes of the YAML makeRepo writes). */
+function v2Content(i, revision) {
+  const name = `interface_${String(i).padStart(4, '0')}`;
+  const value = { interface: name, source: { table: `raw.t${i}`, partitions: i % 31 } };
+  for (let k = 0; k < 12; k++) value[`option_${k}`] = `value ${i}-${k}`;
+  value.revision = revision;
+  return { name, text: JSON.stringify(value, null, 2) + '\n' };
 }
 
 /** A config repo with `n` configs in one commit, and the resolved manifest resolve-tags would make for it. */
@@ -165,6 +174,37 @@ async function deployOnce(server, manifestFile, log) {
   return { ...m, requests, bound };
 }
 
+/**
+ * The floor: bench/lib/raw-put-client.mjs (a minimal node:http client, no config read or converted) makes the
+ * requests of the all-changed deploy against the same server: the listing, then a conditional PUT per item with
+ * the same bodies (V2 JSON of the next revision, the same metadata fields), `concurrency` in flight.
+ */
+async function floorOnce(server, revision, log) {
+  const contents = {};
+  for (let i = 0; i < configs; i++) {
+    const { name, text } = v2Content(i, revision);
+    contents[name] = text;
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-deploy-v2-floor-')), 'bodies.json');
+  const metadata = { actor: 'bench (local)', commit: 'f'.repeat(40), branch: 'main' };
+  writeFileSync(file, JSON.stringify({ environment: 'dev', namespace: 'ffi2', metadata, contents }));
+  try {
+    const before = await requestCount(server);
+    const m = await runMeasured(process.execPath, [rawPutClient, file, String(concurrency)], {
+      env: { ...process.env, ...server.env },
+    });
+    if (m.code !== 0) throw new Error(`raw PUT client exited ${m.code}: ${m.stderr.slice(-2000)}`);
+    const requests = (await requestCount(server)) - before;
+    const bound = Math.ceil(requests / concurrency) * LATENCY_MS;
+    log(`  floor: ${m.stderr.trim()} — ${Math.round(m.wallMs)} ms, bound ${bound} ms`);
+    return { ...m, requests, bound };
+  } finally {
+    rmSync(join(file, '..'), { recursive: true, force: true });
+  }
+}
+
+const rawPutClient = join(benchDir, 'lib', 'raw-put-client.mjs');
+
 await runCase('deploy-v2', async ({ runs, warmup, log }) => {
   requireBundle(cliBundle);
   const repo = makeRepo(configs);
@@ -174,6 +214,7 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
   const first = [];
   const noop = [];
   const changed = [];
+  const floor = [];
   try {
     for (let i = 0; i < warmup + runs; i++) {
       // Every run starts from an empty store, so all configs are new ("changed").
@@ -187,10 +228,13 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
         const b = await deployOnce(server, manifestFile, log);
         log(`run ${i + 1}: every config changed (a commit that edits all ${configs})`);
         const c = await deployOnce(server, editFile, log);
+        log(`run ${i + 1}: floor (a raw node:http client, the same listing and ${configs} conditional PUTs)`);
+        const d = await floorOnce(server, 2, log);
         if (i >= warmup) {
           first.push(a);
           noop.push(b);
           changed.push(c);
+          floor.push(d);
         }
       } finally {
         await server.close();
@@ -233,6 +277,13 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
       first,
       `into an empty store: one manifest listing, one batchGenerateId for the new items (up to 1,000 ids a request), ` +
         `then one conditional PUT per config (${perConfig(first)} requests per config); median of runs`,
+    ),
+    toRow(
+      `deploy-v2 floor: a raw node:http client's ${configs} conditional PUTs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,
+      floor,
+      `bench/lib/raw-put-client.mjs against the same server right after the all-changed row: Node start, the listing, ` +
+        `one If-Match PUT per item with bodies of the same size, ${concurrency} in flight, and nothing else (no config ` +
+        `read, converted or planned); what this server and machine allow any client; median of runs`,
     ),
     row({
       case: `deploy-v2: no-op rerun of ${configs} configs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,

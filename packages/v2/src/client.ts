@@ -11,7 +11,7 @@ import {
   type RetryPolicy,
 } from './retry.js';
 import { scopeFix } from './scopes.js';
-import { keepAliveFetch } from './http-transport.js';
+import { fetchTransport, keepAliveTransport, type HttpReply, type Transport } from './http-transport.js';
 import {
   GENERATE_IDS_MAX,
   type Contents,
@@ -85,13 +85,14 @@ interface RequestSpec {
 
 interface RawResponse {
   status: number;
-  headers: Headers;
+  /** A response header by name (any case), or null. */
+  header(name: string): string | null;
   text: string;
   requestId: string | undefined;
 }
 
 /**
- * The HTTP client of the ItemStore interface, on Node's fetch. Every call: bounded concurrency, a timeout per
+ * The HTTP client of the ItemStore interface (transport: http-transport.ts). Every call: bounded concurrency, a timeout per
  * attempt, retries with backoff and jitter on 429, 5xx and connection failures (writes are safe to retry: the
  * server answers `unchanged` to a PUT equal to the latest version, and a DELETE of a tombstone likewise).
  */
@@ -102,7 +103,9 @@ export class HttpItemStore implements ItemStore {
   private readonly policy: RetryPolicy;
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly logger: Logger;
-  private readonly fetchImpl: typeof fetch;
+  private readonly transport: Transport;
+  /** The headers every request sends (the token's, built once). */
+  private readonly baseHeaders: Record<string, string>;
   /** Requests sent, retries included (for reports and benchmarks). */
   requestCount = 0;
 
@@ -126,7 +129,10 @@ export class HttpItemStore implements ItemStore {
     const concurrency = Math.max(1, options.concurrency ?? 8);
     this.limit = pLimit(concurrency);
     // Keep-alive sockets, as many as requests in flight: every request after the first few reuses a connection.
-    this.fetchImpl = options.fetch ?? keepAliveFetch(concurrency);
+    this.transport = options.fetch
+      ? fetchTransport(this.baseUrl, options.fetch)
+      : keepAliveTransport(this.baseUrl, concurrency);
+    this.baseHeaders = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
   }
 
   async generateId(namespace: string, tags: Tags): Promise<{ itemId: string; created: boolean }> {
@@ -196,11 +202,11 @@ export class HttpItemStore implements ItemStore {
       accept: [404],
     });
     if (r.status === 404) return undefined;
-    const etag = r.headers.get('etag')?.replace(/^W\//, '').replace(/"/g, '');
+    const etag = r.header('etag')?.replace(/^W\//, '').replace(/"/g, '');
     return {
       content: r.text,
       md5: etag || md5Hex(r.text),
-      version: Number(r.headers.get('x-item-version') ?? 0),
+      version: Number(r.header('x-item-version') ?? 0),
     };
   }
 
@@ -216,7 +222,7 @@ export class HttpItemStore implements ItemStore {
     const r = await this.json<{ version: number; md5: string; unchanged?: boolean }>({
       method: 'PUT',
       path: `/v2/items/${enc(itemId)}/environments/${enc(environment)}/contents`,
-      body: { content, md5: md5Hex(content), metadata: options.metadata ?? {} },
+      body: { content, md5: options.md5 ?? md5Hex(content), metadata: options.metadata ?? {} },
       headers,
     });
     return { version: r.version, md5: r.md5, unchanged: Boolean(r.unchanged) };
@@ -289,29 +295,31 @@ export class HttpItemStore implements ItemStore {
   }
 
   private async attempt(spec: RequestSpec): Promise<RawResponse> {
-    const url = new URL(this.baseUrl + spec.path);
-    for (const [k, v] of spec.query ?? []) url.searchParams.append(k, v);
+    const pathAndQuery = spec.query?.length
+      ? `${spec.path}?${new URLSearchParams(spec.query).toString()}`
+      : spec.path;
     const what = `${spec.method} ${spec.path}`;
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const headers =
+      body === undefined && !spec.headers
+        ? this.baseHeaders
+        : {
+            ...this.baseHeaders,
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...spec.headers,
+          };
     let refusedSince: number | undefined;
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.policy.retries;
-      let response: Response;
-      let text: string;
+      let response: HttpReply;
       try {
         this.requestCount++;
-        response = await this.fetchImpl(url, {
+        response = await this.transport(pathAndQuery, {
           method: spec.method,
-          headers: {
-            Authorization: `Bearer ${this.token}`,
-            Accept: 'application/json',
-            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-            ...spec.headers,
-          },
+          headers,
           ...(body === undefined ? {} : { body }),
-          signal: AbortSignal.timeout(this.timeoutMs),
+          timeoutMs: this.timeoutMs,
         });
-        text = await response.text();
       } catch (err) {
         const reason = describeNetworkError(err, this.timeoutMs);
         const networkCode = networkErrorCode(err);
@@ -341,16 +349,13 @@ export class HttpItemStore implements ItemStore {
         await this.policy.sleep(delay);
         continue;
       }
-      const requestId = response.headers.get('x-request-id') ?? undefined;
-      const raw: RawResponse = { status: response.status, headers: response.headers, text, requestId };
-      if (response.ok || spec.accept?.includes(response.status)) return raw;
+      const { status, text } = response;
+      const requestId = response.header('x-request-id') ?? undefined;
+      const raw: RawResponse = { status, header: response.header, text, requestId };
+      if ((status >= 200 && status < 300) || spec.accept?.includes(status)) return raw;
       const { code, message } = errorBody(text);
       if (!last && isRetryableStatus(response.status)) {
-        const delay = backoffDelay(
-          this.policy,
-          attempt,
-          parseRetryAfter(response.headers.get('retry-after')),
-        );
+        const delay = backoffDelay(this.policy, attempt, parseRetryAfter(response.header('retry-after')));
         this.logger.info(
           `retrying (${attempt + 1}/${this.policy.retries}) after ${response.status}${code ? ` ${code}` : ''}: ${what} (request id ${requestId ?? 'none'}), in ${delay} ms`,
         );

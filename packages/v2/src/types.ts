@@ -62,6 +62,8 @@ export interface PutOptions {
   ifMatch?: string;
   /** Write only when the environment holds no version yet (`If-None-Match: *`). */
   ifNoneMatch?: boolean;
+  /** The content's MD5 (hex), when the caller has it already (the plan does); computed otherwise. */
+  md5?: string;
 }
 
 export interface WriteResult {

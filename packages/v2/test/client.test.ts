@@ -191,3 +191,42 @@ test('a bad URL or a missing token is a usage error before any request', () => {
   expect(() => new HttpItemStore({ url: 'ftp://x', token: 't' })).toThrow('https://');
   expect(() => new HttpItemStore({ url: 'http://x', token: '' })).toThrow('token is required');
 });
+
+describe('transport', () => {
+  test('a base URL with a path: every call goes under it, with its query encoded as a form', async () => {
+    const seen: string[] = [];
+    const s = await scripted((req, res) => {
+      seen.push(String(req.url));
+      answer(res, 200, { items: [] });
+    });
+    await new HttpItemStore({ url: `${s.url}/api/`, token: TOKEN }).search('ns one', { name: 'a b:c' });
+    expect(seen).toEqual(['/api/v2/namespaces/ns%20one/items?tag=name%3Aa+b%3Ac']);
+  });
+
+  test('no answer within the timeout, every attempt: one sentence with the time, marked timedOut', async () => {
+    const s = await scripted(() => undefined);
+    const sleeps: number[] = [];
+    const err = (await client(s.url, sleeps, { timeoutMs: 100, retry: { retries: 1 } })
+      .getItem('it_1')
+      .catch((e: unknown) => e)) as ItemStoreError;
+    expect(err).toBeInstanceOf(ItemStoreError);
+    expect(err.message).toBe('GET /v2/items/it_1 failed after 2 attempts: no answer within 100 ms.');
+    expect(err.details.timedOut).toBe(true);
+    expect(s.calls()).toBe(2);
+  });
+
+  test('a fetch passed in is used instead, with the same answers', async () => {
+    const s = await scripted((_req, res) => answer(res, 200, { ok: true }, { ETag: '"abc"' }));
+    const calls: string[] = [];
+    const store = new HttpItemStore({
+      url: s.url,
+      token: TOKEN,
+      fetch: (input, init) => {
+        calls.push(`${init?.method} ${String(input)}`);
+        return fetch(input, init);
+      },
+    });
+    expect(await store.health()).toEqual({ ok: true });
+    expect(calls).toEqual([`GET ${s.url}/v2/health`]);
+  });
+});

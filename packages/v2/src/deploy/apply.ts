@@ -176,6 +176,7 @@ async function applyEntry(p: PlannedEntry, plan: DeployPlan, options: ApplyOptio
       } else {
         w = await store.putContents(itemId, plan.environment, current.content as string, {
           metadata,
+          ...(current.md5 ? { md5: current.md5 } : {}),
           ...(before ? { ifMatch: before.md5 } : { ifNoneMatch: true }),
         });
       }
