@@ -32,6 +32,8 @@ const argOut = process.argv.indexOf('--outdir');
 const finalDir = argOut > 0 ? resolve(process.argv[argOut + 1]) : join(root, 'dist');
 
 const ENTRY_PREFIX = 'itemstore-action:';
+// @actions/core's own modules (see the stand-ins in the sources plugin).
+const CORE_LIB = /[\\/]@actions[\\/]core[\\/]lib[\\/]core\.js$/;
 const entries = [];
 const stubs = new Map();
 for (const name of readdirSync(join(root, 'actions')).sort()) {
@@ -109,27 +111,54 @@ const sources = {
       resolveDir: dirname(stubs.get(args.path)),
       loader: 'ts',
     }));
-    // @actions/core loads its OIDC client, and with it @actions/http-client, undici and tunnel, at start-up, though
-    // only core.getIDToken() uses them (the suite never does). Evaluating undici was half of an action's start: the
-    // client is loaded by getIDToken() itself, from its own chunk.
-    b.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, (args) =>
-      /[\\/]@actions[\\/]core[\\/]lib[\\/]core\.js$/.test(args.importer)
+    // @actions/core loads, at start-up, modules that only some calls use (the suite never makes them): its OIDC
+    // client (and with it @actions/http-client, undici and tunnel), for core.getIDToken(); and, through
+    // `export * as platform`, @actions/exec and @actions/io (child_process, streams), for core.platform.getDetails().
+    // Evaluating undici was half of an action's start. Each is replaced by a stand-in with the same exports that
+    // loads the real module, from its own chunk, when one of those calls is made.
+    b.onResolve({ filter: /^\.\/(?:oidc-utils|platform)\.js$/ }, (args) =>
+      CORE_LIB.test(args.importer)
         ? // A path relative to the checkout: chunk hashes must not depend on where it is.
-          { path: relative(root, join(args.resolveDir, 'oidc-utils.js')), namespace: 'itemstore-lazy-oidc' }
+          { path: relative(root, join(args.resolveDir, args.path)), namespace: 'itemstore-lazy-core' }
         : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'itemstore-lazy-oidc' }, (args) => ({
-      contents: [
-        'export class OidcClient {',
-        '  static async getIDToken(audience) {',
-        `    const { OidcClient: real } = await import(${JSON.stringify(`./${basename(args.path)}`)});`,
-        '    return real.getIDToken(audience);',
-        '  }',
-        '}',
-      ].join('\n'),
-      resolveDir: join(root, dirname(args.path)),
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'itemstore-lazy-core' }, (args) => {
+      const real = JSON.stringify(`./${basename(args.path)}`);
+      const contents =
+        basename(args.path) === 'oidc-utils.js'
+          ? [
+              'export class OidcClient {',
+              '  static async getIDToken(audience) {',
+              `    const { OidcClient: real } = await import(${real});`,
+              '    return real.getIDToken(audience);',
+              '  }',
+              '}',
+            ]
+          : [
+              // The constants as platform.js computes them (os is loaded by @actions/core anyway).
+              "import os from 'os';",
+              'export const platform = os.platform();',
+              'export const arch = os.arch();',
+              "export const isWindows = platform === 'win32';",
+              "export const isMacOS = platform === 'darwin';",
+              "export const isLinux = platform === 'linux';",
+              `export async function getDetails() { return (await import(${real})).getDetails(); }`,
+            ];
+      return { contents: contents.join('\n'), resolveDir: join(root, dirname(args.path)), loader: 'js' };
+    });
+    // file-command.js needs node:crypto (and Node's streams with it) for one random delimiter when an output is
+    // written: load it then, not at start-up, where a step that fails on its inputs writes no output.
+    b.onLoad({ filter: /[\\/]@actions[\\/]core[\\/]lib[\\/]file-command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "import * as crypto from 'crypto';";
+      if (!text.includes(eager))
+        throw new Error(`${args.path}: no "${eager}" to defer (has @actions/core changed?)`);
+      const lazy = [
+        "import { createRequire as __itemstoreRequire } from 'module';",
+        "const crypto = { randomUUID: () => __itemstoreRequire(import.meta.url)('crypto').randomUUID() };",
+      ].join(' ');
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
     // See LAZY above. Only our own sources get the stand-in; inside node_modules a module stays what it is.
     b.onResolve({ filter: /^(?:@aws-sdk\/client-s3|@actions\/github|fflate)$/ }, (args) =>
       args.namespace === 'file' &&

@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   actionsLogger,
   core,
@@ -11,11 +8,9 @@ import {
   getRequiredInput,
   runAction,
   setOutputs,
+  writeReport,
   writeSummary,
 } from '@itemstore/action-kit';
-import { FsTree } from '@itemstore/config';
-import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
-import { cleanupBranch, cleanupCountsLine, cleanupSummary } from '@itemstore/ops';
 
 export function run(): Promise<void> {
   return runAction('cleanup-branch', main);
@@ -29,6 +24,9 @@ async function main(): Promise<void> {
   const concurrency = getIntegerInput('concurrency', 8, 1, 64);
   const environment = getInput('environment');
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  // The store client and the cleanup load once the inputs are read: a step that fails on them does not pay.
+  const [{ FsTree }, { HttpItemStore, runUrlFromEnv }, { cleanupBranch, cleanupCountsLine, cleanupSummary }] =
+    await Promise.all([import('@itemstore/config'), import('@itemstore/v2'), import('@itemstore/ops')]);
   const runUrl = runUrlFromEnv();
   const report = await cleanupBranch({
     tree: new FsTree(resolve(workspace, getInput('working-directory') || '.')),
@@ -41,11 +39,7 @@ async function main(): Promise<void> {
     logger: actionsLogger,
     ...(runUrl ? { runUrl } : {}),
   });
-  const reportPath = join(
-    process.env.RUNNER_TEMP || tmpdir(),
-    `cleanup-branch-${randomBytes(4).toString('hex')}.json`,
-  );
-  await writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
+  const reportPath = await writeReport('cleanup-branch', report);
   const c = report.counts;
   setOutputs({
     report: reportPath,

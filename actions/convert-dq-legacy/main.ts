@@ -12,8 +12,6 @@ import {
   inRepoFolder,
 } from '@itemstore/action-kit';
 import { Summary, UsageError, codeCell, configRootOf, readResolvedManifest } from '@itemstore/core';
-import { FsTree, loadSettings } from '@itemstore/config';
-import { convertLegacyFiles, legacyPathsOf } from '@itemstore/s3';
 
 export function run(): Promise<void> {
   return runAction('convert-dq-legacy', main);
@@ -38,6 +36,11 @@ async function main(): Promise<void> {
   );
 
   const manifest = manifestPath ? await readResolvedManifest(resolve(workspace, manifestPath)) : undefined;
+  // The config reader and the converter load once the inputs are read: a step that fails on them does not pay.
+  const [{ FsTree, loadSettings }, { convertLegacyFiles, legacyPathsOf }] = await Promise.all([
+    import('@itemstore/config'),
+    import('@itemstore/s3'),
+  ]);
   const root = manifest ? configRootOf(manifest) : resolve(workspace, getInput('working-directory') || '.');
   const folder = manifest ? manifest.workingDirectory : getInput('working-directory') || '.';
   const tree = new FsTree(root);

@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   actionsLogger,
   actionsProgress,
@@ -13,22 +9,11 @@ import {
   getRequiredInput,
   runAction,
   setOutputs,
+  writeReport,
   writeSummary,
   inRepoFolder,
 } from '@itemstore/action-kit';
 import { UsageError, configRootOf, readResolvedManifest } from '@itemstore/core';
-import { FsTree, gateDeployEnvironment, loadSettings } from '@itemstore/config';
-import { toV2Json } from '@itemstore/convert';
-import {
-  HttpItemStore,
-  deployCountsLine,
-  deploySummary,
-  deployToV2,
-  gitIsAncestor,
-  prepareDeploy,
-  runUrlFromEnv,
-  validationSummary,
-} from '@itemstore/v2';
 
 export function run(): Promise<void> {
   // The config repo's folder in the git repository, once the manifest is read.
@@ -63,6 +48,23 @@ async function deploy(repo: { workingDirectory: string }): Promise<void> {
 
   const manifest = await readResolvedManifest(manifestPath);
   repo.workingDirectory = manifest.workingDirectory;
+  // The config reader, the converter and the store client load once the inputs and the manifest are read: a step
+  // that fails on them does not pay.
+  const [{ FsTree, gateDeployEnvironment, loadSettings }, { toV2Json }, v2] = await Promise.all([
+    import('@itemstore/config'),
+    import('@itemstore/convert'),
+    import('@itemstore/v2'),
+  ]);
+  const {
+    HttpItemStore,
+    deployCountsLine,
+    deploySummary,
+    deployToV2,
+    gitIsAncestor,
+    prepareDeploy,
+    runUrlFromEnv,
+    validationSummary,
+  } = v2;
   const tree = new FsTree(configRootOf(manifest));
   const settings = await loadSettings(tree);
   const environment = gateDeployEnvironment(settings, getInput('environment'));
@@ -107,11 +109,7 @@ async function deploy(repo: { workingDirectory: string }): Promise<void> {
     progress: actionsProgress(),
     ...(runUrlFromEnv() ? { runUrl: runUrlFromEnv() as string } : {}),
   });
-  const reportPath = join(
-    process.env.RUNNER_TEMP || tmpdir(),
-    `deploy-item-store-v2-${environment}-${randomBytes(4).toString('hex')}.json`,
-  );
-  await writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
+  const reportPath = await writeReport(`deploy-item-store-v2-${environment}`, report);
   const c = report.counts;
   setOutputs({
     report: reportPath,

@@ -5,9 +5,7 @@ import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { actionsLogger, getBooleanInput, getInput, runAction, setOutputs } from '@itemstore/action-kit';
 import { UsageError, readResolvedManifest, type ResolvedManifest } from '@itemstore/core';
-import { renderPlan } from '@itemstore/ops';
-import { previewS3Writes } from '@itemstore/s3';
-import { runUrlFromEnv, type DeployReport } from '@itemstore/v2';
+import type { DeployReport } from '@itemstore/v2';
 
 const exec = promisify(execFile);
 
@@ -25,6 +23,12 @@ async function main(): Promise<void> {
     throw new UsageError('plan-comment runs on pull_request events (the event has no pull_request).');
   }
   const failed = getBooleanInput('failed', false);
+  // The plan's renderer, the S3 preview and the store's helpers load once the event is known to be a pull request.
+  const [{ renderPlan }, { previewS3Writes }, { runUrlFromEnv }] = await Promise.all([
+    import('@itemstore/ops'),
+    import('@itemstore/s3'),
+    import('@itemstore/v2'),
+  ]);
   const manifestPath = getInput('manifest');
   const reportPath = getInput('report');
   const manifest = manifestPath && !failed ? await readResolvedManifest(manifestPath) : undefined;

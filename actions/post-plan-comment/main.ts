@@ -9,7 +9,7 @@ import {
   setOutputs,
 } from '@itemstore/action-kit';
 import { UsageError } from '@itemstore/core';
-import { PLAN_ARTIFACT_NAME, postPlan, type WorkflowRunInfo } from '@itemstore/ops';
+import type { WorkflowRunInfo } from '@itemstore/ops';
 
 export function run(): Promise<void> {
   return runAction('post-plan-comment', main);
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     );
   }
   const repository = process.env.GITHUB_REPOSITORY ?? '';
+  // Posting loads once the event is known to be a workflow run: a step that fails on its inputs does not pay.
+  const { PLAN_ARTIFACT_NAME, postPlan } = await import('@itemstore/ops');
   const octokit = getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
   const posted = await postPlan({
     octokit,

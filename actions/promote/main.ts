@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   actionsLogger,
   actionsProgress,
@@ -13,13 +10,11 @@ import {
   getRequiredInput,
   runAction,
   setOutputs,
+  writeReport,
   writeSummary,
   maskAwsCredentials,
 } from '@itemstore/action-kit';
 import { UsageError } from '@itemstore/core';
-import { FsTree } from '@itemstore/config';
-import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
-import { S3Reader, promote, promoteCountsLine, promoteSummary, s3SyncSwitch } from '@itemstore/ops';
 
 export function run(): Promise<void> {
   return runAction('promote', main);
@@ -34,6 +29,13 @@ async function main(): Promise<void> {
   const from = getRequiredInput('from');
   const to = getRequiredInput('to');
   const dryRun = getBooleanInput('dry-run', false);
+  // The store client, S3 and the promotion load once the inputs are read: a step that fails on them does not pay.
+  const [{ FsTree }, { HttpItemStore, runUrlFromEnv }, ops] = await Promise.all([
+    import('@itemstore/config'),
+    import('@itemstore/v2'),
+    import('@itemstore/ops'),
+  ]);
+  const { S3Reader, promote, promoteCountsLine, promoteSummary, s3SyncSwitch } = ops;
   const s3 = s3SyncSwitch(getInput('s3-sync'));
   const paths = getListInput('paths');
   const concurrency = getIntegerInput('concurrency', 8, 1, 64);
@@ -62,11 +64,7 @@ async function main(): Promise<void> {
       progress: actionsProgress(),
       ...(runUrl ? { runUrl } : {}),
     });
-    const reportPath = join(
-      process.env.RUNNER_TEMP || tmpdir(),
-      `promote-${from}-${to}-${randomBytes(4).toString('hex')}.json`,
-    );
-    await writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
+    const reportPath = await writeReport(`promote-${from}-${to}`, report);
     const c = report.counts;
     setOutputs({
       report: reportPath,

@@ -11,7 +11,6 @@ import {
   writeSummary,
 } from '@itemstore/action-kit';
 import { ConfigError, UsageError, readChangeManifest } from '@itemstore/core';
-import { openTrees, resolveManifest, resolveSummary } from '@itemstore/resolve';
 
 export function run(): Promise<void> {
   return runAction('resolve-tags', main);
@@ -19,6 +18,8 @@ export function run(): Promise<void> {
 
 async function main(): Promise<void> {
   const changes = await readChangeManifest(getRequiredInput('manifest'));
+  // Resolving loads once the change manifest is read: a step that fails on its inputs does not pay.
+  const { openTrees, resolveManifest, resolveSummary } = await import('@itemstore/resolve');
   const { head, base, close } = await openTrees(changes, actionsLogger);
   let resolved;
   try {

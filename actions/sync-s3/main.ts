@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   actionsLogger,
   actionsProgress,
@@ -12,13 +9,12 @@ import {
   getIntegerInput,
   runAction,
   setOutputs,
+  writeReport,
   writeSummary,
   maskAwsCredentials,
   inRepoFolder,
 } from '@itemstore/action-kit';
 import { UsageError, readResolvedManifest } from '@itemstore/core';
-import { s3SyncSwitch } from '@itemstore/config';
-import { syncCountsLine, syncSummary, syncToS3 } from '@itemstore/s3';
 
 export function run(): Promise<void> {
   return runAction('sync-s3', main);
@@ -38,6 +34,11 @@ async function main(): Promise<void> {
     ? getChoiceInput('deletions', ['apply', 'skip'] as const, 'apply')
     : undefined;
   const allowFeatureBranch = getBooleanInput('allow-feature-branch', false);
+  // The config reader, S3 and the sync load once the first inputs are read: a step that fails on them does not pay.
+  const [{ s3SyncSwitch }, { syncCountsLine, syncSummary, syncToS3 }] = await Promise.all([
+    import('@itemstore/config'),
+    import('@itemstore/s3'),
+  ]);
   const s3Switch = s3SyncSwitch(getInput('s3-sync'));
   const concurrency = getIntegerInput('concurrency', 16, 1, 256);
   const maxAttempts = getIntegerInput('max-attempts', 3, 1, 20);
@@ -74,11 +75,7 @@ async function main(): Promise<void> {
     throw inRepoFolder(err, folder);
   });
 
-  const reportPath = join(
-    process.env.RUNNER_TEMP || tmpdir(),
-    `sync-s3-${report.environment}-${randomBytes(4).toString('hex')}.json`,
-  );
-  await writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
+  const reportPath = await writeReport(`sync-s3-${report.environment}`, report);
   const c = report.counts;
   setOutputs({
     report: reportPath,

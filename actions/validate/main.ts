@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   actionsLogger,
   actionsProgress,
@@ -14,24 +11,12 @@ import {
   getRequiredInput,
   runAction,
   setOutputs,
+  writeReport,
   writeSummary,
   maskAwsCredentials,
 } from '@itemstore/action-kit';
 import { UsageError } from '@itemstore/core';
-import { FsTree, loadSettings, resolveS3Location, s3SyncSwitch } from '@itemstore/config';
-import { HttpItemStore, runUrlFromEnv } from '@itemstore/v2';
-import {
-  DRIFT_STATUSES,
-  S3Reader,
-  applyFix,
-  isDrift,
-  fixSummary,
-  planFix,
-  validate,
-  validateCountsLine,
-  validateSummary,
-  type FixResult,
-} from '@itemstore/ops';
+import type { FixResult } from '@itemstore/ops';
 
 export function run(): Promise<void> {
   return runAction('validate', main);
@@ -46,6 +31,21 @@ async function main(): Promise<void> {
   const url = getRequiredInput('item-store-url');
   const against = getChoiceInput('against', ['repo', 's3-vs-v2'] as const, 'repo');
   const failOnDrift = getBooleanInput('fail-on-drift', true);
+  // The config reader, the store client, S3 and the comparison load once the first inputs are read: a step that
+  // fails on them does not pay.
+  const [{ FsTree, loadSettings, resolveS3Location, s3SyncSwitch }, { HttpItemStore, runUrlFromEnv }, ops] =
+    await Promise.all([import('@itemstore/config'), import('@itemstore/v2'), import('@itemstore/ops')]);
+  const {
+    DRIFT_STATUSES,
+    S3Reader,
+    applyFix,
+    isDrift,
+    fixSummary,
+    planFix,
+    validate,
+    validateCountsLine,
+    validateSummary,
+  } = ops;
   const s3Switch = s3SyncSwitch(getInput('s3-sync'));
   const readAll = getBooleanInput('read-all', false);
   const fix = getBooleanInput('fix', false);
@@ -115,13 +115,9 @@ async function main(): Promise<void> {
       summary = summary.heading('After the fix', 3).raw(validateSummary(validated.report).toMarkdown());
     }
     const { report } = validated;
-    const reportPath = join(
-      process.env.RUNNER_TEMP || tmpdir(),
-      `validate-${report.environment}-${randomBytes(4).toString('hex')}.json`,
-    );
-    await writeFile(
-      reportPath,
-      JSON.stringify(results ? { ...report, fix: results } : report, null, 2) + '\n',
+    const reportPath = await writeReport(
+      `validate-${report.environment}`,
+      results ? { ...report, fix: results } : report,
     );
     setOutputs({
       report: reportPath,

@@ -114,6 +114,23 @@ export function errorsSummary(errors: readonly ConfigError[], heading: string): 
   );
 }
 
+/**
+ * Writes a step's JSON report to `<RUNNER_TEMP>/<name>-<8 hex>.json` (the OS temp folder outside a runner) and
+ * returns its path, for the step's `report` output.
+ */
+export async function writeReport(name: string, report: unknown): Promise<string> {
+  // Loaded here, when a run has a report to write, not at every start.
+  const [{ randomBytes }, { writeFile }, { tmpdir }, { join }] = await Promise.all([
+    import('node:crypto'),
+    import('node:fs/promises'),
+    import('node:os'),
+    import('node:path'),
+  ]);
+  const path = join(process.env.RUNNER_TEMP || tmpdir(), `${name}-${randomBytes(4).toString('hex')}.json`);
+  await writeFile(path, JSON.stringify(report, null, 2) + '\n');
+  return path;
+}
+
 export async function writeSummary(summary: Summary): Promise<void> {
   if (summary.isEmpty() || !process.env.GITHUB_STEP_SUMMARY) return;
   await core.summary.addRaw(summary.toMarkdown(), true).write();

@@ -1,5 +1,5 @@
 import { ConfigError, ConfigErrors, UsageError } from '@itemstore/core';
-import { ItemStoreError } from '@itemstore/v2';
+import type { ItemStoreError } from '@itemstore/v2';
 import pkg from '../../../package.json' with { type: 'json' };
 import { closest } from './args.js';
 import { stderr } from './io.js';
@@ -151,7 +151,7 @@ export function reportError(err: unknown): number {
  * cause and the fix; undefined for anything else.
  */
 export function operationalMessage(err: unknown): string | undefined {
-  if (!(err instanceof ItemStoreError)) return undefined;
+  if (!isItemStoreError(err)) return undefined;
   const d = err.details;
   const where = d.url ?? 'the Item Store';
   const host = (() => {
@@ -186,4 +186,12 @@ export function operationalMessage(err: unknown): string | undefined {
   if (d.status !== undefined && d.status >= 500)
     return `Item Store V2 at ${where} kept failing (${d.status}${d.code ? ` ${d.code}` : ''} after ${d.attempts} attempts, request id ${d.requestId ?? 'none'}): try again later, or tell the Item Store team the request id.`;
   return undefined;
+}
+
+/**
+ * The V2 client's failure, known by name (as action-kit knows it): importing the client here would load it, with
+ * the config reader and the YAML parser, into every start of the CLI, `--help` included.
+ */
+function isItemStoreError(err: unknown): err is ItemStoreError {
+  return err instanceof Error && err.name === 'ItemStoreError' && 'details' in err;
 }

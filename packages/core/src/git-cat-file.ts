@@ -1,4 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { nodeChildProcess } from './builtins.js';
 
 /**
  * One long-lived `git cat-file --batch` process for many reads: requests are object ids (never paths, so names
@@ -43,7 +44,7 @@ export class CatFileBatch {
 
   private start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
-    const child = spawn('git', [...this.gitArgs, 'cat-file', '--batch'], {
+    const child = nodeChildProcess().spawn('git', [...this.gitArgs, 'cat-file', '--batch'], {
       cwd: this.cwd,
       env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
       stdio: ['pipe', 'pipe', 'pipe'],

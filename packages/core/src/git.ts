@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { nodeChildProcess } from './builtins.js';
 import { silentLogger, type Logger } from './logger.js';
 
 /**
@@ -65,7 +65,7 @@ export class Git {
     const full = [...this.prefix, ...args];
     this.logger.debug(`git ${args.join(' ')}`);
     return new Promise((resolve, reject) => {
-      const child = spawn('git', full, {
+      const child = nodeChildProcess().spawn('git', full, {
         cwd: this.cwd,
         env: {
           ...process.env,

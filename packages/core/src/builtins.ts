@@ -1,0 +1,23 @@
+/**
+ * Node built-ins that only some runs use, loaded on first use: every action and the CLI import this package at
+ * start-up, and a step that fails on its inputs (or `itemstore --help`) spawns no git and hashes nothing. Loading
+ * node:crypto (with Node's streams) and node:child_process (with net) was a tenth of such a start.
+ */
+import type * as NodeChildProcess from 'node:child_process';
+import type * as NodeCrypto from 'node:crypto';
+import { createRequire } from 'node:module';
+
+type Crypto = typeof NodeCrypto;
+type ChildProcess = typeof NodeChildProcess;
+
+const load = createRequire(import.meta.url);
+let crypto: Crypto | undefined;
+let childProcess: ChildProcess | undefined;
+
+export function nodeCrypto(): Crypto {
+  return (crypto ??= load('node:crypto') as Crypto);
+}
+
+export function nodeChildProcess(): ChildProcess {
+  return (childProcess ??= load('node:child_process') as ChildProcess);
+}
