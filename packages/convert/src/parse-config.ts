@@ -2,6 +2,7 @@ import { ConfigError, LIMITS } from '@itemstore/core';
 import type { YamlLimits } from './yaml-json.js';
 import { documentToJson, isEmptyDocument, parseYamlStream } from './yaml-json.js';
 import { isPlainObject, isSourceOrdered, markSourceOrdered, nodeInfo } from './json-value.js';
+import { fastYamlValue } from './fast-yaml.js';
 import { nativeV2Json } from './native-json.js';
 import { DEFAULT_MAX_BYTES, SourceText, decodeConfig } from './source.js';
 import { parseStrictJson } from './strict-json.js';
@@ -57,6 +58,14 @@ function parse(
       return fast;
     }
   }
+  if (native && syntax === 'yaml') {
+    // js-yaml, when fast-yaml.ts can prove the exact path below would give the same value; else undefined.
+    const value = fastYamlValue(text, options);
+    if (value !== undefined && passesFormat(value, options.format ?? 'plain', file)) {
+      markSourceOrdered(value);
+      return { value };
+    }
+  }
   const src = new SourceText(text, file);
   const value = syntax === 'json' ? parseStrictJson(src, options.maxDepth) : parseSingleYaml(src, options);
   checkFormat(value, options.format ?? 'plain', file);
@@ -96,6 +105,11 @@ function passesFormat(value: unknown, format: ConfigFormat, file: string): boole
     if (err instanceof ConfigError) return false;
     throw err;
   }
+}
+
+/** The exact path of a YAML config, without the fast path (the differential test compares the two). */
+export function parseYamlExact(text: string, options: ConvertOptions): unknown {
+  return parseSingleYaml(new SourceText(text, options.file), options);
 }
 
 function parseSingleYaml(src: SourceText, limits: YamlLimits): unknown {
