@@ -66,7 +66,8 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
   const plan = range.plan;
   if (plan.kind === 'none') return manifestOf(shape, 'diff', null, '', [], plan.why);
 
-  // 3. The head commit.
+  // 3. The head commit (and the base, when both are SHAs: one git process for the two).
+  if (plan.kind === 'two-dot' || plan.kind === 'merge-base') await history.preload([plan.head, plan.base]);
   const headSha = await history.resolve(plan.head);
   if (!headSha) {
     throw new UsageError(
@@ -127,9 +128,15 @@ async function openRepository(options: DetectOptions, logger: Logger): Promise<R
   let top: string;
   let workingDirectory: string;
   try {
-    top = await git.topLevel();
-    // git's own answer, so a symlinked temp folder or a case-insensitive file system cannot skew it.
-    workingDirectory = (await git.line(['rev-parse', '--show-prefix'])).replace(/\/$/, '');
+    // git's own answers (one process), so a symlinked temp folder or a case-insensitive file system cannot skew them.
+    const lines = (await git.line(['rev-parse', '--show-toplevel', '--show-prefix'])).split('\n');
+    if (lines.length === 2) [top, workingDirectory] = lines as [string, string];
+    else {
+      // A top folder whose name holds a line break: ask for each on its own.
+      top = await git.topLevel();
+      workingDirectory = await git.line(['rev-parse', '--show-prefix']);
+    }
+    workingDirectory = workingDirectory.replace(/\/$/, '');
   } catch (e) {
     if (e instanceof GitError) {
       throw new UsageError(

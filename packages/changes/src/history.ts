@@ -18,6 +18,28 @@ export class History {
     readonly deepenSteps: readonly number[] = DEEPEN_STEPS,
   ) {}
 
+  /** Commits already found here (full SHA → itself), by preload(). */
+  private readonly present = new Map<string, string>();
+
+  /**
+   * Looks up several full SHAs with one `git cat-file --batch-check` (a push names two), so resolve() needs no
+   * process for those present here. Anything else (names, missing commits) is left to resolve().
+   */
+  async preload(revs: readonly string[]): Promise<void> {
+    const shas = [...new Set(revs.filter((r) => FULL_SHA.test(r)))];
+    if (shas.length < 2) return;
+    const r = await this.git.run(['cat-file', '--batch-check'], {
+      input: shas.map((s) => `${s}^{commit}\n`).join(''),
+      okCodes: [128],
+    });
+    if (r.exitCode !== 0) return;
+    const lines = r.stdout.toString('utf8').split('\n');
+    shas.forEach((sha, i) => {
+      const [oid, type] = (lines[i] ?? '').split(' ');
+      if (type === 'commit' && oid && FULL_SHA.test(oid)) this.present.set(sha, oid);
+    });
+  }
+
   async isShallow(): Promise<boolean> {
     this.shallow ??= await this.git.isShallow();
     return this.shallow;
@@ -35,7 +57,7 @@ export class History {
       const tracking = await this.git.commitSha(`refs/remotes/${remote}/${rev}`);
       if (tracking) return tracking;
     }
-    const local = await this.git.commitSha(rev);
+    const local = this.present.get(rev) ?? (await this.git.commitSha(rev));
     if (local) return local;
     if (!remote || !this.allowFetch) return undefined;
     const depth = (await this.isShallow()) ? ['--depth=1'] : [];

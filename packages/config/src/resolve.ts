@@ -22,7 +22,7 @@ import type { ConfigFormat } from '@itemstore/convert';
 import { s3FormatFor, type S3Format } from './s3-target.js';
 import { DEFAULT_MAX_CONFIG_BYTES, isMainBranch, type Settings } from './settings.js';
 import { decodeRepoText } from './yaml-source.js';
-import { itemIdentity, parseTagsFile, sortTags, tagValueProblem, type Tags } from './tags.js';
+import { itemIdentity, parseTagsFile, sortTags, tagValueProblem, type Tags, type TagsFile } from './tags.js';
 
 export interface ResolvedConfig {
   /** Relative to the config repo root, forward slashes, as in git. */
@@ -54,6 +54,11 @@ export interface ResolveOptions {
    * resolved so identity conflicts with it are found, but only problems that concern these paths are returned.
    */
   paths?: string[];
+  /**
+   * Parsed tags files by path and text, to share between calls: resolve-tags resolves the head and then the base,
+   * whose tags files are mostly the same bytes, and parses each such file once.
+   */
+  tagsFiles?: Map<string, TagsFile>;
 }
 
 export interface ResolveResult {
@@ -106,7 +111,7 @@ export async function resolveTree(
   const scope = await scopeOf(tree, settings, paths.configFiles, requested);
 
   // 4. Every tags file those configs need, by folder.
-  const folders = await readTagsFiles(tree, files, paths.tagsFiles, scope.neededFolders);
+  const folders = await readTagsFiles(tree, files, paths.tagsFiles, scope.neededFolders, options.tagsFiles);
 
   // 5. Resolve every config in scope (a requested config can conflict with any other of its namespace).
   const resolved: ResolvedConfig[] = [];
@@ -283,6 +288,7 @@ async function readTagsFiles(
   files: readonly TreeFile[],
   tagsFiles: readonly TreeFile[],
   neededFolders: Set<string> | undefined,
+  parsedFiles: Map<string, TagsFile> = new Map(),
 ): Promise<Map<string, FolderTags>> {
   const folders = new Map<string, FolderTags>();
   const presentFiles = new Set(files.map((f) => f.path));
@@ -341,7 +347,9 @@ async function readTagsFiles(
       entry.errors.push(text);
       continue;
     }
-    const parsed = parseTagsFile(text, f.path);
+    const key = `${f.path}\0${text}`;
+    let parsed = parsedFiles.get(key);
+    if (!parsed) parsedFiles.set(key, (parsed = parseTagsFile(text, f.path)));
     entry.tags = parsed.tags;
     entry.files = parsed.files;
     entry.errors.push(...parsed.errors);

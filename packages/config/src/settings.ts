@@ -116,8 +116,15 @@ export async function loadSettings(tree: RepoTree): Promise<Settings> {
   }
   const text = decodeRepoText(bytes, SETTINGS_FILE);
   if (text instanceof ConfigError) throw new ConfigErrors([text]);
-  return parseSettings(text, SETTINGS_FILE);
+  // resolve-tags reads item-store.yaml at the head and at the base, mostly the same bytes: parse them once. Settings
+  // are never changed after parsing, so the same object serves both.
+  if (lastParsed?.text === text) return lastParsed.settings;
+  const settings = parseSettings(text, SETTINGS_FILE);
+  lastParsed = { text, settings };
+  return settings;
 }
+
+let lastParsed: { text: string; settings: Settings } | undefined;
 
 /** The S3 location of a tenant's environment. Throws a ConfigError (located at item-store.yaml) when there is none. */
 export function s3Location(settings: Settings, tenant: string, environment: string): S3Location {

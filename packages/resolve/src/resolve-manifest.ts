@@ -23,6 +23,7 @@ import {
   type ResolvedConfig,
   type ResolveResult,
   type Settings,
+  type TagsFile,
 } from '@itemstore/config';
 import { parseConfig, toV2Json, yaml11Problems, type Yaml11Finding } from '@itemstore/convert';
 
@@ -58,15 +59,16 @@ export async function resolveManifest(
     e.status === 'added' || e.status === 'copied' ? undefined : (e.previousPath ?? e.path);
 
   // The new identities, from the working tree.
+  const tagsFiles = new Map<string, TagsFile>();
   const head = headPaths.length
-    ? await resolveTree(options.head, settings, { branch, paths: headPaths })
+    ? await resolveTree(options.head, settings, { branch, paths: headPaths, tagsFiles })
     : { configs: [], errors: [] };
   errors.push(...head.errors);
   const headByPath = new Map(head.configs.map((c) => [c.path, c]));
 
   // The old identities, from the base commit (as it was: its own settings and tags files).
   const wantedBase = configEntries.map(basePathOf).filter((p): p is string => p !== undefined);
-  const baseByPath = await resolveBase(options.base, wantedBase, branch, options.logger);
+  const baseByPath = await resolveBase(options.base, wantedBase, branch, tagsFiles, options.logger);
 
   // Content: every config the writers will upload must convert, before anything is written anywhere.
   await checkContents(options.head, head.configs, errors);
@@ -127,6 +129,7 @@ async function resolveBase(
   base: RepoTree | undefined,
   paths: string[],
   branch: string,
+  tagsFiles: Map<string, TagsFile>,
   logger?: Logger,
 ): Promise<Map<string, ResolvedConfig>> {
   const byPath = new Map<string, ResolvedConfig>();
@@ -143,7 +146,7 @@ async function resolveBase(
   const present = new Set((await listFor(base, settings, paths)).map((f) => f.path));
   const existing = [...new Set(paths)].filter((p) => present.has(p));
   if (!existing.length) return byPath;
-  const result: ResolveResult = await resolveTree(base, settings, { branch, paths: existing });
+  const result: ResolveResult = await resolveTree(base, settings, { branch, paths: existing, tagsFiles });
   for (const e of result.errors) logger?.debug(`base ${base.label}: ${e.toString()}`);
   for (const c of result.configs) byPath.set(c.path, c);
   return byPath;
