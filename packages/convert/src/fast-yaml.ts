@@ -107,11 +107,25 @@ function resolvePlain(data: string): boolean {
     case 0x54: // T
     case 0x66: // f
     case 0x46: // F
-      return data.length <= 5 ? fromLibrary(data) : false;
+      if (data.length > 5 || !WORDS.has(data)) return false;
+      resolved = WORDS.get(data);
+      return true;
     default:
       return false;
   }
 }
+
+/**
+ * The core schema's null and boolean words (`/^(?:~|[Nn]ull|NULL)?$/`, `/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/`), read
+ * by the library's own definitions; the test checks every other capitalisation is a string.
+ */
+export const CORE_WORDS = ['~', 'null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'];
+const WORDS = new Map<string, unknown>(
+  CORE_WORDS.map((w) => {
+    const v = readPlain12(w).value;
+    return [w, String(v) === w ? v : new Typed(w, v)];
+  }),
+);
 
 function constructPlain(): unknown {
   return resolved;
@@ -140,19 +154,69 @@ const PLAIN_TYPE = new jsyaml.Type('tag:itemstore,2026:plain', {
 /** Only our plain-scalar type: every explicit tag is unknown to js-yaml, so it throws and the exact path decides. */
 const SCHEMA = new jsyaml.Schema({ implicit: [PLAIN_TYPE], explicit: [] });
 
-/** What js-yaml and the `yaml` library might read differently, found on the text before parsing. */
-const UNUSUAL_TEXT = new RegExp(
-  [
-    '\\t', // tabs (indentation rules differ)
-    '[\\u0085\\u2028\\u2029\\ufeff]', // non-ASCII line breaks, a BOM past the start
-    '^(?:%|---|\\.\\.\\.)', // directives, document markers (a leading `---` line is allowed below)
-    '(?:^|[\\s[{,])\\?(?:[ \\r\\n]|$)', // explicit keys `? key`
-    '(?:^[ -]*|[[{,] *):(?:[ \\r\\n,\\]}]|$)', // empty keys `: value`
-    ',#', // a comment right after a comma
-    '(?:^|[\\s[{,])![^\\s]*[ ]*(?:#.*)?$', // a tag ending its line (js-yaml may drop it, or take the wrong node)
-  ].join('|'),
-  'm',
-);
+const EXPLICIT_KEY = /(?:^|[\s[{,])\?(?:[ \r\n]|$)/m;
+/**
+ * An empty key (`: value`), which js-yaml reads as the key "null" and the `yaml` library as "": looked for only when
+ * a mapping has the key "null".
+ */
+const EMPTY_KEY = /(?:^[ -]*|[[{,] *):(?:[ \r\n,\]}]|$)/m;
+
+/**
+ * What js-yaml and the `yaml` library might read differently, found on the text before parsing (each regular
+ * expression only runs when a cheap search finds its character). A `---` first line is allowed.
+ */
+function unusualText(text: string): boolean {
+  return (
+    text.includes('\t') || // tabs (indentation rules differ)
+    (text.includes('\r') && /\r(?!\n)/.test(text)) || // a line break that is a lone CR
+    // non-ASCII line breaks, a BOM past the start
+    text.includes('\u0085') ||
+    text.includes('\u2028') ||
+    text.includes('\u2029') ||
+    text.includes('\ufeff') ||
+    // directives, document markers
+    text.startsWith('%') ||
+    text.startsWith('...') ||
+    (text.startsWith('---') && !text.startsWith('---\n')) ||
+    text.includes('\n%') ||
+    text.includes('\n---') ||
+    text.includes('\n...') ||
+    (text.includes('?') && EXPLICIT_KEY.test(text)) || // explicit keys `? key`
+    text.includes(',#') || // a comment right after a comma
+    (text.includes('!') && lineEndProperty(text, '!')) // a tag ending its line (js-yaml may drop it)
+  );
+}
+
+/** A tag or anchor (`!x`, `&x`) that ends its line (spaces and a comment aside); the index of the first or -1. */
+function nextLineEndProperty(text: string, ch: '!' | '&', from: number): number {
+  for (let i = text.indexOf(ch, from); i !== -1; i = text.indexOf(ch, i + 1)) {
+    const before = i === 0 ? 0x20 : text.charCodeAt(i - 1);
+    if (
+      before !== 0x20 &&
+      before !== 0x0a &&
+      before !== 0x0d &&
+      before !== 0x5b &&
+      before !== 0x7b &&
+      before !== 0x2c
+    ) {
+      continue;
+    }
+    let j = i + 1;
+    for (
+      let c = text.charCodeAt(j);
+      j < text.length && c !== 0x20 && c !== 0x0a && c !== 0x0d;
+      c = text.charCodeAt(++j)
+    );
+    while (text.charCodeAt(j) === 0x20) j++;
+    const c = text.charCodeAt(j);
+    if (j >= text.length || c === 0x0a || c === 0x0d || c === 0x23) return i;
+  }
+  return -1;
+}
+
+function lineEndProperty(text: string, ch: '!' | '&'): boolean {
+  return nextLineEndProperty(text, ch, 0) !== -1;
+}
 
 export interface FastYamlStats {
   /** Documents converted by the fast path. */
@@ -182,9 +246,12 @@ export function fastYamlValue(text: string, limits: YamlLimits = {}): unknown {
 function fastYaml(text: string, limits: YamlLimits): unknown {
   // One budget shared by several documents is the legacy reader's business: exact path.
   if (limits.contentBudget) return undefined;
-  const start = text.startsWith('---\n') ? 4 : 0;
-  if (UNUSUAL_TEXT.test(start ? text.slice(start) : text)) return undefined;
+  if (unusualText(text)) return undefined;
   if (text.includes('&') && oddAnchor(text)) return undefined;
+  // js-yaml adds a line break to a text without one, which turns a last line of spaces into an empty line of a
+  // block scalar (`|+`): the `yaml` library does not.
+  const lastBreak = text.lastIndexOf('\n');
+  if (lastBreak < text.length - 1 && text.slice(lastBreak + 1).trim() === '') return undefined;
   // Only escapes can make half of a surrogate pair, unless the caller handed us such a string.
   if (!isWellFormed(text)) return undefined;
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -286,19 +353,16 @@ function insideFlow(input: string, from: number): boolean {
   }
 }
 
-const LINE_END_ANCHOR = /(?:^|[\s[{,])&[^\s]+[ ]*(?:#.*)?$/gm;
-
 /**
  * An anchor ending its line whose node starts with another property or a block scalar header, or less indented than
  * the anchor's line (`a: &x` then `  &y b`): the `yaml` library refuses or reads these differently from js-yaml.
  */
 function oddAnchor(text: string): boolean {
-  LINE_END_ANCHOR.lastIndex = 0;
-  for (let m = LINE_END_ANCHOR.exec(text); m; m = LINE_END_ANCHOR.exec(text)) {
-    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+  for (let at = nextLineEndProperty(text, '&', 0); at !== -1; at = nextLineEndProperty(text, '&', at + 1)) {
+    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
     let indent = 0;
     while (text.charCodeAt(lineStart + indent) === 0x20) indent++;
-    let i = text.indexOf('\n', m.index);
+    let i = text.indexOf('\n', at);
     while (i !== -1) {
       let j = i + 1;
       while (text.charCodeAt(j) === 0x20) j++;
@@ -335,8 +399,12 @@ class Walk {
   private readonly seen = new Set<object>();
   private readonly active = new Set<object>();
   private readonly escapes: boolean;
+  private nullKeyChecked = false;
 
-  constructor(text: string, limits: YamlLimits) {
+  constructor(
+    private readonly text: string,
+    limits: YamlLimits,
+  ) {
     this.maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.maxContentBytes = limits.maxContentBytes ?? LIMITS.contentBytes;
     this.aliases = text.includes('*');
@@ -347,6 +415,13 @@ class Walk {
 
   run(raw: unknown): unknown {
     return this.build(raw, 0);
+  }
+
+  /** A key "null": written `null`, `"null"`, or empty (see EMPTY_KEY). */
+  private nullKey(): void {
+    if (this.nullKeyChecked) return;
+    this.nullKeyChecked = true;
+    if (EMPTY_KEY.test(this.text)) throw BAIL;
   }
 
   private charge(n: number): void {
@@ -423,6 +498,7 @@ class Walk {
     const out: Record<string, unknown> = {};
     if (!(MERGE_KEY in node)) {
       for (const key of keys) {
+        if (key === 'null') this.nullKey();
         if (this.escapes && !isWellFormed(key)) throw BAIL;
         this.charge(key.length + 4);
         const value = this.build(node[key], depth);
@@ -456,6 +532,7 @@ class Walk {
         }
         continue;
       }
+      if (key === 'null') this.nullKey();
       if (this.escapes && !isWellFormed(key)) throw BAIL;
       const value = this.build(node[key], depth);
       const before = origin.get(key);
