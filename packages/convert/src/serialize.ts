@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { ConfigError, formatBytes } from '@itemstore/core';
+import { ConfigError, formatBytes, sha256Hex } from '@itemstore/core';
 import { isPlainObject, nodeInfo, orderedKeys } from './json-value.js';
 
 /**
@@ -114,7 +113,7 @@ function writeCanonical(value: unknown, out: string[], depth: number): void {
 
 /** SHA-256 hex of canonicalJson: the same config gives the same hash from legacy YAML, YAML or JSON. */
 export function canonicalHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return sha256Hex(canonicalJson(value));
 }
 
 function scalarJson(value: unknown): string {
