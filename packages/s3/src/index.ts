@@ -18,7 +18,7 @@ export {
   type SyncPlan,
   type SyncPlanInput,
 } from './plan.js';
-export { hashRemoteObjects, listLocation } from './remote.js';
+export { compareKeys, hashRemoteObjects, listLocation, PAGE_KEYS, type ListOptions } from './remote.js';
 export {
   applySyncPlan,
   describeError,

@@ -21,6 +21,7 @@ import {
   knownEnvironment,
   loadSettings,
   allConfigsManifest,
+  s3Key,
   s3SkippedNote,
   type LocationOverrides,
   type S3Switch,
@@ -135,15 +136,23 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
   const planning = progress.start(`${label}: listing S3 and reading the configs`);
   const writes = progressCallback(progress, label, 'objects');
   try {
-    // 2. One listing per prefix (started now, while the configs are still being read and validated).
-    const listingsPromise = startListings(targets.locations, clientFor, logger);
+    // 2. One listing per prefix (started now, while the configs are still being read and validated). Once the keys
+    // this run writes are known, the rest of each prefix is listed as key ranges in parallel (listLocation).
+    let keysKnown: (keys: Map<string, string[]>) => void = () => {};
+    const expectedKeys = new Promise<Map<string, string[]>>((resolve) => (keysKnown = resolve));
+    const listingsPromise = startListings(targets.locations, clientFor, logger, expectedKeys, concurrency);
 
     // 3. What we want: every config that will be written is read and converted first (one bad file and nothing
     // is written); a config whose bytes the bucket already holds is only hashed (see collectWanted).
     let wanted: Wanted;
     let listings: Listing[];
     try {
-      const upserts = manifest ? targets.upserts : await checkoutUpserts(tree, settings, branch, logger);
+      let upserts: S3Config[] = [];
+      try {
+        upserts = manifest ? targets.upserts : await checkoutUpserts(tree, settings, branch, logger);
+      } finally {
+        keysKnown(keysByLocation(targets.byTenant, [...upserts, ...targets.deletes]));
+      }
       // The configs are read and hashed while the listings are still coming in; whether a config's bytes are
       // already stored is answered once they are there.
       const stored = listingsPromise.then(
@@ -312,11 +321,16 @@ function startListings(
   locations: Map<string, S3Location>,
   clientFor: ClientFor,
   logger: Logger,
+  expectedKeys: Promise<Map<string, string[]>>,
+  concurrency: number,
 ): Promise<Listing[]> {
   const listingsPromise = Promise.all(
     [...locations.values()].map(async (l) => {
       logger.info(`Listing ${describeLocation(l)} (${l.region})`);
-      const listing = await listLocation(clientFor(l.region), l);
+      const listing = await listLocation(clientFor(l.region), l, {
+        expectedKeys: expectedKeys.then((byLocation) => byLocation.get(locationId(l)) ?? []),
+        concurrency,
+      });
       logger.debug(`${listing.objects.size} object(s) under ${describeLocation(l)}`);
       return listing;
     }),
@@ -324,6 +338,23 @@ function startListings(
   // Validation may fail first; the listing's own failure must then not surface as an unhandled rejection.
   listingsPromise.catch(() => {});
   return listingsPromise;
+}
+
+/** The S3 keys of these configs by location (those of a tenant without a location are left to collectWanted). */
+function keysByLocation(
+  byTenant: Map<string, S3Location>,
+  configs: readonly S3Config[],
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const cfg of configs) {
+    const location = byTenant.get(cfg.tenant);
+    if (!location) continue;
+    const id = locationId(location);
+    let keys = out.get(id);
+    if (!keys) out.set(id, (keys = []));
+    keys.push(s3Key(location, cfg));
+  }
+  return out;
 }
 
 /** Step 3 of a full run: the S3 configs of the checkout's `all` manifest (errors stop the run, warnings are logged). */
