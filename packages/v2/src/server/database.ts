@@ -1,6 +1,5 @@
 import type { Tags } from '@itemstore/config';
 import { open, readFile, readdir, truncate } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { md5Hex, sha256Hex } from '@itemstore/core';
 import {
@@ -77,6 +76,13 @@ export class ItemDatabase {
   private readonly dirSyncer = new DirSyncer();
   private readonly itemsDir: string;
   private readonly blobsDir: string;
+  /**
+   * What is on disk, kept in memory so a write asks the file system nothing it knows already: the blobs stored
+   * (each fsynced and renamed into place before it is added; a blob being written is its promise, which a second
+   * writer of the same content joins), and the items whose version log exists.
+   */
+  private readonly blobs = new Map<string, true | Promise<void>>();
+  private readonly logged = new Set<string>();
 
   private constructor(readonly dataDir: string) {
     this.itemsDir = join(dataDir, 'items');
@@ -90,6 +96,7 @@ export class ItemDatabase {
     await ensureDir(db.blobsDir);
     await removeStaleTempFiles(db.itemsDir);
     await removeStaleTempFiles(db.blobsDir);
+    for (const name of await readdir(db.blobsDir)) db.blobs.set(name, true);
     for (const name of await readdir(db.itemsDir)) {
       if (!name.endsWith('.json')) continue;
       const item = JSON.parse(await readFile(join(db.itemsDir, name), 'utf8')) as StoredItem;
@@ -110,6 +117,7 @@ export class ItemDatabase {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
+    this.logged.add(item.itemId);
     const complete = text.lastIndexOf('\n') + 1;
     if (complete < text.length) await truncate(path, Buffer.byteLength(text.slice(0, complete)));
     for (const line of text.slice(0, complete).split('\n')) {
@@ -209,8 +217,7 @@ export class ItemDatabase {
         return { version: latest.version, md5, unchanged: true };
       }
       checkPreconditions(itemId, env, latest, preconditions);
-      const blob = join(this.blobsDir, md5);
-      if (!existsSync(blob)) await writeFileAtomic(blob, content, this.dirSyncer.sync);
+      await this.storeBlob(md5, content);
       return this.appendVersion(item, env, { md5, deleted: false, metadata });
     });
   }
@@ -369,10 +376,26 @@ export class ItemDatabase {
     this.items.set(item.itemId, item);
   }
 
+  /** Stores a blob under its md5 once: durable (fsynced, renamed into place, folder fsynced) when this resolves. */
+  private async storeBlob(md5: string, content: Buffer): Promise<void> {
+    const known = this.blobs.get(md5);
+    if (known === true) return;
+    if (known) return known;
+    const writing = writeFileAtomic(join(this.blobsDir, md5), content, this.dirSyncer.sync);
+    this.blobs.set(md5, writing);
+    try {
+      await writing;
+      this.blobs.set(md5, true);
+    } catch (err) {
+      this.blobs.delete(md5);
+      throw err;
+    }
+  }
+
   /** Appends one record to the item's log (fsynced), then applies it in memory. */
   private async append(item: StoredItem, record: LogRecord): Promise<void> {
     const path = this.logPath(item.itemId);
-    const isNew = !existsSync(path);
+    const isNew = !this.logged.has(item.itemId);
     const fh = await open(path, 'a');
     try {
       await fh.write(JSON.stringify(record) + '\n');
@@ -380,7 +403,10 @@ export class ItemDatabase {
     } finally {
       await fh.close();
     }
-    if (isNew) await this.dirSyncer.sync(this.itemsDir);
+    if (isNew) {
+      await this.dirSyncer.sync(this.itemsDir);
+      this.logged.add(item.itemId);
+    }
     applyRecord(item, record);
   }
 
