@@ -35,7 +35,7 @@ await build({
   logLevel: 'error',
   alias: { '@itemstore/core': join(root, 'packages/core/src/index.ts') },
   banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    js: "import { createRequire as __testCreateRequire } from 'node:module'; const require = __testCreateRequire(import.meta.url);",
   },
 });
 const { startServer } = await import(out);

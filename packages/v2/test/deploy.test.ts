@@ -218,6 +218,25 @@ describe('deploy', () => {
     await repo.commit('drop bad', { 'ffi2/bad.yaml': null, 'ffi2/dup.json': null });
   });
 
+  test('a bad config among 30 listed ones: the listing (a read) may go out meanwhile, nothing is written', async () => {
+    const s = await server();
+    const bad = await repo.commit('bad among many', {
+      ...yamlConfigs(30),
+      'ffi2/bad.yaml': 'interface: x\nlimits:\n  rows: [1, 2\n',
+    });
+    const m = manifestOf(repo.dir, bad, [
+      ...Object.keys(yamlConfigs(30)).map((p) => entryFor(p)),
+      entryFor('ffi2/bad.yaml'),
+    ]);
+    const err = await deployToV2(m, options(fastClient(s.url), repo.dir)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigErrors);
+    expect((err as ConfigErrors).errors.map((e) => e.file)).toEqual(['ffi2/bad.yaml']);
+    const st = await stats(s.url);
+    expect(Object.keys(st.requests).filter((k) => !k.includes('_stats') && !k.startsWith('GET'))).toEqual([]);
+    expect(st.versions).toEqual({});
+    await repo.commit('drop bad', { 'ffi2/bad.yaml': null });
+  });
+
   test('errors carried by the manifest (from resolve-tags) also stop every write', async () => {
     const s = await server();
     const m = manifestOf(repo.dir, c1, [entryFor('ffi2/cfg000.yaml')]);

@@ -35,7 +35,7 @@ export function testCli(): Promise<string> {
       target: 'node20',
       logLevel: 'error',
       banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        js: "import { createRequire as __testCreateRequire } from 'node:module'; const require = __testCreateRequire(import.meta.url);",
       },
     });
     return out;
