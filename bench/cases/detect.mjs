@@ -152,6 +152,19 @@ await runCase('detect', async ({ quick, runs, warmup, log }) => {
             `check alone: a process parsing the ${expected} changed config${expected === 1 ? '' : 's'} with the yaml ` +
             `package + JSON.stringify takes ${Math.round(parseFloor.wallMs)} ms`,
         }),
+        // resolve-tags alone against the content check's floor: how much of it is parsing the changed configs.
+        row({
+          case: `resolve-tags: ${label}, ${configsInRepo}, vs parsing the changed configs`,
+          ours: { value: r.wallMs, unit: 'ms', ...resources(r) },
+          bound: {
+            name: `a process parsing the ${expected} changed config${expected === 1 ? '' : 's'} (yaml + JSON.stringify)`,
+            value: parseFloor.wallMs,
+            unit: 'ms',
+          },
+          notes:
+            'resolve-tags converts every changed config before anything may be written (the content check); the ' +
+            'bound is that parsing alone in one Node process (start included), without tags, identities or git',
+        }),
       );
     }
     const listFloor = await measure(

@@ -123,14 +123,19 @@ export async function resolveTree(
     branch: options.branch,
     maxBytes: settings.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES,
   };
+  const unsized = new Set<string>();
   for (const { file, team } of scope.configs) {
     const chain = scope.chains.get(file.path)!;
     if (wanted(file.path)) for (const d of chain) reportFolders.add(d);
     const result = resolveConfig(file, team, chain, file.size ?? scope.sizes?.get(file.path), context);
     if (result instanceof ConfigError) {
       if (wanted(file.path)) errors.push(result);
-    } else if (result) resolved.push(result);
+    } else if (result) {
+      resolved.push(result);
+      if (tree.sizes && !wanted(file.path) && needsSize(file)) unsized.add(file.path);
+    }
   }
+  await sizeConflicting(tree, resolved, unsized, wanted, context.maxBytes);
 
   // 6. Two configs that are the same item: an error on each of them.
   const conflicted = identityConflicts(resolved, wanted, errors);
@@ -260,9 +265,13 @@ async function scopeOf(
   }
   const chains = new Map(scope.map((c) => [c.file.path, folderChain(c.file.path)]));
   const neededFolders = requested ? new Set([...chains.values()].flat()) : undefined;
+  // Sizes (a stat each) of the configs asked about; the others' only matter when they are the same item as one of
+  // those (see sizeConflicting).
   const sizes = tree.sizes
     ? await tree.sizes(
-        scope.filter((c) => c.file.kind === 'file' && c.file.size === undefined).map((c) => c.file.path),
+        scope
+          .filter((c) => needsSize(c.file) && (!requested || requested.has(c.file.path)))
+          .map((c) => c.file.path),
       )
     : undefined;
   for (const c of scope) {
@@ -472,6 +481,38 @@ function resolveConfig(
     cfg.s3Format = s3FormatFor(teamSettings.format, teamSettings.s3Format);
   }
   return cfg;
+}
+
+function needsSize(f: TreeFile): boolean {
+  return f.kind === 'file' && f.size === undefined;
+}
+
+/**
+ * Step 5b: a config not asked about was resolved without its size. A config over the size limit is no item at all
+ * (so it conflicts with nothing), which matters only where it would be the same item as a config asked about: those
+ * few get their stat now, and the too large ones leave `resolved`. The rest never needed one.
+ */
+async function sizeConflicting(
+  tree: RepoTree,
+  resolved: ResolvedConfig[],
+  unsized: ReadonlySet<string>,
+  wanted: (path: string) => boolean,
+  maxBytes: number,
+): Promise<void> {
+  if (!unsized.size || !tree.sizes) return;
+  const byIdentity = new Map<string, ResolvedConfig[]>();
+  for (const c of resolved) byIdentity.set(c.identity, [...(byIdentity.get(c.identity) ?? []), c]);
+  const ask: string[] = [];
+  for (const group of byIdentity.values()) {
+    if (group.length < 2 || !group.some((c) => wanted(c.path))) continue;
+    for (const c of group) if (unsized.has(c.path)) ask.push(c.path);
+  }
+  if (!ask.length) return;
+  const sizes = await tree.sizes(ask);
+  const tooLarge = new Set(ask.filter((p) => (sizes.get(p) ?? 0) > maxBytes));
+  if (!tooLarge.size) return;
+  const kept = resolved.filter((c) => !tooLarge.has(c.path));
+  resolved.splice(0, resolved.length, ...kept);
 }
 
 /** Step 6: configs that are the same item, each with an error (when one of the group was asked about). */

@@ -206,6 +206,38 @@ describe('scope of a resolve with paths (issue 15: one namespace, not the repo)'
     );
     expect(r.configs.map((c) => c.path)).toEqual(['ffi2/y.yaml']);
   });
+
+  test('a config not asked about is sized only when it would be the same item as one asked about', async () => {
+    const big = SETTINGS_YAML.replace(
+      's3OnlySuffixes: [_SC]\n',
+      's3OnlySuffixes: [_SC]\nmaxConfigBytes: 10\n',
+    );
+    const dir = makeRepo({
+      'item-store.yaml': big,
+      'ffi2/a/x.yaml': 'a: 1\n',
+      // The same item as ffi2/a/x.yaml, but too large: no item at all, so no conflict.
+      'ffi2/b/x.yaml': 'a: 1234567890\n',
+      'ffi2/a/y.yaml': 'a: 1\n',
+      // The same item as ffi2/a/y.yaml and small: a conflict.
+      'ffi2/b/y.yaml': 'a: 2\n',
+      'ffi2/other.yaml': 'a: 1234567890\n',
+    });
+    const tree = new FsTree(dir);
+    const asked: string[][] = [];
+    const sizes = tree.sizes.bind(tree);
+    tree.sizes = (paths: string[]) => (asked.push([...paths].sort()), sizes(paths));
+    const r = await resolveTree(tree, parseSettings(big), { paths: ['ffi2/a/x.yaml', 'ffi2/a/y.yaml'] });
+    expect(codes(r.errors)).toEqual(['ffi2/a/y.yaml: identity-conflict', 'ffi2/b/y.yaml: identity-conflict']);
+    expect(r.configs.map((c) => c.path)).toEqual(['ffi2/a/x.yaml']);
+    expect(asked).toEqual([
+      ['ffi2/a/x.yaml', 'ffi2/a/y.yaml'],
+      ['ffi2/b/x.yaml', 'ffi2/b/y.yaml'],
+    ]);
+    // The same answers as resolving the whole team, where every config is sized.
+    const whole = await resolveTree(new FsTree(dir), parseSettings(big), { paths: ['ffi2'] });
+    expect(whole.configs.map((c) => c.path)).toEqual(['ffi2/a/x.yaml']);
+    expect(codes(whole.errors).filter((e) => !e.endsWith('too-large'))).toEqual(codes(r.errors));
+  });
 });
 
 describe('targets and S3', () => {
