@@ -15,8 +15,12 @@
 // configs are plain YAML/JSON (bytes stored as they are), so both do the same job; ours also parses every config
 // (validation before the first write) and hashes it. PUTs are counted at the server to check each run did what
 // it claims (the first sync uploads every config, the no-op run none).
+// Floors, measured against the same server in the same run (the server shares the 2 cores; its own CPU per run is
+// read from /proc and stated in the notes): for the first sync, a minimal client (hand-signed PUTs over node:http,
+// the same files, the same requests in flight); for the no-op, listing the prefix alone, one page after another and
+// in parallel key ranges (the method sync-s3 uses once it knows its keys).
 import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,19 +40,88 @@ const { values } = parseArgs({
   strict: false,
 });
 const BUCKET = 'bench-sync-s3';
+// The listing floors: a Node process that lists the prefix with the SDK and nothing else, either one page after another
+// (each needs the previous page's token) or, like sync-s3 once it knows its keys, as disjoint key ranges in parallel
+// (StartAfter at every 1,000th expected key, read from a file of keys; each range paged until it passes the next cut).
 const LIST_ONLY = `
+import { readFileSync } from 'node:fs';
 import { S3Client, ListObjectsV2Command } from '@aws-sdk/client-s3';
-const [endpoint, Bucket, Prefix] = process.argv.slice(-3);
-const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true });
-let token;
-let keys = 0;
-do {
-  const page = await s3.send(new ListObjectsV2Command({ Bucket, Prefix, ...(token ? { ContinuationToken: token } : {}) }));
-  keys += page.KeyCount ?? 0;
-  token = page.IsTruncated ? page.NextContinuationToken : undefined;
-} while (token);
+const [endpoint, Bucket, Prefix, keysFile] = process.argv.slice(-4);
+const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, cacheMiddleware: true,
+  requestHandler: { httpAgent: { keepAlive: true, maxSockets: 16 } } });
+const seen = new Set();
+async function walk(after, upTo) {
+  let token;
+  for (;;) {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket, Prefix,
+      ...(token ? { ContinuationToken: token } : after ? { StartAfter: after } : {}) }));
+    let last;
+    for (const o of page.Contents ?? []) { seen.add(o.Key); last = o.Key; }
+    if (!page.IsTruncated) return;
+    token = page.NextContinuationToken;
+    if (upTo !== undefined && last !== undefined && last >= upTo) return;
+  }
+}
+if (keysFile === '-') await walk();
+else {
+  const keys = readFileSync(keysFile, 'utf8').split('\\n').filter(Boolean).sort();
+  const cuts = [];
+  for (let i = 999; i < keys.length - 1; i += 1000) cuts.push(keys[i]);
+  await Promise.all([walk(undefined, cuts[0]), ...cuts.map((c, i) => walk(c, cuts[i + 1]))]);
+}
 s3.destroy();
-process.stdout.write(keys + '\\n');
+process.stdout.write(seen.size + '\\n');
+`;
+// The first-sync floor: the least a client can do per config against the same server. One Node process reads the
+// same files and PUTs each with a minimal SigV4-signed request (Content-MD5, as sync-s3 sends) over node:http
+// keep-alive sockets, 16 in flight: no SDK, no parsing, no listing, no plan.
+const RAW_PUT = `
+import http from 'node:http';
+import { createHash, createHmac } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+const [endpoint, bucket, prefix, root, inFlight] = process.argv.slice(-5);
+const url = new URL(endpoint);
+const agent = new http.Agent({ keepAlive: true, maxSockets: Number(inFlight) });
+const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+  .map((e) => join(e.parentPath ?? e.path, e.name).slice(root.length + 1));
+const sha = (d) => createHash('sha256').update(d).digest('hex');
+const hmac = (k, d) => createHmac('sha256', k).update(d).digest();
+const keys = new Map();
+function signingKey(date) {
+  if (!keys.has(date)) keys.set(date, hmac(hmac(hmac(hmac('AWS4' + process.env.AWS_SECRET_ACCESS_KEY, date), 'us-east-1'), 's3'), 'aws4_request'));
+  return keys.get(date);
+}
+function put(rel) {
+  const body = readFileSync(join(root, rel));
+  const amzDate = new Date().toISOString().replace(/[-:]|\\.\\d{3}/g, '');
+  const date = amzDate.slice(0, 8);
+  const path = '/' + bucket + '/' + (prefix + rel).split('/').map(encodeURIComponent).join('/');
+  const payload = sha(body);
+  const headers = { 'content-length': String(body.length), 'content-md5': createHash('md5').update(body).digest('base64'),
+    'content-type': rel.endsWith('.json') ? 'application/json' : 'application/yaml', host: url.host,
+    'x-amz-content-sha256': payload, 'x-amz-date': amzDate };
+  const names = Object.keys(headers).sort();
+  const canonical = ['PUT', path, '', ...names.map((n) => n + ':' + headers[n]), '', names.join(';'), payload].join('\\n');
+  const scope = date + '/us-east-1/s3/aws4_request';
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha(canonical)].join('\\n');
+  const signature = createHmac('sha256', signingKey(date)).update(toSign).digest('hex');
+  headers.authorization = 'AWS4-HMAC-SHA256 Credential=' + process.env.AWS_ACCESS_KEY_ID + '/' + scope +
+    ', SignedHeaders=' + names.join(';') + ', Signature=' + signature;
+  return new Promise((resolve, reject) => {
+    const req = http.request({ agent, method: 'PUT', hostname: url.hostname, port: url.port, path, headers }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(rel + ': HTTP ' + res.statusCode))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+let next = 0;
+const worker = async () => { while (next < files.length) await put(files[next++]); };
+await Promise.all(Array.from({ length: Number(inFlight) }, worker));
+agent.destroy();
+process.stdout.write(files.length + '\\n');
 `;
 const TEAM = 'ffi2';
 
@@ -100,6 +173,7 @@ teams:
   writeFileSync(join(dir, 'tags.yaml'), 'tags:\n  owner: bench\n');
   const past = new Date('2020-01-01T00:00:00Z');
   let total = 0;
+  const keys = [];
   for (let i = 0; i < n; i++) {
     const folder = join(dir, TEAM, 'default', `folder_${String(i % 20).padStart(2, '0')}`);
     if (i < 20) mkdirSync(folder, { recursive: true });
@@ -108,11 +182,12 @@ teams:
     const file = join(folder, `config_${String(i).padStart(5, '0')}.${json ? 'json' : 'yaml'}`);
     const text = renderConfig(i, size, json);
     writeFileSync(file, text);
+    keys.push(file.slice(join(dir, TEAM, 'default').length + 1));
     // In the past, so `aws s3 sync` sees every object in S3 as newer than its source on the no-op run.
     utimesSync(file, past, past);
     total += Buffer.byteLength(text);
   }
-  return { dir, totalBytes: total };
+  return { dir, totalBytes: total, keys };
 }
 
 // fauxqs in a child process on 127.0.0.1 (buildApp + listen: startFauxqs would listen on every address), with the
@@ -242,17 +317,51 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
         '--only-show-errors',
         '--no-progress',
       ];
-      const putsPerRun = { ours: [], aws: [] };
-      const countPuts = (who) => ({
-        before: () => s3.resetCounts(),
-        after: async () => putsPerRun[who].push((await s3.counts()).put),
+      const putsPerRun = { ours: [], aws: [], raw: [] };
+      // The server's own CPU time per run (user + system of its process, from /proc): it shares the 2 cores.
+      const serverCpuMs = () => {
+        const stat =
+          s3.pid && existsSync(`/proc/${s3.pid}/stat`) && readFileSync(`/proc/${s3.pid}/stat`, 'utf8');
+        if (!stat) return null;
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks (100 per second)
+      };
+      const serverCpu = {};
+      let cpuAtStart = null;
+      const serverCpuHooks = (label) => ({
+        startCpu: () => {
+          cpuAtStart = serverCpuMs();
+        },
+        stopCpu: (i) => {
+          const now = serverCpuMs();
+          if (i >= 1 && now !== null && cpuAtStart !== null) (serverCpu[label] ??= []).push(now - cpuAtStart);
+        },
       });
+      const medianOf = (xs) => (xs?.length ? [...xs].sort((x, y) => x - y)[xs.length >> 1] : null);
+      const serverNote = (label) => {
+        const v = medianOf(serverCpu[label]);
+        return v === null ? '' : `; s3rver CPU ${(v / 1000).toFixed(2)} s per run`;
+      };
+      const countPuts = (who) => {
+        const cpu = serverCpuHooks(`${who}-noop`);
+        return {
+          before: async () => {
+            await s3.resetCounts();
+            cpu.startCpu();
+          },
+          after: async (i) => {
+            cpu.stopCpu(i);
+            putsPerRun[who].push((await s3.counts()).put);
+          },
+        };
+      };
 
       // A new prefix each first-sync run: measureCommand passes the same args array to every run, so the untimed
       // before() hook rewrites it in place.
       const firstSync = async (who, command, makeArgs, env) => {
         const args = [];
         let i = 0;
+        const cpu = serverCpuHooks(`${who}-first`);
         return measureCommand(command, args, {
           runs: firstRuns,
           warmup: 1,
@@ -260,16 +369,36 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
           before: async () => {
             args.splice(0, args.length, ...makeArgs(`first/${who}-${i++}/`));
             await s3.resetCounts();
+            cpu.startCpu();
           },
-          after: async () => putsPerRun[who].push((await s3.counts()).put),
+          after: async (run) => {
+            cpu.stopCpu(run);
+            putsPerRun[who].push((await s3.counts()).put);
+          },
         });
       };
+      const rawPutScript = join(scratch, 'raw-put.mjs');
+      writeFileSync(rawPutScript, RAW_PUT);
+      const rawPut = (prefix) => [
+        rawPutScript,
+        s3.endpoint,
+        BUCKET,
+        `${prefix}${TEAM}/`,
+        join(repo.dir, TEAM, 'default'),
+        String(concurrency),
+      ];
       log(`first sync: ours (${firstRuns} runs)`);
       const oursFirst = await firstSync('ours', process.execPath, ours, oursEnv);
       log(`first sync: aws (${firstRuns} runs)`);
       const awsFirst = await firstSync('aws', AWS_CLI, aws, awsEnv);
-      const firstPuts = { ours: putsPerRun.ours.splice(0), aws: putsPerRun.aws.splice(0) };
-      if (![...firstPuts.ours, ...firstPuts.aws].every((p) => p === n)) {
+      log(`first-sync floor: minimal signed PUTs over node:http (${firstRuns} runs)`);
+      const rawFirst = await firstSync('raw', process.execPath, rawPut, oursEnv);
+      const firstPuts = {
+        ours: putsPerRun.ours.splice(0),
+        aws: putsPerRun.aws.splice(0),
+        raw: putsPerRun.raw.splice(0),
+      };
+      if (![...firstPuts.ours, ...firstPuts.aws, ...firstPuts.raw].every((p) => p === n)) {
         throw new Error(`a first sync did not upload every config: ${JSON.stringify(firstPuts)}`);
       }
 
@@ -287,23 +416,67 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
         env: awsEnv,
         ...countPuts('aws'),
       });
-      // The floor of a no-op run for any tool that asks S3 what it holds: one Node process listing the prefix with
-      // the SDK (the same 1,000-key pages, one after another: each page needs the previous one's token).
-      log(`no-op floor: listing the prefix alone (${runs} runs)`);
-      const listFloor = await measureCommand(
-        process.execPath,
-        ['--input-type=module', '-e', LIST_ONLY, s3.endpoint, BUCKET, 'noop/ours/'],
-        { runs, warmup: 1, env: oursEnv, cwd: repoRoot },
-      );
+      // The floors of a no-op run for any tool that asks S3 what it holds: one Node process listing the prefix with
+      // the SDK, one page after another, or in parallel key ranges as sync-s3 does once it knows its keys.
+      const keysFile = join(scratch, 'keys.txt');
+      writeFileSync(keysFile, repo.keys.map((k) => `noop/ours/${TEAM}/${k}`).join('\n') + '\n');
+      const listFloor = {};
+      for (const [how, file] of [
+        ['sequential', '-'],
+        ['ranges', keysFile],
+      ]) {
+        log(`no-op floor: listing the prefix alone, ${how} (${runs} runs)`);
+        const cpu = serverCpuHooks(`list-${how}`);
+        listFloor[how] = await measureCommand(
+          process.execPath,
+          ['--input-type=module', '-e', LIST_ONLY, s3.endpoint, BUCKET, 'noop/ours/', file],
+          {
+            runs,
+            warmup: 1,
+            env: oursEnv,
+            cwd: repoRoot,
+            before: async () => cpu.startCpu(),
+            after: async (i, result) => {
+              cpu.stopCpu(i);
+              if (Number(result.stdout.trim()) !== n) {
+                throw new Error(`the ${how} listing found ${result.stdout.trim()} keys, not ${n}`);
+              }
+            },
+          },
+        );
+      }
       const noopPuts = { ours: putsPerRun.ours.slice(1), aws: putsPerRun.aws.slice(1) };
-      log(`PUTs on no-op runs: ${JSON.stringify(noopPuts)}`);
+      log(
+        `PUTs on no-op runs: ${JSON.stringify(noopPuts)}; s3rver CPU ms per run: ${JSON.stringify(serverCpu)}`,
+      );
       const mb = (repo.totalBytes / 1e6).toFixed(1);
+      const pages = Math.ceil(n / 1000);
+      const bestList = Math.min(listFloor.sequential.wallMs, listFloor.ranges.wallMs);
       return [
         row({
           case: `sync-s3: first sync, ${n.toLocaleString('en-US')} default/ configs (${mb} MB) to ${server}`,
           ours: { value: oursFirst.wallMs, unit: 'ms', ...resources(oursFirst) },
           peer: { name: 'aws s3 sync', value: awsFirst.wallMs, unit: 'ms', ...resources(awsFirst) },
-          notes: `median of ${firstRuns} runs each after a warm-up, ${concurrency} requests in flight for both; ${n} PUTs per run each (counted at the server)`,
+          notes:
+            `median of ${firstRuns} runs each after a warm-up, ${concurrency} requests in flight for both; ${n} PUTs per run each (counted at the server); ` +
+            `CPU is the client process only${serverNote('ours-first')} (aws runs${serverNote('aws-first').slice(1)}); ` +
+            `measured floor: minimal signed PUTs of the same files take ${Math.round(rawFirst.wallMs)} ms ` +
+            `(${(rawFirst.wallMs / awsFirst.wallMs).toFixed(2)}× of aws; next row)`,
+        }),
+        row({
+          case: `sync-s3 floor: ${n.toLocaleString('en-US')} minimal signed PUTs (node:http) to ${server}`,
+          ours: { value: rawFirst.wallMs, unit: 'ms', ...resources(rawFirst) },
+          peer: {
+            name: 'aws s3 sync (first sync)',
+            value: awsFirst.wallMs,
+            unit: 'ms',
+            ...resources(awsFirst),
+          },
+          notes:
+            'the least any client can do per config against this server: one Node process reads the same files and ' +
+            `PUTs each with a hand-signed SigV4 request and Content-MD5 over keep-alive sockets, ${concurrency} in ` +
+            `flight (no SDK, no parsing, no listing, no plan)${serverNote('raw-first')}; the server shares the 2 cores, ` +
+            `so this ratio is the best a first sync against it can reach; median of ${firstRuns} runs`,
         }),
         row({
           case: `sync-s3: no-op re-sync, ${n.toLocaleString('en-US')} configs on ${server}`,
@@ -311,18 +484,29 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
           peer: { name: 'aws s3 sync', value: awsNoop.wallMs, unit: 'ms', ...resources(awsNoop) },
           notes:
             `median of ${runs} runs each; PUTs per run: ours ${noopPuts.ours.join('/')}, aws ${noopPuts.aws.join('/')}; ` +
-            'source mtimes set into the past so aws (size+mtime) finds nothing to do; ours compares MD5 with ETags; ' +
-            `measured floor: listing the prefix alone takes ${Math.round(listFloor.wallMs)} ms ` +
-            `(${(listFloor.wallMs / awsNoop.wallMs).toFixed(2)}× of aws; next row)`,
+            'source mtimes set into the past so aws (size+mtime) finds nothing to do; ours compares MD5 with ETags' +
+            `${serverNote('ours-noop')} (aws runs${serverNote('aws-noop').slice(1)}); ` +
+            `measured floor: listing the prefix alone takes ${Math.round(bestList)} ms ` +
+            `(${(bestList / awsNoop.wallMs).toFixed(2)}× of aws; next rows)`,
         }),
         row({
-          case: `sync-s3 floor: listing ${n.toLocaleString('en-US')} keys alone (Node + SDK) on ${server}`,
-          ours: { value: listFloor.wallMs, unit: 'ms', ...resources(listFloor) },
+          case: `sync-s3 floor: listing ${n.toLocaleString('en-US')} keys alone in parallel key ranges (Node + SDK) on ${server}`,
+          ours: { value: listFloor.ranges.wallMs, unit: 'ms', ...resources(listFloor.ranges) },
           peer: { name: 'aws s3 sync (no-op)', value: awsNoop.wallMs, unit: 'ms', ...resources(awsNoop) },
           notes:
-            'what any no-op sync that asks S3 must wait for: a Node process (start, SDK load) that lists the prefix ' +
-            `and nothing else, ${Math.ceil(n / 1000)} pages of 1,000 keys in sequence; its ratio is the best a no-op ` +
-            `sync against this server can reach; median of ${runs} runs`,
+            'the method sync-s3 uses once it knows its keys: a Node process (start, SDK load) that lists the prefix ' +
+            `as ${pages} disjoint key ranges in parallel (StartAfter at every 1,000th key, ${concurrency} in flight) and nothing else` +
+            `${serverNote('list-ranges')}; median of ${runs} runs`,
+        }),
+        row({
+          case: `sync-s3 floor: listing ${n.toLocaleString('en-US')} keys alone, one page after another (Node + SDK) on ${server}`,
+          ours: { value: listFloor.sequential.wallMs, unit: 'ms', ...resources(listFloor.sequential) },
+          peer: { name: 'aws s3 sync (no-op)', value: awsNoop.wallMs, unit: 'ms', ...resources(awsNoop) },
+          notes:
+            `the same listing as ${pages} pages of 1,000 keys in sequence (each needs the previous token)` +
+            `${serverNote('list-sequential')}: s3rver builds each page on its one JavaScript thread (a stat and two ` +
+            'file reads per key), so parallel pages add no server core; the faster of the two listing rows is the best ' +
+            `a no-op sync against this server can reach; median of ${runs} runs`,
         }),
       ];
     } finally {

@@ -58,7 +58,7 @@ export async function startV2Server({ latencyMs = 0, failRate = 0, token = 'benc
 }
 
 /**
- * Starts s3rver with the given buckets. Resolves { endpoint, port, region, directory, env, requests(), counts(),
+ * Starts s3rver with the given buckets. Resolves { endpoint, port, pid, region, directory, env, requests(), counts(),
  * resetCounts(), close() }. env is what a child process (our bundle, the CLI, /usr/bin/aws) needs to reach it with
  * the only credentials s3rver accepts, and without the user's ~/.aws.
  */
@@ -87,6 +87,8 @@ export async function startS3rver({ buckets = [], region = 'us-east-1' } = {}) {
   const server = {
     endpoint,
     port,
+    /** The s3rver process (cases read its CPU time from /proc). */
+    pid: child.pid,
     region,
     directory,
     credentials: S3RVER_CREDENTIALS,
