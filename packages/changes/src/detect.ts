@@ -16,7 +16,7 @@ import {
 import { diffTrees } from './diff.js';
 import { allConfigs, buildEntries, type HeadFile } from './entries.js';
 import { PathFilter } from './filter.js';
-import { Git, GitError } from '@itemstore/core';
+import { FULL_SHA, Git, GitError } from '@itemstore/core';
 import { History } from './history.js';
 import { lsTree } from './ls-tree.js';
 import { planRange, type EventContext, type RangeInputs, type RangePlan } from './range.js';
@@ -54,8 +54,11 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
   const range = planRange(options.event, options);
 
   // 2. The repository: its top, the config folder within it, the remote.
-  const repo = await openRepository(options, logger);
+  const plan0 = range.plan;
+  const shas = plan0.kind === 'two-dot' || plan0.kind === 'merge-base' ? [plan0.head, plan0.base] : [];
+  const repo = await openRepository(options, logger, shas);
   const history = new History(repo.git, options.fetch ?? true);
+  history.known(repo.commits);
   const branch = options.branch ?? range.branch;
   const shape: ManifestShape = {
     event: options.event.eventName,
@@ -66,8 +69,7 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
   const plan = range.plan;
   if (plan.kind === 'none') return manifestOf(shape, 'diff', null, '', [], plan.why);
 
-  // 3. The head commit (and the base, when both are SHAs: one git process for the two).
-  if (plan.kind === 'two-dot' || plan.kind === 'merge-base') await history.preload([plan.head, plan.base]);
+  // 3. The head commit (found with the repository's top when it is a SHA here).
   const headSha = await history.resolve(plan.head);
   if (!headSha) {
     throw new UsageError(
@@ -116,9 +118,16 @@ interface Repository {
   /** The config folder relative to the top ('' at the top). */
   workingDirectory: string;
   remote: string | undefined;
+  /** Of the SHAs asked about, the commits present here (SHA → commit). */
+  commits: Map<string, string>;
 }
 
-async function openRepository(options: DetectOptions, logger: Logger): Promise<Repository> {
+/** Also looks up `shas` (full SHAs the plan names) in the same git process, when they are all commits here. */
+async function openRepository(
+  options: DetectOptions,
+  logger: Logger,
+  shas: readonly string[],
+): Promise<Repository> {
   const directory = resolve(options.directory);
   if (!existsSync(directory)) {
     throw new UsageError(`The working directory ${directory} does not exist; check "working-directory".`);
@@ -127,12 +136,26 @@ async function openRepository(options: DetectOptions, logger: Logger): Promise<R
   const git = new Git(directory, { logger, safeDirectory });
   let top: string;
   let workingDirectory: string;
+  const commits = new Map<string, string>();
   try {
     // git's own answers (one process), so a symlinked temp folder or a case-insensitive file system cannot skew them.
-    const lines = (await git.line(['rev-parse', '--show-toplevel', '--show-prefix'])).split('\n');
-    if (lines.length === 2) [top, workingDirectory] = lines as [string, string];
-    else {
-      // A top folder whose name holds a line break: ask for each on its own.
+    const revs = [...new Set(shas.filter((r) => FULL_SHA.test(r)))];
+    const r = await git.run(
+      ['rev-parse', '--show-toplevel', '--show-prefix', ...revs.map((r) => `${r}^{commit}`)],
+      {
+        okCodes: [128],
+      },
+    );
+    const lines = r.stdout.toString('utf8').replace(/\n$/, '').split('\n');
+    if (r.exitCode === 0 && lines.length === 2 + revs.length) {
+      [top, workingDirectory] = lines as [string, string];
+      revs.forEach((rev, i) => {
+        const sha = lines[2 + i] as string;
+        if (FULL_SHA.test(sha)) commits.set(rev, sha);
+      });
+    } else {
+      // A commit that is not here (it may be fetched later), not a work tree, or a top folder whose name holds a
+      // line break: ask for each on its own.
       top = await git.topLevel();
       workingDirectory = await git.line(['rev-parse', '--show-prefix']);
     }
@@ -151,7 +174,7 @@ async function openRepository(options: DetectOptions, logger: Logger): Promise<R
     if (await git.hasRemote(name)) remote = name;
     else if (options.remote) throw new UsageError(`The git remote "${name}" does not exist in ${top}.`);
   }
-  return { git: new Git(top, { logger, safeDirectory, remote }), top, workingDirectory, remote };
+  return { git: new Git(top, { logger, safeDirectory, remote }), top, workingDirectory, remote, commits };
 }
 
 type ManifestShape = Pick<ChangeManifest, 'event' | 'branch' | 'workingDirectory' | 'repoRoot'>;

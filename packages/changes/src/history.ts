@@ -18,26 +18,12 @@ export class History {
     readonly deepenSteps: readonly number[] = DEEPEN_STEPS,
   ) {}
 
-  /** Commits already found here (full SHA → itself), by preload(). */
+  /** Commits already found here (full SHA → the commit), from known(). */
   private readonly present = new Map<string, string>();
 
-  /**
-   * Looks up several full SHAs with one `git cat-file --batch-check` (a push names two), so resolve() needs no
-   * process for those present here. Anything else (names, missing commits) is left to resolve().
-   */
-  async preload(revs: readonly string[]): Promise<void> {
-    const shas = [...new Set(revs.filter((r) => FULL_SHA.test(r)))];
-    if (shas.length < 2) return;
-    const r = await this.git.run(['cat-file', '--batch-check'], {
-      input: shas.map((s) => `${s}^{commit}\n`).join(''),
-      okCodes: [128],
-    });
-    if (r.exitCode !== 0) return;
-    const lines = r.stdout.toString('utf8').split('\n');
-    shas.forEach((sha, i) => {
-      const [oid, type] = (lines[i] ?? '').split(' ');
-      if (type === 'commit' && oid && FULL_SHA.test(oid)) this.present.set(sha, oid);
-    });
+  /** SHAs another git process already found to be commits here (detect asks along with the repository's top). */
+  known(commits: ReadonlyMap<string, string>): void {
+    for (const [sha, commit] of commits) this.present.set(sha, commit);
   }
 
   async isShallow(): Promise<boolean> {
