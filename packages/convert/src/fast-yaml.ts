@@ -472,7 +472,8 @@ class Walk {
   }
 
   private seq(items: unknown[], depth: number): unknown[] {
-    const out: unknown[] = [];
+    // Without aliases no object is shared: js-yaml's own arrays and objects are kept, changed in place.
+    const out: unknown[] = this.aliases ? [] : items;
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       // A one-key mapping holding `<<` may be a flow pair `[<<: *a]`, which the exact path does not merge.
@@ -486,7 +487,9 @@ class Walk {
       ) {
         throw BAIL;
       }
-      out.push(this.build(item, depth));
+      const value = this.build(item, depth);
+      if (out !== items) out.push(value);
+      else if (value !== item) items[i] = value;
     }
     return out;
   }
@@ -495,18 +498,19 @@ class Walk {
     const keys = Object.keys(node);
     // Integer-like keys come first in a JS object, so js-yaml's value has lost their source order.
     if (keys.length > 0 && isIndexKey(keys[0] as string)) throw BAIL;
-    const out: Record<string, unknown> = {};
     if (!(MERGE_KEY in node)) {
+      const out: Record<string, unknown> = this.aliases ? {} : node;
       for (const key of keys) {
         if (key === 'null') this.nullKey();
         if (this.escapes && !isWellFormed(key)) throw BAIL;
         this.charge(key.length + 4);
-        const value = this.build(node[key], depth);
-        if (key === '__proto__') define(out, key, value);
-        else out[key] = value;
+        const item = node[key];
+        const value = this.build(item, depth);
+        if (out !== node || value !== item) define(out, key, value);
       }
       return out;
     }
+    const out: Record<string, unknown> = {};
     // The exact walker's merge (yaml-json.ts Walker.map): keys written in the mapping win wherever they stand,
     // earlier sources win over later ones, a merged key keeps the position where it first appeared.
     const origin = new Map<string, 'explicit' | 'merged'>();

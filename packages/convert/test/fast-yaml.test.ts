@@ -133,27 +133,33 @@ function walk(dir: string): string[] {
 
 const suitePresent = existsSync(CONFORMANCE_ROOT);
 
-describe('the YAML fast path bails or gives the exact path’s bytes', () => {
-  (suitePresent ? test : test.skip)('every yaml-test-suite case and JSONTestSuite file', () => {
-    const inputs: Input[] = [];
-    for (const name of readdirSync(YAML_SUITE).sort()) {
-      const dir = join(YAML_SUITE, name);
-      if (!statSync(dir).isDirectory()) continue;
-      const dirs = existsSync(join(dir, 'in.yaml'))
-        ? [[name, dir]]
-        : readdirSync(dir)
-            .sort()
-            .map((sub) => [`${name}/${sub}`, join(dir, sub)]);
-      for (const [id, d] of dirs as [string, string][]) {
-        inputs.push({ name: `yaml-suite ${id}/in.yaml`, bytes: readFileSync(join(d, 'in.yaml')) });
-        if (existsSync(join(d, 'in.json'))) {
-          inputs.push({ name: `yaml-suite ${id}/in.json`, bytes: readFileSync(join(d, 'in.json')) });
-        }
+/** Every yaml-test-suite in.yaml and in.json, and every JSONTestSuite file. */
+function suiteInputs(): Input[] {
+  const inputs: Input[] = [];
+  for (const name of readdirSync(YAML_SUITE).sort()) {
+    const dir = join(YAML_SUITE, name);
+    if (!statSync(dir).isDirectory()) continue;
+    const dirs = existsSync(join(dir, 'in.yaml'))
+      ? [[name, dir]]
+      : readdirSync(dir)
+          .sort()
+          .map((sub) => [`${name}/${sub}`, join(dir, sub)]);
+    for (const [id, d] of dirs as [string, string][]) {
+      inputs.push({ name: `yaml-suite ${id}/in.yaml`, bytes: readFileSync(join(d, 'in.yaml')) });
+      if (existsSync(join(d, 'in.json'))) {
+        inputs.push({ name: `yaml-suite ${id}/in.json`, bytes: readFileSync(join(d, 'in.json')) });
       }
     }
-    for (const f of readdirSync(JSON_SUITE).sort()) {
-      inputs.push({ name: `json-suite ${f}`, bytes: readFileSync(join(JSON_SUITE, f)) });
-    }
+  }
+  for (const f of readdirSync(JSON_SUITE).sort()) {
+    inputs.push({ name: `json-suite ${f}`, bytes: readFileSync(join(JSON_SUITE, f)) });
+  }
+  return inputs;
+}
+
+describe('the YAML fast path bails or gives the exact path’s bytes', () => {
+  (suitePresent ? test : test.skip)('every yaml-test-suite case and JSONTestSuite file', () => {
+    const inputs = suiteInputs();
     const tally = runAll(inputs);
     expect(tally.failures).toEqual([]);
     // The suite is mostly edge cases, but the ordinary ones must take the fast path.
@@ -204,6 +210,12 @@ describe('the YAML fast path bails or gives the exact path’s bytes', () => {
       ...plan.configs
         .filter((c) => c.ext !== 'json')
         .map((c) => (renderConfig(c, 1) as string).slice(0, 3000)),
+      // The YAML test suite's documents: every syntax there is.
+      ...(suitePresent
+        ? suiteInputs()
+            .filter((i) => i.name.endsWith('.yaml'))
+            .map((i) => String(i.bytes))
+        : []),
     ];
     // FAST_YAML_FUZZ=200000 runs a longer fuzz (with FAST_YAML_SEED for another sequence).
     const tally = runAll(mutants(bases, Number(process.env.FAST_YAML_FUZZ ?? 6000)));
@@ -304,6 +316,18 @@ describe('the YAML fast path bails or gives the exact path’s bytes', () => {
       'a: x !\n',
       'a: b != c\n',
       'a: !\n  b\n',
+      'a: &x k\n*x : v\n',
+      'a: &x k\nb: {*x : v}\n',
+      'a: &x [1]\n? *x\n: 1\n',
+      'x: &m {a: 1}\ny:\n  <<: *m\n  <<: *m\n',
+      'a: [<<]\n',
+      'a: |+\n  x\n\n ',
+      'a: "x"#c\n',
+      'a: [1,\n2]\n',
+      'a: [\n  1\n]\n',
+      '- a: [\n  1\n  ]\n',
+      'a: "x\ny"\n',
+      'top: &a\n  &b c\n',
     ];
     const tally = runAll(
       cases.map((c, i) => ({ name: `case ${i}: ${JSON.stringify(c).slice(0, 60)}`, bytes: c })),
