@@ -296,6 +296,9 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
       notes: `${notes}; ${dataNote}${serverCpuNote(samples)}`,
     });
   };
+  const floorWall = median(floor.map((s) => s.wallMs));
+  const vsFloor = (samples) =>
+    `; ${(median(samples.map((s) => s.wallMs)) / floorWall).toFixed(2)}× the floor row's time in the same runs`;
   const perConfig = (samples) => (median(samples.map((s) => s.requests)) / configs).toFixed(3);
   return [
     toRow(
@@ -303,13 +306,13 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
       changed,
       `a commit that edits every config of items already in the store: one manifest listing, then one conditional ` +
         `PUT per config (${perConfig(changed)} requests per config: a listed item needs no generateId or getItem); ` +
-        `median of runs`,
+        `median of runs${vsFloor(changed)}`,
     ),
     toRow(
       `deploy-v2: first deploy of ${configs} new configs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,
       first,
       `into an empty store: one manifest listing, one batchGenerateId for the new items (up to 1,000 ids a request), ` +
-        `then one conditional PUT per config (${perConfig(first)} requests per config); median of runs`,
+        `then one conditional PUT per config (${perConfig(first)} requests per config); median of runs${vsFloor(first)}`,
     ),
     toRow(
       `deploy-v2 floor: a raw node:http client's ${configs} conditional PUTs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,

@@ -1,5 +1,5 @@
 import type { Tags } from '@itemstore/config';
-import { open, readFile, readdir, truncate } from 'node:fs/promises';
+import { open, readFile, readdir, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { md5Hex, sha256Hex } from '@itemstore/core';
 import {
@@ -83,6 +83,12 @@ export class ItemDatabase {
    */
   private readonly blobs = new Map<string, true | Promise<void>>();
   private readonly logged = new Set<string>();
+  /**
+   * Open version logs (append mode), least recently used first: a write to an item written recently appends and
+   * fsyncs without opening and closing its log again. At most LOG_HANDLES stay open; one in use is never closed.
+   */
+  private readonly logHandles = new Map<string, { fh: FileHandle; busy: number }>();
+  private closed = false;
 
   private constructor(readonly dataDir: string) {
     this.itemsDir = join(dataDir, 'items');
@@ -392,16 +398,27 @@ export class ItemDatabase {
     }
   }
 
-  /** Appends one record to the item's log (fsynced), then applies it in memory. */
+  /** Appends one record to the item's log (fsynced before this resolves), then applies it in memory. */
   private async append(item: StoredItem, record: LogRecord): Promise<void> {
-    const path = this.logPath(item.itemId);
     const isNew = !this.logged.has(item.itemId);
-    const fh = await open(path, 'a');
+    let h = this.logHandles.get(item.itemId);
+    if (h)
+      this.logHandles.delete(item.itemId); // re-inserted below as the most recently used
+    else h = { fh: await open(this.logPath(item.itemId), 'a'), busy: 0 };
+    this.logHandles.set(item.itemId, h);
+    h.busy++;
     try {
-      await fh.write(JSON.stringify(record) + '\n');
-      await fh.sync();
+      await h.fh.write(JSON.stringify(record) + '\n');
+      await h.fh.sync();
+    } catch (err) {
+      // A handle that failed once is not trusted again: the next write opens the log afresh.
+      if (this.logHandles.get(item.itemId) === h) this.logHandles.delete(item.itemId);
+      h.busy = Infinity;
+      await h.fh.close().catch(() => {});
+      throw err;
     } finally {
-      await fh.close();
+      h.busy--;
+      this.closeIdleLogs();
     }
     if (isNew) {
       await this.dirSyncer.sync(this.itemsDir);
@@ -410,10 +427,30 @@ export class ItemDatabase {
     applyRecord(item, record);
   }
 
+  /** Closes the least recently used idle logs beyond LOG_HANDLES (all idle ones once the database is closed). */
+  private closeIdleLogs(): void {
+    const keep = this.closed ? 0 : LOG_HANDLES;
+    for (const [id, h] of this.logHandles) {
+      if (this.logHandles.size <= keep) break;
+      if (h.busy > 0) continue;
+      this.logHandles.delete(id);
+      void h.fh.close().catch(() => {});
+    }
+  }
+
+  /** Closes the open logs (a write still running closes its log when it is done). */
+  close(): void {
+    this.closed = true;
+    this.closeIdleLogs();
+  }
+
   private logPath(itemId: string): string {
     return join(this.itemsDir, `${itemId}.log`);
   }
 }
+
+/** How many version logs stay open between writes (see ItemDatabase.append). */
+const LOG_HANDLES = 64;
 
 function applyRecord(item: StoredItem, r: LogRecord): void {
   if (!Object.hasOwn(item.environments, r.env)) item.environments[r.env] = [];

@@ -235,7 +235,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     setFaults,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          db.close();
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };
