@@ -259,54 +259,69 @@ export async function planDeploy(manifest: ResolvedManifest, options: PlanOption
       }),
   );
 
+  // Each pair of commits is asked once, at most `concurrency` git calls at a time; an entry of a listed namespace
+  // then needs no other call (the listing answered for it), so it is planned without a queue slot of its own.
+  // (Its own queue: an entry holding a slot of `limit` may wait for it.)
+  const gitLimit = pLimit(Math.max(1, options.concurrency ?? 8));
+  const ancestry = new Map<string, Promise<boolean>>();
+  const isAncestor: IsAncestor = (a, b) => {
+    const key = `${a}\u0000${b}`;
+    let answer = ancestry.get(key);
+    if (!answer) {
+      answer = gitLimit(() => options.isAncestor(a, b));
+      ancestry.set(key, answer);
+    }
+    return answer;
+  };
+  const planOne = async (p: PreparedEntry): Promise<PlannedEntry> => {
+    const { entry } = p;
+    const planned: PlannedEntry = {
+      path: entry.path,
+      action: entry.action,
+      namespace: entry.namespace,
+      tags: entry.tags,
+      identity: entry.identity,
+      environment,
+      ...(p.content === undefined ? {} : { content: p.content, md5: md5Hex(p.content) }),
+      ...(p.replacedBy === undefined ? {} : { replacedBy: p.replacedBy }),
+      status: 'skip',
+    };
+    if (entry.action === 'delete' && options.deletions === 'skip') {
+      return { ...planned, reason: 'deletions: skip' };
+    }
+    const listing = listed.get(entry.namespace);
+    if (listing) {
+      // Not listed: no version in this environment (the item itself may exist; generateId will say).
+      const hit = listing.get(tagsKey(entry.tags));
+      if (hit) {
+        planned.itemId = hit.itemId;
+        planned.before = {
+          version: hit.version,
+          md5: hit.md5,
+          deleted: hit.deleted,
+          ...(hit.commit ? { commit: hit.commit } : {}),
+          ...(hit.confirmedBy ? { confirmedBy: hit.confirmedBy } : {}),
+        };
+        // The listing holds what the stale check needs (the latest version's commit and confirmation), so a
+        // changed config costs its write alone: no getItem, no generateId (the conditional write still refuses
+        // a version that moved since the listing).
+      }
+    } else {
+      const ref = await findExact(store, entry.namespace, entry.tags);
+      if (ref) {
+        planned.itemId = ref.itemId;
+        const state = (await store.getItem(ref.itemId))?.environments[environment];
+        if (state) planned.before = latestOf(state);
+      }
+    }
+    Object.assign(planned, await decide(planned, commit, isAncestor));
+    if (options.withDiffs) planned.diff = await diffAgainstLatest(store, planned);
+    options.onPlanned?.();
+    return planned;
+  };
   const entries = await Promise.all(
     prepared.map((p) =>
-      limit(async (): Promise<PlannedEntry> => {
-        const { entry } = p;
-        const planned: PlannedEntry = {
-          path: entry.path,
-          action: entry.action,
-          namespace: entry.namespace,
-          tags: entry.tags,
-          identity: entry.identity,
-          environment,
-          ...(p.content === undefined ? {} : { content: p.content, md5: md5Hex(p.content) }),
-          ...(p.replacedBy === undefined ? {} : { replacedBy: p.replacedBy }),
-          status: 'skip',
-        };
-        if (entry.action === 'delete' && options.deletions === 'skip') {
-          return { ...planned, reason: 'deletions: skip' };
-        }
-        const listing = listed.get(entry.namespace);
-        if (listing) {
-          // Not listed: no version in this environment (the item itself may exist; generateId will say).
-          const hit = listing.get(tagsKey(entry.tags));
-          if (hit) {
-            planned.itemId = hit.itemId;
-            planned.before = {
-              version: hit.version,
-              md5: hit.md5,
-              deleted: hit.deleted,
-              ...(hit.commit ? { commit: hit.commit } : {}),
-              ...(hit.confirmedBy ? { confirmedBy: hit.confirmedBy } : {}),
-            };
-            // The listing holds what the stale check needs (the latest version's commit and confirmation), so a
-            // changed config costs its write alone: no getItem, no generateId (the conditional write still refuses
-            // a version that moved since the listing).
-          }
-        } else {
-          const ref = await findExact(store, entry.namespace, entry.tags);
-          if (ref) {
-            planned.itemId = ref.itemId;
-            const state = (await store.getItem(ref.itemId))?.environments[environment];
-            if (state) planned.before = latestOf(state);
-          }
-        }
-        Object.assign(planned, await decide(planned, commit, options.isAncestor));
-        if (options.withDiffs) planned.diff = await diffAgainstLatest(store, planned);
-        options.onPlanned?.();
-        return planned;
-      }),
+      listed.has(p.entry.namespace) && !options.withDiffs ? planOne(p) : limit(() => planOne(p)),
     ),
   );
   if (options.orphans && manifest.mode === 'all' && manifest.isMainBranch) {
