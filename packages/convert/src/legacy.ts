@@ -1,5 +1,6 @@
 import { LIMITS, ConfigError } from '@itemstore/core';
 import { emitYaml } from './emit-yaml.js';
+import { fastYamlValue } from './fast-yaml.js';
 import { isPlainObject, setNodeInfo } from './json-value.js';
 import { describe, noDocument, type ConvertOptions } from './parse-config.js';
 import { canonicalJson, stringifyV2 } from './serialize.js';
@@ -19,18 +20,32 @@ export function toLegacyMultiDoc(value: unknown, options: { file?: string } = {}
       options.file === undefined ? undefined : { file: options.file },
     );
   }
-  const text = entries.map((entry) => `---\n${emitYaml(entry)}`).join('');
+  const docs = entries.map((entry) => emitYaml(entry));
+  const text = docs.map((doc) => `---\n${doc}`).join('');
+  const file = options.file ?? 'legacy.yaml';
   assertSameValue(
     { config_list: entries },
     () =>
-      fromLegacyMultiDoc(text, {
-        file: options.file ?? 'legacy.yaml',
-        maxBytes: Infinity,
-        maxContentBytes: Infinity,
-      }).value,
+      readBackFast(docs) ??
+      fromLegacyMultiDoc(text, { file, maxBytes: Infinity, maxContentBytes: Infinity }).value,
     'to-legacy',
   );
   return text;
+}
+
+/**
+ * The written documents read back by the YAML fast path (fast-yaml.ts), or undefined when it bails on any of them.
+ * A document the fast path answers for has no `---`, `...` or `%` line, so the joined text splits into exactly these
+ * documents and reading each alone gives what reading the whole file gives.
+ */
+function readBackFast(docs: string[]): { config_list: unknown[] } | undefined {
+  const values: unknown[] = [];
+  for (const doc of docs) {
+    const value = fastYamlValue(doc, { maxContentBytes: Infinity });
+    if (value === undefined) return undefined;
+    values.push(value);
+  }
+  return { config_list: values };
 }
 
 /** Legacy multi-document YAML → `{config_list: [...]}`, one entry per document; every SPEC rule per document. */

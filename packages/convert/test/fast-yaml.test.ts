@@ -12,7 +12,7 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@itemstore/core';
-import { decodeConfig, stringifyV2 } from '@itemstore/convert';
+import { decodeConfig, emitYaml, stringifyV2, toV2Json } from '@itemstore/convert';
 import { CORE_WORDS, fastYamlValue } from '../src/fast-yaml';
 import { readPlain12 } from '../src/yaml11';
 import { parseYamlExact, type ConvertOptions } from '../src/parse-config';
@@ -192,6 +192,24 @@ describe('the YAML fast path bails or gives the exact path’s bytes', () => {
     }
     expect(tally.failures).toEqual([]);
     expect(inputs.length).toBeGreaterThan(200);
+  });
+
+  test('the legacy documents toLegacyMultiDoc writes (read back by the fast path)', () => {
+    const plan = planRepo({ configs: 200, seed: 1, teams: 20 }) as {
+      configs: { path: string; ext: string; format: string }[];
+    };
+    const inputs: Input[] = [];
+    for (const c of plan.configs.filter((c) => c.format === 'dq')) {
+      const { value } = toV2Json(renderConfig(c, 1) as string, { file: c.path, format: 'dq' });
+      for (const entry of (value as { config_list: unknown[] }).config_list) {
+        inputs.push({ name: `${c.path} legacy document`, bytes: emitYaml(entry) });
+      }
+    }
+    const tally: Tally = { fast: 0, bailed: 0, failures: [] };
+    for (const input of inputs) check(input, tally, VARIANTS.slice(0, 1));
+    expect(tally.failures).toEqual([]);
+    expect(tally.bailed).toBe(0);
+    expect(inputs.length).toBeGreaterThan(50);
   });
 
   test('a generated set around the edge cases', () => {
