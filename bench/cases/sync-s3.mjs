@@ -47,7 +47,7 @@ const LIST_ONLY = `
 import { readFileSync } from 'node:fs';
 import { S3Client, ListObjectsV2Command } from '@aws-sdk/client-s3';
 const [endpoint, Bucket, Prefix, keysFile] = process.argv.slice(-4);
-const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, cacheMiddleware: true,
+const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true,
   requestHandler: { httpAgent: { keepAlive: true, maxSockets: 16 } } });
 const seen = new Set();
 async function walk(after, upTo) {

@@ -19,9 +19,10 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
  * Content-MD5 ourselves (so S3 verifies every upload), and without this the SDK streams bodies as aws-chunked with
  * a trailing CRC, which some S3-compatible servers store verbatim instead of the object's bytes.
  *
- * cacheMiddleware: the SDK otherwise rebuilds and sorts each command's middleware stack on every send, which was
- * about a third of the client's CPU per PutObject in a 10,000-config first sync. Middleware added to the client
- * (the ops request counter) must be added before its first request, which is how it is done.
+ * Not `cacheMiddleware: true`, although the SDK's per-send stack rebuild is about a third of its CPU per PutObject:
+ * the cached handler shares one mutable context between concurrent sends (the endpoint middleware writes
+ * context.endpointV2, which holds the bucket in path-style addressing), so requests to two buckets at once can
+ * reach the wrong one (test/e2e/cutover.test.ts's validate read the other tenant's bucket and saw drift).
  */
 export function createS3Client(options: S3ClientOptions): S3Client {
   return new S3Client({
@@ -30,7 +31,6 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     retryMode: 'standard',
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    cacheMiddleware: true,
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     // Keep-alive sockets, as many as requests in flight: each one is reused, none waits for a socket.
