@@ -96,7 +96,11 @@ const LAZY = [
   { module: '@actions/github', file: 'lib/actions-github.cjs' },
   // Artifact zips (the plan comment); builds its Huffman tables when loaded.
   { module: 'fflate', file: 'lib/fflate.cjs' },
-].map((l) => ({ ...l, names: namesUsed(l.module) }));
+  // The YAML fast path (packages/convert/src/fast-yaml.ts) imports it whole (`import jsyaml from 'js-yaml'`): its
+  // stand-in is an object that loads the module on the first property read. Steps that convert no YAML config
+  // (detect, a step that fails on its inputs) do not load it.
+  { module: 'js-yaml', file: 'lib/js-yaml.cjs', whole: true },
+].map((l) => ({ ...l, names: l.whole ? [] : namesUsed(l.module) }));
 const lazyByModule = new Map(LAZY.map((l) => [l.module, l]));
 
 const sources = {
@@ -160,7 +164,7 @@ const sources = {
       return { contents: text.replace(eager, lazy), loader: 'js' };
     });
     // See LAZY above. Only our own sources get the stand-in; inside node_modules a module stays what it is.
-    b.onResolve({ filter: /^(?:@aws-sdk\/client-s3|@actions\/github|fflate)$/ }, (args) =>
+    b.onResolve({ filter: /^(?:@aws-sdk\/client-s3|@actions\/github|fflate|js-yaml)$/ }, (args) =>
       args.namespace === 'file' &&
       !/[\\/]node_modules[\\/]/.test(args.importer) &&
       lazyByModule.has(args.path)
@@ -175,10 +179,12 @@ const sources = {
           'let loaded;',
           // Every output file is one folder below dist/, so this path holds from an entry and from a chunk alike.
           `const load = () => (loaded ??= createRequire(import.meta.url)('../${lazy.file}'));`,
-          ...lazy.names.map(
-            (n) =>
-              `export function ${n}(...a) { const f = load().${n}; return new.target ? new f(...a) : f(...a); }`,
-          ),
+          ...(lazy.whole
+            ? ['export default new Proxy({}, { get: (_, key) => load()[key] });']
+            : lazy.names.map(
+                (n) =>
+                  `export function ${n}(...a) { const f = load().${n}; return new.target ? new f(...a) : f(...a); }`,
+              )),
         ].join('\n'),
         resolveDir: root,
         loader: 'js',
@@ -225,10 +231,13 @@ const result = await build({
 
 // The files the stand-ins load: the names our sources use, from the real module, as one CommonJS file each.
 for (const lazy of LAZY) {
-  if (!lazy.names.length) continue;
+  if (!lazy.whole && !lazy.names.length) continue;
   const out = await build({
     stdin: {
-      contents: `export { ${lazy.names.join(', ')} } from ${JSON.stringify(lazy.module)};`,
+      contents: lazy.whole
+        ? // Imported, not required: the same build of the module (its ESM one) as a static import would bundle.
+          `import m from ${JSON.stringify(lazy.module)}; module.exports = m;`
+        : `export { ${lazy.names.join(', ')} } from ${JSON.stringify(lazy.module)};`,
       resolveDir: root,
       sourcefile: basename(lazy.file),
       loader: 'js',

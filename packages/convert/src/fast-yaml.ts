@@ -146,13 +146,24 @@ function typed(data: string, value: unknown): true {
   return true;
 }
 
-const PLAIN_TYPE = new jsyaml.Type('tag:itemstore,2026:plain', {
-  kind: 'scalar',
-  resolve: resolvePlain,
-  construct: constructPlain,
-});
-/** Only our plain-scalar type: every explicit tag is unknown to js-yaml, so it throws and the exact path decides. */
-const SCHEMA = new jsyaml.Schema({ implicit: [PLAIN_TYPE], explicit: [] });
+/**
+ * Only our plain-scalar type: every explicit tag is unknown to js-yaml, so it throws and the exact path decides.
+ * Built on the first YAML config, not when the package loads: a step that converts nothing (detect, a step that
+ * fails on its inputs) does not load js-yaml (the bundle loads it on first use, scripts/build.mjs).
+ */
+let schema: jsyaml.Schema | undefined;
+function fastSchema(): jsyaml.Schema {
+  return (schema ??= new jsyaml.Schema({
+    implicit: [
+      new jsyaml.Type('tag:itemstore,2026:plain', {
+        kind: 'scalar',
+        resolve: resolvePlain,
+        construct: constructPlain,
+      }),
+    ],
+    explicit: [],
+  }));
+}
 
 const EXPLICIT_KEY = /(?:^|[\s[{,])\?(?:[ \r\n]|$)/m;
 /**
@@ -260,7 +271,7 @@ function fastYaml(text: string, limits: YamlLimits): unknown {
   watch11 = limits.yaml11 !== undefined && (limits.yaml11.read === true || !!limits.yaml11.onFinding);
   try {
     raw = jsyaml.load(text, {
-      schema: SCHEMA,
+      schema: fastSchema(),
       // js-yaml 4.3 stops at this depth (its types predate the option): deeper input is the exact path's error.
       ...({ maxDepth: maxDepth + 8 } as object),
       listener(event, state) {
