@@ -5,12 +5,13 @@
  */
 import type * as NodeChildProcess from 'node:child_process';
 import type * as NodeCrypto from 'node:crypto';
-import { createRequire } from 'node:module';
+// Not named createRequire here: bundles of these sources (tests' esbuild banners) declare that name themselves.
+import { createRequire as requireFrom } from 'node:module';
 
 type Crypto = typeof NodeCrypto;
 type ChildProcess = typeof NodeChildProcess;
 
-const load = createRequire(import.meta.url);
+const load = requireFrom(import.meta.url);
 let crypto: Crypto | undefined;
 let childProcess: ChildProcess | undefined;
 
