@@ -1,7 +1,7 @@
 /**
  * Deploy, step one: what would happen to each entry of a resolved manifest. Validation reads and converts every
- * config before anything is written (the namespace listings, which only read, are in flight meanwhile); the plan
- * reads the store (never writes it) and returns data that dry-run, summaries, tests and `applyDeployPlan` share.
+ * config before anything talks to the store; the plan then reads the store (never writes it) and returns data
+ * that dry-run, summaries, tests and `applyDeployPlan` all share.
  */
 import type { Tags } from '@itemstore/config';
 import { createTwoFilesPatch } from 'diff';
@@ -230,18 +230,6 @@ export const BULK_LOOKUP_MIN = 20;
 export async function planDeploy(manifest: ResolvedManifest, options: PlanOptions): Promise<DeployPlan> {
   const { store, environment } = options;
   const lookedUp = (e: ResolvedEntry) => !(e.action === 'delete' && options.deletions === 'skip');
-  // The listings are reads: they are sent now and answer while the configs are read and converted (nothing is
-  // written before every config passed). A manifest that already carries errors fails before any request.
-  const early = new Map<string, Promise<ManifestEntry[]>>();
-  if (!manifest.errors.some((e) => (e.severity ?? 'error') === 'error')) {
-    const forV2 = manifest.entries.filter((e) => e.targets.includes('v2') && !e.s3Only && lookedUp(e));
-    for (const [ns, n] of countBy(forV2, (e) => e.namespace)) {
-      if (n < BULK_LOOKUP_MIN) continue;
-      const listing = manifestAll(store, environment, ns);
-      listing.catch(() => undefined); // awaited below, or moot when a config is bad
-      early.set(ns, listing);
-    }
-  }
   const { prepared, notForV2 } = await prepareDeploy(manifest, options);
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
   const commit = manifest.headSha;
@@ -254,7 +242,7 @@ export async function planDeploy(manifest: ResolvedManifest, options: PlanOption
     [...perNamespace]
       .filter(([, n]) => n >= BULK_LOOKUP_MIN)
       .map(async ([ns]) => {
-        const items = await (early.get(ns) ?? manifestAll(store, environment, ns));
+        const items = await manifestAll(store, environment, ns);
         listed.set(ns, new Map(items.map((i) => [tagsKey(i.tags), i])));
       }),
   );
