@@ -13,22 +13,11 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '@itemstore/v2';
 import { GitRepo } from '../helpers/git-repo.js';
 import { bundleNode, repoRoot } from '../helpers/run-bundle.js';
+import { bucketsNamed, settingsYaml } from '../helpers/settings.js';
 
 jest.setTimeout(120_000);
 
-const SETTINGS = `version: 1
-mainBranch: main
-environments: [dev, qa, prod]
-tenants:
-  retail:
-    region: us-east-1
-    s3:
-      dev: { bucket: retail-dev, prefix: item-store/ }
-      qa: { bucket: retail-qa, prefix: item-store/ }
-      prod: { bucket: retail-prod, prefix: item-store/ }
-teams:
-  emr: { tenant: retail, namespace: emr-jobs }
-`;
+const SETTINGS = settingsYaml({ buckets: bucketsNamed('retail'), teams: ['emr'] });
 const TOKEN = 'progress-test-token-7c2d';
 const CONFIGS = 120;
 const made: string[] = [];

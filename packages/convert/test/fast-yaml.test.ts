@@ -17,7 +17,7 @@ import { CORE_WORDS, fastYamlValue } from '../src/fast-yaml';
 import { readPlain12 } from '../src/yaml11';
 import { parseYamlExact, type ConvertOptions } from '../src/parse-config';
 import { orderedKeys } from '../src/json-value';
-import { CONFORMANCE_ROOT, JSON_SUITE, YAML_SUITE } from './yaml-suite';
+import { CONFORMANCE_ROOT, JSON_SUITE, yamlCases } from './yaml-suite';
 // @ts-expect-error: plain ESM JavaScript of the benchmark harness, no types
 import { planRepo, renderConfig } from '../../../bench/lib/synthetic-repo.mjs';
 
@@ -136,19 +136,10 @@ const suitePresent = existsSync(CONFORMANCE_ROOT);
 /** Every yaml-test-suite in.yaml and in.json, and every JSONTestSuite file. */
 function suiteInputs(): Input[] {
   const inputs: Input[] = [];
-  for (const name of readdirSync(YAML_SUITE).sort()) {
-    const dir = join(YAML_SUITE, name);
-    if (!statSync(dir).isDirectory()) continue;
-    const dirs = existsSync(join(dir, 'in.yaml'))
-      ? [[name, dir]]
-      : readdirSync(dir)
-          .sort()
-          .map((sub) => [`${name}/${sub}`, join(dir, sub)]);
-    for (const [id, d] of dirs as [string, string][]) {
-      inputs.push({ name: `yaml-suite ${id}/in.yaml`, bytes: readFileSync(join(d, 'in.yaml')) });
-      if (existsSync(join(d, 'in.json'))) {
-        inputs.push({ name: `yaml-suite ${id}/in.json`, bytes: readFileSync(join(d, 'in.json')) });
-      }
+  for (const c of yamlCases()) {
+    inputs.push({ name: `yaml-suite ${c.id}/in.yaml`, bytes: readFileSync(join(c.dir, 'in.yaml')) });
+    if (c.json !== undefined) {
+      inputs.push({ name: `yaml-suite ${c.id}/in.json`, bytes: readFileSync(join(c.dir, 'in.json')) });
     }
   }
   for (const f of readdirSync(JSON_SUITE).sort()) {
