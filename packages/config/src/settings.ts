@@ -10,7 +10,7 @@ import {
   isReservedName,
   type RepoTree,
 } from '@itemstore/core';
-import type { ConfigFormat } from '@itemstore/convert';
+import { fastRepoYamlValue, type ConfigFormat } from '@itemstore/convert';
 import { isScalar } from 'yaml';
 import settingsSchema from '../../../schemas/item-store.schema.json' with { type: 'json' };
 import { validateAgainstSchema } from './schema-errors.js';
@@ -56,6 +56,23 @@ export const settingsJsonSchema: object = settingsSchema;
  * key or value, its message starting with the key path) when the file is not usable.
  */
 export function parseSettings(text: string, file: string = SETTINGS_FILE): Settings {
+  // Value first: js-yaml's value, when fast-yaml.ts can prove it is what the Document below gives, passing every
+  // check. Anything else (a bail, a schema, reserved-name or cross-check problem) runs the Document path, which
+  // finds and locates every problem exactly as before. Detect and resolve-tags read this file on every push.
+  const fast = validSettings(fastRepoYamlValue(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
+  return fast ?? parseSettingsDocument(text, file);
+}
+
+/** The settings when the value is valid in every respect, else undefined (the Document path says why). */
+function validSettings(data: unknown): Settings | undefined {
+  if (data === undefined || !validateSettings(data)) return undefined;
+  if (reservedNames(data as RawSettings).length) return undefined;
+  const settings = withDefaults(data as RawSettings);
+  return crossCheck(settings).length ? undefined : settings;
+}
+
+/** parseSettings through the `yaml` Document, with a located error for every problem. Exported for tests. */
+export function parseSettingsDocument(text: string, file: string = SETTINGS_FILE): Settings {
   const { source, errors } = parseYamlSource(text, file);
   if (errors.length) throw new ConfigErrors(errors);
   if (source.doc.contents === null || (isScalar(source.doc.contents) && source.doc.contents.value === null)) {
@@ -199,15 +216,29 @@ function withDefaults(raw: RawSettings): Settings {
   };
 }
 
-function crossCheck(settings: Settings, src: YamlSource): ConfigError[] {
+/** A problem at a key path: located in the Document when there is one (the value-first path only counts them). */
+function problemAt(
+  src: YamlSource | undefined,
+  path: (string | number)[],
+  want: 'key' | 'value',
+  code: string,
+  message: string,
+): ConfigError {
+  return src
+    ? errorAt(src, nodeAtPath(src.doc, path, want), code, message)
+    : new ConfigError(code, message, { file: SETTINGS_FILE });
+}
+
+function crossCheck(settings: Settings, src?: YamlSource): ConfigError[] {
   const errors: ConfigError[] = [];
   const tenantNames = Object.keys(settings.tenants);
   for (const [team, t] of Object.entries(settings.teams)) {
     if (!Object.hasOwn(settings.tenants, t.tenant)) {
       errors.push(
-        errorAt(
+        problemAt(
           src,
-          nodeAtPath(src.doc, ['teams', team, 'tenant']),
+          ['teams', team, 'tenant'],
+          'value',
           'unknown-tenant',
           `teams.${team}.tenant: tenant "${t.tenant}" is not defined under tenants (defined: ${tenantNames.join(', ')})`,
         ),
@@ -215,9 +246,10 @@ function crossCheck(settings: Settings, src: YamlSource): ConfigError[] {
     }
     if (t.format === 'dq' && t.s3Format === 'bytes') {
       errors.push(
-        errorAt(
+        problemAt(
           src,
-          nodeAtPath(src.doc, ['teams', team, 's3Format']),
+          ['teams', team, 's3Format'],
+          'value',
           'settings-invalid',
           `teams.${team}.s3Format: format dq always stores the legacy multi-document YAML in S3; remove s3Format or set it to legacy-multidoc`,
         ),
@@ -225,9 +257,10 @@ function crossCheck(settings: Settings, src: YamlSource): ConfigError[] {
     }
     if (t.format === 'plain' && t.s3Format === 'legacy-multidoc') {
       errors.push(
-        errorAt(
+        problemAt(
           src,
-          nodeAtPath(src.doc, ['teams', team, 's3Format']),
+          ['teams', team, 's3Format'],
+          'value',
           'settings-invalid',
           `teams.${team}.s3Format: legacy-multidoc writes one document per config_list entry, so it needs format config-list or dq (this team's format is plain)`,
         ),
@@ -238,9 +271,10 @@ function crossCheck(settings: Settings, src: YamlSource): ConfigError[] {
     for (const env of Object.keys(t.s3)) {
       if (!settings.environments.includes(env)) {
         errors.push(
-          errorAt(
+          problemAt(
             src,
-            nodeAtPath(src.doc, ['tenants', tenant, 's3', env], 'key'),
+            ['tenants', tenant, 's3', env],
+            'key',
             'unknown-environment',
             `tenants.${tenant}.s3.${env}: "${env}" is not one of the environments (${settings.environments.join(', ')})`,
           ),
@@ -250,9 +284,10 @@ function crossCheck(settings: Settings, src: YamlSource): ConfigError[] {
     const missing = settings.environments.filter((env) => !Object.hasOwn(t.s3, env));
     if (missing.length) {
       errors.push(
-        errorAt(
+        problemAt(
           src,
-          nodeAtPath(src.doc, ['tenants', tenant, 's3'], 'key'),
+          ['tenants', tenant, 's3'],
+          'key',
           's3-missing-environment',
           `tenants.${tenant}.s3: no S3 location for environment${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; every tenant needs one for each of ${settings.environments.join(', ')}`,
         ),
@@ -267,13 +302,14 @@ function crossCheck(settings: Settings, src: YamlSource): ConfigError[] {
  * a name that is a built-in property of JavaScript objects (`constructor`, `toString`, `__proto__`, ...) is refused
  * here, at the key or value that holds it, before anything builds a lookup from it.
  */
-function reservedNames(raw: RawSettings, src: YamlSource): ConfigError[] {
+function reservedNames(raw: RawSettings, src?: YamlSource): ConfigError[] {
   const errors: ConfigError[] = [];
   const refuse = (path: (string | number)[], want: 'key' | 'value', what: string, name: string): void => {
     errors.push(
-      errorAt(
+      problemAt(
         src,
-        nodeAtPath(src.doc, path, want),
+        path,
+        want,
         'reserved-name',
         `${path.join('.')}: "${name}" cannot be ${what}: it is a reserved name (a built-in property of JavaScript objects); choose another`,
       ),

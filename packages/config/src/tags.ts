@@ -9,6 +9,7 @@ import {
   isWellFormedUnicode,
   type ConfigError,
 } from '@itemstore/core';
+import { fastRepoYamlValue } from '@itemstore/convert';
 import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Node, type YAMLMap } from 'yaml';
 import { closest } from './schema-errors.js';
 import { isConfigPathShape } from './paths.js';
@@ -59,6 +60,73 @@ export function tagKeyProblem(key: string): string | undefined {
  * written (`1.0` stays "1.0", `true` is "true"); lists, maps and empty values are errors.
  */
 export function parseTagsFile(text: string, file: string): TagsFile {
+  // Value first, as for item-store.yaml (settings.ts): js-yaml's value when fast-yaml.ts proves it is what the
+  // Document gives (a number or boolean whose text is not String(value), like `1.0`, comes as that text: as written)
+  // and every key and value is acceptable; anything else runs the Document path, which locates every problem.
+  const root = fastRepoYamlValue(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, 'text');
+  return (root !== undefined && validTagsFile(root, text, file)) || parseTagsFileDocument(text, file);
+}
+
+/** The tags file when the value is acceptable in every respect, else undefined (the Document path says why). */
+function validTagsFile(root: unknown, text: string, file: string): TagsFile | undefined {
+  if (!isPlainObject(root)) return undefined;
+  let tags: Tags = {};
+  const files: Record<string, Tags> = {};
+  for (const key of Object.keys(root)) {
+    const value = root[key];
+    if (key === 'tags') {
+      const t = validTagMap(value);
+      if (!t) return undefined;
+      tags = t;
+    } else if (key === 'files') {
+      if (value === null) continue;
+      if (!isPlainObject(value)) return undefined;
+      for (const name of Object.keys(value)) {
+        const entry = value[name];
+        if (name === '' || name.includes('/') || !isConfigPathShape(name) || !isPlainObject(entry))
+          return undefined;
+        let t: Tags = {};
+        for (const k of Object.keys(entry)) {
+          const m = k === 'tags' ? validTagMap(entry[k]) : undefined;
+          if (!m) return undefined;
+          t = m;
+        }
+        files[name] = t;
+      }
+    } else return undefined;
+  }
+  const out = { tags, files, errors: [] } as unknown as TagsFile;
+  // Where the files keys are written is needed only for a warning (a files entry naming no file): from the Document
+  // then, once.
+  let locations: TagsFile['fileKeyLocations'] | undefined = Object.keys(files).length ? undefined : {};
+  Object.defineProperty(out, 'fileKeyLocations', {
+    enumerable: true,
+    get: () => (locations ??= parseTagsFileDocument(text, file).fileKeyLocations),
+  });
+  return out;
+}
+
+function validTagMap(value: unknown): Tags | undefined {
+  if (value === null) return {};
+  if (!isPlainObject(value)) return undefined;
+  const tags: Tags = {};
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (tagKeyProblem(key) !== undefined) return undefined;
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+    const text = String(v);
+    if (tagValueProblem(text) !== undefined) return undefined;
+    tags[key] = text;
+  }
+  return tags;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** parseTagsFile through the `yaml` Document, every problem located. Exported for tests. */
+export function parseTagsFileDocument(text: string, file: string): TagsFile {
   const out: TagsFile = { tags: {}, files: {}, fileKeyLocations: {}, errors: [] };
   const { source, errors } = parseYamlSource(text, file);
   if (errors.length) {

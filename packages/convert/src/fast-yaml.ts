@@ -254,7 +254,29 @@ export function fastYamlValue(text: string, limits: YamlLimits = {}): unknown {
   return value;
 }
 
-function fastYaml(text: string, limits: YamlLimits): unknown {
+/**
+ * How the repo's own YAML files read (item-store.yaml, tags.yaml: @itemstore/config yaml-source.ts): the value the
+ * `yaml` library's Document.toJS() gives under those options (YAML 1.2 core schema, merge keys off, unique keys, no
+ * walker limits), or undefined when that is not certain. On top of fastYamlValue's rules it bails on what toJS reads
+ * differently from the config walker: `<<` (an ordinary key with merge keys off), aliases (toJS shares and counts
+ * them), a key `null` (toJS makes it ""), `__proto__`, control characters. `typed: 'text'` gives a plain number or
+ * boolean whose text is not String(value) (`1.0`, `True`, `0x1F`) as that text, for a reader that keeps such values
+ * as written and needs no other kind told apart from a string (tags.yaml); a `~` or `Null` then bails. Not counted in fastYamlStats, which counts configs.
+ */
+export function fastRepoYamlValue(text: string, typed: 'value' | 'text' = 'value'): unknown {
+  if (
+    text.includes('<<') ||
+    text.includes('*') ||
+    text.includes('__proto__') ||
+    // eslint-disable-next-line no-control-regex
+    /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text)
+  ) {
+    return undefined;
+  }
+  return fastYaml(text, {}, { typed });
+}
+
+function fastYaml(text: string, limits: YamlLimits, repo?: RepoMode): unknown {
   // One budget shared by several documents is the legacy reader's business: exact path.
   if (limits.contentBudget) return undefined;
   if (unusualText(text)) return undefined;
@@ -287,7 +309,7 @@ function fastYaml(text: string, limits: YamlLimits): unknown {
   }
   if (raw === null || raw === undefined) return undefined;
   try {
-    return new Walk(text, limits).run(raw);
+    return new Walk(text, limits, repo).run(raw);
   } catch (err) {
     if (err === BAIL) return undefined;
     throw err;
@@ -394,6 +416,10 @@ function isWellFormed(s: string): boolean {
   return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
+interface RepoMode {
+  typed: 'value' | 'text';
+}
+
 /**
  * Copies js-yaml's value into the value the exact walker (yaml-json.ts `Walker`) builds: boxes unboxed, merge keys
  * merged, aliases expanded into copies. It charges what the exact walker charges, or more where it cannot know
@@ -415,6 +441,7 @@ class Walk {
   constructor(
     private readonly text: string,
     limits: YamlLimits,
+    private readonly repo?: RepoMode,
   ) {
     this.maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.maxContentBytes = limits.maxContentBytes ?? LIMITS.contentBytes;
@@ -430,6 +457,7 @@ class Walk {
 
   /** A key "null": written `null`, `"null"`, or empty (see EMPTY_KEY). */
   private nullKey(): void {
+    if (this.repo) throw BAIL; // Document.toJS() makes the key null "" (the walker keeps "null")
     if (this.nullKeyChecked) return;
     this.nullKeyChecked = true;
     if (EMPTY_KEY.test(this.text)) throw BAIL;
@@ -458,6 +486,10 @@ class Walk {
       return v;
     }
     if (v instanceof Typed) {
+      if (this.repo?.typed === 'text') {
+        if (typeof v.value !== 'number' && typeof v.value !== 'boolean') throw BAIL;
+        return v.text;
+      }
       this.count();
       this.charge(v.text.length + 2 + 2 * depth);
       return v.value;

@@ -7,7 +7,7 @@ export { DEFAULT_MAX_BYTES, decodeConfig, firstInvalidUtf8 } from './source.js';
 export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_ALIAS_NODES, CONVERT_ERROR_CODES } from './codes.js';
 export type { ConvertErrorCode } from './codes.js';
 export { assertYamlNesting } from './yaml-json.js';
-export { fastYamlStats } from './fast-yaml.js';
+export { fastYamlStats, fastRepoYamlValue } from './fast-yaml.js';
 export type { FastYamlStats } from './fast-yaml.js';
 export {
   yaml11Difference,
