@@ -56,6 +56,12 @@ entries.push({ in: join(root, 'packages/cli/src/bin.ts'), out: join('cli', 'item
 // The demo and its workflow runner are not product code: their own entry, which `itemstore demo` imports at run time.
 if (existsSync(join(root, 'packages/demo/src/entry.ts')))
   entries.push({ in: join(root, 'packages/demo/src/entry.ts'), out: join('demo', 'index') });
+// resolve-tags checks contents in worker threads (packages/resolve/src/content-check.ts): their script, over the
+// same shared chunks.
+entries.push({
+  in: join(root, 'packages/resolve/src/content-worker.ts'),
+  out: join('lib', 'content-worker'),
+});
 const CLI = join('cli', 'itemstore.js');
 
 /** The values (not types) our sources import from `module`, e.g. S3Client and the commands they send. */

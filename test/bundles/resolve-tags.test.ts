@@ -4,10 +4,17 @@
  * tree's identities. Needs `npm run build`.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { readFileSync, rmSync } from 'node:fs';
-import type { ResolvedManifest } from '@itemstore/core';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { readChangeManifest, type ResolvedManifest } from '@itemstore/core';
+import { FsTree } from '@itemstore/config';
+import { GitTree } from '@itemstore/changes';
+import { resolveManifest } from '@itemstore/resolve';
 import { GitRepo } from '../helpers/git-repo.js';
-import { runBundle } from '../helpers/run-bundle.js';
+import { bundleNode, repoRoot, runBundle } from '../helpers/run-bundle.js';
 
 const made: string[] = [];
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -63,7 +70,7 @@ async function pipeline(branch: string, change: (repo: GitRepo) => Promise<void>
   const manifest = resolve.outputs.manifest
     ? (JSON.parse(readFileSync(resolve.outputs.manifest, 'utf8')) as ResolvedManifest)
     : undefined;
-  return { resolve, manifest };
+  return { resolve, manifest, detect, clone };
 }
 
 describe('resolve-tags bundle', () => {
@@ -125,5 +132,64 @@ describe('resolve-tags bundle', () => {
     expect(manifest?.workingDirectory).toBe('configs');
     const error = resolve.commands.find((c) => c.command === 'error' && c.properties.file);
     expect(error?.properties).toMatchObject({ file: 'configs/emr/default/hourly.yaml', line: '2' });
+  });
+
+  it('200 changed configs, some broken: the problems the bundle finds with its content-check workers are those of one thread, in order', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) {
+      files[`emr/default/job_${String(i).padStart(3, '0')}.yaml`] =
+        i % 23 === 7 ? 'steps:\n  - 1\n  - [unclosed\n' : i % 31 === 2 ? 'a: 1\na: 2\n' : `steps: [s${i}]\n`;
+    }
+    const { resolve, manifest, detect, clone } = await pipeline('main', async (repo) => {
+      await repo.commit('many', files);
+    });
+    expect(resolve.exitCode).toBe(1);
+    const changes = await readChangeManifest(detect.outputs.manifest as string);
+    const base = new GitTree(clone.dir, changes.baseSha as string);
+    let alone: ResolvedManifest;
+    try {
+      alone = await resolveManifest(changes, {
+        head: new FsTree(clone.dir),
+        base,
+        contentCheck: { worker: false },
+      });
+    } finally {
+      base.close();
+    }
+    expect(alone.errors.filter((e) => e.severity === 'error').length).toBe(9 + 7);
+    expect(JSON.stringify(manifest)).toBe(JSON.stringify(alone));
+    expect(resolve.outputs.errors).toBe('16');
+  });
+
+  it("dist/lib/content-worker.js runs under the bundles' Node and answers with located problems", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'content-worker-'));
+    made.push(dir);
+    writeFileSync(join(dir, 'good.yaml'), 'steps: []\n');
+    writeFileSync(join(dir, 'bad.yaml'), 'a: 1\na: 2\n');
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      const next = new Int32Array(new SharedArrayBuffer(4));
+      const worker = new Worker(new URL(${JSON.stringify(`file://${repoRoot}/dist/lib/content-worker.js`)}), {
+        workerData: { root: ${JSON.stringify(dir)}, next },
+      });
+      const answers = [];
+      worker.on('message', (m) => answers.push(m));
+      worker.on('exit', (code) => console.log(JSON.stringify({ code, answers })));
+      const job = (path) => ({ path, format: 'config-list', targets: ['v2'] });
+      worker.postMessage({ jobs: [job('good.yaml'), job('bad.yaml'), job('gone.yaml')] });
+    `;
+    writeFileSync(join(dir, 'run.mjs'), script);
+    const { stdout } = await promisify(execFile)(bundleNode, [join(dir, 'run.mjs')]);
+    const { code, answers } = JSON.parse(stdout) as { code: number; answers: unknown[] };
+    expect(code).toBe(0);
+    expect(answers).toEqual([
+      { i: 0, errors: [expect.objectContaining({ code: 'config-list-shape' })] },
+      {
+        i: 1,
+        errors: [expect.objectContaining({ code: 'duplicate-key', file: 'bad.yaml', line: 2, column: 1 })],
+      },
+      { i: 2, errors: [expect.objectContaining({ code: 'unreadable', file: 'gone.yaml' })] },
+      { done: true },
+    ]);
   });
 });

@@ -55,6 +55,8 @@ export {
 export {
   resolveTree,
   listFor,
+  contentTargetsOf,
+  type ContentTargets,
   allConfigsManifest,
   formatTags,
   normalizeRepoPath,

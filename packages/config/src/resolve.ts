@@ -59,6 +59,11 @@ export interface ResolveOptions {
    * whose tags files are mostly the same bytes, and parses each such file once.
    */
   tagsFiles?: Map<string, TagsFile>;
+  /**
+   * The tree's listing as listFor(tree, settings, p) gives it, for paths `p` that include `paths`, when the caller
+   * has it already (resolve-tags lists the base to see which configs it has): not listed a second time.
+   */
+  files?: TreeFile[];
 }
 
 export interface ResolveResult {
@@ -82,7 +87,7 @@ export async function resolveTree(
   settings: Settings,
   options: ResolveOptions = {},
 ): Promise<ResolveResult> {
-  const files = await listFor(tree, settings, options.paths);
+  const files = options.files ?? (await listFor(tree, settings, options.paths));
   const onMain = isMainBranch(settings, options.branch);
   if (!onMain) {
     const problem = tagValueProblem(options.branch as string);
@@ -453,9 +458,8 @@ function resolveConfig(
   }
 
   const teamSettings = settings.teams[team]!;
-  const s3Only = settings.s3OnlySuffixes.some((s) => name.endsWith(s));
-  const below = pathBelowDefault(path);
-  if (s3Only && below === undefined) {
+  const where = contentTargetsOf(settings, team, path);
+  if (where.s3Only && where.s3KeyBelowPrefix === undefined) {
     const suffix = settings.s3OnlySuffixes.find((s) => name.endsWith(s));
     return new ConfigError(
       's3-only-outside-default',
@@ -469,18 +473,46 @@ function resolveConfig(
     team,
     tenant: teamSettings.tenant,
     namespace: teamSettings.namespace,
-    format: teamSettings.format,
+    format: where.format,
     name,
     tags: sorted,
     identity: itemIdentity(teamSettings.namespace, sorted),
+    targets: where.targets,
+    s3Only: where.s3Only,
+  };
+  if (where.s3KeyBelowPrefix !== undefined) {
+    cfg.s3KeyBelowPrefix = where.s3KeyBelowPrefix;
+    cfg.s3Format = where.s3Format;
+  }
+  return cfg;
+}
+
+/** Where a config's content goes and in which form: what the content check needs, from its path alone. */
+export type ContentTargets = Pick<
+  ResolvedConfig,
+  'format' | 'targets' | 's3Only' | 's3KeyBelowPrefix' | 's3Format'
+>;
+
+/**
+ * A config's format, targets and S3 key and form, which follow from item-store.yaml and its path alone (no tags
+ * file): resolve-tags starts checking contents with these before the tags are resolved. `team` is the path's team
+ * (classifyPath). An S3-only name outside default/ has no S3 key, which resolveConfig refuses.
+ */
+export function contentTargetsOf(settings: Settings, team: string, path: string): ContentTargets {
+  const teamSettings = settings.teams[team]!;
+  const name = configName(path);
+  const s3Only = settings.s3OnlySuffixes.some((s) => name.endsWith(s));
+  const below = pathBelowDefault(path);
+  const out: ContentTargets = {
+    format: teamSettings.format,
     targets: [...(s3Only ? [] : (['v2'] as const)), ...(below === undefined ? [] : (['s3'] as const))],
     s3Only,
   };
   if (below !== undefined) {
-    cfg.s3KeyBelowPrefix = `${team}/${below}`;
-    cfg.s3Format = s3FormatFor(teamSettings.format, teamSettings.s3Format);
+    out.s3KeyBelowPrefix = `${team}/${below}`;
+    out.s3Format = s3FormatFor(teamSettings.format, teamSettings.s3Format);
   }
-  return cfg;
+  return out;
 }
 
 function needsSize(f: TreeFile): boolean {

@@ -13,9 +13,12 @@ import {
   type Logger,
   type RepoTree,
   type ResolvedEntry,
+  type TreeFile,
   type ResolvedManifest,
 } from '@itemstore/core';
 import {
+  classifyPath,
+  contentTargetsOf,
   isMainBranch,
   listFor,
   loadSettings,
@@ -25,7 +28,12 @@ import {
   type Settings,
   type TagsFile,
 } from '@itemstore/config';
-import { parseConfig, toV2Json, yaml11Problems, type Yaml11Finding } from '@itemstore/convert';
+import {
+  asConfigErrors,
+  startContentCheck,
+  type ContentCheckOptions,
+  type ContentJob,
+} from './content-check.js';
 
 export interface ResolveManifestOptions {
   /** The tree the writers will read (the checked-out head). */
@@ -35,6 +43,8 @@ export interface ResolveManifestOptions {
   /** Overrides the manifest's branch (input `branch`). */
   branch?: string;
   logger?: Logger;
+  /** How the content check uses worker threads (tests; the default suits the bundles). */
+  contentCheck?: ContentCheckOptions;
 }
 
 export async function resolveManifest(
@@ -45,33 +55,47 @@ export async function resolveManifest(
   const errors: ConfigError[] = [];
   const out: ResolvedEntry[] = [];
 
-  let settings: Settings;
-  try {
-    settings = await loadSettings(options.head);
-  } catch (err) {
-    return finish(changes, branch, false, [], [...errors, ...asConfigErrors(err)]);
-  }
-  const onMain = isMainBranch(settings, branch);
-
   const configEntries = changes.entries.filter((e) => e.kind === 'config');
   const headPaths = configEntries.filter((e) => e.status !== 'deleted').map((e) => e.path);
   const basePathOf = (e: ChangeEntry): string | undefined =>
     e.status === 'added' || e.status === 'copied' ? undefined : (e.previousPath ?? e.path);
 
-  // The new identities, from the working tree.
-  const tagsFiles = new Map<string, TagsFile>();
-  const head = headPaths.length
-    ? await resolveTree(options.head, settings, { branch, paths: headPaths, tagsFiles })
-    : { configs: [], errors: [] };
-  errors.push(...head.errors);
+  // Content: every config the writers will upload must convert, before anything is written anywhere. The check
+  // runs in workers while the tags are resolved; they start now, to load their code while item-store.yaml is read.
+  const content = startContentCheck(options.head, headPaths.length, options.contentCheck);
+  let settings: Settings;
+  let head: ResolveResult;
+  let baseByPath: Map<string, ResolvedConfig>;
+  try {
+    try {
+      settings = await loadSettings(options.head);
+    } catch (err) {
+      return finish(changes, branch, false, [], [...errors, ...asConfigErrors(err)]);
+    }
+    // Each config's targets follow from its path alone: its content is checked before its tags are resolved.
+    content.submit(contentJobs(settings, headPaths));
+
+    // The old identities come from the base commit (as it was: its own settings and tags files); git reads its
+    // settings and listing meanwhile.
+    const wantedBase = configEntries.map(basePathOf).filter((p): p is string => p !== undefined);
+    const baseListing = listBase(options.base, wantedBase);
+    baseListing.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
+
+    // The new identities, from the working tree.
+    const tagsFiles = new Map<string, TagsFile>();
+    head = headPaths.length
+      ? await resolveTree(options.head, settings, { branch, paths: headPaths, tagsFiles })
+      : { configs: [], errors: [] };
+    errors.push(...head.errors);
+
+    baseByPath = await resolveBase(options.base, await baseListing, branch, tagsFiles, options.logger);
+
+    errors.push(...(await content.finish(head.configs)));
+  } finally {
+    content.close();
+  }
+  const onMain = isMainBranch(settings, branch);
   const headByPath = new Map(head.configs.map((c) => [c.path, c]));
-
-  // The old identities, from the base commit (as it was: its own settings and tags files).
-  const wantedBase = configEntries.map(basePathOf).filter((p): p is string => p !== undefined);
-  const baseByPath = await resolveBase(options.base, wantedBase, branch, tagsFiles, options.logger);
-
-  // Content: every config the writers will upload must convert, before anything is written anywhere.
-  await checkContents(options.head, head.configs, errors);
 
   const failed = new Set(errors.filter((e) => e.severity === 'error').map((e) => e.file));
   for (const change of configEntries) {
@@ -125,62 +149,62 @@ export async function resolveManifest(
   return finish(changes, branch, onMain, out, errors);
 }
 
+/** The base's settings and the listing its configs resolve in (or why its settings are not usable). */
+type BaseListing =
+  { settings: Settings; paths: string[]; files: TreeFile[] } | { unusable: unknown } | undefined;
+
+/** Reads the base's settings and lists what its `paths` need; started before the head is resolved (git I/O). */
+async function listBase(base: RepoTree | undefined, paths: string[]): Promise<BaseListing> {
+  if (!base || !paths.length) return undefined;
+  let settings: Settings;
+  try {
+    settings = await loadSettings(base);
+  } catch (err) {
+    return { unusable: err };
+  }
+  return { settings, paths, files: await listFor(base, settings, paths) };
+}
+
 async function resolveBase(
   base: RepoTree | undefined,
-  paths: string[],
+  listing: BaseListing,
   branch: string,
   tagsFiles: Map<string, TagsFile>,
   logger?: Logger,
 ): Promise<Map<string, ResolvedConfig>> {
   const byPath = new Map<string, ResolvedConfig>();
-  if (!base || !paths.length) return byPath;
-  let settings: Settings;
-  try {
-    settings = await loadSettings(base);
-  } catch (err) {
+  if (!base || !listing) return byPath;
+  if ('unusable' in listing) {
     logger?.warning(
-      `item-store.yaml at the ${base.label} is not usable, so old identities are unknown: ${err}`,
+      `item-store.yaml at the ${base.label} is not usable, so old identities are unknown: ${listing.unusable}`,
     );
     return byPath;
   }
-  const present = new Set((await listFor(base, settings, paths)).map((f) => f.path));
+  const { settings, paths, files } = listing;
+  const present = new Set(files.map((f) => f.path));
   const existing = [...new Set(paths)].filter((p) => present.has(p));
   if (!existing.length) return byPath;
-  const result: ResolveResult = await resolveTree(base, settings, { branch, paths: existing, tagsFiles });
+  const result: ResolveResult = await resolveTree(base, settings, {
+    branch,
+    paths: existing,
+    tagsFiles,
+    files,
+  });
   for (const e of result.errors) logger?.debug(`base ${base.label}: ${e.toString()}`);
   for (const c of result.configs) byPath.set(c.path, c);
   return byPath;
 }
 
-async function checkContents(
-  tree: RepoTree,
-  configs: ResolvedConfig[],
-  errors: ConfigError[],
-): Promise<void> {
-  for (const c of configs) {
-    const bytes = await tree.read(c.path);
-    if (bytes === undefined) {
-      errors.push(
-        new ConfigError('unreadable', `could not be read from the ${tree.label}`, { file: c.path }),
-      );
-      continue;
-    }
-    const findings: Yaml11Finding[] = [];
-    try {
-      const options = {
-        file: c.path,
-        format: c.format,
-        yaml11: { onFinding: (f: Yaml11Finding) => findings.push(f) },
-      };
-      // S3-only configs never become V2 JSON, but they must still parse (S3 gets their bytes or legacy YAML).
-      if (c.targets.includes('v2') || c.s3Format === 'legacy-multidoc') toV2Json(bytes, options);
-      else parseConfig(bytes, options);
-      // Scalars YAML 1.1 readers read differently: an error when S3 gets these very bytes, else a warning.
-      errors.push(...yaml11Problems(findings, c.path, c.s3Format === 'bytes'));
-    } catch (err) {
-      errors.push(...asConfigErrors(err));
-    }
+/** The content check's jobs: the changed configs of the head that are configs of a team, with their targets. */
+function contentJobs(settings: Settings, paths: readonly string[]): ContentJob[] {
+  const jobs: ContentJob[] = [];
+  for (const path of new Set(paths)) {
+    const c = classifyPath(settings, path);
+    if (c.kind !== 'config') continue;
+    const { format, targets, s3Format } = contentTargetsOf(settings, c.team, path);
+    jobs.push({ path, format, targets, s3Format });
   }
+  return jobs;
 }
 
 function entry(
@@ -280,17 +304,4 @@ function finish(
     entries,
     errors: sortErrors(errors).map((e) => e.toJSON()),
   };
-}
-
-function asConfigErrors(err: unknown): ConfigError[] {
-  if (err instanceof ConfigError) return [err];
-  if (
-    err &&
-    typeof err === 'object' &&
-    'errors' in err &&
-    Array.isArray((err as { errors: unknown }).errors)
-  ) {
-    return (err as { errors: ConfigError[] }).errors;
-  }
-  throw err;
 }
