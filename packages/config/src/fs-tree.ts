@@ -5,9 +5,27 @@
  * the files that need one (a 10,000-file listing with a stat each cost a third of a second).
  */
 import type { RepoTree, TreeFile } from '@itemstore/core';
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+} from 'node:fs';
 import { readdir, readlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+
+export interface FsTreeOptions {
+  /**
+   * sizes() reads each file (open, fstat, read, close) instead of a stat, and keeps its bytes for the next read()
+   * of that path, which then costs no system call. For callers that read every file they size: sync-s3 of a whole
+   * checkout (two lstats fewer per config). The bytes are the ones read() would have answered at sizes() time.
+   */
+  keepBytes?: boolean;
+}
 
 export class FsTree implements RepoTree {
   readonly root: string;
@@ -18,10 +36,13 @@ export class FsTree implements RepoTree {
   private reads = 0;
   /** Filled by sizes(): files with more than one hard link. */
   readonly hardLinks = new Map<string, number>();
+  /** keepBytes: bytes read by sizes(), handed out (once) by read(). */
+  private readonly kept: Map<string, Buffer> | undefined;
 
-  constructor(rootDir: string) {
+  constructor(rootDir: string, options: FsTreeOptions = {}) {
     this.root = resolve(rootDir);
     this.label = `working tree ${this.root}`;
+    this.kept = options.keepBytes ? new Map() : undefined;
   }
 
   list(): Promise<TreeFile[]> {
@@ -61,9 +82,19 @@ export class FsTree implements RepoTree {
     const out = new Map<string, number>();
     for (const [i, path] of paths.entries()) {
       if (i % 256 === 255) await new Promise((r) => setImmediate(r));
+      const parts = this.parts(path);
+      const abs = join(this.root, ...parts);
+      const read = this.kept && this.readPlainFile(abs, parts);
+      if (read) {
+        this.kept!.set(path, read.bytes);
+        out.set(path, read.bytes.length);
+        if (read.nlink > 1) this.hardLinks.set(path, read.nlink);
+        continue;
+      }
+      // Not kept (missing, not a regular file, behind a symlinked folder, unreadable): a stat as without keepBytes.
       let st;
       try {
-        st = lstatSync(join(this.root, ...this.parts(path)));
+        st = lstatSync(abs);
       } catch (err) {
         if (!isMissing(err)) throw err;
         continue;
@@ -92,6 +123,11 @@ export class FsTree implements RepoTree {
     // Now and then let the event loop run (answers of requests in flight meanwhile, e.g. an S3 listing).
     if (++this.reads % 64 === 0) await new Promise((r) => setImmediate(r));
     const parts = this.parts(path);
+    const kept = this.kept?.get(path);
+    if (kept) {
+      this.kept!.delete(path);
+      return kept;
+    }
     const abs = join(this.root, ...parts);
     let st;
     try {
@@ -103,6 +139,12 @@ export class FsTree implements RepoTree {
     if (!st.isFile()) return undefined; // symlinks are never followed
     // No folder on the way may be a symlink either (one could lead out of the repo): the real folder must be the
     // folder the path names.
+    if (!this.plainDir(abs, parts)) return undefined;
+    return readFileSync(abs);
+  }
+
+  /** Whether the folder of `abs` is the folder it names (its real path), asked once per folder. */
+  private plainDir(abs: string, parts: string[]): boolean {
     const dir = join(abs, '..');
     let plain = this.plainDirs.get(dir);
     if (plain === undefined) {
@@ -110,8 +152,35 @@ export class FsTree implements RepoTree {
       plain = realpathSync.native(dir) === join(this.realRoot, ...parts.slice(0, -1));
       this.plainDirs.set(dir, plain);
     }
-    if (!plain) return undefined;
-    return readFileSync(abs);
+    return plain;
+  }
+
+  /**
+   * keepBytes: a regular, non-empty file reached without a symlink (the final name opened with O_NOFOLLOW, the
+   * folder checked as in read()), with its bytes and link count; undefined for anything else, which the caller then
+   * handles as before (a stat, and a later read()).
+   */
+  private readPlainFile(abs: string, parts: string[]): { bytes: Buffer; nlink: number } | undefined {
+    let fd: number;
+    try {
+      if (!this.plainDir(abs, parts)) return undefined;
+      fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch {
+      return undefined;
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.size === 0) return undefined;
+      const bytes = Buffer.allocUnsafe(st.size);
+      let n = 0;
+      for (let got = 1; n < bytes.length && got > 0; n += got)
+        got = readSync(fd, bytes, n, bytes.length - n, null);
+      return { bytes: n < bytes.length ? bytes.subarray(0, n) : bytes, nlink: st.nlink };
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 

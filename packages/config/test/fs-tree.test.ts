@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsTree } from '../src/index.js';
 import { makeRepo, removeRepos } from './helpers.js';
@@ -66,5 +66,54 @@ describe('FsTree', () => {
     await expect(tree.read('../a.yaml')).rejects.toThrow(/not a normalized path/);
     await expect(tree.read('/etc/passwd')).rejects.toThrow(/not a normalized path/);
     expect((await tree.read('x.yaml'))?.toString()).toBe('x: 1\n');
+  });
+
+  test('keepBytes: sizes() reads each file once and read() answers those bytes; everything else as without it', async () => {
+    const outside = makeRepo({ 'secret.yaml': 'x: 1\n' });
+    const dir = makeRepo({
+      'a/b.yaml': 'b: 1\n',
+      'a/empty.yaml': '',
+      'a/link.yaml': { symlink: 'b.yaml' },
+      'a/out': { symlink: outside },
+      'a/locked.yaml': 'secret: 1\n',
+      'c/d.json': '{"d": 1}\n',
+    });
+    linkSync(join(dir, 'c', 'd.json'), join(dir, 'c', 'hard.json'));
+    execFileSync('mkfifo', [join(dir, 'a', 'pipe.yaml')]);
+    chmodSync(join(dir, 'a', 'locked.yaml'), 0);
+    const paths = [
+      'a/b.yaml',
+      'a/empty.yaml',
+      'a/link.yaml',
+      'a/out/secret.yaml',
+      'a/pipe.yaml',
+      'a/locked.yaml',
+      'a/missing.yaml',
+      'a/b.yaml/x',
+      'c/d.json',
+      'c/hard.json',
+    ];
+    const plain = new FsTree(dir);
+    const kept = new FsTree(dir, { keepBytes: true });
+    // The same sizes and hard-link warnings (the FIFO is opened without blocking, found not to be a file, not read).
+    expect(await kept.sizes(paths)).toEqual(await plain.sizes(paths));
+    expect(kept.hardLinks).toEqual(plain.hardLinks);
+    expect(Object.fromEntries(kept.hardLinks)).toEqual({ 'c/d.json': 2, 'c/hard.json': 2 });
+
+    // What sizes() read is what read() answers, once, even if the file changed since; the next read is fresh.
+    writeFileSync(join(dir, 'a', 'b.yaml'), 'b: 2\n');
+    expect((await kept.read('a/b.yaml'))?.toString()).toBe('b: 1\n');
+    expect((await kept.read('a/b.yaml'))?.toString()).toBe('b: 2\n');
+    expect((await kept.read('c/d.json'))?.toString()).toBe('{"d": 1}\n');
+    // Links, symlinked folders, missing files read as undefined; an empty file as empty, as without keepBytes.
+    for (const path of ['a/empty.yaml', 'a/link.yaml', 'a/out/secret.yaml', 'a/missing.yaml', 'a/b.yaml/x']) {
+      expect(await kept.read(path)).toEqual(await plain.read(path));
+    }
+    expect((await kept.read('a/empty.yaml'))?.length).toBe(0);
+    // An unreadable file fails at read(), as without keepBytes (unless the tests run as root).
+    if (process.getuid?.() !== 0) {
+      await expect(kept.read('a/locked.yaml')).rejects.toThrow(/EACCES/);
+      await expect(plain.read('a/locked.yaml')).rejects.toThrow(/EACCES/);
+    }
   });
 });

@@ -18,7 +18,6 @@ import {
   type S3Format,
   type Settings,
 } from '@itemstore/config';
-import pLimit from 'p-limit';
 import type { S3Location } from './location.js';
 import { objectRef, type DeletionRequest, type DesiredObject } from './plan.js';
 import { contentTypeFor, renderForS3, yaml11Refusals } from './render.js';
@@ -75,11 +74,21 @@ export interface CollectOptions {
   /** Files read at once. */
   readConcurrency?: number;
   /**
-   * True when the object at `key` already holds exactly these bytes (a single-part ETag equal to their MD5). Such a
-   * config stored as its bytes is not parsed again: only what will be written must convert, and parsing every
-   * unchanged YAML file was most of a no-op sync's time.
+   * Resolves, once the listings are in, to the ETag (normalized) stored at `key`, if any. A config stored as its
+   * bytes whose MD5 equals a single-part ETag is then not parsed again: only what will be written must convert, and
+   * parsing every unchanged YAML file was most of a no-op sync's time. Every file is read and hashed before this is
+   * awaited, so the reading overlaps the listing.
    */
-  alreadyStored?: (location: S3Location, key: string, md5: string) => boolean | Promise<boolean>;
+  storedEtags?: Promise<(location: S3Location, key: string) => string | undefined>;
+}
+
+/** A config read (and, when it may already be stored, hashed) but not parsed yet. */
+interface ReadConfig {
+  cfg: S3Config;
+  bytes: Buffer;
+  s3Format: S3Format;
+  /** Set when the bytes themselves are what S3 gets and the listing may show them stored. */
+  md5?: string;
 }
 
 /** Reads and converts every upsert; throws ConfigErrors listing every bad file (nothing has been written yet). */
@@ -89,73 +98,86 @@ export async function collectWanted(options: CollectOptions): Promise<Wanted> {
     if (!l) throw new Error(`collectWanted: no location for tenant "${tenant}"`);
     return l;
   };
-  // Read and hash in parallel, then decide per config: one the bucket already holds is not parsed again; the rest
-  // are converted. The check may wait for the listing (alreadyStored may answer a promise), so every file is read
-  // and hashed while the listing is still coming in; conversion slots are not held while waiting for it.
-  const limit = pLimit(options.readConcurrency ?? 32);
-  const rendered = await Promise.all(
-    options.upserts.map(async (cfg): Promise<DesiredObject | ConfigError[]> => {
-      const bytes = await limit(() => options.tree.read(cfg.path));
+  const render = (r: ReadConfig): DesiredObject | ConfigError[] => {
+    const { cfg, s3Format } = r;
+    try {
+      const out = renderForS3({
+        path: cfg.path,
+        bytes: r.bytes,
+        format: cfg.format,
+        s3Format,
+        ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+      });
+      const refused = yaml11Refusals(cfg.path, out);
+      if (refused) throw refused;
+      const location = locationOf(cfg.tenant);
+      return {
+        location,
+        key: s3Key(location, cfg),
+        path: cfg.path,
+        body: out.body,
+        md5: out.md5,
+        contentType: out.contentType,
+        format: s3Format,
+      };
+    } catch (err) {
+      if (err instanceof ConfigError) return [err.file ? err : err.withLocation({ file: cfg.path })];
+      if (err instanceof ConfigErrors) return [...err.errors];
+      throw err;
+    }
+  };
+
+  // 1. Read every file (a few at a time) while the listing comes in. A config whose bytes are what S3 gets is only
+  // hashed for now (the listing decides whether it needs parsing); every other config is converted at once.
+  const rendered: (DesiredObject | ConfigError[] | ReadConfig)[] = new Array(options.upserts.length);
+  const step = Math.max(1, options.readConcurrency ?? 32);
+  for (let from = 0; from < options.upserts.length; from += step) {
+    const batch = options.upserts.slice(from, from + step);
+    const read = await Promise.all(batch.map((cfg) => options.tree.read(cfg.path)));
+    for (const [j, cfg] of batch.entries()) {
+      const bytes = read[j];
       if (bytes === undefined) {
-        return [
+        rendered[from + j] = [
           new ConfigError(
             'missing-file',
             `${cfg.path} is not a regular file in the ${options.tree.label}; it should be synced to S3`,
             { file: cfg.path },
           ),
         ];
+        continue;
       }
       const s3Format = s3FormatFor(cfg.format, cfg.s3Format);
-      if (s3Format === 'bytes' && options.alreadyStored) {
-        const location = locationOf(cfg.tenant);
-        const key = s3Key(location, cfg);
-        const md5 = md5Hex(bytes);
-        if (await options.alreadyStored(location, key, md5)) {
-          return {
+      rendered[from + j] =
+        s3Format === 'bytes' && options.storedEtags
+          ? { cfg, bytes, s3Format, md5: md5Hex(bytes) }
+          : render({ cfg, bytes, s3Format });
+    }
+  }
+
+  // 2. Once the listing is in: a config whose bytes the bucket already holds is wanted as it is; the rest convert.
+  const etagOf = options.storedEtags ? await options.storedEtags : undefined;
+  for (const [i, r] of rendered.entries()) {
+    if (Array.isArray(r) || !('cfg' in r)) continue;
+    const location = locationOf(r.cfg.tenant);
+    const key = s3Key(location, r.cfg);
+    rendered[i] =
+      r.md5 !== undefined && etagOf?.(location, key) === r.md5
+        ? {
             location,
             key,
-            path: cfg.path,
-            body: bytes,
-            md5,
-            contentType: contentTypeFor(cfg.path),
-            format: s3Format,
-          };
-        }
-      }
-      return limit(async (): Promise<DesiredObject | ConfigError[]> => {
-        try {
-          const r = renderForS3({
-            path: cfg.path,
-            bytes,
-            format: cfg.format,
-            s3Format,
-            ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
-          });
-          const refused = yaml11Refusals(cfg.path, r);
-          if (refused) throw refused;
-          const location = locationOf(cfg.tenant);
-          return {
-            location,
-            key: s3Key(location, cfg),
-            path: cfg.path,
-            body: r.body,
+            path: r.cfg.path,
+            body: r.bytes,
             md5: r.md5,
-            contentType: r.contentType,
-            format: s3Format,
-          };
-        } catch (err) {
-          if (err instanceof ConfigError) return [err.file ? err : err.withLocation({ file: cfg.path })];
-          if (err instanceof ConfigErrors) return [...err.errors];
-          throw err;
-        }
-      });
-    }),
-  );
+            contentType: contentTypeFor(r.cfg.path),
+            format: r.s3Format,
+          }
+        : render(r);
+  }
 
   const errors: ConfigError[] = [];
   const desired: DesiredObject[] = [];
   const byRef = new Map<string, DesiredObject>();
-  for (const r of rendered) {
+  for (const r of rendered as (DesiredObject | ConfigError[])[]) {
     if (Array.isArray(r)) {
       errors.push(...r);
       continue;

@@ -103,7 +103,8 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
   const dryRun = options.dryRun ?? false;
   const deletions: DeletionsMode = options.deletions ?? (options.full ? 'skip' : 'apply');
 
-  const tree = new FsTree(repoDir);
+  // A full run sizes every config (resolveTree) and then reads each one: one read serves both.
+  const tree = new FsTree(repoDir, { keepBytes: Boolean(options.full) });
   const settings = await loadSettings(tree);
   // The environment gate: S3 qa and prod change only by promotion, like V2's.
   const environment = options.seedAnyEnvironment
@@ -155,18 +156,18 @@ export async function syncToS3(options: SyncToS3Options): Promise<SyncToS3Result
       }
       // The configs are read and hashed while the listings are still coming in; whether a config's bytes are
       // already stored is answered once they are there.
-      const stored = listingsPromise.then(
-        (all) => new Map(all.map((l) => [locationId(l.location), l.objects])),
-      );
-      stored.catch(() => {}); // a failed listing is reported below, by listingsPromise
+      const storedEtags = listingsPromise.then((all) => {
+        const byLocation = new Map(all.map((l) => [locationId(l.location), l.objects]));
+        return (location: S3Location, key: string) => byLocation.get(locationId(location))?.get(key)?.etag;
+      });
+      storedEtags.catch(() => {}); // a failed listing is reported below, by listingsPromise
       wanted = await collectWanted({
         tree,
         locations: targets.byTenant,
         upserts,
         deletes: targets.deletes,
         ...(settings.maxConfigBytes === undefined ? {} : { maxBytes: settings.maxConfigBytes }),
-        alreadyStored: async (location, key, md5) =>
-          (await stored).get(locationId(location))?.get(key)?.etag === md5,
+        storedEtags,
       });
       listings = await listingsPromise;
     } catch (err) {

@@ -326,6 +326,58 @@ describe('syncToS3 with full: true (the whole default/ tree)', () => {
     expect(await s3.counts()).toMatchObject({ put: 0, delete: 0, post: 0 });
   });
 
+  test('1,200 unchanged configs among faults: an orphan, an object changed in S3, then an invalid config', async () => {
+    // The no-op path reads each file once and parses only what will be written: these are the faults it must still
+    // see. The listing takes two pages (ranges cut at the expected keys).
+    const bucket = await newBucket();
+    const files = baseFiles(bucket);
+    for (let i = 0; i < 1_200; i++) {
+      files[`ffi2/default/many-${i % 7}/cfg-${String(i).padStart(4, '0')}.yaml`] =
+        `id: ${i}\nname: feed ${i}\n`;
+    }
+    const repo = ConfigRepo.create(files);
+    const total = 1_200 + BASE_KEYS.length;
+    const first = await syncToS3(opts({ full: true, repoDir: repo.root }));
+    expect(first.report.counts).toMatchObject({ uploaded: total, failed: 0 });
+    const dqKey = 'item-store/data-quality/orders_checks.yaml';
+    expect((await s3.getObject(bucket, dqKey))?.toString()).toBe(DQ_LEGACY);
+
+    // An object no config maps to, and one config's object changed behind our back.
+    const drifted = 'item-store/ffi2/many-3/cfg-0500.yaml';
+    await s3.putObject(bucket, 'item-store/ffi2/many-3/orphan.yaml', 'orphan: 1\n');
+    await s3.putObject(bucket, drifted, 'id: 500\nname: edited in the console\n');
+    await s3.resetCounts();
+    const second = await syncToS3(opts({ full: true, repoDir: repo.root }));
+    expect(second.report.counts).toMatchObject({ uploaded: 1, unchanged: total - 1, kept: 1, failed: 0 });
+    const items = second.plan!.items;
+    expect(items.find((i) => i.key === drifted)).toMatchObject({
+      action: 'upload',
+      reason: 'content differs (MD5 ≠ ETag)',
+    });
+    expect(items.find((i) => i.key === 'item-store/ffi2/many-3/orphan.yaml')).toMatchObject({
+      action: 'keep',
+    });
+    expect(items.find((i) => i.key === dqKey)).toMatchObject({ action: 'unchanged' });
+    expect((await s3.requests()).filter((r) => r.method === 'PUT').map((r) => r.key)).toEqual([drifted]);
+    expect((await s3.getObject(bucket, drifted))?.toString()).toBe('id: 500\nname: feed 500\n');
+
+    // One config turns invalid among the unchanged ones while another changes validly: a located error, no write.
+    repo.write({
+      'ffi2/default/many-1/cfg-0701.yaml': 'id: 701\nname: [unclosed\n',
+      'ffi2/default/many-2/cfg-0702.yaml': 'id: 702\nname: changed\n',
+    });
+    await s3.resetCounts();
+    const err = await syncToS3(opts({ full: true, repoDir: repo.root })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigErrors);
+    expect((err as ConfigErrors).errors.map((e) => [e.file, e.line])).toEqual([
+      ['ffi2/default/many-1/cfg-0701.yaml', 3],
+    ]);
+    expect(await s3.counts()).toMatchObject({ put: 0, delete: 0, post: 0 });
+    expect((await s3.getObject(bucket, 'item-store/ffi2/many-2/cfg-0702.yaml'))?.toString()).toBe(
+      'id: 702\nname: feed 702\n',
+    );
+  }, 60_000);
+
   test('2,500 configs: pagination, then a no-op re-sync with zero PUTs', async () => {
     const bucket = await newBucket();
     const files = baseFiles(bucket);
