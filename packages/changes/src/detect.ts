@@ -56,7 +56,10 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
   // 2. The repository: its top, the config folder within it, the remote.
   const plan0 = range.plan;
   const shas = plan0.kind === 'two-dot' || plan0.kind === 'merge-base' ? [plan0.head, plan0.base] : [];
-  const repo = await openRepository(options, logger, shas);
+  // A two-dot diff of two commits that are both here asks nothing of the remote (no branch name to look up, nothing
+  // to fetch): the usual push spares the `git remote` process. An explicitly named remote is always checked.
+  const remoteUnused = plan0.kind === 'two-dot' && options.lastSuccess === undefined;
+  const repo = await openRepository(options, logger, shas, remoteUnused);
   const history = new History(repo.git, options.fetch ?? true);
   history.known(repo.commits);
   const branch = options.branch ?? range.branch;
@@ -122,11 +125,15 @@ interface Repository {
   commits: Map<string, string>;
 }
 
-/** Also looks up `shas` (full SHAs the plan names) in the same git process, when they are all commits here. */
+/**
+ * Also looks up `shas` (full SHAs the plan names) in the same git process, when they are all commits here. With
+ * `remoteUnusedIfHere`, the remote is not looked for when every one of `shas` is a commit here.
+ */
 async function openRepository(
   options: DetectOptions,
   logger: Logger,
   shas: readonly string[],
+  remoteUnusedIfHere = false,
 ): Promise<Repository> {
   const directory = resolve(options.directory);
   if (!existsSync(directory)) {
@@ -169,7 +176,8 @@ async function openRepository(
     throw e;
   }
   let remote: string | undefined;
-  if (options.remote !== null) {
+  const allHere = shas.length > 0 && shas.every((sha) => commits.has(sha));
+  if (options.remote !== null && !(remoteUnusedIfHere && allHere && options.remote === undefined)) {
     const name = options.remote ?? 'origin';
     if (await git.hasRemote(name)) remote = name;
     else if (options.remote) throw new UsageError(`The git remote "${name}" does not exist in ${top}.`);

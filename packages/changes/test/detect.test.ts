@@ -103,6 +103,26 @@ describe('push', () => {
     expect((await clone.git(['rev-list', '--count', 'HEAD'])).trim()).toBe('1');
   });
 
+  it('a push whose two commits are both here runs two git processes: no `git remote`, nothing fetched', async () => {
+    const repo = await newRepo();
+    const before = await repo.rev();
+    const remote = await repo.createBareRemote();
+    const after = await repo.commit('edit orders', { 'data-router/default/orders.yaml': 'a: 2\n' });
+    await repo.push(['main']);
+    const clone = await cloneOf(remote.url, 'main', 2);
+
+    const m = await detect(clone.dir, push(before, after));
+    expect(brief(m)).toEqual(['modified data-router/default/orders.yaml (changed)']);
+    const commands = m.log.lines
+      .filter((l) => l.level === 'debug' && l.message.startsWith('git '))
+      .map((l) => l.message.split(' ').find((a) => !a.startsWith('-') && a !== 'git' && !a.includes('=')));
+    expect(commands).toEqual(['rev-parse', 'diff-tree']);
+    // A base that is not here is still fetched from origin (the test above), and an explicit remote still checked.
+    await expect(detect(clone.dir, push(before, after), { remote: 'upstream' })).rejects.toThrow(
+      'The git remote "upstream" does not exist',
+    );
+  });
+
   it('handles a base 50 commits back in a depth-1 clone without deepening', async () => {
     const repo = await newRepo();
     const before = await repo.rev();
