@@ -39,7 +39,8 @@ export function isTagsFile(path: string): boolean {
 
 /** True when some segment of the path starts with '.' (`.github/x.yaml`, `team/.drafts/x.yaml`): never a config. */
 export function hasDotSegment(path: string): boolean {
-  return path.split('/').some((seg) => seg.startsWith('.'));
+  // A segment starts with '.' when the path does or a '/' is followed by one (no split: called for every path).
+  return path.startsWith('.') || path.includes('/.');
 }
 
 function hasConfigExtension(path: string): boolean {

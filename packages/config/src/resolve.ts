@@ -127,6 +127,7 @@ export async function resolveTree(
     onMain,
     branch: options.branch,
     maxBytes: settings.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES,
+    byFolder: new Map(),
   };
   const unsized = new Set<string>();
   for (const { file, team } of scope.configs) {
@@ -268,8 +269,16 @@ async function scopeOf(
       if (requested.has(c.file.path)) namespaces.add(settings.teams[c.team]!.namespace);
     scope = configFiles.filter((c) => namespaces.has(settings.teams[c.team]!.namespace));
   }
-  const chains = new Map(scope.map((c) => [c.file.path, folderChain(c.file.path)]));
-  const neededFolders = requested ? new Set([...chains.values()].flat()) : undefined;
+  // One chain per folder, shared by the configs in it.
+  const byFolder = new Map<string, string[]>();
+  const chains = new Map<string, string[]>();
+  for (const c of scope) {
+    const dir = dirName(c.file.path);
+    let chain = byFolder.get(dir);
+    if (!chain) byFolder.set(dir, (chain = folderChain(c.file.path)));
+    chains.set(c.file.path, chain);
+  }
+  const neededFolders = requested ? new Set([...byFolder.values()].flat()) : undefined;
   // Sizes (a stat each) of the configs asked about; the others' only matter when they are the same item as one of
   // those (see sizeConflicting).
   const sizes = tree.sizes
@@ -393,6 +402,66 @@ interface ConfigContext {
   onMain: boolean;
   branch: string | undefined;
   maxBytes: number;
+  /** What every config of a folder shares, by folder (see folderOf). */
+  byFolder: Map<string, ConfigFolder>;
+}
+
+/** What the configs of one folder share: the tags from the tags files on their way, and where S3 keys start. */
+interface ConfigFolder {
+  /** False when a tags file on the way has errors. */
+  ok: boolean;
+  /** The tags of the tags files from the root down (before a files entry and name, team and branch). */
+  tags: Tags;
+  /** This folder's files entries. */
+  files: Record<string, Tags> | undefined;
+  /** pathBelowDefault of a file in this folder, without the file name; undefined when not below default/. */
+  belowDefault: string | undefined;
+  /**
+   * For a config with no files entry, which is most: its tags are `tags` (sorted, with a placeholder name), and its
+   * identity is `identityHead` + the encoded name + `identityTail`; `count` is how many tags that is. Made with
+   * sortTags and itemIdentity themselves; undefined when the placeholder cannot be found in the identity.
+   */
+  template: { tags: Tags; count: number; identityHead: string; identityTail: string } | undefined;
+}
+
+/** The name in a folder's template: a control character, which no valid name has and encodes to `%00`. */
+const NAME_PLACEHOLDER = '\u0000';
+
+function folderOf(dir: string, team: string, chain: string[], context: ConfigContext): ConfigFolder {
+  let folder = context.byFolder.get(dir);
+  if (folder) return folder;
+  const { folders, settings, onMain } = context;
+  const ok = !chain.some((d) => folders.get(d)?.ok === false);
+  const tags: Tags = {};
+  if (ok) for (const d of chain) Object.assign(tags, folders.get(d)?.tags);
+  folder = {
+    ok,
+    tags,
+    files: folders.get(dir)?.files,
+    belowDefault: pathBelowDefault(`${dir}/`),
+    template: undefined,
+  };
+  if (ok) {
+    const t: Tags = { ...tags };
+    t.name = NAME_PLACEHOLDER;
+    t.team = team;
+    if (!onMain) t.branch = context.branch as string;
+    const sorted = sortTags(t);
+    const namespace = settings.teams[team]!.namespace;
+    const identity = itemIdentity(namespace, sorted);
+    const mark = `name=${encodeURIComponent(NAME_PLACEHOLDER)}`;
+    const at = identity.indexOf(mark, namespace.length);
+    if (at >= 0 && identity.indexOf(mark, at + 1) < 0) {
+      folder.template = {
+        tags: sorted,
+        count: Object.keys(sorted).length,
+        identityHead: identity.slice(0, at + 'name='.length),
+        identityTail: identity.slice(at + mark.length),
+      };
+    }
+  }
+  context.byFolder.set(dir, folder);
+  return folder;
 }
 
 /**
@@ -406,7 +475,7 @@ function resolveConfig(
   size: number | undefined,
   context: ConfigContext,
 ): ResolvedConfig | ConfigError | undefined {
-  const { settings, folders, onMain, maxBytes } = context;
+  const { settings, onMain, maxBytes } = context;
   const path = f.path;
   if (f.kind === 'symlink') {
     return symlinkError(f);
@@ -433,11 +502,11 @@ function resolveConfig(
     );
   }
   // Tags from the root down: nearer folders win, then this folder's files entry.
-  if (chain.some((d) => folders.get(d)?.ok === false)) return undefined; // the tags file's own errors say why
-  const tags: Tags = {};
-  for (const d of chain) Object.assign(tags, folders.get(d)?.tags);
-  Object.assign(tags, folders.get(dirName(path))?.files[baseName(path)]);
-
+  const dir = dirName(path);
+  const folder = folderOf(dir, team, chain, context);
+  if (!folder.ok) return undefined; // the tags file's own errors say why
+  const base = baseName(path);
+  const entry = folder.files?.[base];
   const name = configName(path);
   const nameProblem = tagValueProblem(name);
   if (nameProblem) {
@@ -445,10 +514,25 @@ function resolveConfig(
       file: path,
     });
   }
-  tags.name = name;
-  tags.team = team;
-  if (!onMain) tags.branch = context.branch as string;
-  const tagCount = Object.keys(tags).length;
+  const teamSettings = settings.teams[team]!;
+  let sorted: Tags;
+  let identity: string;
+  const template = entry === undefined ? folder.template : undefined;
+  if (template) {
+    // The folder's tags with this name (the same key order: sorted keys do not depend on the values).
+    sorted = { ...template.tags };
+    sorted.name = name;
+    identity = `${template.identityHead}${encodeURIComponent(name)}${template.identityTail}`;
+  } else {
+    const tags: Tags = { ...folder.tags };
+    Object.assign(tags, entry);
+    tags.name = name;
+    tags.team = team;
+    if (!onMain) tags.branch = context.branch as string;
+    sorted = sortTags(tags);
+    identity = itemIdentity(teamSettings.namespace, sorted);
+  }
+  const tagCount = template ? template.count : Object.keys(sorted).length;
   if (tagCount > LIMITS.tagsPerItem) {
     return new ConfigError(
       'too-many-tags',
@@ -457,8 +541,8 @@ function resolveConfig(
     );
   }
 
-  const teamSettings = settings.teams[team]!;
-  const where = contentTargetsOf(settings, team, path);
+  const below = folder.belowDefault === undefined ? undefined : `${folder.belowDefault}${base}`;
+  const where = targetsOf(settings, team, name, below);
   if (where.s3Only && where.s3KeyBelowPrefix === undefined) {
     const suffix = settings.s3OnlySuffixes.find((s) => name.endsWith(s));
     return new ConfigError(
@@ -467,7 +551,6 @@ function resolveConfig(
       { file: path },
     );
   }
-  const sorted = sortTags(tags);
   const cfg: ResolvedConfig = {
     path,
     team,
@@ -476,7 +559,7 @@ function resolveConfig(
     format: where.format,
     name,
     tags: sorted,
-    identity: itemIdentity(teamSettings.namespace, sorted),
+    identity,
     targets: where.targets,
     s3Only: where.s3Only,
   };
@@ -499,15 +582,25 @@ export type ContentTargets = Pick<
  * (classifyPath). An S3-only name outside default/ has no S3 key, which resolveConfig refuses.
  */
 export function contentTargetsOf(settings: Settings, team: string, path: string): ContentTargets {
+  return targetsOf(settings, team, configName(path), pathBelowDefault(path));
+}
+
+function targetsOf(
+  settings: Settings,
+  team: string,
+  name: string,
+  below: string | undefined,
+): ContentTargets {
   const teamSettings = settings.teams[team]!;
-  const name = configName(path);
   const s3Only = settings.s3OnlySuffixes.some((s) => name.endsWith(s));
-  const below = pathBelowDefault(path);
-  const out: ContentTargets = {
-    format: teamSettings.format,
-    targets: [...(s3Only ? [] : (['v2'] as const)), ...(below === undefined ? [] : (['s3'] as const))],
-    s3Only,
-  };
+  const targets: ('v2' | 's3')[] = s3Only
+    ? below === undefined
+      ? []
+      : ['s3']
+    : below === undefined
+      ? ['v2']
+      : ['v2', 's3'];
+  const out: ContentTargets = { format: teamSettings.format, targets, s3Only };
   if (below !== undefined) {
     out.s3KeyBelowPrefix = `${team}/${below}`;
     out.s3Format = s3FormatFor(teamSettings.format, teamSettings.s3Format);
@@ -532,8 +625,7 @@ async function sizeConflicting(
   maxBytes: number,
 ): Promise<void> {
   if (!unsized.size || !tree.sizes) return;
-  const byIdentity = new Map<string, ResolvedConfig[]>();
-  for (const c of resolved) byIdentity.set(c.identity, [...(byIdentity.get(c.identity) ?? []), c]);
+  const byIdentity = groupByIdentity(resolved);
   const ask: string[] = [];
   for (const group of byIdentity.values()) {
     if (group.length < 2 || !group.some((c) => wanted(c.path))) continue;
@@ -547,14 +639,24 @@ async function sizeConflicting(
   resolved.splice(0, resolved.length, ...kept);
 }
 
+/** The configs by identity, in their order. */
+function groupByIdentity(resolved: readonly ResolvedConfig[]): Map<string, ResolvedConfig[]> {
+  const byIdentity = new Map<string, ResolvedConfig[]>();
+  for (const c of resolved) {
+    const group = byIdentity.get(c.identity);
+    if (group) group.push(c);
+    else byIdentity.set(c.identity, [c]);
+  }
+  return byIdentity;
+}
+
 /** Step 6: configs that are the same item, each with an error (when one of the group was asked about). */
 function identityConflicts(
   resolved: readonly ResolvedConfig[],
   wanted: (path: string) => boolean,
   errors: ConfigError[],
 ): Set<string> {
-  const byIdentity = new Map<string, ResolvedConfig[]>();
-  for (const c of resolved) byIdentity.set(c.identity, [...(byIdentity.get(c.identity) ?? []), c]);
+  const byIdentity = groupByIdentity(resolved);
   const conflicted = new Set<string>();
   for (const group of byIdentity.values()) {
     if (group.length < 2) continue;

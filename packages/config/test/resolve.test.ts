@@ -2,9 +2,11 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import type { ConfigError } from '@itemstore/core';
 import {
   FsTree,
+  itemIdentity,
   loadSettings,
   parseSettings,
   resolveTree,
+  sortTags,
   type ResolvedConfig,
   type ResolveOptions,
 } from '../src/index.js';
@@ -113,6 +115,44 @@ describe('effective tags', () => {
     // `Main` is not `main`.
     expect((await resolve(files, { branch: 'Main' })).configs[0]!.tags.branch).toBe('Main');
   });
+});
+
+describe("a folder's shared tags (each config's tags and identity made from its folder's)", () => {
+  // Names that encoding changes, next to files entries and plain names, on and off the main branch: every config's
+  // tags and identity are what sortTags and itemIdentity give for its own tags.
+  const names = ['plain', 'a b', 'x&y=z', 'per%25cent', 'plus+1', 'ünï', '日本', 'emoji😀', 'q?', 'SC_mixed'];
+  const files: Record<string, string> = {
+    'tags.yaml': 'tags: {owner: platform, tier: bronze}\n',
+    'ffi2/tags.yaml': 'tags: {a-key: "v&1", zeta: last}\n',
+    'ffi2/default/tags.yaml':
+      'tags: {tier: gold}\nfiles:\n  "x&y=z.yaml": {tags: {extra: "1"}}\n  plain.yaml: {tags: {tier: silver}}\n',
+  };
+  for (const n of names) {
+    files[`ffi2/default/${n}.yaml`] = 'a: 1\n';
+    files[`ffi2/jobs/${n}.json`] = '{}\n';
+  }
+  for (const branch of [undefined, 'feature/Ümlaut&x=1']) {
+    test(`branch ${branch ?? '(main)'}`, async () => {
+      const { configs, errors } = await resolve(files, branch ? { branch } : {});
+      expect(errors).toEqual([]);
+      expect(configs).toHaveLength(names.length * 2);
+      for (const c of configs) {
+        const dir = c.path.slice(0, c.path.lastIndexOf('/'));
+        const own: Record<string, string> = {
+          owner: 'platform',
+          tier: dir === 'ffi2/default' ? 'gold' : 'bronze',
+          'a-key': 'v&1',
+          zeta: 'last',
+        };
+        if (c.path === 'ffi2/default/x&y=z.yaml') own.extra = '1';
+        if (c.path === 'ffi2/default/plain.yaml') own.tier = 'silver';
+        Object.assign(own, { name: c.name, team: 'ffi2', ...(branch ? { branch } : {}) });
+        const expected = sortTags(own);
+        expect(JSON.stringify(c.tags)).toBe(JSON.stringify(expected));
+        expect(c.identity).toBe(itemIdentity('ffi2', expected));
+      }
+    });
+  }
 });
 
 describe('identity conflicts', () => {
