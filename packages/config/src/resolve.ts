@@ -141,10 +141,12 @@ export async function resolveTree(
       if (tree.sizes && !wanted(file.path) && needsSize(file)) unsized.add(file.path);
     }
   }
-  await sizeConflicting(tree, resolved, unsized, wanted, context.maxBytes);
+  let byIdentity = groupByIdentity(resolved);
+  if (await sizeConflicting(tree, resolved, byIdentity, unsized, wanted, context.maxBytes))
+    byIdentity = groupByIdentity(resolved);
 
   // 6. Two configs that are the same item: an error on each of them.
-  const conflicted = identityConflicts(resolved, wanted, errors);
+  const conflicted = identityConflicts(byIdentity, wanted, errors);
 
   // 7. Problems of paths and tags files that concern what was asked.
   for (const [path, err] of paths.pathErrors) if (wanted(path)) errors.push(err);
@@ -485,7 +487,8 @@ function resolveConfig(
       file: path,
     });
   }
-  if (codePointLength(path) > LIMITS.pathLength) {
+  // A string has at least as many UTF-16 units as code points: only a long path needs counting.
+  if (path.length > LIMITS.pathLength && codePointLength(path) > LIMITS.pathLength) {
     return new ConfigError(
       'path-too-long',
       `the path is ${codePointLength(path)} characters; config paths are at most ${LIMITS.pathLength} (each version records it)`,
@@ -620,23 +623,24 @@ function needsSize(f: TreeFile): boolean {
 async function sizeConflicting(
   tree: RepoTree,
   resolved: ResolvedConfig[],
+  byIdentity: ReadonlyMap<string, readonly ResolvedConfig[]>,
   unsized: ReadonlySet<string>,
   wanted: (path: string) => boolean,
   maxBytes: number,
-): Promise<void> {
-  if (!unsized.size || !tree.sizes) return;
-  const byIdentity = groupByIdentity(resolved);
+): Promise<boolean> {
+  if (!unsized.size || !tree.sizes) return false;
   const ask: string[] = [];
   for (const group of byIdentity.values()) {
     if (group.length < 2 || !group.some((c) => wanted(c.path))) continue;
     for (const c of group) if (unsized.has(c.path)) ask.push(c.path);
   }
-  if (!ask.length) return;
+  if (!ask.length) return false;
   const sizes = await tree.sizes(ask);
   const tooLarge = new Set(ask.filter((p) => (sizes.get(p) ?? 0) > maxBytes));
-  if (!tooLarge.size) return;
+  if (!tooLarge.size) return false;
   const kept = resolved.filter((c) => !tooLarge.has(c.path));
   resolved.splice(0, resolved.length, ...kept);
+  return true;
 }
 
 /** The configs by identity, in their order. */
@@ -652,11 +656,10 @@ function groupByIdentity(resolved: readonly ResolvedConfig[]): Map<string, Resol
 
 /** Step 6: configs that are the same item, each with an error (when one of the group was asked about). */
 function identityConflicts(
-  resolved: readonly ResolvedConfig[],
+  byIdentity: ReadonlyMap<string, readonly ResolvedConfig[]>,
   wanted: (path: string) => boolean,
   errors: ConfigError[],
 ): Set<string> {
-  const byIdentity = groupByIdentity(resolved);
   const conflicted = new Set<string>();
   for (const group of byIdentity.values()) {
     if (group.length < 2) continue;
@@ -764,8 +767,13 @@ function whyNotConfig(path: string): string {
   return 'only .yaml, .yml and .json files are configs';
 }
 
+const PLAIN_REPO_PATH = /^[^/\\]+(?:\/[^/\\]+)*$/;
+const DOT_SEGMENT = /(?:^|\/)\.{1,2}(?:\/|$)/;
+
 /** `./a//b/` → `a/b`; backslashes become slashes. */
 export function normalizeRepoPath(p: string): string {
+  // Most paths (every path of a change manifest) are already normal: no `.`/`..` segment, no empty one, no `\`.
+  if (PLAIN_REPO_PATH.test(p) && !DOT_SEGMENT.test(p)) return p;
   const n = posix
     .normalize(p.replace(/\\/g, '/'))
     .replace(/^(\.\/)+/, '')
