@@ -5,7 +5,7 @@
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { md5Base64, type Logger } from '@itemstore/core';
 import pLimit from 'p-limit';
-import { objectRef, type PlanItem, type SyncPlan } from './plan.js';
+import { copyWithout, objectRef, type PlanItem, type SyncPlan } from './plan.js';
 
 export type ItemStatus = 'done' | 'failed' | 'planned' | 'none' | 'kept';
 
@@ -47,11 +47,11 @@ export async function applySyncPlan(
     limit(async () => {
       try {
         await send();
-        results.set(item, { ...strip(item), status: 'done' });
+        results.set(item, applied(item, 'done'));
       } catch (err) {
         const message = describeError(err);
         options.logger.error(`S3 ${item.action} of s3://${item.bucket}/${item.key} failed: ${message}`);
-        results.set(item, { ...strip(item), status: 'failed', error: message });
+        results.set(item, applied(item, 'failed', { error: message }));
       }
       options.onProgress?.(++done, writes.length);
     });
@@ -84,7 +84,7 @@ export async function applySyncPlan(
     if (!blocker) continue;
     const reason = `kept: ${item.reason}, but s3://${blocker.bucket}/${blocker.key} was not uploaded`;
     options.logger.warning(`S3 delete of s3://${item.bucket}/${item.key} not sent: ${reason}`);
-    results.set(item, { ...strip(item), status: 'kept', reason });
+    results.set(item, applied(item, 'kept', { reason }));
     options.onProgress?.(++done, writes.length);
   }
   await Promise.all(
@@ -97,24 +97,29 @@ export async function applySyncPlan(
       ),
   );
 
-  const items = plan.items.map((i) => results.get(i) ?? { ...strip(i), status: 'none' as const });
+  const items = plan.items.map((i) => results.get(i) ?? applied(i, 'none'));
   return { items, failed: items.filter((i) => i.status === 'failed').length };
 }
 
 /** The plan as a dry-run result: nothing sent. */
 export function dryRunResult(plan: SyncPlan): ApplyResult {
   return {
-    items: plan.items.map((i) => ({
-      ...strip(i),
-      status: i.action === 'upload' || i.action === 'delete' ? 'planned' : 'none',
-    })),
+    items: plan.items.map((i) =>
+      applied(i, i.action === 'upload' || i.action === 'delete' ? 'planned' : 'none'),
+    ),
     failed: 0,
   };
 }
 
-function strip(item: PlanItem): Omit<PlanItem, 'body'> {
-  const { body: _body, ...rest } = item;
-  return rest;
+/** The item without its body, with its status (and an error, or a new reason), keys in the item's order. */
+function applied(
+  item: PlanItem,
+  status: ItemStatus,
+  extra?: { error: string } | { reason: string },
+): AppliedItem {
+  const out = copyWithout(item, 'body') as AppliedItem;
+  out.status = status;
+  return extra ? Object.assign(out, extra) : out;
 }
 
 /** The service's code and message (never request headers, which carry the signature). */

@@ -87,6 +87,13 @@ export interface SyncPlan {
   deletionsMode: DeletionsMode;
 }
 
+/** A shallow copy of `obj` without `key`, the other keys in their order (cheaper than a rest-and-spread copy). */
+export function copyWithout<T extends object, K extends keyof T>(obj: T, key: K): Omit<T, K> {
+  const out: Partial<T> = {};
+  for (const k in obj) if ((k as PropertyKey) !== key && Object.hasOwn(obj, k)) out[k] = obj[k];
+  return out as Omit<T, K>;
+}
+
 export function objectRef(bucket: string, key: string): string {
   return `${bucket}\u0000${key}`;
 }
@@ -123,35 +130,57 @@ export function planSync(input: SyncPlanInput): SyncPlan {
   const desiredByPath = new Map(input.desired.map((d) => [d.path, d]));
   const items: PlanItem[] = [];
 
+  // Items are built as whole literals (no spread of a shared base): 10,000 of them on every no-op run.
   for (const d of input.desired) {
+    const { bucket, region } = d.location;
     const remote = remoteOf(d.location, d.key);
-    const base = {
-      bucket: d.location.bucket,
-      region: d.location.region,
-      key: d.key,
-      path: d.path,
-      md5: d.md5,
-      bytes: d.body.length,
-    };
     if (!remote) {
-      items.push({ ...base, action: 'upload', reason: 'new', body: d.body, contentType: d.contentType });
+      items.push({
+        bucket,
+        region,
+        key: d.key,
+        path: d.path,
+        md5: d.md5,
+        bytes: d.body.length,
+        action: 'upload',
+        reason: 'new',
+        body: d.body,
+        contentType: d.contentType,
+      });
       continue;
     }
     let remoteMd5 = remote.etag;
-    let how = 'ETag';
+    let multipart = false;
     if (isMultipartEtag(remote.etag)) {
       const hashed = input.remoteMd5?.get(objectRef(d.location.bucket, d.key));
       if (hashed === undefined) throw new Error(`planSync: multipart object ${d.key} was not hashed first`);
       remoteMd5 = hashed;
-      how = 'stored bytes (multipart ETag)';
+      multipart = true;
     }
     if (remoteMd5 === d.md5) {
-      items.push({ ...base, action: 'unchanged', reason: `MD5 equals ${how}`, remoteEtag: remote.etag });
+      items.push({
+        bucket,
+        region,
+        key: d.key,
+        path: d.path,
+        md5: d.md5,
+        bytes: d.body.length,
+        action: 'unchanged',
+        reason: multipart ? 'MD5 equals stored bytes (multipart ETag)' : 'MD5 equals ETag',
+        remoteEtag: remote.etag,
+      });
     } else {
       items.push({
-        ...base,
+        bucket,
+        region,
+        key: d.key,
+        path: d.path,
+        md5: d.md5,
+        bytes: d.body.length,
         action: 'upload',
-        reason: `content differs (MD5 ≠ ${how})`,
+        reason: multipart
+          ? 'content differs (MD5 ≠ stored bytes (multipart ETag))'
+          : 'content differs (MD5 ≠ ETag)',
         remoteEtag: remote.etag,
         body: d.body,
         contentType: d.contentType,

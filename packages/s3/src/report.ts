@@ -2,7 +2,7 @@
 import { Summary, codeCell, type Cell } from '@itemstore/core';
 import type { AppliedItem } from './apply.js';
 import { describeLocation, type S3Location } from './location.js';
-import type { DeletionsMode } from './plan.js';
+import { copyWithout, type DeletionsMode } from './plan.js';
 
 export const SYNC_REPORT_VERSION = 1;
 const ROW_LIMIT = 500;
@@ -70,7 +70,7 @@ export function syncReport(input: {
     locations: input.locations ?? [],
     counts: countItems(items),
     verifiedByContent: input.verifiedByContent ?? 0,
-    objects: items.map(({ contentType: _c, ...rest }) => rest),
+    objects: items.map((i) => copyWithout(i, 'contentType')),
   };
 }
 
