@@ -129,18 +129,24 @@ export async function resolveTree(
     maxBytes: settings.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES,
     byFolder: new Map(),
   };
-  const unsized = new Set<string>();
-  for (const { file, team } of scope.configs) {
-    const chain = scope.chains.get(file.path)!;
-    if (wanted(file.path)) for (const d of chain) reportFolders.add(d);
+  const reportChains = new Set<string[]>();
+  for (let i = 0; i < scope.configs.length; i++) {
+    const { file, team } = scope.configs[i]!;
+    const chain = scope.chains[i]!;
+    const asked = wanted(file.path);
+    if (asked) reportChains.add(chain);
     const result = resolveConfig(file, team, chain, file.size ?? scope.sizes?.get(file.path), context);
     if (result instanceof ConfigError) {
-      if (wanted(file.path)) errors.push(result);
-    } else if (result) {
-      resolved.push(result);
-      if (tree.sizes && !wanted(file.path) && needsSize(file)) unsized.add(file.path);
-    }
+      if (asked) errors.push(result);
+    } else if (result) resolved.push(result);
   }
+  for (const chain of reportChains) for (const d of chain) reportFolders.add(d);
+  // Configs not asked about were resolved without their size (see sizeConflicting).
+  const unsized = (path: string): boolean => {
+    if (!tree.sizes || wanted(path)) return false;
+    const file = scope.configs[scope.indexOf(path)]?.file;
+    return file !== undefined && needsSize(file);
+  };
   let byIdentity = groupByIdentity(resolved);
   if (await sizeConflicting(tree, resolved, byIdentity, unsized, wanted, context.maxBytes))
     byIdentity = groupByIdentity(resolved);
@@ -244,8 +250,10 @@ function classifyFiles(settings: Settings, files: readonly TreeFile[]): Classifi
 
 interface Scope {
   configs: { file: TreeFile; team: string }[];
-  /** Each config's folders, root first. */
-  chains: Map<string, string[]>;
+  /** Each config's folders, root first (by index in `configs`; one array per folder, shared). */
+  chains: string[][];
+  /** The index of a config in `configs` (made on first use: only a rare conflict needs it), or -1. */
+  indexOf(path: string): number;
   /** The folders whose tags files are needed (undefined: all of them). */
   neededFolders: Set<string> | undefined;
   sizes: Map<string, number> | undefined;
@@ -271,16 +279,26 @@ async function scopeOf(
       if (requested.has(c.file.path)) namespaces.add(settings.teams[c.team]!.namespace);
     scope = configFiles.filter((c) => namespaces.has(settings.teams[c.team]!.namespace));
   }
-  // One chain per folder, shared by the configs in it.
+  // One chain per folder, shared by the configs in it (a config in the same folder as the one before it, as most
+  // are in path order, takes its chain without a lookup).
   const byFolder = new Map<string, string[]>();
-  const chains = new Map<string, string[]>();
-  for (const c of scope) {
-    const dir = dirName(c.file.path);
-    let chain = byFolder.get(dir);
-    if (!chain) byFolder.set(dir, (chain = folderChain(c.file.path)));
-    chains.set(c.file.path, chain);
+  const chains: string[][] = new Array(scope.length);
+  let last: { prefix: string; slash: number; chain: string[] } | undefined;
+  for (const [i, c] of scope.entries()) {
+    const path = c.file.path;
+    const slash = path.lastIndexOf('/');
+    if (!last || last.slash !== slash || !path.startsWith(last.prefix)) {
+      const dir = slash < 0 ? '' : path.slice(0, slash);
+      let chain = byFolder.get(dir);
+      if (!chain) byFolder.set(dir, (chain = folderChain(path)));
+      last = { prefix: path.slice(0, slash + 1), slash, chain };
+    }
+    chains[i] = last.chain;
   }
   const neededFolders = requested ? new Set([...byFolder.values()].flat()) : undefined;
+  let index: Map<string, number> | undefined;
+  const indexOf = (path: string): number =>
+    (index ??= new Map(scope.map((c, i) => [c.file.path, i]))).get(path) ?? -1;
   // Sizes (a stat each) of the configs asked about; the others' only matter when they are the same item as one of
   // those (see sizeConflicting).
   const sizes = tree.sizes
@@ -290,8 +308,9 @@ async function scopeOf(
           .map((c) => c.file.path),
       )
     : undefined;
-  for (const c of scope) {
-    const links = tree.hardLinks?.get(c.file.path);
+  const hardLinks = tree.hardLinks;
+  for (const c of hardLinks?.size ? scope : []) {
+    const links = hardLinks?.get(c.file.path);
     if (links !== undefined) {
       hardlinkWarnings.push(
         new ConfigError(
@@ -304,7 +323,7 @@ async function scopeOf(
     }
   }
 
-  return { configs: scope, chains, neededFolders, sizes, hardlinkWarnings };
+  return { configs: scope, chains, indexOf, neededFolders, sizes, hardlinkWarnings };
 }
 
 /** Step 4: every tags file the configs in scope need, by folder (read concurrently, looked at in path order). */
@@ -404,8 +423,8 @@ interface ConfigContext {
   onMain: boolean;
   branch: string | undefined;
   maxBytes: number;
-  /** What every config of a folder shares, by folder (see folderOf). */
-  byFolder: Map<string, ConfigFolder>;
+  /** What every config of a folder shares, by the folder's chain (see folderOf). */
+  byFolder: Map<string[], ConfigFolder>;
 }
 
 /** What the configs of one folder share: the tags from the tags files on their way, and where S3 keys start. */
@@ -429,9 +448,11 @@ interface ConfigFolder {
 /** The name in a folder's template: a control character, which no valid name has and encodes to `%00`. */
 const NAME_PLACEHOLDER = '\u0000';
 
-function folderOf(dir: string, team: string, chain: string[], context: ConfigContext): ConfigFolder {
-  let folder = context.byFolder.get(dir);
+/** `chain` is the folder's chain (root first, the folder last), the same array for every config in it. */
+function folderOf(team: string, chain: string[], context: ConfigContext): ConfigFolder {
+  let folder = context.byFolder.get(chain);
   if (folder) return folder;
+  const dir = chain[chain.length - 1]!;
   const { folders, settings, onMain } = context;
   const ok = !chain.some((d) => folders.get(d)?.ok === false);
   const tags: Tags = {};
@@ -462,7 +483,7 @@ function folderOf(dir: string, team: string, chain: string[], context: ConfigCon
       };
     }
   }
-  context.byFolder.set(dir, folder);
+  context.byFolder.set(chain, folder);
   return folder;
 }
 
@@ -505,8 +526,7 @@ function resolveConfig(
     );
   }
   // Tags from the root down: nearer folders win, then this folder's files entry.
-  const dir = dirName(path);
-  const folder = folderOf(dir, team, chain, context);
+  const folder = folderOf(team, chain, context);
   if (!folder.ok) return undefined; // the tags file's own errors say why
   const base = baseName(path);
   const entry = folder.files?.[base];
@@ -624,15 +644,15 @@ async function sizeConflicting(
   tree: RepoTree,
   resolved: ResolvedConfig[],
   byIdentity: ReadonlyMap<string, readonly ResolvedConfig[]>,
-  unsized: ReadonlySet<string>,
+  unsized: (path: string) => boolean,
   wanted: (path: string) => boolean,
   maxBytes: number,
 ): Promise<boolean> {
-  if (!unsized.size || !tree.sizes) return false;
+  if (!tree.sizes) return false;
   const ask: string[] = [];
   for (const group of byIdentity.values()) {
     if (group.length < 2 || !group.some((c) => wanted(c.path))) continue;
-    for (const c of group) if (unsized.has(c.path)) ask.push(c.path);
+    for (const c of group) if (unsized(c.path)) ask.push(c.path);
   }
   if (!ask.length) return false;
   const sizes = await tree.sizes(ask);

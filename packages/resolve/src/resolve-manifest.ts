@@ -20,6 +20,7 @@ import {
   classifyPath,
   contentTargetsOf,
   isMainBranch,
+  isTagsFile,
   listFor,
   loadSettings,
   resolveTree,
@@ -151,7 +152,9 @@ export async function resolveManifest(
 
 /** The base's settings and the listing its configs resolve in (or why its settings are not usable). */
 type BaseListing =
-  { settings: Settings; paths: string[]; files: TreeFile[] } | { unusable: unknown } | undefined;
+  | { settings: Settings; paths: string[]; files: TreeFile[]; tree: RepoTree }
+  | { unusable: unknown }
+  | undefined;
 
 /** Reads the base's settings and lists what its `paths` need; started before the head is resolved (git I/O). */
 async function listBase(base: RepoTree | undefined, paths: string[]): Promise<BaseListing> {
@@ -162,7 +165,39 @@ async function listBase(base: RepoTree | undefined, paths: string[]): Promise<Ba
   } catch (err) {
     return { unusable: err };
   }
-  return { settings, paths, files: await listFor(base, settings, paths) };
+  const files = await listFor(base, settings, paths);
+  return { settings, paths, files, tree: prefetchTagsFiles(base, files, paths) };
+}
+
+/**
+ * The base tree, with the tags files on the way to `paths` already being read (git answers while the head is
+ * resolved, instead of one round trip each when the base is): each prefetched file is handed out once, by read().
+ */
+function prefetchTagsFiles(base: RepoTree, files: readonly TreeFile[], paths: readonly string[]): RepoTree {
+  const folders = new Set<string>(['']);
+  for (const p of paths)
+    for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) folders.add(p.slice(0, i));
+  const reads = new Map<string, Promise<Buffer | undefined>>();
+  for (const f of files) {
+    if (f.kind !== 'file' || !isTagsFile(f.path)) continue;
+    const slash = f.path.lastIndexOf('/');
+    if (!folders.has(slash < 0 ? '' : f.path.slice(0, slash))) continue;
+    const read = base.read(f.path);
+    read.catch(() => undefined); // read() is awaited by whoever asks for the file; an unread failure is no one's
+    reads.set(f.path, read);
+  }
+  const tree: RepoTree = {
+    label: base.label,
+    list: () => base.list(),
+    read(path) {
+      const read = reads.get(path);
+      reads.delete(path);
+      return read ?? base.read(path);
+    },
+  };
+  if (base.listTops) tree.listTops = (tops) => base.listTops!(tops);
+  if (base.sizes) tree.sizes = (p) => base.sizes!(p);
+  return base.hardLinks ? { ...tree, hardLinks: base.hardLinks } : tree;
 }
 
 async function resolveBase(
@@ -180,11 +215,11 @@ async function resolveBase(
     );
     return byPath;
   }
-  const { settings, paths, files } = listing;
+  const { settings, paths, files, tree } = listing;
   const present = new Set(files.map((f) => f.path));
   const existing = [...new Set(paths)].filter((p) => present.has(p));
   if (!existing.length) return byPath;
-  const result: ResolveResult = await resolveTree(base, settings, {
+  const result: ResolveResult = await resolveTree(tree, settings, {
     branch,
     paths: existing,
     tagsFiles,
