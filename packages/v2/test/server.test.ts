@@ -1,10 +1,10 @@
 /** The reference server's durability: restarts, a SIGKILL mid-run, and faults injected after the work is done. */
 import { afterAll, expect, test } from '@jest/globals';
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { md5Hex } from '@itemstore/core';
-import { HttpItemStore } from '@itemstore/v2';
+import { HttpItemStore, itemIdFor } from '@itemstore/v2';
 import { serveProcess, type Proc } from './helpers/processes.js';
 import { TOKEN, fastClient, stats, testServer } from './helpers/servers.js';
 
@@ -114,6 +114,115 @@ test('SIGKILL of the server mid-run and a restart on the same port: no acknowled
   const st = await stats(first.url);
   for (const a of acked) {
     expect(a.version).toBe(1);
+    expect(st.versions[a.itemId]).toEqual({ dev: 1 });
+    expect((await store.getContents(a.itemId, 'dev'))?.content).toBe(a.content);
+  }
+}, 60_000);
+
+test('what a killed write leaves is dropped at open: a short blob, a torn header line; older item files still read', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'v2-torn-'));
+  let server = await testServer({ dataDir });
+  let store = fastClient(server.url);
+  const [a, b] = await store.generateIds('ns', [{ name: 'a' }, { name: 'b' }]);
+  await store.putContents(a!.itemId, 'dev', '{"a": 1}\n');
+  await server.close();
+  // Killed mid-write: a blob cut short under its final name (no version points at it), an empty one, and the
+  // header line of a generateId that was never answered.
+  const next = '{"a": 2, "padding": "' + 'x'.repeat(5000) + '"}\n';
+  writeFileSync(join(dataDir, 'blobs', md5Hex(next)), next.slice(0, 1000));
+  writeFileSync(join(dataDir, 'blobs', md5Hex('{"b": 1}\n')), '');
+  appendFileSync(join(dataDir, 'items.log'), '{"itemId":"it_0000","names');
+  // An item of an older version of this server: one items/<id>.json with its versions inline.
+  const oldId = itemIdFor('ns', { name: 'old' });
+  writeFileSync(
+    join(dataDir, 'items', `${oldId}.json`),
+    JSON.stringify({
+      itemId: oldId,
+      namespace: 'ns',
+      tags: { name: 'old' },
+      createdAt: '2026-01-01T00:00:00.000Z',
+      environments: {
+        dev: [
+          {
+            version: 1,
+            md5: md5Hex('old\n'),
+            deleted: false,
+            createdAt: '2026-01-01T00:00:00.000Z',
+            metadata: {},
+          },
+        ],
+      },
+    }),
+  );
+  writeFileSync(join(dataDir, 'blobs', md5Hex('old\n')), 'old\n');
+
+  server = await testServer({ dataDir });
+  store = fastClient(server.url);
+  expect(existsSync(join(dataDir, 'blobs', md5Hex(next)))).toBe(false);
+  expect(existsSync(join(dataDir, 'blobs', md5Hex('{"b": 1}\n')))).toBe(false);
+  expect(readFileSync(join(dataDir, 'items.log'), 'utf8').endsWith('}\n')).toBe(true);
+  expect(await store.generateIds('ns', [{ name: 'a' }, { name: 'b' }])).toEqual([
+    { itemId: a!.itemId, created: false },
+    { itemId: b!.itemId, created: false },
+  ]);
+  expect((await store.getContents(oldId, 'dev'))?.content).toBe('old\n');
+  // The same contents written again are stored in full.
+  expect(await store.putContents(a!.itemId, 'dev', next)).toMatchObject({ version: 2 });
+  expect(await store.putContents(b!.itemId, 'dev', '{"b": 1}\n')).toMatchObject({ version: 1 });
+  expect(await store.generateId('ns', { name: 'c' })).toMatchObject({ created: true });
+  await server.close();
+
+  server = await testServer({ dataDir });
+  store = fastClient(server.url);
+  expect((await store.getContents(a!.itemId, 'dev'))?.content).toBe(next);
+  expect((await store.getContents(b!.itemId, 'dev'))?.content).toBe('{"b": 1}\n');
+  expect(await store.generateId('ns', { name: 'c' })).toMatchObject({ created: false });
+  expect(Object.keys((await stats(server.url)).versions)).toHaveLength(4);
+  await server.close();
+});
+
+test('SIGKILL mid-run with batches of new items: every acknowledged id and version survives the restart', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'v2-kill-batch-'));
+  const args = ['--data', dataDir, '--token', TOKEN, '--latency', '5'];
+  const first = await serveProcess(['--port', '0', ...args]);
+  procs.push(first);
+  const port = new URL(first.url).port;
+  const store = new HttpItemStore({
+    url: first.url,
+    token: TOKEN,
+    concurrency: 6,
+    retry: { retries: 40, baseDelayMs: 20, maxDelayMs: 100 },
+  });
+  const ids: string[] = [];
+  const acked: { itemId: string; content: string }[] = [];
+  let restarted: Promise<unknown> | undefined;
+  await Promise.all(
+    Array.from({ length: 12 }, async (_, batch) => {
+      const made = await store.generateIds(
+        'kill',
+        Array.from({ length: 10 }, (_, i) => ({ name: `item${batch * 10 + i}` })),
+      );
+      ids.push(...made.map((m) => m.itemId));
+      await Promise.all(
+        made.map(async ({ itemId }, i) => {
+          const content = `{"i": ${batch * 10 + i}}\n`;
+          await store.putContents(itemId, 'dev', content, { ifNoneMatch: true });
+          acked.push({ itemId, content });
+          if (acked.length === 30) {
+            first.child.kill('SIGKILL');
+            restarted = first.exited.then(async () => {
+              procs.push(await serveProcess(['--port', port, ...args]));
+            });
+          }
+        }),
+      );
+    }),
+  );
+  await restarted;
+  expect(acked).toHaveLength(120);
+  const st = await stats(first.url);
+  expect(Object.keys(st.versions).sort()).toEqual([...new Set(ids)].sort());
+  for (const a of acked) {
     expect(st.versions[a.itemId]).toEqual({ dev: 1 });
     expect((await store.getContents(a.itemId, 'dev'))?.content).toBe(a.content);
   }
