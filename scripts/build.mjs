@@ -105,7 +105,13 @@ const LAZY = [
   // The YAML fast path (packages/convert/src/fast-yaml.ts) imports it whole (`import jsyaml from 'js-yaml'`): its
   // stand-in is an object that loads the module on the first property read. Steps that convert no YAML config
   // (detect, a step that fails on its inputs) do not load it.
-  { module: 'js-yaml', file: 'lib/js-yaml.cjs', whole: true },
+  // From packages/convert, which depends on js-yaml 4 (the top-level node_modules holds jest's js-yaml 3).
+  { module: 'js-yaml', file: 'lib/js-yaml.cjs', whole: true, from: 'packages/convert' },
+  // The `yaml` library: the exact YAML path, located errors and YAML output. On a push's happy path (item-store.yaml,
+  // tags.yaml and every ordinary config read by js-yaml, fast-yaml.ts) nothing calls it, and evaluating it (and
+  // decoding its half of the start-up chunks) was a tenth of detect's start. Its classes get a Proxy stand-in (see
+  // below), so `new Scalar(...)`, `Scalar.QUOTE_DOUBLE` and `instanceof` work as with the real ones.
+  { module: 'yaml', file: 'lib/yaml.cjs' },
 ].map((l) => ({ ...l, names: l.whole ? [] : namesUsed(l.module) }));
 const lazyByModule = new Map(LAZY.map((l) => [l.module, l]));
 
@@ -170,7 +176,7 @@ const sources = {
       return { contents: text.replace(eager, lazy), loader: 'js' };
     });
     // See LAZY above. Only our own sources get the stand-in; inside node_modules a module stays what it is.
-    b.onResolve({ filter: /^(?:@aws-sdk\/client-s3|@actions\/github|fflate|js-yaml)$/ }, (args) =>
+    b.onResolve({ filter: /^(?:@aws-sdk\/client-s3|@actions\/github|fflate|js-yaml|yaml)$/ }, (args) =>
       args.namespace === 'file' &&
       !/[\\/]node_modules[\\/]/.test(args.importer) &&
       lazyByModule.has(args.path)
@@ -187,9 +193,14 @@ const sources = {
           `const load = () => (loaded ??= createRequire(import.meta.url)('../${lazy.file}'));`,
           ...(lazy.whole
             ? ['export default new Proxy({}, { get: (_, key) => load()[key] });']
-            : lazy.names.map(
-                (n) =>
-                  `export function ${n}(...a) { const f = load().${n}; return new.target ? new f(...a) : f(...a); }`,
+            : lazy.names.map((n) =>
+                lazy.module === 'yaml' && /^[A-Z]/.test(n)
+                  ? // A class: constructed, called, its statics read and `instanceof` (through its prototype) as the
+                    // real one, loaded on the first of these.
+                    `export const ${n} = new Proxy(function ${n}() {}, { get: (_, k) => load().${n}[k], ` +
+                    `construct: (_, a, t) => Reflect.construct(load().${n}, a, t === ${n} ? load().${n} : t), ` +
+                    `apply: (_, self, a) => Reflect.apply(load().${n}, self, a) });`
+                  : `export function ${n}(...a) { const f = load().${n}; return new.target ? new f(...a) : f(...a); }`,
               )),
         ].join('\n'),
         resolveDir: root,
@@ -244,7 +255,7 @@ for (const lazy of LAZY) {
         ? // Imported, not required: the same build of the module (its ESM one) as a static import would bundle.
           `import m from ${JSON.stringify(lazy.module)}; module.exports = m;`
         : `export { ${lazy.names.join(', ')} } from ${JSON.stringify(lazy.module)};`,
-      resolveDir: root,
+      resolveDir: join(root, lazy.from ?? '.'),
       sourcefile: basename(lazy.file),
       loader: 'js',
     },

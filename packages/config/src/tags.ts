@@ -10,7 +10,7 @@ import {
   type ConfigError,
 } from '@itemstore/core';
 import { fastRepoYamlValue } from '@itemstore/convert';
-import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { closest } from './schema-errors.js';
 import { isConfigPathShape } from './paths.js';
 import { errorAt, parseYamlSource, type YamlSource } from './yaml-source.js';
@@ -326,7 +326,7 @@ function tagValueOf(node: Node | null): string | { problem: string } {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
     // As written: `1.0` stays "1.0" (String(1.0) would be "1"), `0x1F` stays "0x1F".
-    const written = node.type === Scalar.PLAIN && typeof node.source === 'string' ? node.source : String(v);
+    const written = node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : String(v);
     return written;
   }
   return { problem: `a tag value must be a string, number or boolean (got ${kindOf(node)})` };

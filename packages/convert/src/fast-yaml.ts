@@ -116,13 +116,27 @@ function resolvePlain(data: string): boolean {
 }
 
 /**
- * The core schema's null and boolean words (`/^(?:~|[Nn]ull|NULL)?$/`, `/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/`), read
- * by the library's own definitions; the test checks every other capitalisation is a string.
+ * The core schema's null and boolean words (`/^(?:~|[Nn]ull|NULL)?$/`, `/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/`) and
+ * their values; the test checks each against the library's own definitions and that every other capitalisation is
+ * a string. Written out, not read from the library when this module loads: a run whose YAML all takes this path
+ * never loads the `yaml` library (scripts/build.mjs).
  */
-export const CORE_WORDS = ['~', 'null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'];
+export const CORE_WORD_VALUES: Readonly<Record<string, null | boolean>> = {
+  '~': null,
+  null: null,
+  Null: null,
+  NULL: null,
+  true: true,
+  True: true,
+  TRUE: true,
+  false: false,
+  False: false,
+  FALSE: false,
+};
+export const CORE_WORDS = Object.keys(CORE_WORD_VALUES);
 const WORDS = new Map<string, unknown>(
   CORE_WORDS.map((w) => {
-    const v = readPlain12(w).value;
+    const v = CORE_WORD_VALUES[w];
     return [w, String(v) === w ? v : new Typed(w, v)];
   }),
 );

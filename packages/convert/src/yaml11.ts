@@ -51,8 +51,10 @@ function defaultTags(schema: 'yaml-1.1' | 'core'): TagDef[] {
   return (new Schema({ schema }).tags as unknown as TagDef[]).filter((t) => t.default === true && t.test);
 }
 
-const TAGS_11 = defaultTags('yaml-1.1');
-const TAGS_12 = defaultTags('core');
+// Built on first use, not when the module loads: a run that reads every YAML file by the fast path (fast-yaml.ts)
+// never loads the `yaml` library (the bundle loads it on first use, scripts/build.mjs).
+let tags11: TagDef[] | undefined;
+let tags12: TagDef[] | undefined;
 
 function typeOfTag(tag: string): YamlType {
   const short = tag.replace('tag:yaml.org,2002:', '');
@@ -86,12 +88,12 @@ function readWith(tags: readonly TagDef[], text: string): ScalarReading {
 
 /** How a YAML 1.1 reader (the `yaml` library's yaml-1.1 schema) reads a plain scalar. */
 export function readPlain11(text: string): ScalarReading {
-  return readWith(TAGS_11, text);
+  return readWith((tags11 ??= defaultTags('yaml-1.1')), text);
 }
 
 /** How YAML 1.2 core (this suite) reads a plain scalar. */
 export function readPlain12(text: string): ScalarReading {
-  return readWith(TAGS_12, text);
+  return readWith((tags12 ??= defaultTags('core')), text);
 }
 
 /** PyYAML's implicit resolvers (yaml/resolver.py), for the type only. */
@@ -137,11 +139,18 @@ export function sameReading(a: ScalarReading, b: ScalarReading): boolean {
  */
 const CANDIDATE = /^(?:[-+.0-9]|(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$)/;
 
+/**
+ * The commonest numbers, which every reader reads alike: a decimal integer of at most 15 digits without a leading
+ * zero, a short decimal fraction (the test checks them against the library's 1.1 and 1.2 readings). Answered here
+ * so that such numbers do not load the `yaml` library for its 1.1 schema (scripts/build.mjs loads it on first use).
+ */
+const PLAIN_NUMBER = /^-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,8})?$/;
+
 const cache = new Map<string, Yaml11Difference | null>();
 
 /** The difference for one plain scalar, or undefined when YAML 1.1 (and PyYAML) and YAML 1.2 read it the same. */
 export function yaml11Difference(text: string): Yaml11Difference | undefined {
-  if (!CANDIDATE.test(text) || text.includes('\n')) return undefined;
+  if (!CANDIDATE.test(text) || text.includes('\n') || PLAIN_NUMBER.test(text)) return undefined;
   const hit = cache.get(text);
   if (hit !== undefined) return hit ?? undefined;
   const result = computeDifference(text);
@@ -150,7 +159,7 @@ export function yaml11Difference(text: string): Yaml11Difference | undefined {
   return result;
 }
 
-function computeDifference(text: string): Yaml11Difference | undefined {
+export function computeDifference(text: string): Yaml11Difference | undefined {
   const yaml11 = readPlain11(text);
   const yaml12 = readPlain12(text);
   const pyType = pyyamlType(text);

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@itemstore/core';
 import { decodeConfig, emitYaml, stringifyV2, toV2Json } from '@itemstore/convert';
-import { CORE_WORDS, fastYamlValue } from '../src/fast-yaml';
+import { CORE_WORDS, CORE_WORD_VALUES, fastYamlValue } from '../src/fast-yaml';
 import { readPlain12 } from '../src/yaml11';
 import { parseYamlExact, type ConvertOptions } from '../src/parse-config';
 import { orderedKeys } from '../src/json-value';
@@ -240,6 +240,7 @@ describe('the YAML fast path bails or gives the exact path’s bytes', () => {
     for (const w of ['~', ...cases('null'), ...cases('true'), ...cases('false')]) {
       expect([w, readPlain12(w).type !== 'str']).toEqual([w, CORE_WORDS.includes(w)]);
     }
+    for (const w of CORE_WORDS) expect([w, readPlain12(w).value]).toEqual([w, CORE_WORD_VALUES[w]]);
   });
 
   test('hand-picked edge cases', () => {

@@ -18,6 +18,7 @@ import {
   yaml11Findings,
   yaml11Problems,
 } from '@itemstore/convert';
+import { computeDifference } from '../src/yaml11';
 
 const D = (iso: string) => new Date(iso);
 
@@ -392,6 +393,35 @@ function libRead(text: string, version: '1.1' | '1.2'): unknown {
 function plainJs(r: { value: unknown }): unknown {
   return typeof r.value === 'bigint' ? Number(r.value) : r.value;
 }
+
+describe('plain decimal numbers', () => {
+  test('are answered without the library only where every reader agrees (integers, short fractions)', () => {
+    const texts = [
+      '0',
+      '-0',
+      '7',
+      '-7',
+      '10',
+      '999999999999999',
+      '-999999999999999',
+      '0.5',
+      '-0.25',
+      '12345678.12345678',
+    ];
+    for (let i = 0; i < 2000; i++) {
+      const int = String(Math.floor(Math.random() * 10 ** (1 + (i % 15))));
+      texts.push(int, `-${int}`, `${int}.${String(i).padStart(1 + (i % 8), '0')}`);
+    }
+    for (const t of texts) {
+      if (!/^-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,8})?$/.test(t)) continue;
+      expect([t, computeDifference(t)]).toEqual([t, undefined]);
+    }
+    // Just outside the shortcut, the library still decides.
+    for (const t of ['01', '1_000', '1:20', '1e3', '0x1F', '+1', '1.', '.5']) {
+      expect([t, yaml11Difference(t)]).toEqual([t, computeDifference(t)]);
+    }
+  });
+});
 
 describe('the YAML 1.1 table', () => {
   test.each(TABLE)('%s', (text, v11, v12, error, stored) => {
