@@ -100,7 +100,7 @@ async function deploy(repo: { workingDirectory: string }): Promise<void> {
     dryRun,
     deletions,
     concurrency,
-    isAncestor: gitIsAncestor(manifest.repoRoot, { logger: actionsLogger }),
+    isAncestor: gitIsAncestor(manifest.repoRoot, { logger: actionsLogger, head: manifest.headSha }),
     convert: toV2Json,
     tree,
     maxBytes,

@@ -260,4 +260,13 @@ describe('itemstore (the built CLI)', () => {
     const full = await store.getItem(item!.itemId);
     expect(full?.environments.dev?.metadata).toMatchObject({ dirty: 'true' });
   });
+
+  test('deploy: a dirty checkout is refused ahead of a config error (git status runs beside the reading)', async () => {
+    writeFileSync(join(repo.dir, 'emr/default/spark.yaml'), 'job: [spark\n');
+    const r = await cli(['deploy', '--repo', repo.dir, '--url', v2.url, '--token', TOKEN]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('The checkout has uncommitted changes (1 file, e.g. emr/default/spark.yaml)');
+    expect(r.stderr).not.toContain('emr/default/spark.yaml:1');
+    spawnSync('git', ['checkout', '--', 'emr/default/spark.yaml'], { cwd: repo.dir });
+  });
 });

@@ -4,6 +4,8 @@
  * X), then a late run of r2: stale, nothing written, V2 dev still holds X.
  */
 import { afterAll, expect, jest, test } from '@jest/globals';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { toV2Json } from '@itemstore/convert';
 import { deploySummary, deployToV2, findExact, gitIsAncestor, type DeployOptions } from '@itemstore/v2';
 import { GitRepo } from '../../../test/helpers/git-repo.js';
@@ -77,4 +79,29 @@ test('r1 X, r2 Y, r3 X (revert): deploy r1, r3, then late r2 → stale, nothing 
   expect(rerun.report.counts).toMatchObject({ unchanged: 1 });
   expect((await dev()).state.confirmedBy).toBe(r3);
   expect(writeRequests(await stats(server.url))).toBe(writesBefore);
+});
+
+test('gitIsAncestor with head: questions about the deployed history are answered from one rev-list, no git call', async () => {
+  const repo = await GitRepo.init();
+  const c1 = await repo.commit('c1', { 'a.txt': '1\n' });
+  const c2 = await repo.commit('c2', { 'a.txt': '2\n' });
+  const c3 = await repo.commit('c3', { 'a.txt': '3\n' });
+  const isAncestor = gitIsAncestor(repo.dir, { head: c3, fetch: false });
+  expect(await isAncestor(c1, c3)).toBe(true);
+  // Without git (the clone gone), what the listed history proves is still answered.
+  rmSync(join(repo.dir, '.git'), { recursive: true, force: true });
+  expect(await isAncestor(c2, c3)).toBe(true);
+  expect(await isAncestor(c3, c1)).toBe(false);
+  expect(await isAncestor(c3, c2)).toBe(false);
+  expect(await isAncestor(c3, c3)).toBe(true);
+});
+
+test('gitIsAncestor with head: a commit outside the listed history still asks git', async () => {
+  const repo = await GitRepo.init();
+  const c1 = await repo.commit('c1', { 'a.txt': '1\n' });
+  const c2 = await repo.commit('c2', { 'a.txt': '2\n' });
+  const withHead = gitIsAncestor(repo.dir, { head: c1, fetch: false });
+  // c2 is newer than the deployed commit c1: c1 is in c2's history, and c2 is not in c1's.
+  expect(await withHead(c1, c2)).toBe(true);
+  expect(await withHead(c2, c1)).toBe(false);
 });

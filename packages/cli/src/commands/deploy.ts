@@ -80,24 +80,29 @@ export async function deployCommand(argv: string[]): Promise<number> {
   const environment = gateDeployEnvironment(settings, values.environment);
   const store = new HttpItemStore({ url, token, concurrency, logger: terminalLogger });
   const dryRun = Boolean(values['dry-run']);
-  let dirty = false;
-  if (!dryRun) {
-    const changed = await (await checkedRepo(configRootOf(manifest))).uncommittedFiles();
-    dirty = changed.length > 0;
-    if (dirty && !values['allow-dirty']) {
-      throw new UsageError(
-        `The checkout has uncommitted changes (${changed.length} file${changed.length === 1 ? '' : 's'}, e.g. ${changed[0]}), which would be recorded under commit ${manifest.headSha.slice(0, 12)}: commit them first, or pass --allow-dirty to record dirty: "true" on each version.`,
-      );
-    }
-    if (dirty) stderr(`deploy: ${changed.length} uncommitted file(s); each version records dirty: "true".`);
-  }
+  // The checkout's state (git status) is asked while the configs are read and converted; deployToV2 waits for it
+  // before its first request, and a refusal comes first, as when it was asked before the configs were read.
+  const dirty = dryRun
+    ? false
+    : (async () => {
+        const changed = await (await checkedRepo(configRootOf(manifest))).uncommittedFiles();
+        if (changed.length && !values['allow-dirty']) {
+          throw new UsageError(
+            `The checkout has uncommitted changes (${changed.length} file${changed.length === 1 ? '' : 's'}, e.g. ${changed[0]}), which would be recorded under commit ${manifest.headSha.slice(0, 12)}: commit them first, or pass --allow-dirty to record dirty: "true" on each version.`,
+          );
+        }
+        if (changed.length)
+          stderr(`deploy: ${changed.length} uncommitted file(s); each version records dirty: "true".`);
+        return changed.length > 0;
+      })();
+  if (typeof dirty !== 'boolean') dirty.catch(() => {}); // deployToV2 awaits it (and fails with its error)
   const { plan, report } = await deployToV2(manifest, {
     store,
     environment,
     dryRun,
     deletions,
     concurrency,
-    isAncestor: gitIsAncestor(manifest.repoRoot, { logger: terminalLogger }),
+    isAncestor: gitIsAncestor(manifest.repoRoot, { logger: terminalLogger, head: manifest.headSha }),
     convert: toV2Json,
     tree,
     maxBytes: settings.maxConfigBytes,

@@ -26,8 +26,11 @@ export interface DeployOptions {
   tree?: RepoTree;
   maxBytes?: number;
   runUrl?: string;
-  /** The content came from a working tree with uncommitted changes (recorded as `dirty: "true"` in the metadata). */
-  dirty?: boolean;
+  /**
+   * The content came from a working tree with uncommitted changes (recorded as `dirty: "true"` in the metadata). A
+   * promise is awaited before the first request (its rejection ends the deploy there, before any config error).
+   */
+  dirty?: boolean | Promise<boolean>;
   /**
    * Mode `all` on the main branch only: list main's items of this environment that no config maps to (in the
    * namespaces of item-store.yaml's teams) as orphans in the report; `prune: true` tombstones them after every
@@ -71,6 +74,7 @@ export async function deployToV2(
     ...(orphans ? { orphans } : {}),
     concurrency: options.concurrency,
     logger,
+    beforeRequests: Promise.resolve(options.dirty),
     ...(options.tree ? { tree: options.tree } : {}),
     ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
     onPlanned: () => planning.tick(),
@@ -85,7 +89,7 @@ export async function deployToV2(
       commit: manifest.headSha,
       branch: manifest.branch,
       ...(options.runUrl ? { runUrl: options.runUrl } : {}),
-      ...(options.dirty ? { dirty: 'true' } : {}),
+      ...((await options.dirty) ? { dirty: 'true' } : {}),
     },
     concurrency: options.concurrency,
     logger,

@@ -217,6 +217,11 @@ export interface PlanOptions extends PrepareOptions {
   logger?: Logger;
   /** Called after each entry is planned (progress). */
   onPlanned?: () => void;
+  /**
+   * Work that runs while the configs are read and converted (e.g. git status) and must end before the first
+   * request; when it fails, the plan fails with its error, ahead of any config error.
+   */
+  beforeRequests?: Promise<unknown>;
 }
 
 /**
@@ -230,7 +235,10 @@ export const BULK_LOOKUP_MIN = 20;
 export async function planDeploy(manifest: ResolvedManifest, options: PlanOptions): Promise<DeployPlan> {
   const { store, environment } = options;
   const lookedUp = (e: ResolvedEntry) => !(e.action === 'delete' && options.deletions === 'skip');
-  const { prepared, notForV2 } = await prepareDeploy(manifest, options);
+  const [prep, before] = await Promise.allSettled([prepareDeploy(manifest, options), options.beforeRequests]);
+  if (before.status === 'rejected') throw before.reason;
+  if (prep.status === 'rejected') throw prep.reason;
+  const { prepared, notForV2 } = prep.value;
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
   const commit = manifest.headSha;
   const perNamespace = countBy(
