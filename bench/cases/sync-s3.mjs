@@ -4,6 +4,7 @@
 //
 //   npm run build && node bench/cases/sync-s3.mjs [--quick] [--runs N] [--configs 10000] [--concurrency 16]
 //     [--cli PATH]     another build of dist/cli/itemstore.js (`node scripts/build.mjs --outdir DIR`)
+//     [--noop-only]    only the no-op rows and their listing floors (no first-sync rows): for working on the no-op
 //     [--fauxqs DIR]   also run both rows against fauxqs (npm; 1.9.x runs on Node 20), installed in DIR
 //                      (`npm install --prefix DIR fauxqs@1.9.2`): it computes ETags like S3 and is faster
 //
@@ -18,7 +19,7 @@
 // Floors, measured against the same server in the same run (the server shares the 2 cores; its own CPU per run is
 // read from /proc and stated in the notes): for the first sync, a minimal client (hand-signed PUTs over node:http,
 // the same files, the same requests in flight); for the no-op, listing the prefix alone, one page after another and
-// in parallel key ranges (the method sync-s3 uses once it knows its keys).
+// in key ranges with 2 pages in flight (the method sync-s3 uses against a custom endpoint once it knows its keys).
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,25 +37,36 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     cli: { type: 'string' },
     fauxqs: { type: 'string' },
+    'noop-only': { type: 'boolean' },
   },
   strict: false,
 });
 const BUCKET = 'bench-sync-s3';
+// sync-s3's listing pages in flight against a custom endpoint (ENDPOINT_LIST_PAGES in packages/s3/src/sync.ts).
+const RANGE_PAGES_IN_FLIGHT = 2;
 // The listing floors: a Node process that lists the prefix with the SDK and nothing else, either one page after another
-// (each needs the previous page's token) or, like sync-s3 once it knows its keys, as disjoint key ranges in parallel
-// (StartAfter at every 1,000th expected key, read from a file of keys; each range paged until it passes the next cut).
+// (each needs the previous page's token) or, like sync-s3 once it knows its keys, as disjoint key ranges (StartAfter at
+// every 1,000th expected key, read from a file of keys; each range paged until it passes the next cut) with at most
+// N pages in flight (sync-s3 against a custom endpoint: 2, see listPagesInFlight in packages/s3/src/sync.ts).
 const LIST_ONLY = `
 import { readFileSync } from 'node:fs';
 import { S3Client, ListObjectsV2Command } from '@aws-sdk/client-s3';
-const [endpoint, Bucket, Prefix, keysFile] = process.argv.slice(-4);
+const [endpoint, Bucket, Prefix, keysFile, inFlight] = process.argv.slice(-5);
 const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true,
   requestHandler: { httpAgent: { keepAlive: true, maxSockets: 16 } } });
 const seen = new Set();
+let active = 0;
+const waiting = [];
+async function limited(send) {
+  if (active < Number(inFlight)) active++;
+  else await new Promise((r) => waiting.push(r)); // the slot is handed over by the page that ends
+  try { return await send(); } finally { const next = waiting.shift(); if (next) next(); else active--; }
+}
 async function walk(after, upTo) {
   let token;
   for (;;) {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket, Prefix,
-      ...(token ? { ContinuationToken: token } : after ? { StartAfter: after } : {}) }));
+    const page = await limited(() => s3.send(new ListObjectsV2Command({ Bucket, Prefix,
+      ...(token ? { ContinuationToken: token } : after ? { StartAfter: after } : {}) })));
     let last;
     for (const o of page.Contents ?? []) { seen.add(o.Key); last = o.Key; }
     if (!page.IsTruncated) return;
@@ -387,19 +399,23 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
         join(repo.dir, TEAM, 'default'),
         String(concurrency),
       ];
-      log(`first sync: ours (${firstRuns} runs)`);
-      const oursFirst = await firstSync('ours', process.execPath, ours, oursEnv);
-      log(`first sync: aws (${firstRuns} runs)`);
-      const awsFirst = await firstSync('aws', AWS_CLI, aws, awsEnv);
-      log(`first-sync floor: minimal signed PUTs over node:http (${firstRuns} runs)`);
-      const rawFirst = await firstSync('raw', process.execPath, rawPut, oursEnv);
-      const firstPuts = {
-        ours: putsPerRun.ours.splice(0),
-        aws: putsPerRun.aws.splice(0),
-        raw: putsPerRun.raw.splice(0),
-      };
-      if (![...firstPuts.ours, ...firstPuts.aws, ...firstPuts.raw].every((p) => p === n)) {
-        throw new Error(`a first sync did not upload every config: ${JSON.stringify(firstPuts)}`);
+      const noopOnly = values['noop-only'] === true;
+      let oursFirst, awsFirst, rawFirst;
+      if (!noopOnly) {
+        log(`first sync: ours (${firstRuns} runs)`);
+        oursFirst = await firstSync('ours', process.execPath, ours, oursEnv);
+        log(`first sync: aws (${firstRuns} runs)`);
+        awsFirst = await firstSync('aws', AWS_CLI, aws, awsEnv);
+        log(`first-sync floor: minimal signed PUTs over node:http (${firstRuns} runs)`);
+        rawFirst = await firstSync('raw', process.execPath, rawPut, oursEnv);
+        const firstPuts = {
+          ours: putsPerRun.ours.splice(0),
+          aws: putsPerRun.aws.splice(0),
+          raw: putsPerRun.raw.splice(0),
+        };
+        if (![...firstPuts.ours, ...firstPuts.aws, ...firstPuts.raw].every((p) => p === n)) {
+          throw new Error(`a first sync did not upload every config: ${JSON.stringify(firstPuts)}`);
+        }
       }
 
       // The no-op prefixes: synced once, untimed (the warm-up run of each measurement).
@@ -417,19 +433,19 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
         ...countPuts('aws'),
       });
       // The floors of a no-op run for any tool that asks S3 what it holds: one Node process listing the prefix with
-      // the SDK, one page after another, or in parallel key ranges as sync-s3 does once it knows its keys.
+      // the SDK, one page after another, or in key ranges with 2 pages in flight as sync-s3 does once it knows its keys.
       const keysFile = join(scratch, 'keys.txt');
       writeFileSync(keysFile, repo.keys.map((k) => `noop/ours/${TEAM}/${k}`).join('\n') + '\n');
       const listFloor = {};
-      for (const [how, file] of [
-        ['sequential', '-'],
-        ['ranges', keysFile],
+      for (const [how, file, inFlight] of [
+        ['sequential', '-', 1],
+        ['ranges', keysFile, RANGE_PAGES_IN_FLIGHT],
       ]) {
         log(`no-op floor: listing the prefix alone, ${how} (${runs} runs)`);
         const cpu = serverCpuHooks(`list-${how}`);
         listFloor[how] = await measureCommand(
           process.execPath,
-          ['--input-type=module', '-e', LIST_ONLY, s3.endpoint, BUCKET, 'noop/ours/', file],
+          ['--input-type=module', '-e', LIST_ONLY, s3.endpoint, BUCKET, 'noop/ours/', file, String(inFlight)],
           {
             runs,
             warmup: 1,
@@ -452,7 +468,7 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
       const mb = (repo.totalBytes / 1e6).toFixed(1);
       const pages = Math.ceil(n / 1000);
       const bestList = Math.min(listFloor.sequential.wallMs, listFloor.ranges.wallMs);
-      return [
+      const firstRows = () => [
         row({
           case: `sync-s3: first sync, ${n.toLocaleString('en-US')} default/ configs (${mb} MB) to ${server}`,
           ours: { value: oursFirst.wallMs, unit: 'ms', ...resources(oursFirst) },
@@ -478,6 +494,9 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
             `flight (no SDK, no parsing, no listing, no plan)${serverNote('raw-first')}; the server shares the 2 cores, ` +
             `so this ratio is the best a first sync against it can reach; median of ${firstRuns} runs`,
         }),
+      ];
+      return [
+        ...(noopOnly ? [] : firstRows()),
         row({
           case: `sync-s3: no-op re-sync, ${n.toLocaleString('en-US')} configs on ${server}`,
           ours: { value: oursNoop.wallMs, unit: 'ms', ...resources(oursNoop) },
@@ -490,13 +509,13 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
             `(${(bestList / awsNoop.wallMs).toFixed(2)}× of aws; next rows)`,
         }),
         row({
-          case: `sync-s3 floor: listing ${n.toLocaleString('en-US')} keys alone in parallel key ranges (Node + SDK) on ${server}`,
+          case: `sync-s3 floor: listing ${n.toLocaleString('en-US')} keys alone in key ranges, ${RANGE_PAGES_IN_FLIGHT} pages in flight (Node + SDK) on ${server}`,
           ours: { value: listFloor.ranges.wallMs, unit: 'ms', ...resources(listFloor.ranges) },
           peer: { name: 'aws s3 sync (no-op)', value: awsNoop.wallMs, unit: 'ms', ...resources(awsNoop) },
           notes:
-            'the method sync-s3 uses once it knows its keys: a Node process (start, SDK load) that lists the prefix ' +
-            `as ${pages} disjoint key ranges in parallel (StartAfter at every 1,000th key, ${concurrency} in flight) and nothing else` +
-            `${serverNote('list-ranges')}; median of ${runs} runs`,
+            'the method sync-s3 uses against a custom endpoint once it knows its keys: a Node process (start, SDK load) ' +
+            `that lists the prefix as ${pages} disjoint key ranges (StartAfter at every 1,000th key) with ${RANGE_PAGES_IN_FLIGHT} pages in ` +
+            `flight, so the server always has the next page to build, and nothing else${serverNote('list-ranges')}; median of ${runs} runs`,
         }),
         row({
           case: `sync-s3 floor: listing ${n.toLocaleString('en-US')} keys alone, one page after another (Node + SDK) on ${server}`,
@@ -505,7 +524,8 @@ await runCase('sync-s3', async ({ quick, runs, log }) => {
           notes:
             `the same listing as ${pages} pages of 1,000 keys in sequence (each needs the previous token)` +
             `${serverNote('list-sequential')}: s3rver builds each page on its one JavaScript thread (a stat and two ` +
-            'file reads per key), so parallel pages add no server core; the faster of the two listing rows is the best ' +
+            'file reads per key), so more pages in flight add no server core (2 only keep it busy while the client reads a page); ' +
+            'the faster of the two listing rows is the best ' +
             `a no-op sync against this server can reach; median of ${runs} runs`,
         }),
       ];

@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import { startS3Server, type S3TestServer } from '../../../test/helpers/s3-server.js';
 import { compareKeys, createS3Client, listLocation, PAGE_KEYS, syncToS3 } from '../src/index.js';
 import { cutPoints } from '../src/remote.js';
+import { ENDPOINT_LIST_PAGES, listPagesInFlight } from '../src/sync.js';
 import { ConfigRepo, baseFiles, removeRepos } from './fixtures.js';
 
 // The listing of a prefix in parallel key ranges (listLocation with expectedKeys) against a real s3rver: many
@@ -164,6 +165,57 @@ describe('listing a prefix in parallel key ranges (s3rver)', () => {
     expect(await s3.listKeys(BUCKET, PREFIX)).toEqual(configKeys);
     for (const key of OUTSIDE) expect(await s3.getObject(BUCKET, key)).toBeDefined();
   }, 60_000);
+});
+
+describe('how a full sync lists (pages in flight, where the ranges are cut)', () => {
+  test('against an endpoint: ranges cut at the checkout file names from the start, 2 pages in flight, orphans found', async () => {
+    const c = client();
+    const send = c.send.bind(c);
+    let inFlight = 0;
+    let most = 0;
+    c.send = (async (...args: Parameters<typeof send>) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await send(...args);
+      } finally {
+        inFlight--;
+      }
+    }) as typeof c.send;
+    try {
+      await putAll(orphans); // again: the test before deletes them
+      await s3.resetCounts();
+      const { report } = await syncToS3({
+        full: true,
+        repoDir: repo.root,
+        endpoint: s3.endpoint,
+        credentials: s3.credentials,
+        clientFor: () => c,
+        logger: new MemoryLogger(),
+        concurrency: 16,
+      });
+      expect(report.counts).toMatchObject({
+        uploaded: 0,
+        unchanged: configKeys.length,
+        kept: orphans.length,
+        failed: 0,
+      });
+      expect(most).toBe(ENDPOINT_LIST_PAGES);
+      // Every range the expected keys give was listed: the cuts come from the file names alone.
+      const starts = (await s3.requests())
+        .filter((r) => r.query.has('start-after'))
+        .map((r) => r.query.get('start-after'));
+      const cuts = cutPoints(configKeys, PREFIX);
+      for (const cut of cuts.slice(1)) expect(starts).toContain(cut);
+    } finally {
+      c.destroy();
+    }
+  }, 60_000);
+
+  test("pages in flight: the run's concurrency against AWS S3, at most 2 against a custom endpoint", () => {
+    expect(listPagesInFlight(undefined, 16)).toBe(16);
+    expect(listPagesInFlight('http://127.0.0.1:4568', 16)).toBe(2);
+    expect(listPagesInFlight('http://127.0.0.1:4568', 1)).toBe(1);
+  });
 });
 
 describe('compareKeys (S3 lists keys in UTF-8 byte order)', () => {

@@ -2,6 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import { md5Hex } from '@itemstore/core';
 import {
   countPlan,
+  dryRunResult,
+  syncReport,
   isMultipartEtag,
   normalizeEtag,
   objectRef,
@@ -51,6 +53,41 @@ describe('planSync', () => {
       ['p/c.yaml', 'upload', 'content differs (MD5 ≠ ETag)'],
     ]);
     expect(countPlan(plan)).toEqual({ upload: 2, unchanged: 1, delete: 0, keep: 0 });
+  });
+
+  test('items, applied items and report objects keep their keys and key order (the JSON report is unchanged)', () => {
+    const same = desired('p/same.yaml', 'a: 1\n');
+    const plan = planSync({
+      desired: [desired('p/new.yaml', 'n: 1\n'), same, desired('p/changed.yaml', 'c: 2\n')],
+      deletions: [],
+      listings: [
+        listing({ 'p/same.yaml': { etag: same.md5 }, 'p/changed.yaml': { etag: md5Hex('c: 1\n') } }),
+      ],
+      deletionsMode: 'skip',
+      full: false,
+    });
+    const base = ['bucket', 'region', 'key', 'path', 'md5', 'bytes', 'action', 'reason'];
+    const byKey = new Map(plan.items.map((i) => [i.key, i]));
+    expect(Object.keys(byKey.get('p/new.yaml')!)).toEqual([...base, 'body', 'contentType']);
+    expect(Object.keys(byKey.get('p/same.yaml')!)).toEqual([...base, 'remoteEtag']);
+    expect(Object.keys(byKey.get('p/changed.yaml')!)).toEqual([...base, 'remoteEtag', 'body', 'contentType']);
+    const applied = dryRunResult(plan).items;
+    expect(applied.map((i) => Object.keys(i))).toEqual(
+      plan.items.map((i) => [...Object.keys(i).filter((k) => k !== 'body'), 'status']),
+    );
+    const report = syncReport({
+      mode: 'manifest',
+      environment: 'dev',
+      dryRun: true,
+      deletions: 'skip',
+      items: applied,
+    });
+    expect(JSON.parse(JSON.stringify(report.objects))).toEqual(
+      applied.map((i) => JSON.parse(JSON.stringify({ ...i, contentType: undefined }))),
+    );
+    expect(report.objects.map((o) => Object.keys(o))).toEqual(
+      applied.map((i) => Object.keys(i).filter((k) => k !== 'contentType')),
+    );
   });
 
   test('a multipart ETag is never compared with an MD5: the hashed stored bytes decide', () => {
