@@ -17,7 +17,7 @@ import {
   lastSuccessfulRunSha,
   readEventContext,
 } from '@itemstore/changes';
-import { FsTree, loadSettings } from '@itemstore/config';
+import { FsTree, loadSettings, type Settings } from '@itemstore/config';
 
 export function run(): Promise<void> {
   return runAction('detect-changed-paths', main);
@@ -26,10 +26,16 @@ export function run(): Promise<void> {
 async function main(): Promise<void> {
   const event = readEventContext();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const directory = resolve(workspace, getInput('working-directory') || '.');
+  // item-store.yaml (for the namespaces output) is read and parsed while git works out the changes.
+  const settings = loadSettings(new FsTree(directory)).then(
+    (value) => ({ value }),
+    (err: unknown) => ({ err }),
+  );
   const lastSuccess = await lastSuccessOf(event);
   const manifest = await detectChanges({
     ...(lastSuccess === undefined ? {} : { lastSuccess }),
-    directory: resolve(workspace, getInput('working-directory') || '.'),
+    directory,
     event,
     base: getInput('base') || undefined,
     head: getInput('head') || undefined,
@@ -56,7 +62,7 @@ async function main(): Promise<void> {
     branch: manifest.branch,
     'base-sha': manifest.baseSha ?? '',
     'head-sha': manifest.headSha,
-    ...(await teamOutputs(manifest.entries, resolve(workspace, getInput('working-directory') || '.'))),
+    ...teamOutputs(manifest.entries, await settings),
   });
   await writeSummary(changeSummary(manifest));
 }
@@ -65,10 +71,10 @@ async function main(): Promise<void> {
  * `teams` and `namespaces`: JSON arrays (sorted, unique) of the team folders whose configs changed (before and after
  * a rename) and their namespaces from item-store.yaml, for gating later jobs (`contains(fromJSON(...), 'emr')`).
  */
-async function teamOutputs(
+function teamOutputs(
   entries: readonly { path: string; previousPath?: string; kind: string }[],
-  directory: string,
-): Promise<{ teams: string; namespaces: string }> {
+  settings: { value: Settings } | { err: unknown },
+): { teams: string; namespaces: string } {
   const teams = new Set<string>();
   for (const e of entries) {
     if (e.kind !== 'config') continue;
@@ -78,14 +84,13 @@ async function teamOutputs(
     }
   }
   const namespaces = new Set<string>();
-  try {
-    const settings = await loadSettings(new FsTree(directory));
+  if ('value' in settings) {
     for (const t of teams) {
-      const ns = settings.teams[t]?.namespace;
+      const ns = settings.value.teams[t]?.namespace;
       if (ns) namespaces.add(ns);
     }
-  } catch (err) {
-    actionsLogger.debug(`namespaces: item-store.yaml not read (${(err as Error).message})`);
+  } else {
+    actionsLogger.debug(`namespaces: item-store.yaml not read (${(settings.err as Error).message})`);
   }
   return { teams: JSON.stringify([...teams].sort()), namespaces: JSON.stringify([...namespaces].sort()) };
 }
