@@ -9,6 +9,7 @@ import type { ChangeManifest } from '@itemstore/core';
 import { GitRepo, git } from '../helpers/git-repo.js';
 import { runBundle, type BundleOptions, type BundleRun } from '../helpers/run-bundle.js';
 import { startFakeGitHubApi } from '../helpers/github-api.js';
+import { bucketsNamed, settingsYaml } from '../helpers/settings.js';
 
 // Real git processes: generous limits for a loaded 2-core CI machine (each test takes well under a second alone).
 jest.setTimeout(60_000);
@@ -57,6 +58,31 @@ function pushEvent(before: string, after: string, branch: string, extra: Record<
 }
 
 describe('detect-changed-paths bundle', () => {
+  it('namespaces: from a valid item-store.yaml (read while git works), the teams of the changed configs', async () => {
+    const repo = await newRepo({
+      ...FILES,
+      'item-store.yaml': settingsYaml({
+        buckets: bucketsNamed('retail-configs'),
+        teams: ['data-router', 'emr'],
+      }),
+      'emr/spark/job.yaml': 'j: 1\n',
+    });
+    const before = await repo.rev();
+    const after = await repo.commit('two teams', {
+      'emr/spark/job.yaml': 'j: 2\n',
+      'data-router/default/orders.yaml': 'a: 2\n',
+      'ffi2/x.yaml': 'x: 2\n',
+    });
+    const r = await run(repo.dir, pushEvent(before, after, 'main'));
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs).toMatchObject({
+      count: '3',
+      teams: '["data-router","emr","ffi2"]',
+      // ffi2 is not a team of this item-store.yaml: no namespace.
+      namespaces: '["data-router","emr-jobs"]',
+    });
+  });
+
   it('push: a multi-commit push in a depth-1 checkout, every output set, manifest under RUNNER_TEMP', async () => {
     const repo = await newRepo();
     const before = await repo.rev();
