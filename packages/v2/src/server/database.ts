@@ -1,5 +1,5 @@
 import type { Tags } from '@itemstore/config';
-import { readFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { readFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { md5Hex, sha256Hex } from '@itemstore/core';
 import {
@@ -15,6 +15,7 @@ import {
   GroupLog,
   KeyedMutex,
   appendDurable,
+  closeLog,
   ensureDir,
   openAppendLog,
   readLogLines,
@@ -99,7 +100,7 @@ export class ItemDatabase {
    * Open version logs (append mode), least recently used first: a write to an item written recently appends and
    * fsyncs without opening and closing its log again. At most LOG_HANDLES stay open; one in use is never closed.
    */
-  private readonly logHandles = new Map<string, { fh: FileHandle; busy: number }>();
+  private readonly logHandles = new Map<string, { fd: number; busy: number }>();
   private closed = false;
   /** items.log: one line per item made by generateId (its header), appended with group commit. */
   private headers: GroupLog | undefined;
@@ -415,16 +416,16 @@ export class ItemDatabase {
     let h = this.logHandles.get(item.itemId);
     if (h)
       this.logHandles.delete(item.itemId); // re-inserted below as the most recently used
-    else h = { fh: await openAppendLog(this.logPath(item.itemId)), busy: 0 };
+    else h = { fd: openAppendLog(this.logPath(item.itemId)), busy: 0 };
     this.logHandles.set(item.itemId, h);
     h.busy++;
     try {
-      await appendDurable(h.fh, JSON.stringify(record) + '\n');
+      await appendDurable(h.fd, JSON.stringify(record) + '\n');
     } catch (err) {
       // A handle that failed once is not trusted again: the next write opens the log afresh.
       if (this.logHandles.get(item.itemId) === h) this.logHandles.delete(item.itemId);
       h.busy = Infinity;
-      await h.fh.close().catch(() => {});
+      closeLog(h.fd);
       throw err;
     } finally {
       h.busy--;
@@ -444,7 +445,7 @@ export class ItemDatabase {
       if (this.logHandles.size <= keep) break;
       if (h.busy > 0) continue;
       this.logHandles.delete(id);
-      void h.fh.close().catch(() => {});
+      closeLog(h.fd);
     }
   }
 

@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { open, mkdir, readFile, readdir, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fsync, openSync, write } from 'node:fs';
+import { open, mkdir, readFile, readdir, truncate, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
@@ -8,6 +8,23 @@ import { dirname, join } from 'node:path';
  * it is 0 and the helpers below fsync explicitly.
  */
 const O_DSYNC = constants.O_DSYNC ?? 0;
+
+/**
+ * Opening and closing a file are metadata calls that never wait for the disk, so they are made synchronously (a
+ * round trip through libuv's thread pool costs more than the call); the writes and fsyncs, which wait for the disk,
+ * go through the pool as before, so the event loop never waits for the disk.
+ */
+function openNow(path: string, flags: number): number {
+  return openSync(path, flags, 0o644);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed, or the close itself failed: nothing is left to undo
+  }
+}
 
 /**
  * Writes a whole file durably in place: open (O_CREAT, O_TRUNC), one synchronous write (O_DSYNC, or
@@ -21,38 +38,49 @@ export async function writeFileDurable(
   data: string | Uint8Array,
   options: { dirSync?: (dir: string) => Promise<void> } = {},
 ): Promise<void> {
-  const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | O_DSYNC, 0o644);
+  const fd = openNow(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | O_DSYNC);
   try {
-    await writeAll(fh, typeof data === 'string' ? Buffer.from(data) : data);
-    if (!O_DSYNC) await fh.sync();
+    await writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    if (!O_DSYNC) await fsyncFd(fd);
   } catch (err) {
-    await fh.close().catch(() => {});
+    closeQuietly(fd);
     await unlink(path).catch(() => {});
     throw err;
   }
-  await fh.close();
+  closeSync(fd);
   await (options.dirSync ?? fsyncDir)(dirname(path));
 }
 
 /** Appends one record to a log opened by openAppendLog: on disk (O_DSYNC, or fsync) when this resolves. */
-export async function appendDurable(fh: FileHandle, data: string): Promise<void> {
-  await writeAll(fh, Buffer.from(data));
-  if (!O_DSYNC) await fh.sync();
+export async function appendDurable(fd: number, data: string): Promise<void> {
+  await writeAll(fd, Buffer.from(data));
+  if (!O_DSYNC) await fsyncFd(fd);
 }
 
-/** Opens (creating) an append-only log whose appends through appendDurable are each durable. */
-export function openAppendLog(path: string): Promise<FileHandle> {
-  return open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | O_DSYNC, 0o644);
+/** Opens (creating) an append-only log whose appends through appendDurable are each durable; close with closeLog. */
+export function openAppendLog(path: string): number {
+  return openNow(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | O_DSYNC);
+}
+
+/** Closes a log opened by openAppendLog. */
+export function closeLog(fd: number): void {
+  closeQuietly(fd);
 }
 
 /** write(2) until every byte is written (a regular file takes them all at once; a short write is continued). */
-async function writeAll(fh: FileHandle, buf: Uint8Array): Promise<void> {
+async function writeAll(fd: number, buf: Uint8Array): Promise<void> {
   let done = 0;
   while (done < buf.length) {
-    const { bytesWritten } = await fh.write(buf, done, buf.length - done);
+    const bytesWritten = await new Promise<number>((resolve, reject) =>
+      write(fd, buf, done, buf.length - done, null, (err, n) => (err ? reject(err) : resolve(n))),
+    );
     if (bytesWritten <= 0) throw new Error(`write returned ${bytesWritten}`);
     done += bytesWritten;
   }
+}
+
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
 /**
@@ -88,22 +116,20 @@ export class DirSyncer {
   }
 
   /** Each folder stays open between its syncs: a sync is one fsync(2), not open + fsync + close. */
-  private readonly handles = new Map<string, Promise<FileHandle>>();
+  private readonly handles = new Map<string, number>();
 
   private async fsync(dir: string): Promise<void> {
-    let handle = this.handles.get(dir);
-    if (!handle) {
-      handle = open(dir, 'r');
-      this.handles.set(dir, handle);
-      handle.catch(() => this.handles.delete(dir));
+    let fd = this.handles.get(dir);
+    if (fd === undefined) {
+      fd = openSync(dir, 'r');
+      this.handles.set(dir, fd);
     }
-    const fh = await handle;
     try {
-      await fh.sync();
+      await fsyncFd(fd);
     } catch (err) {
       // Not trusted again: the next sync opens the folder afresh.
-      if (this.handles.get(dir) === handle) this.handles.delete(dir);
-      void fh.close().catch(() => {});
+      if (this.handles.get(dir) === fd) this.handles.delete(dir);
+      closeQuietly(fd);
       throw err;
     }
   }
@@ -111,9 +137,8 @@ export class DirSyncer {
   /** Closes the open folders (after the syncs under way). */
   async close(): Promise<void> {
     await Promise.allSettled([...this.running.values(), ...this.queued.values()]);
-    const handles = [...this.handles.values()];
+    for (const fd of this.handles.values()) closeQuietly(fd);
     this.handles.clear();
-    await Promise.allSettled(handles.map(async (h) => (await h).close()));
   }
 }
 
@@ -169,13 +194,13 @@ export class GroupLog {
   /** A write that failed may have left part of a line: nothing more is appended after it (until a restart). */
   private broken: unknown;
 
-  private constructor(private readonly fh: FileHandle) {}
+  private constructor(private readonly fd: number) {}
 
   /** Opens (creating) the log at `path`; a new file's name is made durable in its folder. */
   static async open(path: string): Promise<GroupLog> {
-    const fh = await openAppendLog(path);
+    const fd = openAppendLog(path);
     await fsyncDir(dirname(path));
-    return new GroupLog(fh);
+    return new GroupLog(fd);
   }
 
   /** Appends `line` (one JSON record, no newline); resolves when it is on disk. */
@@ -194,7 +219,7 @@ export class GroupLog {
     const batch = this.pending;
     this.pending = [];
     try {
-      await appendDurable(this.fh, batch.map((r) => `${r.line}\n`).join(''));
+      await appendDurable(this.fd, batch.map((r) => `${r.line}\n`).join(''));
       for (const r of batch) r.done();
     } catch (err) {
       this.broken = err;
@@ -209,7 +234,7 @@ export class GroupLog {
   /** Closes the file once the records already appended are written. */
   async close(): Promise<void> {
     while (this.writing || this.pending.length) await new Promise((r) => setImmediate(r));
-    await this.fh.close();
+    closeSync(this.fd);
   }
 }
 
