@@ -299,6 +299,35 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
   const floorWall = median(floor.map((s) => s.wallMs));
   const vsFloor = (samples) =>
     `; ${(median(samples.map((s) => s.wallMs)) / floorWall).toFixed(2)}× the floor row's time in the same runs`;
+  // Where the time above the bound goes, from figures of the same runs: everything before the first write is what
+  // the no-op rerun does (Node start, reading and converting the configs, git, the listing; plus its exit), the
+  // rest is the writes; CPU per request of the client (ours minus the no-op's) and of the server.
+  const med = (samples, f) => median(samples.map(f).filter((v) => v !== undefined && v !== null));
+  const noopWall = med(noop, (s) => s.wallMs);
+  const noopCpu = med(noop, (s) => s.cpuMs);
+  const phases = (samples) => {
+    const wall = med(samples, (s) => s.wallMs);
+    const requests = med(samples, (s) => s.requests);
+    const bound = Math.ceil(requests / concurrency) * LATENCY_MS;
+    const writes = wall - noopWall;
+    const clientCpu = (med(samples, (s) => s.cpuMs) - noopCpu) / requests;
+    const serverCpu = med(samples, (s) => s.serverCpuMs) / requests;
+    return (
+      `; where the time goes: ${Math.round(noopWall)} ms before the first write (the no-op rerun: Node start, ` +
+      `reading and converting ${configs} configs, the listing, exit), about ${Math.round(writes)} ms of requests ` +
+      `(${(writes / bound).toFixed(2)}× the bound), each costing ${clientCpu.toFixed(2)} ms of client CPU and ` +
+      `${serverCpu.toFixed(2)} ms of server CPU on the 2 shared cores`
+    );
+  };
+  const floorCpu = med(floor, (s) => s.cpuMs);
+  const floorServerCpu = med(floor, (s) => s.serverCpuMs);
+  const floorRequests = med(floor, (s) => s.requests);
+  const floorWhy =
+    `; why this floor is above the bound: its client (${(floorCpu / 1000).toFixed(2)} s CPU, Node start included) ` +
+    `and the server (${(floorServerCpu / 1000).toFixed(2)} s CPU: HTTP, JSON, MD5, and an O_DSYNC write of the ` +
+    `blob and of the version-log line per PUT) spend ${((floorCpu + floorServerCpu) / floorRequests).toFixed(2)} ms ` +
+    `of CPU per request on the same 2 cores, on top of each request's ${LATENCY_MS} ms, and Node start and the ` +
+    `listing come before the first PUT`;
   const perConfig = (samples) => (median(samples.map((s) => s.requests)) / configs).toFixed(3);
   return [
     toRow(
@@ -306,20 +335,21 @@ await runCase('deploy-v2', async ({ runs, warmup, log }) => {
       changed,
       `a commit that edits every config of items already in the store: one manifest listing, then one conditional ` +
         `PUT per config (${perConfig(changed)} requests per config: a listed item needs no generateId or getItem); ` +
-        `median of runs${vsFloor(changed)}`,
+        `median of runs${vsFloor(changed)}${phases(changed)}`,
     ),
     toRow(
       `deploy-v2: first deploy of ${configs} new configs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,
       first,
       `into an empty store: one manifest listing, one batchGenerateId for the new items (up to 1,000 ids a request), ` +
-        `then one conditional PUT per config (${perConfig(first)} requests per config); median of runs${vsFloor(first)}`,
+        `then one conditional PUT per config (${perConfig(first)} requests per config); median of runs${vsFloor(first)}` +
+        phases(first),
     ),
     toRow(
       `deploy-v2 floor: a raw node:http client's ${configs} conditional PUTs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,
       floor,
       `bench/lib/raw-put-client.mjs against the same server right after the all-changed row: Node start, the listing, ` +
         `one If-Match PUT per item with bodies of the same size, ${concurrency} in flight, and nothing else (no config ` +
-        `read, converted or planned); what this server and machine allow any client; median of runs`,
+        `read, converted or planned); what this server and machine allow any client; median of runs${floorWhy}`,
     ),
     row({
       case: `deploy-v2: no-op rerun of ${configs} configs, --latency ${LATENCY_MS}, concurrency ${concurrency}`,
