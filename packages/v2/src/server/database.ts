@@ -169,7 +169,9 @@ export class ItemDatabase {
         createdAt: new Date().toISOString(),
         environments: {},
       };
-      await this.persist(item);
+      // The item's (empty) version log is made beside its header, so its first PUT appends to an open log whose
+      // name is already durable: a batch of new items shares the folder's fsync, instead of one per first write.
+      await Promise.all([this.persist(item), this.createLog(itemId)]);
       return { itemId, created: true };
     });
   }
@@ -408,6 +410,16 @@ export class ItemDatabase {
       this.blobs.delete(md5);
       throw err;
     }
+  }
+
+  /** Creates an item's empty version log (its name durable when this resolves) and keeps it open. */
+  private async createLog(itemId: string): Promise<void> {
+    if (this.logged.has(itemId)) return;
+    if (!this.logHandles.has(itemId))
+      this.logHandles.set(itemId, { fd: openAppendLog(this.logPath(itemId)), busy: 0 });
+    await this.dirSyncer.sync(this.itemsDir);
+    this.logged.add(itemId);
+    this.closeIdleLogs();
   }
 
   /** Appends one record to the item's log (on disk before this resolves), then applies it in memory. */
