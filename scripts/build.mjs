@@ -112,6 +112,10 @@ const LAZY = [
   // decoding its half of the start-up chunks) was a tenth of detect's start. Its classes get a Proxy stand-in (see
   // below), so `new Scalar(...)`, `Scalar.QUOTE_DOUBLE` and `instanceof` work as with the real ones.
   { module: 'yaml', file: 'lib/yaml.cjs' },
+  // Globs of detect's `paths`/`exclude` inputs (packages/changes/src/filter.ts; the default `**` needs none) and of
+  // the demo's workflow triggers. A function with properties (`picomatch(...)`, `picomatch.isMatch`): a callable
+  // stand-in.
+  { module: 'picomatch', file: 'lib/picomatch.cjs', whole: true, callable: true, from: 'packages/changes' },
 ].map((l) => ({ ...l, names: l.whole ? [] : namesUsed(l.module) }));
 const lazyByModule = new Map(LAZY.map((l) => [l.module, l]));
 
@@ -176,12 +180,14 @@ const sources = {
       return { contents: text.replace(eager, lazy), loader: 'js' };
     });
     // See LAZY above. Only our own sources get the stand-in; inside node_modules a module stays what it is.
-    b.onResolve({ filter: /^(?:@aws-sdk\/client-s3|@actions\/github|fflate|js-yaml|yaml)$/ }, (args) =>
-      args.namespace === 'file' &&
-      !/[\\/]node_modules[\\/]/.test(args.importer) &&
-      lazyByModule.has(args.path)
-        ? { path: args.path, namespace: 'itemstore-lazy' }
-        : undefined,
+    b.onResolve(
+      { filter: /^(?:@aws-sdk\/client-s3|@actions\/github|fflate|js-yaml|yaml|picomatch)$/ },
+      (args) =>
+        args.namespace === 'file' &&
+        !/[\\/]node_modules[\\/]/.test(args.importer) &&
+        lazyByModule.has(args.path)
+          ? { path: args.path, namespace: 'itemstore-lazy' }
+          : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'itemstore-lazy' }, (args) => {
       const lazy = lazyByModule.get(args.path);
@@ -192,7 +198,12 @@ const sources = {
           // Every output file is one folder below dist/, so this path holds from an entry and from a chunk alike.
           `const load = () => (loaded ??= createRequire(import.meta.url)('../${lazy.file}'));`,
           ...(lazy.whole
-            ? ['export default new Proxy({}, { get: (_, key) => load()[key] });']
+            ? lazy.callable
+              ? [
+                  'export default new Proxy(function () {}, { get: (_, key) => load()[key], ' +
+                    'apply: (_, self, args) => Reflect.apply(load(), self, args) });',
+                ]
+              : ['export default new Proxy({}, { get: (_, key) => load()[key] });']
             : lazy.names.map((n) =>
                 lazy.module === 'yaml' && /^[A-Z]/.test(n)
                   ? // A class: constructed, called, its statics read and `instanceof` (through its prototype) as the

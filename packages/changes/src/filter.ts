@@ -57,8 +57,19 @@ function compile(patterns: readonly string[], input: string): Rule[] {
         `Input "${input}" pattern "${raw}" starts with "/": patterns are relative to the working directory, write "${negated ? '!' : ''}${pattern.replace(/^\/+/, '')}".`,
       );
     }
-    return { negated, pattern, match: picomatch(pattern, { dot: true, flags: 's' }) };
+    return { negated, pattern, match: pattern === '**' ? matchesAnything : picomatch(pattern, GLOB) };
   });
+}
+
+const GLOB = { dot: true, flags: 's' };
+
+/**
+ * What picomatch's `**` (with GLOB) matches, without compiling it: any path but the empty one and one with a `.` or
+ * `..` segment (git lists neither). The default `paths` is `**`: a run without patterns does not load picomatch
+ * (the bundle loads it on first use, scripts/build.mjs). The test compares the two on odd names.
+ */
+export function matchesAnything(path: string): boolean {
+  return path !== '' && !/(?:^|\/)\.{1,2}(?:\/|$)/.test(path);
 }
 
 /** Ordered evaluation: the last pattern that matches decides (`!` = no). */

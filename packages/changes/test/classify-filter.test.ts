@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { UsageError } from '@itemstore/core';
 import { isConfigPathShape, isTagsFile, pathKind as classifyPath, tagsScope } from '@itemstore/config';
+import picomatch from 'picomatch';
 import { PathFilter } from '../src/index.js';
+import { matchesAnything } from '../src/filter.js';
 
 describe('pathKind (SPEC §2 by shape, config/src/paths.ts), as the change detector uses it', () => {
   it.each([
@@ -106,5 +108,63 @@ describe('PathFilter', () => {
   it('refuses absolute and empty patterns with one sentence', () => {
     expect(() => new PathFilter({ paths: ['/team/**'] })).toThrow(UsageError);
     expect(() => new PathFilter({ exclude: ['!'] })).toThrow(/empty pattern/);
+  });
+});
+
+describe('the default pattern `**` without picomatch', () => {
+  it('matches exactly what picomatch compiles `**` to, on odd names', () => {
+    const all = picomatch('**', { dot: true, flags: 's' });
+    const names = [
+      'a',
+      'a/b',
+      '.a',
+      'a/.b',
+      '..a',
+      'a/..b',
+      '...',
+      'a/...',
+      'a b',
+      'a\nb',
+      'a\\b',
+      'ü/ß.yaml',
+      '-x',
+      '#x',
+      '!x',
+      'a/!b',
+      '[a]',
+      '(a)',
+      '{a,b}',
+      '*',
+      'a/*',
+      '?',
+      '.git/x',
+      'a/.',
+      'a/..',
+      '.',
+      '..',
+      './a',
+      '../a',
+      'a/./b',
+      'a/../b',
+      'a//b',
+      '/a',
+      'a/',
+      '',
+      ' ',
+      '\u2028',
+      'a\tb',
+      '%',
+      '@(x)',
+      '+(x)',
+      'x|y',
+      '.../a',
+      'a/.../b',
+      '.\n.',
+      '\n',
+      'a/\n/b',
+      'team/default/orders.yaml',
+      'team/.hidden/x.json',
+    ];
+    for (const n of names) expect([n, matchesAnything(n)]).toEqual([n, all(n)]);
   });
 });
