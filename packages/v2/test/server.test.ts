@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { md5Hex } from '@itemstore/core';
 import { HttpItemStore, itemIdFor } from '@itemstore/v2';
-import { serveProcess, type Proc } from './helpers/processes.js';
+import { serveProcess, testCli, type Proc } from './helpers/processes.js';
+import { spawn, spawnSync } from 'node:child_process';
 import { TOKEN, fastClient, stats, testServer } from './helpers/servers.js';
 
 const procs: Proc[] = [];
@@ -227,3 +228,53 @@ test('SIGKILL mid-run with batches of new items: every acknowledged id and versi
     expect((await store.getContents(a.itemId, 'dev'))?.content).toBe(a.content);
   }
 }, 60_000);
+
+const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
+(hasPrlimit ? test : test.skip)(
+  'a low open-file limit (ulimit -n 120): the server closes idle version logs and every write succeeds',
+  async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'v2-nofile-'));
+    const cli = await testCli();
+    const child = spawn(
+      'prlimit',
+      [
+        '--nofile=120:120',
+        process.execPath,
+        cli,
+        'serve',
+        '--quiet',
+        '--port',
+        '0',
+        '--data',
+        dataDir,
+        '--token',
+        TOKEN,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const line = out.split('\n')[0]!;
+          if (out.includes('\n') && line.startsWith('http')) resolve(line.trim());
+        });
+        child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+      });
+      const store = fastClient(url, { concurrency: 8 });
+      const made = await store.generateIds(
+        'nofile',
+        Array.from({ length: 300 }, (_, i) => ({ name: `item${i}` })),
+      );
+      await Promise.all(made.map(({ itemId }, i) => store.putContents(itemId, 'dev', `{"i": ${i}}\n`)));
+      await Promise.all(made.map(({ itemId }, i) => store.putContents(itemId, 'dev', `{"i": ${i + 1}}\n`)));
+      const st = await stats(url);
+      expect(Object.values(st.versions).filter((v) => v.dev === 2)).toHaveLength(300);
+      expect((await store.getContents(made[299]!.itemId, 'dev'))?.content).toBe('{"i": 300}\n');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  },
+  60_000,
+);

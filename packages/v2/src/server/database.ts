@@ -1,4 +1,5 @@
 import type { Tags } from '@itemstore/config';
+import { readFileSync } from 'node:fs';
 import { readFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { md5Hex, sha256Hex } from '@itemstore/core';
@@ -401,7 +402,14 @@ export class ItemDatabase {
     const known = this.blobs.get(md5);
     if (known === true) return;
     if (known) return known;
-    const writing = writeFileDurable(join(this.blobsDir, md5), content, { dirSync: this.dirSyncer.sync });
+    const path = join(this.blobsDir, md5);
+    const writing = writeFileDurable(path, content, { dirSync: this.dirSyncer.sync }).catch(
+      (err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'EMFILE') throw err;
+        this.closeAllIdleLogs();
+        return writeFileDurable(path, content, { dirSync: this.dirSyncer.sync });
+      },
+    );
     this.blobs.set(md5, writing);
     try {
       await writing;
@@ -415,8 +423,7 @@ export class ItemDatabase {
   /** Creates an item's empty version log (its name durable when this resolves) and keeps it open. */
   private async createLog(itemId: string): Promise<void> {
     if (this.logged.has(itemId)) return;
-    if (!this.logHandles.has(itemId))
-      this.logHandles.set(itemId, { fd: openAppendLog(this.logPath(itemId)), busy: 0 });
+    if (!this.logHandles.has(itemId)) this.logHandles.set(itemId, { fd: this.openLog(itemId), busy: 0 });
     await this.dirSyncer.sync(this.itemsDir);
     this.logged.add(itemId);
     this.closeIdleLogs();
@@ -428,7 +435,7 @@ export class ItemDatabase {
     let h = this.logHandles.get(item.itemId);
     if (h)
       this.logHandles.delete(item.itemId); // re-inserted below as the most recently used
-    else h = { fd: openAppendLog(this.logPath(item.itemId)), busy: 0 };
+    else h = { fd: this.openLog(item.itemId), busy: 0 };
     this.logHandles.set(item.itemId, h);
     h.busy++;
     try {
@@ -448,6 +455,29 @@ export class ItemDatabase {
       this.logged.add(item.itemId);
     }
     applyRecord(item, record);
+  }
+
+  /**
+   * Opens an item's log for appending. Out of file descriptors (a low `ulimit -n`, e.g. 256 on macOS): the idle
+   * logs are closed and the open is tried once more.
+   */
+  private openLog(itemId: string): number {
+    try {
+      return openAppendLog(this.logPath(itemId));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EMFILE') throw err;
+      this.closeAllIdleLogs();
+      return openAppendLog(this.logPath(itemId));
+    }
+  }
+
+  /** Out of file descriptors: every version log not in use is closed. */
+  private closeAllIdleLogs(): void {
+    for (const [id, h] of this.logHandles) {
+      if (h.busy > 0) continue;
+      this.logHandles.delete(id);
+      closeLog(h.fd);
+    }
   }
 
   /** Closes the least recently used idle logs beyond LOG_HANDLES (all idle ones once the database is closed). */
@@ -474,8 +504,22 @@ export class ItemDatabase {
   }
 }
 
-/** How many version logs stay open between writes (see ItemDatabase.append). */
-const LOG_HANDLES = 1024;
+/**
+ * How many version logs stay open between writes (see ItemDatabase.append): up to 1,024 (a deploy of 1,000 items
+ * then appends to open logs), but at most a quarter of the process's open-file limit where it can be read (Linux),
+ * so sockets and blob writes always find a descriptor; 64 elsewhere.
+ */
+const LOG_HANDLES = logHandleBudget();
+
+function logHandleBudget(): number {
+  try {
+    const soft = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
+    if (soft) return Math.max(8, Math.min(1024, Math.floor(Number(soft) / 4)));
+  } catch {
+    // not Linux
+  }
+  return 64;
+}
 
 function applyRecord(item: StoredItem, r: LogRecord): void {
   if (!Object.hasOwn(item.environments, r.env)) item.environments[r.env] = [];
