@@ -9,7 +9,7 @@
 //
 //   node bench/cases/detect.mjs [--quick] [--runs N]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { generateRepo } from '../lib/synthetic-repo.mjs';
@@ -28,6 +28,10 @@ for (const path of JSON.parse(readFileSync(list, 'utf8'))) {
   JSON.stringify(value, null, 2);
 }
 `;
+
+// resolve-tags' content-check workers on this machine (packages/resolve/src/content-check.ts: one less than the CPUs,
+// at most 3, with 64 or more changed configs).
+const contentWorkers = Math.max(0, Math.min(3, availableParallelism() - 1));
 
 await runCase('detect', async ({ quick, runs, warmup, log }) => {
   const detect = requireBundle(distBundle('detect-changed-paths'));
@@ -150,7 +154,11 @@ await runCase('detect', async ({ quick, runs, warmup, log }) => {
             `detect ${Math.round(d.wallMs)} ms + resolve ${Math.round(r.wallMs)} ms (identities before and after, ` +
             `contents converted); CPU is the sum, peak RSS the larger of the two processes; floor of the content ` +
             `check alone: a process parsing the ${expected} changed config${expected === 1 ? '' : 's'} with the yaml ` +
-            `package + JSON.stringify takes ${Math.round(parseFloor.wallMs)} ms`,
+            `package + JSON.stringify takes ${Math.round(parseFloor.wallMs)} ms` +
+            (expected >= 64
+              ? `; resolve-tags checks the contents in ${contentWorkers} worker thread${contentWorkers === 1 ? '' : 's'} ` +
+                `besides its main thread (${availableParallelism()} CPUs)`
+              : ''),
         }),
         // resolve-tags alone against the content check's floor: how much of it is parsing the changed configs.
         row({
