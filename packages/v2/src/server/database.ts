@@ -20,6 +20,7 @@ import {
   ensureDir,
   openAppendLog,
   readLogLines,
+  cutTornTail,
   removeStaleTempFiles,
   writeFileDurable,
 } from './durable.js';
@@ -102,6 +103,8 @@ export class ItemDatabase {
    * fsyncs without opening and closing its log again. At most LOG_HANDLES stay open; one in use is never closed.
    */
   private readonly logHandles = new Map<string, { fd: number; busy: number }>();
+  /** Items whose last append failed: their log may end in part of a line, cut off before the next append. */
+  private readonly tornLogs = new Set<string>();
   private closed = false;
   /** items.log: one line per item made by generateId (its header), appended with group commit. */
   private headers: GroupLog | undefined;
@@ -432,6 +435,10 @@ export class ItemDatabase {
   /** Appends one record to the item's log (on disk before this resolves), then applies it in memory. */
   private async append(item: StoredItem, record: LogRecord): Promise<void> {
     const isNew = !this.logged.has(item.itemId);
+    if (this.tornLogs.has(item.itemId)) {
+      await cutTornTail(this.logPath(item.itemId));
+      this.tornLogs.delete(item.itemId);
+    }
     let h = this.logHandles.get(item.itemId);
     if (h)
       this.logHandles.delete(item.itemId); // re-inserted below as the most recently used
@@ -441,7 +448,9 @@ export class ItemDatabase {
     try {
       await appendDurable(h.fd, JSON.stringify(record) + '\n');
     } catch (err) {
-      // A handle that failed once is not trusted again: the next write opens the log afresh.
+      // A handle that failed once is not trusted again: the next write cuts what the failed write may have left of
+      // its line, then opens the log afresh.
+      this.tornLogs.add(item.itemId);
       if (this.logHandles.get(item.itemId) === h) this.logHandles.delete(item.itemId);
       h.busy = Infinity;
       closeLog(h.fd);

@@ -243,6 +243,17 @@ export class GroupLog {
  * (never acknowledged: an append is answered only once its whole line is on disk), is cut off the file.
  */
 export async function readLogLines(path: string): Promise<string[] | undefined> {
+  const text = await cutTornTail(path);
+  if (text === undefined) return undefined;
+  return text.split('\n').filter((line) => line !== '');
+}
+
+/**
+ * Cuts a log back to its last whole line and returns the whole lines' text (undefined when there is no such file).
+ * Used at open and, while running, before the next append after a failed one (a write that failed part-way, e.g.
+ * on a full disk, leaves part of its line: the next line must not follow it).
+ */
+export async function cutTornTail(path: string): Promise<string | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -251,9 +262,7 @@ export async function readLogLines(path: string): Promise<string[] | undefined> 
     throw err;
   }
   const complete = text.lastIndexOf('\n') + 1;
-  if (complete < text.length) await truncate(path, Buffer.byteLength(text.slice(0, complete)));
-  return text
-    .slice(0, complete)
-    .split('\n')
-    .filter((line) => line !== '');
+  if (complete === text.length) return text;
+  await truncate(path, Buffer.byteLength(text.slice(0, complete)));
+  return text.slice(0, complete);
 }

@@ -1,0 +1,87 @@
+/**
+ * The reference server on a full disk: an append that fails part-way (ENOSPC after a short write) must not leave
+ * half a line in the item's version log for the next append to follow, or the log no longer opens after a restart.
+ * The fault is real: the data folder is a 1 MiB tmpfs filled to the last byte (needs root and mount; skipped where
+ * this machine cannot mount one).
+ */
+import { afterAll, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fastClient, testServer } from './helpers/servers.js';
+
+const mountPoint = mkdtempSync(join(tmpdir(), 'v2-full-disk-'));
+const mounted =
+  process.platform === 'linux' &&
+  spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]).status === 0;
+afterAll(() => {
+  if (mounted) spawnSync('umount', ['-l', mountPoint]);
+  rmSync(mountPoint, { recursive: true, force: true });
+});
+
+/** Fills the file system of `dir` to the last byte; returns the filler's path (delete it to free the space). */
+function fill(dir: string): string {
+  const path = join(dir, 'filler');
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(4096, 1);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+    try {
+      for (;;) writeSync(fd, chunk, 0, 1);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+(mounted ? test : test.skip)(
+  'a version-log append cut short by a full disk: the next write and a restart find a whole log',
+  async () => {
+    const dataDir = join(mountPoint, 'data');
+    let server = await testServer({ dataDir });
+    let store = fastClient(server.url, { retries: 0 });
+    const { itemId } = await store.generateId('ns', { team: 't', name: 'a' });
+    const log = join(dataDir, 'items', `${itemId}.log`);
+    // Versions alternate between two contents (both blobs stored once), until the log's last 4 KiB page has less
+    // room than one more line: the next append then writes part of its line and fails with ENOSPC.
+    let version = 0;
+    let size = 0;
+    for (;;) {
+      const w = await store.putContents(itemId, 'dev', version % 2 ? 'b\n' : 'a\n', {
+        metadata: { commit: `c${version}` },
+      });
+      version = w.version;
+      const next = statSync(log).size;
+      const line = next - size;
+      size = next;
+      const room = 4096 - (size % 4096);
+      if (room < line - 8 && room > 8) break;
+    }
+    const filler = fill(mountPoint);
+    await expect(
+      store.putContents(itemId, 'dev', version % 2 ? 'b\n' : 'a\n', { metadata: { commit: 'refused' } }),
+    ).rejects.toThrow();
+    expect(statSync(log).size).toBeGreaterThanOrEqual(size); // what a short write may have left is there now
+    rmSync(filler);
+    // Space again: the next write is acknowledged, and it must follow a whole line.
+    const after = await store.putContents(itemId, 'dev', version % 2 ? 'b\n' : 'a\n', {
+      metadata: { commit: 'after' },
+    });
+    expect(after.version).toBe(version + 1);
+    await server.close();
+
+    server = await testServer({ dataDir });
+    store = fastClient(server.url, { retries: 0 });
+    expect(await store.getItem(itemId)).toMatchObject({
+      environments: { dev: { version: version + 1, metadata: { commit: 'after' } } },
+    });
+    expect((await store.getContents(itemId, 'dev'))?.content).toBe(version % 2 ? 'b\n' : 'a\n');
+    await server.close();
+  },
+);
