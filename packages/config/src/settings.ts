@@ -59,7 +59,7 @@ export function parseSettings(text: string, file: string = SETTINGS_FILE): Setti
   // Value first: js-yaml's value, when fast-yaml.ts can prove it is what the Document below gives, passing every
   // check. Anything else (a bail, a schema, reserved-name or cross-check problem) runs the Document path, which
   // finds and locates every problem exactly as before. Detect and resolve-tags read this file on every push.
-  const fast = validSettings(fastRepoYamlValue(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
+  const fast = validSettings(fastRepoYamlValue(text));
   return fast ?? parseSettingsDocument(text, file);
 }
 

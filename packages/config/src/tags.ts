@@ -63,7 +63,7 @@ export function parseTagsFile(text: string, file: string): TagsFile {
   // Value first, as for item-store.yaml (settings.ts): js-yaml's value when fast-yaml.ts proves it is what the
   // Document gives (a number or boolean whose text is not String(value), like `1.0`, comes as that text: as written)
   // and every key and value is acceptable; anything else runs the Document path, which locates every problem.
-  const root = fastRepoYamlValue(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, 'text');
+  const root = fastRepoYamlValue(text, 'text');
   return (root !== undefined && validTagsFile(root, text, file)) || parseTagsFileDocument(text, file);
 }
 

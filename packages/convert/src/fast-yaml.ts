@@ -278,6 +278,8 @@ export function fastYamlValue(text: string, limits: YamlLimits = {}): unknown {
  * as written and needs no other kind told apart from a string (tags.yaml); a `~` or `Null` then bails. Not counted in fastYamlStats, which counts configs.
  */
 export function fastRepoYamlValue(text: string, typed: 'value' | 'text' = 'value'): unknown {
+  // A leading byte order mark is not content (yaml-source.ts drops it too).
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (
     text.includes('<<') ||
     text.includes('*') ||

@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{d as V,e as R,j as x,k as S}from"./chunk-YFZWLZFI.js";import{b as s}from"./chunk-FY4NCRC5.js";import{e as E,v as T}from"./chunk-5QMW4TF5.js";import{I as $,L as b,M as y,P as I,e as v,n as w}from"./chunk-55XM4SSJ.js";import"./chunk-MI5RDHE5.js";import"./chunk-I34YWIGN.js";import{b as d}from"./chunk-F5WJCUPT.js";import{a as p}from"./chunk-HCKHEWNP.js";import{resolve as N}from"node:path";var O=`Usage: itemstore history <config path> [--environment ENV] [--json] [options]
+import{d as V,e as R,j as x,k as S}from"./chunk-YFZWLZFI.js";import{b as s}from"./chunk-FY4NCRC5.js";import{e as E,v as T}from"./chunk-XT3H74DV.js";import{I as $,L as b,M as y,P as I,e as v,n as w}from"./chunk-6YWNS4G2.js";import"./chunk-MI5RDHE5.js";import"./chunk-W2TEV6FX.js";import{b as d}from"./chunk-F5WJCUPT.js";import{a as p}from"./chunk-HCKHEWNP.js";import{resolve as N}from"node:path";var O=`Usage: itemstore history <config path> [--environment ENV] [--json] [options]
 
 An item's versions per environment, newest first, with the audit trail each write recorded: who (GITHUB_ACTOR or
 the local user), which run, which commit and path, and for a promotion the environment and version it came from.

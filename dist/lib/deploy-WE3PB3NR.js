@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{b as E}from"./chunk-CUMQX5WY.js";import{c as B,d as p,e as x,g as N,i as P,k as $,n as _,p as q}from"./chunk-YFZWLZFI.js";import{a as b,c as s}from"./chunk-FY4NCRC5.js";import{E as A,J as D,K as V,M as C,P as H,v as U}from"./chunk-5QMW4TF5.js";import{N as M,Q as v,e as m,n as f}from"./chunk-55XM4SSJ.js";import"./chunk-MI5RDHE5.js";import{F as O}from"./chunk-I34YWIGN.js";import{C as F,I,b as y,p as T,r as w}from"./chunk-F5WJCUPT.js";import{a as i}from"./chunk-HCKHEWNP.js";import{resolve as G}from"node:path";var j=`Usage: itemstore deploy --url URL [--token T] [--repo DIR] [--manifest FILE] [options]
+import{b as E}from"./chunk-CUMQX5WY.js";import{c as B,d as p,e as x,g as N,i as P,k as $,n as _,p as q}from"./chunk-YFZWLZFI.js";import{a as b,c as s}from"./chunk-FY4NCRC5.js";import{E as A,J as D,K as V,M as C,P as H,v as U}from"./chunk-XT3H74DV.js";import{N as M,Q as v,e as m,n as f}from"./chunk-6YWNS4G2.js";import"./chunk-MI5RDHE5.js";import{F as O}from"./chunk-W2TEV6FX.js";import{C as F,I,b as y,p as T,r as w}from"./chunk-F5WJCUPT.js";import{a as i}from"./chunk-HCKHEWNP.js";import{resolve as G}from"node:path";var j=`Usage: itemstore deploy --url URL [--token T] [--repo DIR] [--manifest FILE] [options]
 
 Writes configs to Item Store V2, the same code as the deploy-item-store-v2 action.
   --repo DIR          the config repo (default: the current directory)

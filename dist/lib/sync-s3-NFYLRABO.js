@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{A as d,B as u,C as h,D as s,E as y}from"./chunk-KFGGDOIM.js";import{c as i,d as r,f as S,g as v,i as b,l as E,m as L,n as R,p as x}from"./chunk-YFZWLZFI.js";import{a as g,c as w}from"./chunk-FY4NCRC5.js";import"./chunk-DJH4IAUY.js";import{V as p}from"./chunk-55XM4SSJ.js";import"./chunk-MI5RDHE5.js";import"./chunk-I34YWIGN.js";import{I as m,b as f,p as c}from"./chunk-F5WJCUPT.js";import{a as n}from"./chunk-HCKHEWNP.js";import{resolve as C}from"node:path";var T=`Usage: itemstore sync-s3 [--repo DIR] [--environment ENV] [--manifest FILE | --full] [options]
+import{A as d,B as u,C as h,D as s,E as y}from"./chunk-RG6XZ3O2.js";import{c as i,d as r,f as S,g as v,i as b,l as E,m as L,n as R,p as x}from"./chunk-YFZWLZFI.js";import{a as g,c as w}from"./chunk-FY4NCRC5.js";import"./chunk-DJH4IAUY.js";import{V as p}from"./chunk-6YWNS4G2.js";import"./chunk-MI5RDHE5.js";import"./chunk-W2TEV6FX.js";import{I as m,b as f,p as c}from"./chunk-F5WJCUPT.js";import{a as n}from"./chunk-HCKHEWNP.js";import{resolve as C}from"node:path";var T=`Usage: itemstore sync-s3 [--repo DIR] [--environment ENV] [--manifest FILE | --full] [options]
 
 Writes default/ configs to S3 (Item Store V0), the same code as the sync-s3 action. Compares the MD5 of what would
 be written with each object's ETag (one listing per prefix) and uploads only what differs.

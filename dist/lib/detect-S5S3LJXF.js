@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{a as b}from"./chunk-CUMQX5WY.js";import{d as h,h as u,i as p}from"./chunk-YFZWLZFI.js";import{a as f,b as r,c as g}from"./chunk-FY4NCRC5.js";import{c as d,e as m,f as l}from"./chunk-WGVKQZZH.js";import"./chunk-XEQK4GUE.js";import"./chunk-55XM4SSJ.js";import"./chunk-MI5RDHE5.js";import"./chunk-I34YWIGN.js";import"./chunk-LJR4I25B.js";import{C as c}from"./chunk-F5WJCUPT.js";import{a as i}from"./chunk-HCKHEWNP.js";import{resolve as k}from"node:path";var L=`Usage: itemstore detect [--repo DIR] [--base REV] [--head REV] [--branch B] [--json] [options]
+import{a as b}from"./chunk-CUMQX5WY.js";import{d as h,h as u,i as p}from"./chunk-YFZWLZFI.js";import{a as f,b as r,c as g}from"./chunk-FY4NCRC5.js";import{c as d,e as m,f as l}from"./chunk-LQI65PAX.js";import"./chunk-XEQK4GUE.js";import"./chunk-6YWNS4G2.js";import"./chunk-MI5RDHE5.js";import"./chunk-W2TEV6FX.js";import"./chunk-LJR4I25B.js";import{C as c}from"./chunk-F5WJCUPT.js";import{a as i}from"./chunk-HCKHEWNP.js";import{resolve as k}from"node:path";var L=`Usage: itemstore detect [--repo DIR] [--base REV] [--head REV] [--branch B] [--json] [options]
 
 Lists the configs that changed between two commits, the same code as the detect-changed-paths action.
   --repo DIR            the config repo root, the top of a git work tree or a folder in one (default: .)
