@@ -266,4 +266,24 @@ describe('drift statuses through validate.yaml on the local runner', () => {
     expect(text.stdout).toMatch(/^ {2}v3 {2}\S+ {2}promoted from qa@1 {2}by demo-user/m);
     expect(text.stdout).toMatch(/^ {2}v2 {2}\S+ {2}written outside the pipeline {2}by mallory/m);
   });
+
+  test('the template passes prune: the fix job removes an orphan in dev, and leaves it without prune', async () => {
+    const store = pg.store;
+    const ghost = await store.generateId('data-router', { name: 'ghost-dev', team: 'data-router' });
+    await store.putContents(ghost.itemId, 'dev', '{"route": "nobody maps me either"}\n');
+    const inputs = { environment: 'dev', against: 'repo', fix: true, source: 'repo', 'fail-on-drift': false };
+    const kept = await dispatch('validate.yaml', inputs);
+    expect(failures(kept)).toEqual([]);
+    expect(rowsOf(stepOf(kept, 'validate', 'fix'))).toContain('v2 data-router:ghost-dev dev orphan');
+    expect((await v2Items(store, 'dev')).get('data-router/ghost-dev')?.deleted).toBe(false);
+
+    const pruned = await dispatch('validate.yaml', { ...inputs, prune: true });
+    expect(failures(pruned)).toEqual([]);
+    expect(rowsOf(stepOf(pruned, 'validate', 'fix'))).not.toContain('v2 data-router:ghost-dev dev orphan');
+    // A tombstone: the item's latest dev version is a deletion, written by the fix.
+    expect((await v2Items(store, 'dev')).get('data-router/ghost-dev')).toMatchObject({
+      deleted: true,
+      version: 2,
+    });
+  });
 });
