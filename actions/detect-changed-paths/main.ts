@@ -27,13 +27,9 @@ async function main(): Promise<void> {
   const event = readEventContext();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const directory = resolve(workspace, getInput('working-directory') || '.');
-  // item-store.yaml (for the namespaces output) is read and parsed while git works out the changes.
-  const settings = loadSettings(new FsTree(directory)).then(
-    (value) => ({ value }),
-    (err: unknown) => ({ err }),
-  );
   const lastSuccess = await lastSuccessOf(event);
-  const manifest = await detectChanges({
+  // Started first: detectChanges spawns its first git process before it returns.
+  const detection = detectChanges({
     ...(lastSuccess === undefined ? {} : { lastSuccess }),
     directory,
     event,
@@ -45,6 +41,12 @@ async function main(): Promise<void> {
     trustDirectory: true,
     logger: actionsLogger,
   });
+  // item-store.yaml (for the namespaces output) is read and parsed while git works out the changes.
+  const settings = loadSettings(new FsTree(directory)).then(
+    (value) => ({ value }),
+    (err: unknown) => ({ err }),
+  );
+  const manifest = await detection;
 
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'itemstore-detect-'));
   const file = join(dir, 'changes.json');

@@ -13,7 +13,7 @@ import {
   type ChangeManifest,
   type Logger,
 } from '@itemstore/core';
-import { diffTrees } from './diff.js';
+import { diffTrees, type RawChange } from './diff.js';
 import { allConfigs, buildEntries, type HeadFile } from './entries.js';
 import { PathFilter } from './filter.js';
 import { FULL_SHA, Git, GitError } from '@itemstore/core';
@@ -59,7 +59,13 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeManif
   // A two-dot diff of two commits that are both here asks nothing of the remote (no branch name to look up, nothing
   // to fetch): the usual push spares the `git remote` process. An explicitly named remote is always checked.
   const remoteUnused = plan0.kind === 'two-dot' && options.lastSuccess === undefined;
-  const repo = await openRepository(options, logger, shas, remoteUnused);
+  // That usual push (two full SHAs, diffed as they are) also starts its diff-tree beside the rev-parse instead of
+  // after it; the diff is used only when the rev-parse finds both to be commits here (else it is dropped).
+  const speculate =
+    remoteUnused && FULL_SHA.test(plan0.base) && FULL_SHA.test(plan0.head)
+      ? { base: plan0.base, head: plan0.head }
+      : undefined;
+  const repo = await openRepository(options, logger, shas, remoteUnused, speculate);
   const history = new History(repo.git, options.fetch ?? true);
   history.known(repo.commits);
   const branch = options.branch ?? range.branch;
@@ -123,17 +129,29 @@ interface Repository {
   remote: string | undefined;
   /** Of the SHAs asked about, the commits present here (SHA → commit). */
   commits: Map<string, string>;
+  /** The diff of two commits started along with the rev-parse, kept only when both are commits here. */
+  early?: EarlyDiff;
+}
+
+interface EarlyDiff {
+  base: string;
+  head: string;
+  /** undefined when that git process failed (the diff is then run again, the usual way, for its error). */
+  changes: Promise<RawChange[] | undefined>;
 }
 
 /**
  * Also looks up `shas` (full SHAs the plan names) in the same git process, when they are all commits here. With
- * `remoteUnusedIfHere`, the remote is not looked for when every one of `shas` is a commit here.
+ * `remoteUnusedIfHere`, the remote is not looked for when every one of `shas` is a commit here. With `speculate`
+ * (two full SHAs), their diff-tree runs at the same time as that rev-parse, in the same folder (git's raw diff names
+ * paths from the top of the work tree wherever it runs); it is kept when both turn out to be commits here.
  */
 async function openRepository(
   options: DetectOptions,
   logger: Logger,
   shas: readonly string[],
   remoteUnusedIfHere = false,
+  speculate?: { base: string; head: string },
 ): Promise<Repository> {
   const directory = resolve(options.directory);
   if (!existsSync(directory)) {
@@ -144,15 +162,24 @@ async function openRepository(
   let top: string;
   let workingDirectory: string;
   const commits = new Map<string, string>();
+  let earlyChanges: Promise<RawChange[] | undefined> | undefined;
   try {
     // git's own answers (one process), so a symlinked temp folder or a case-insensitive file system cannot skew them.
     const revs = [...new Set(shas.filter((r) => FULL_SHA.test(r)))];
-    const r = await git.run(
+    const revParse = git.run(
       ['rev-parse', '--show-toplevel', '--show-prefix', ...revs.map((r) => `${r}^{commit}`)],
       {
         okCodes: [128],
       },
     );
+    // Never rejects: a failure (say, a commit that is not here) only means the diff is not used.
+    earlyChanges = speculate
+      ? diffTrees(git, speculate.base, speculate.head).then(
+          (c) => c,
+          () => undefined,
+        )
+      : undefined;
+    const r = await revParse;
     const lines = r.stdout.toString('utf8').replace(/\n$/, '').split('\n');
     if (r.exitCode === 0 && lines.length === 2 + revs.length) {
       [top, workingDirectory] = lines as [string, string];
@@ -177,12 +204,27 @@ async function openRepository(
   }
   let remote: string | undefined;
   const allHere = shas.length > 0 && shas.every((sha) => commits.has(sha));
+  // Both SHAs name commits (not tags peeled to one) that are here: the diff the plan will ask for.
+  const early =
+    speculate &&
+    earlyChanges &&
+    commits.get(speculate.base) === speculate.base &&
+    commits.get(speculate.head) === speculate.head
+      ? { ...speculate, changes: earlyChanges }
+      : undefined;
   if (options.remote !== null && !(remoteUnusedIfHere && allHere && options.remote === undefined)) {
     const name = options.remote ?? 'origin';
     if (await git.hasRemote(name)) remote = name;
     else if (options.remote) throw new UsageError(`The git remote "${name}" does not exist in ${top}.`);
   }
-  return { git: new Git(top, { logger, safeDirectory, remote }), top, workingDirectory, remote, commits };
+  return {
+    git: new Git(top, { logger, safeDirectory, remote }),
+    top,
+    workingDirectory,
+    remote,
+    commits,
+    ...(early ? { early } : {}),
+  };
 }
 
 type ManifestShape = Pick<ChangeManifest, 'event' | 'branch' | 'workingDirectory' | 'repoRoot'>;
@@ -232,8 +274,10 @@ class Detection {
   }
 
   async diff(baseSha: string, note?: string): Promise<ChangeManifest> {
-    const { git, headSha, workingDirectory, filter, shape } = this.c;
-    const changes = await diffTrees(git, baseSha, headSha);
+    const { git, headSha, workingDirectory, filter, shape, early } = this.c;
+    const changes =
+      (early && early.base === baseSha && early.head === headSha ? await early.changes : undefined) ??
+      (await diffTrees(git, baseSha, headSha));
     const entries = await buildEntries({ changes, workingDirectory, filter, headFiles: this.headFiles });
     return manifestOf(shape, 'diff', baseSha, headSha, entries, note);
   }

@@ -123,6 +123,73 @@ describe('push', () => {
     );
   });
 
+  it('the diff started beside the rev-parse is dropped when a commit is missing: same manifest as with both here', async () => {
+    const repo = await newRepo();
+    const before = await repo.rev();
+    const remote = await repo.createBareRemote();
+    await repo.commit('edit orders', { 'data-router/default/orders.yaml': 'a: 2\n' });
+    const after = await repo.commit('rename and add', {
+      'ffi2/x.yaml': null,
+      'ffi2/y.yaml': 'x: 1\n',
+      'data-router/spark/new.json': '{"n": 1}\n',
+    });
+    await repo.push(['main']);
+    const commandsOf = (m: { log: MemoryLogger }) =>
+      m.log.lines
+        .filter((l) => l.level === 'debug' && l.message.startsWith('git '))
+        .map((l) => l.message.split(' ').find((a) => !a.startsWith('-') && a !== 'git' && !a.includes('=')));
+    const manifestOf = ({ log: _, ...m }: ChangeManifest & { log: MemoryLogger }) => m;
+
+    // Both commits here (depth 2): the early diff is the one used, two git processes in all.
+    const both = await detect((await cloneOf(remote.url, 'main', 3)).dir, push(before, after));
+    expect(commandsOf(both)).toEqual(['rev-parse', 'diff-tree']);
+    expect(brief(both)).toEqual([
+      'modified data-router/default/orders.yaml (changed)',
+      'added data-router/spark/new.json (changed)',
+      'renamed ffi2/x.yaml -> ffi2/y.yaml (changed)',
+    ]);
+
+    // `before` not here (depth 1): the early diff-tree fails and is dropped; before is fetched and diffed again.
+    const clone = await cloneOf(remote.url, 'main');
+    const missing = await detect(clone.dir, push(before, after));
+    const commands = commandsOf(missing);
+    expect(commands.slice(0, 2)).toEqual(['rev-parse', 'diff-tree']);
+    expect(commands.indexOf('fetch')).toBeGreaterThan(1);
+    expect(commands.at(-1)).toBe('diff-tree');
+    expect(manifestOf(missing)).toEqual({ ...manifestOf(both), repoRoot: clone.dir });
+
+    // A SHA that is here but names an annotated tag, not a commit: the early diff (of the tag) is dropped too, and
+    // the manifest's base is the commit, as before.
+    await clone.git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'tag', '-a', '-m', 'v1', 'v1', before]);
+    const tagSha = (await clone.git(['rev-parse', 'v1'])).trim();
+    expect(tagSha).not.toBe(before);
+    const tagged = await detect(clone.dir, push(tagSha, after));
+    expect(commandsOf(tagged)).toEqual(['rev-parse', 'diff-tree', 'diff-tree']);
+    expect(manifestOf(tagged)).toEqual(manifestOf(missing));
+  });
+
+  it('the early diff runs in the working directory: paths are still from the top (diff.relative ignored)', async () => {
+    const repo = await newRepo({
+      'configs/item-store.yaml': 'version: 1\n',
+      'configs/team/a.yaml': 'a: 1\n',
+      'elsewhere/team/b.yaml': 'b: 1\n',
+    });
+    await repo.git(['config', 'diff.relative', 'true']);
+    const before = await repo.rev();
+    const after = await repo.commit('both', {
+      'configs/team/a.yaml': 'a: 2\n',
+      'elsewhere/team/b.yaml': 'b: 2\n',
+    });
+    const m = await detect(join(repo.dir, 'configs', 'team'), push(before, after), { remote: null });
+    expect(m.workingDirectory).toBe('configs/team');
+    expect(brief(m)).toEqual(['modified a.yaml (changed)']);
+    const top = await detect(repo.dir, push(before, after), { remote: null });
+    expect(brief(top)).toEqual([
+      'modified configs/team/a.yaml (changed)',
+      'modified elsewhere/team/b.yaml (changed)',
+    ]);
+  });
+
   it('handles a base 50 commits back in a depth-1 clone without deepening', async () => {
     const repo = await newRepo();
     const before = await repo.rev();
