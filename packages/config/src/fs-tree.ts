@@ -11,11 +11,12 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   readSync,
   realpathSync,
 } from 'node:fs';
-import { readdir, readlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 export interface FsTreeOptions {
@@ -63,24 +64,24 @@ export class FsTree implements RepoTree {
 
   private async walk(tops: ReadonlySet<string> | undefined): Promise<TreeFile[]> {
     const out: TreeFile[] = [];
-    // Folders are read concurrently; a file's kind comes from its directory entry (d_type).
-    const walk = async (dir: string, rel: string): Promise<void> => {
-      const entries = await readdir(dir, { withFileTypes: true });
-      await Promise.all(
-        entries.map(async (e) => {
-          if (rel === '' && e.name === '.git') return;
-          const path = rel ? `${rel}/${e.name}` : e.name;
-          // A plain concatenation: path.join's normalizing cost more than the readdir calls at 10,000 files.
-          const abs = `${dir}/${e.name}`;
-          if (e.isDirectory()) {
-            if (rel !== '' || !tops || tops.has(e.name)) await walk(abs, path);
-          } else if (e.isSymbolicLink()) out.push({ path, kind: 'symlink', linkTarget: await readlink(abs) });
-          else if (e.isFile()) out.push({ path, kind: 'file' });
-          // FIFOs, sockets and devices are not files a config repo can hold (reading a FIFO would block).
-        }),
-      );
+    // Synchronous, folder by folder: a 10,000-file walk with a promise per entry and a thread-pool round trip per
+    // folder cost half as much again as these calls (the folders are in the page cache). A file's kind comes from its
+    // directory entry (d_type), so nothing is followed: a symlinked folder is one symlink entry, never walked.
+    const walk = (dir: string, rel: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const name = e.name;
+        if (rel === '' && name === '.git') continue;
+        const path = rel ? `${rel}/${name}` : name;
+        // A plain concatenation: path.join's normalizing cost more than the readdir calls at 10,000 files.
+        if (e.isFile()) out.push({ path, kind: 'file' });
+        else if (e.isDirectory()) {
+          if (rel !== '' || !tops || tops.has(name)) walk(`${dir}/${name}`, path);
+        } else if (e.isSymbolicLink())
+          out.push({ path, kind: 'symlink', linkTarget: readlinkSync(`${dir}/${name}`) });
+        // FIFOs, sockets and devices are not files a config repo can hold (reading a FIFO would block).
+      }
     };
-    await walk(this.root, '');
+    walk(this.root, '');
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 

@@ -28,7 +28,11 @@ export function dirName(path: string): string {
 
 /** The implicit `name` tag: the file name without its extension, case kept (`orders_SC.yaml` → `orders_SC`). */
 export function configName(path: string): string {
-  const base = baseName(path);
+  return nameOfBase(baseName(path));
+}
+
+/** configName of a path whose file name (baseName) is `base`. */
+export function nameOfBase(base: string): string {
   const dot = base.lastIndexOf('.');
   return dot > 0 ? base.slice(0, dot) : base;
 }

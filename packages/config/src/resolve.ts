@@ -17,7 +17,15 @@ import {
   type TreeFile,
 } from '@itemstore/core';
 import { posix } from 'node:path';
-import { baseName, classifyPath, configName, dirName, isConfigPathShape, pathBelowDefault } from './paths.js';
+import {
+  baseName,
+  classifyPath,
+  configName,
+  dirName,
+  isConfigPathShape,
+  nameOfBase,
+  pathBelowDefault,
+} from './paths.js';
 import type { ConfigFormat } from '@itemstore/convert';
 import { s3FormatFor, type S3Format } from './s3-target.js';
 import { DEFAULT_MAX_CONFIG_BYTES, isMainBranch, type Settings } from './settings.js';
@@ -118,8 +126,9 @@ export async function resolveTree(
   // 4. Every tags file those configs need, by folder.
   const folders = await readTagsFiles(tree, files, paths.tagsFiles, scope.neededFolders, options.tagsFiles);
 
-  // 5. Resolve every config in scope (a requested config can conflict with any other of its namespace).
-  const resolved: ResolvedConfig[] = [];
+  // 5. Resolve every config in scope (a requested config can conflict with any other of its namespace). A config
+  // not asked about only needs its identity (the same checks, no tags object or targets): it is resolved in full
+  // only when it turns out to be the same item as a config asked about (a rare error).
   const reportFolders = new Set<string>();
   const context: ConfigContext = {
     settings,
@@ -130,29 +139,60 @@ export async function resolveTree(
     byFolder: new Map(),
   };
   const reportChains = new Set<string[]>();
-  for (let i = 0; i < scope.configs.length; i++) {
+  const n = scope.configs.length;
+  const full: (ResolvedConfig | undefined)[] = new Array(n);
+  const asked: boolean[] = new Array(n);
+  /** Identity → the index in scope.configs of the config with it, or the indices (in scope order) of several. */
+  const byIdentity = new Map<string, number | number[]>();
+  for (let i = 0; i < n; i++) {
     const { file, team } = scope.configs[i]!;
     const chain = scope.chains[i]!;
-    const asked = wanted(file.path);
-    if (asked) reportChains.add(chain);
-    const result = resolveConfig(file, team, chain, file.size ?? scope.sizes?.get(file.path), context);
-    if (result instanceof ConfigError) {
-      if (asked) errors.push(result);
-    } else if (result) resolved.push(result);
+    const isAsked = (asked[i] = wanted(file.path));
+    const size = file.size ?? scope.sizes?.get(file.path);
+    let identity: string;
+    if (isAsked) {
+      reportChains.add(chain);
+      const result = resolveConfig(file, team, chain, size, context);
+      if (result instanceof ConfigError) {
+        errors.push(result);
+        continue;
+      }
+      if (!result) continue;
+      full[i] = result;
+      identity = result.identity;
+    } else {
+      const result = resolveConfig(file, team, chain, size, context, true);
+      if (typeof result !== 'string') continue;
+      identity = result;
+    }
+    const group = byIdentity.get(identity);
+    if (group === undefined) byIdentity.set(identity, i);
+    else if (typeof group === 'number') byIdentity.set(identity, [group, i]);
+    else group.push(i);
   }
   for (const chain of reportChains) for (const d of chain) reportFolders.add(d);
+  // The groups of two or more configs that hold a config asked about, each member resolved in full.
+  const sameItems: number[][] = [];
+  for (const group of byIdentity.values()) {
+    if (typeof group === 'number' || !group.some((i) => asked[i])) continue;
+    for (const i of group) {
+      if (full[i]) continue;
+      const { file, team } = scope.configs[i]!;
+      const size = file.size ?? scope.sizes?.get(file.path);
+      const result = resolveConfig(file, team, scope.chains[i]!, size, context);
+      if (!result || result instanceof ConfigError)
+        throw new Error(`resolve: ${file.path} resolved only in part`);
+      full[i] = result;
+    }
+    sameItems.push(group);
+  }
   // Configs not asked about were resolved without their size (see sizeConflicting).
-  const unsized = (path: string): boolean => {
-    if (!tree.sizes || wanted(path)) return false;
-    const file = scope.configs[scope.indexOf(path)]?.file;
-    return file !== undefined && needsSize(file);
-  };
-  let byIdentity = groupByIdentity(resolved);
-  if (await sizeConflicting(tree, resolved, byIdentity, unsized, wanted, context.maxBytes))
-    byIdentity = groupByIdentity(resolved);
+  const unsized = (i: number): boolean =>
+    tree.sizes !== undefined && !asked[i] && needsSize(scope.configs[i]!.file);
+  const tooLarge = await sizeConflicting(tree, scope.configs, sameItems, unsized, context.maxBytes);
 
   // 6. Two configs that are the same item: an error on each of them.
-  const conflicted = identityConflicts(byIdentity, wanted, errors);
+  const conflicted = identityConflicts(sameItems, full, tooLarge, errors);
 
   // 7. Problems of paths and tags files that concern what was asked.
   for (const [path, err] of paths.pathErrors) if (wanted(path)) errors.push(err);
@@ -160,10 +200,13 @@ export async function resolveTree(
   for (const w of scope.hardlinkWarnings) if (wanted(w.file as string)) errors.push(w);
   for (const [dir, entry] of folders) if (!requested || reportFolders.has(dir)) errors.push(...entry.errors);
 
+  const configs: ResolvedConfig[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = full[i];
+    if (c && asked[i] && !conflicted.has(c.path)) configs.push(c);
+  }
   return {
-    configs: resolved
-      .filter((c) => wanted(c.path) && !conflicted.has(c.path))
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    configs: configs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     errors: sortErrors(errors),
   };
 }
@@ -252,8 +295,6 @@ interface Scope {
   configs: { file: TreeFile; team: string }[];
   /** Each config's folders, root first (by index in `configs`; one array per folder, shared). */
   chains: string[][];
-  /** The index of a config in `configs` (made on first use: only a rare conflict needs it), or -1. */
-  indexOf(path: string): number;
   /** The folders whose tags files are needed (undefined: all of them). */
   neededFolders: Set<string> | undefined;
   sizes: Map<string, number> | undefined;
@@ -296,9 +337,6 @@ async function scopeOf(
     chains[i] = last.chain;
   }
   const neededFolders = requested ? new Set([...byFolder.values()].flat()) : undefined;
-  let index: Map<string, number> | undefined;
-  const indexOf = (path: string): number =>
-    (index ??= new Map(scope.map((c, i) => [c.file.path, i]))).get(path) ?? -1;
   // Sizes (a stat each) of the configs asked about; the others' only matter when they are the same item as one of
   // those (see sizeConflicting).
   const sizes = tree.sizes
@@ -323,7 +361,7 @@ async function scopeOf(
     }
   }
 
-  return { configs: scope, chains, indexOf, neededFolders, sizes, hardlinkWarnings };
+  return { configs: scope, chains, neededFolders, sizes, hardlinkWarnings };
 }
 
 /** Step 4: every tags file the configs in scope need, by folder (read concurrently, looked at in path order). */
@@ -490,6 +528,7 @@ function folderOf(team: string, chain: string[], context: ConfigContext): Config
 /**
  * Step 5 for one config: its tags (root → folder → files entry, then name/team/branch), identity and targets; the
  * problem that stops it; or undefined when a tags file above it has errors (that file's own errors say why).
+ * `identityOnly`: the same checks, answering just the identity (a string) of a config that resolves.
  */
 function resolveConfig(
   f: TreeFile,
@@ -497,7 +536,23 @@ function resolveConfig(
   chain: string[],
   size: number | undefined,
   context: ConfigContext,
-): ResolvedConfig | ConfigError | undefined {
+): ResolvedConfig | ConfigError | undefined;
+function resolveConfig(
+  f: TreeFile,
+  team: string,
+  chain: string[],
+  size: number | undefined,
+  context: ConfigContext,
+  identityOnly: true,
+): string | ConfigError | undefined;
+function resolveConfig(
+  f: TreeFile,
+  team: string,
+  chain: string[],
+  size: number | undefined,
+  context: ConfigContext,
+  identityOnly = false,
+): ResolvedConfig | string | ConfigError | undefined {
   const { settings, onMain, maxBytes } = context;
   const path = f.path;
   if (f.kind === 'symlink') {
@@ -530,7 +585,7 @@ function resolveConfig(
   if (!folder.ok) return undefined; // the tags file's own errors say why
   const base = baseName(path);
   const entry = folder.files?.[base];
-  const name = configName(path);
+  const name = nameOfBase(base);
   const nameProblem = tagValueProblem(name);
   if (nameProblem) {
     return new ConfigError('name-invalid', `the file name gives the tag name="${name}": ${nameProblem}`, {
@@ -538,13 +593,11 @@ function resolveConfig(
     });
   }
   const teamSettings = settings.teams[team]!;
-  let sorted: Tags;
+  let sorted: Tags | undefined;
   let identity: string;
   const template = entry === undefined ? folder.template : undefined;
   if (template) {
     // The folder's tags with this name (the same key order: sorted keys do not depend on the values).
-    sorted = { ...template.tags };
-    sorted.name = name;
     identity = `${template.identityHead}${encodeURIComponent(name)}${template.identityTail}`;
   } else {
     const tags: Tags = { ...folder.tags };
@@ -555,7 +608,7 @@ function resolveConfig(
     sorted = sortTags(tags);
     identity = itemIdentity(teamSettings.namespace, sorted);
   }
-  const tagCount = template ? template.count : Object.keys(sorted).length;
+  const tagCount = template ? template.count : Object.keys(sorted!).length;
   if (tagCount > LIMITS.tagsPerItem) {
     return new ConfigError(
       'too-many-tags',
@@ -564,9 +617,9 @@ function resolveConfig(
     );
   }
 
-  const below = folder.belowDefault === undefined ? undefined : `${folder.belowDefault}${base}`;
-  const where = targetsOf(settings, team, name, below);
-  if (where.s3Only && where.s3KeyBelowPrefix === undefined) {
+  // An S3-only name (targetsOf) outside default/ (no S3 key) has nowhere to go.
+  const s3Only = settings.s3OnlySuffixes.some((s) => name.endsWith(s));
+  if (s3Only && folder.belowDefault === undefined) {
     const suffix = settings.s3OnlySuffixes.find((s) => name.endsWith(s));
     return new ConfigError(
       's3-only-outside-default',
@@ -574,6 +627,13 @@ function resolveConfig(
       { file: path },
     );
   }
+  if (identityOnly) return identity;
+  if (template) {
+    sorted = { ...template.tags };
+    sorted.name = name;
+  }
+  const below = folder.belowDefault === undefined ? undefined : `${folder.belowDefault}${base}`;
+  const where = targetsOf(settings, team, name, below);
   const cfg: ResolvedConfig = {
     path,
     team,
@@ -581,7 +641,7 @@ function resolveConfig(
     namespace: teamSettings.namespace,
     format: where.format,
     name,
-    tags: sorted,
+    tags: sorted!,
     identity,
     targets: where.targets,
     s3Only: where.s3Only,
@@ -638,52 +698,40 @@ function needsSize(f: TreeFile): boolean {
 /**
  * Step 5b: a config not asked about was resolved without its size. A config over the size limit is no item at all
  * (so it conflicts with nothing), which matters only where it would be the same item as a config asked about: those
- * few get their stat now, and the too large ones leave `resolved`. The rest never needed one.
+ * few get their stat now, and the too large ones (their indices) are answered, to leave their groups. The rest never
+ * needed one.
  */
 async function sizeConflicting(
   tree: RepoTree,
-  resolved: ResolvedConfig[],
-  byIdentity: ReadonlyMap<string, readonly ResolvedConfig[]>,
-  unsized: (path: string) => boolean,
-  wanted: (path: string) => boolean,
+  configs: readonly { file: TreeFile }[],
+  sameItems: readonly (readonly number[])[],
+  unsized: (i: number) => boolean,
   maxBytes: number,
-): Promise<boolean> {
-  if (!tree.sizes) return false;
-  const ask: string[] = [];
-  for (const group of byIdentity.values()) {
-    if (group.length < 2 || !group.some((c) => wanted(c.path))) continue;
-    for (const c of group) if (unsized(c.path)) ask.push(c.path);
-  }
-  if (!ask.length) return false;
-  const sizes = await tree.sizes(ask);
-  const tooLarge = new Set(ask.filter((p) => (sizes.get(p) ?? 0) > maxBytes));
-  if (!tooLarge.size) return false;
-  const kept = resolved.filter((c) => !tooLarge.has(c.path));
-  resolved.splice(0, resolved.length, ...kept);
-  return true;
+): Promise<Set<number>> {
+  const tooLarge = new Set<number>();
+  if (!tree.sizes) return tooLarge;
+  const ask: number[] = [];
+  for (const group of sameItems) for (const i of group) if (unsized(i)) ask.push(i);
+  if (!ask.length) return tooLarge;
+  const sizes = await tree.sizes(ask.map((i) => configs[i]!.file.path));
+  for (const i of ask) if ((sizes.get(configs[i]!.file.path) ?? 0) > maxBytes) tooLarge.add(i);
+  return tooLarge;
 }
 
-/** The configs by identity, in their order. */
-function groupByIdentity(resolved: readonly ResolvedConfig[]): Map<string, ResolvedConfig[]> {
-  const byIdentity = new Map<string, ResolvedConfig[]>();
-  for (const c of resolved) {
-    const group = byIdentity.get(c.identity);
-    if (group) group.push(c);
-    else byIdentity.set(c.identity, [c]);
-  }
-  return byIdentity;
-}
-
-/** Step 6: configs that are the same item, each with an error (when one of the group was asked about). */
+/**
+ * Step 6: configs that are the same item (`sameItems`: groups by identity in scope order, each holding a config
+ * asked about; `tooLarge` are no items), each with an error.
+ */
 function identityConflicts(
-  byIdentity: ReadonlyMap<string, readonly ResolvedConfig[]>,
-  wanted: (path: string) => boolean,
+  sameItems: readonly (readonly number[])[],
+  full: readonly (ResolvedConfig | undefined)[],
+  tooLarge: ReadonlySet<number>,
   errors: ConfigError[],
 ): Set<string> {
   const conflicted = new Set<string>();
-  for (const group of byIdentity.values()) {
+  for (const members of sameItems) {
+    const group = members.filter((i) => !tooLarge.has(i)).map((i) => full[i]!);
     if (group.length < 2) continue;
-    if (!group.some((c) => wanted(c.path))) continue;
     for (const c of group) {
       conflicted.add(c.path);
       const others = group.filter((o) => o !== c).map((o) => o.path);

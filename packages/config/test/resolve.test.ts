@@ -196,6 +196,40 @@ describe('identity conflicts', () => {
     expect(configs).toEqual([]);
     expect(codes(errors)).toEqual(['ffi2/x.json: identity-conflict', 'ffi2/x.yaml: identity-conflict']);
   });
+
+  test('configs not asked about are resolved for their identity only, yet a conflict reads as in a whole resolution', async () => {
+    // Three configs are one item: one by its folder's tags, one by a files entry, one in another folder; the
+    // messages name the others in path order and show each one's own tags, as when every config is asked about.
+    const files = {
+      'ffi2/a/x.yaml': 'a: 1\n',
+      'ffi2/a/x.json': '{}\n',
+      'ffi2/b/tags.yaml': 'tags: {env: qa}\nfiles:\n  x.yaml: {tags: {env: prod}}\n',
+      'ffi2/b/x.yaml': 'a: 1\n',
+      'ffi2/c/tags.yaml': 'tags: {env: prod}\n',
+      'ffi2/c/x.yaml': 'a: 1\n',
+      'ffi2/c/y.yaml': 'a: 1\n',
+      'emr/x.yaml': 'a: 1\n',
+    };
+    const whole = await resolve(files);
+    const part = await resolve(files, { paths: ['ffi2/c/x.yaml', 'ffi2/c/y.yaml'] });
+    expect(part.configs.map((c) => c.path)).toEqual(['ffi2/c/y.yaml']);
+    expect(part.configs).toEqual(whole.configs.filter((c) => c.path === 'ffi2/c/y.yaml'));
+    const conflicts = (errors: ConfigError[]): string[] =>
+      errors.filter((e) => e.code === 'identity-conflict').map((e) => `${e.file}: ${e.message}`);
+    expect(conflicts(part.errors)).toEqual([
+      'ffi2/b/x.yaml: same item as ffi2/c/x.yaml (namespace ffi2, tags env=prod, name=x, team=ffi2): ' +
+        'keep one of them, or tell them apart with tags (a files: entry in tags.yaml)',
+      'ffi2/c/x.yaml: same item as ffi2/b/x.yaml (namespace ffi2, tags env=prod, name=x, team=ffi2): ' +
+        'keep one of them, or tell them apart with tags (a files: entry in tags.yaml)',
+    ]);
+    expect(conflicts(part.errors)).toEqual(
+      conflicts(whole.errors).filter((e) => e.startsWith('ffi2/b/') || e.startsWith('ffi2/c/')),
+    );
+    // Asked about a.yaml's folder: the three-way group a/x.json, a/x.yaml (and not b, c: other tags).
+    const a = await resolve(files, { paths: ['ffi2/a/x.yaml'] });
+    expect(conflicts(a.errors)).toEqual(conflicts(whole.errors).filter((e) => e.startsWith('ffi2/a/')));
+    expect(codes(a.errors)).toEqual(['ffi2/a/x.json: identity-conflict', 'ffi2/a/x.yaml: identity-conflict']);
+  });
 });
 
 describe('scope of a resolve with paths (issue 15: one namespace, not the repo)', () => {
