@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const changes = await readChangeManifest(getRequiredInput('manifest'));
   // Resolving loads once the change manifest is read: a step that fails on its inputs does not pay.
   const { openTrees, resolveManifest, resolveSummary } = await import('@itemstore/resolve');
-  const { head, base, close } = await openTrees(changes, actionsLogger);
+  const { head, base, close, checked } = await openTrees(changes, actionsLogger);
   let resolved;
   try {
     resolved = await resolveManifest(changes, {
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       base,
       branch: getInput('branch'),
       logger: actionsLogger,
+      checked,
     });
   } finally {
     close();

@@ -26,6 +26,10 @@ export class GitTree implements RepoTree {
   private readonly dirs = new Map<string, Promise<Map<string, GitTreeEntry> | undefined>>();
   private treeOf: Promise<string | undefined> | undefined;
   private hashBytes = 20;
+  /** Bodies asked for by name ahead of their reads (prefetch), by object id; each is handed out once. */
+  private readonly early = new Map<string, Buffer>();
+  /** Settles when every name asked for ahead has its answer (undefined once they all have). */
+  private earlyPending: Promise<void> | undefined;
 
   /**
    * @param repoDir any folder inside the git work tree (or the git dir)
@@ -82,6 +86,44 @@ export class GitTree implements RepoTree {
     const e = await this.entry(path);
     if (!e || e.type !== 'blob' || e.mode === MODE_SYMLINK) return undefined;
     return this.blob(e.sha);
+  }
+
+  /**
+   * Starts the cat-file process now and asks it, in one go, for the commit, the config root's tree and the files
+   * `paths` (by name), so that git answers while the caller is busy: the reads that follow (commit → root tree →
+   * file, one round trip each) find the bytes already here. Only when reading folder by folder; a name git does
+   * not find is simply read the usual way.
+   */
+  prefetch(paths: readonly string[]): void {
+    if (!this.byTree) return;
+    this.dir('').catch(() => undefined); // read() awaits it again and gets the same failure
+    const root = this.prefix ? `${this.sha}:${this.prefix.slice(0, -1)}` : `${this.sha}^{tree}`;
+    const names = [root, ...paths.map((p) => `${this.sha}:${this.prefix}${p}`)];
+    const batch = this.catFile();
+    const pending = Promise.all(
+      names.map((name) =>
+        batch.lookup(name).then(
+          (o) => void (o && this.early.set(o.id, o.body)),
+          () => undefined,
+        ),
+      ),
+    ).then(() => {
+      if (this.earlyPending === pending) this.earlyPending = undefined;
+    });
+    this.earlyPending = pending;
+  }
+
+  /**
+   * A commit of this repository by any name git resolves (`HEAD`): its id and its parents' ids, read through the
+   * same cat-file process as the files (no process of its own); undefined when there is no such commit.
+   */
+  async commit(name: string): Promise<{ id: string; parents: string[] } | undefined> {
+    const o = await this.catFile().lookup(`${name}^{commit}`);
+    if (!o || o.type !== 'commit') return undefined;
+    const end = o.body.indexOf('\n\n');
+    const head = o.body.toString('latin1', 0, end < 0 ? o.body.length : end);
+    const parents = [...head.matchAll(/^parent ([0-9a-f]+)$/gm)].map((m) => m[1] as string);
+    return { id: o.id, parents };
   }
 
   /** Ends the cat-file process (it never keeps Node alive while idle, so this is tidiness, not a must). */
@@ -188,11 +230,27 @@ export class GitTree implements RepoTree {
   }
 
   private blob(objectId: string): Promise<Buffer | undefined> {
+    const early = this.takeEarly(objectId);
+    if (early) return Promise.resolve(early);
+    // A name asked for ahead may be this very object, its answer on the way: wait for it (it comes first anyway).
+    if (this.earlyPending) {
+      return this.earlyPending.then(() => this.takeEarly(objectId) ?? this.catFile().read(objectId));
+    }
+    return this.catFile().read(objectId);
+  }
+
+  private takeEarly(objectId: string): Buffer | undefined {
+    const body = this.early.get(objectId);
+    if (body) this.early.delete(objectId);
+    return body;
+  }
+
+  private catFile(): CatFileBatch {
     this.batch ??= new CatFileBatch(
       this.repoDir,
       this.options.safeDirectory ? ['-c', `safe.directory=${this.options.safeDirectory}`] : [],
     );
-    return this.batch.read(objectId);
+    return this.batch;
   }
 }
 

@@ -144,6 +144,40 @@ describe('GitTree', () => {
     expect([...byPath.values()].every((v, i) => v === files[list[i]!.path])).toBe(true);
   });
 
+  it.each([
+    ['at the top', ''],
+    ['in a subfolder', 'configs/'],
+  ])('prefetch (%s) changes nothing that is read, whatever the named files are', async (_, sub) => {
+    const repo = await repoWith({
+      [`${sub}item-store.yaml`]: 'version: 1\n',
+      [`${sub}link.yaml`]: { symlink: 'item-store.yaml' },
+      [`${sub}team/a.yaml`]: 'a: 1\n',
+      [`${sub}same.yaml`]: 'a: 1\n',
+    });
+    const sha = await repo.rev();
+    const names = ['item-store.yaml', 'link.yaml', 'team', 'missing.yaml', 'team/a.yaml', 'same.yaml'];
+    const plain = tree(repo.dir, sha, sub, { sizes: false });
+    const early = tree(repo.dir, sha, sub, { sizes: false });
+    early.prefetch(names);
+    for (const name of [...names, ...names]) {
+      expect({ name, bytes: await early.read(name) }).toEqual({ name, bytes: await plain.read(name) });
+    }
+    expect(await early.listTops(['team'])).toEqual(await plain.listTops(['team']));
+    expect((await early.read('item-store.yaml'))?.toString()).toBe('version: 1\n');
+    expect(await early.read('link.yaml')).toBeUndefined();
+  });
+
+  it('reads a commit by name through the same process: its id and parents', async () => {
+    const repo = await repoWith({ 'a.yaml': 'a\n' });
+    const first = await repo.rev();
+    const second = await repo.commit('second', { 'b.yaml': 'b\n' });
+    const t = tree(repo.dir, first, '', { sizes: false });
+    expect(await t.commit('HEAD')).toEqual({ id: second, parents: [first] });
+    expect(await t.commit(first)).toEqual({ id: first, parents: [] });
+    expect(await t.commit('no-such-branch')).toBeUndefined();
+    await expect(t.commit('HEAD\nHEAD')).rejects.toThrow(/not a name/);
+  });
+
   it('rejects a commit that does not exist', async () => {
     const repo = await repoWith({ 'a.yaml': 'a\n' });
     await expect(tree(repo.dir, 'f'.repeat(40)).list()).rejects.toThrow(/git ls-tree/);

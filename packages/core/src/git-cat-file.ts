@@ -1,18 +1,30 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { nodeChildProcess } from './builtins.js';
 
+/** What cat-file answered for a name: the object's id and type, and its bytes. */
+export interface CatFileObject {
+  id: string;
+  type: string;
+  body: Buffer;
+}
+
 /**
- * One long-lived `git cat-file --batch` process for many reads: requests are object ids (never paths, so names
- * with newlines cannot break the line protocol), answers arrive in order and are matched to a FIFO of waiters.
- * The process does not keep Node alive while idle; `close()` ends it.
+ * One long-lived `git cat-file --batch` process for many reads: requests are object ids, or (lookup) names without
+ * a line break, so no name can break the line protocol; answers arrive in order and are matched to a FIFO of
+ * waiters. The process does not keep Node alive while idle; `close()` ends it.
  */
 export class CatFileBatch {
   private child: ChildProcessWithoutNullStreams | undefined;
-  private readonly waiting: { resolve: (b: Buffer | undefined) => void; reject: (e: Error) => void }[] = [];
+  private readonly waiting: {
+    resolve: (o: CatFileObject | undefined) => void;
+    reject: (e: Error) => void;
+  }[] = [];
   private buffer: Buffer = Buffer.alloc(0);
   /** Bytes still expected for the object being received (content + trailing LF), or -1 for a header. */
   private pendingBody = -1;
   private stderr = '';
+  /** The id and type of the object being received. */
+  private header: { id: string; type: string } = { id: '', type: '' };
 
   constructor(
     private readonly cwd: string,
@@ -24,11 +36,25 @@ export class CatFileBatch {
     if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(objectId)) {
       return Promise.reject(new Error(`not an object id: ${objectId}`));
     }
+    return this.request(objectId).then((o) => o?.body);
+  }
+
+  /**
+   * The object a name stands for (any revision git resolves: `HEAD^{commit}`, `<commit>:<path>`), with its id and
+   * type; undefined when git finds none. Answered in order with the reads (the process starts on the first).
+   */
+  lookup(name: string): Promise<CatFileObject | undefined> {
+    if (!name || /[\n\r]/.test(name))
+      return Promise.reject(new Error(`not a name git cat-file can read: ${name}`));
+    return this.request(name);
+  }
+
+  private request(name: string): Promise<CatFileObject | undefined> {
     const child = this.start();
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
       if (this.waiting.length === 1) this.setRef(true);
-      child.stdin.write(`${objectId}\n`);
+      child.stdin.write(`${name}\n`);
     });
   }
 
@@ -73,22 +99,24 @@ export class CatFileBatch {
           this.settle(undefined);
           continue;
         }
-        const size = Number(header.split(' ')[2]);
+        const [id = '', type = '', sizeText] = header.split(' ');
+        const size = Number(sizeText);
         if (!Number.isInteger(size)) {
           this.fail(new Error(`git cat-file: unexpected answer "${header}"`));
           return;
         }
         this.pendingBody = size + 1;
+        this.header = { id, type };
       }
       if (this.buffer.length < this.pendingBody) return;
       const body = Buffer.from(this.buffer.subarray(0, this.pendingBody - 1));
       this.buffer = this.buffer.subarray(this.pendingBody);
       this.pendingBody = -1;
-      this.settle(body);
+      this.settle({ ...this.header, body });
     }
   }
 
-  private settle(value: Buffer | undefined): void {
+  private settle(value: CatFileObject | undefined): void {
     this.waiting.shift()?.resolve(value);
     if (!this.waiting.length) this.setRef(false);
   }

@@ -46,6 +46,11 @@ export interface ResolveManifestOptions {
   logger?: Logger;
   /** How the content check uses worker threads (tests; the default suits the bundles). */
   contentCheck?: ContentCheckOptions;
+  /**
+   * openTrees' check of the working tree, under way: awaited before anything is logged here (its warning comes
+   * first, and a failure of it fails the run before any other message, as when openTrees waited for it).
+   */
+  checked?: Promise<void>;
 }
 
 export async function resolveManifest(
@@ -71,6 +76,7 @@ export async function resolveManifest(
     try {
       settings = await loadSettings(options.head);
     } catch (err) {
+      await options.checked;
       return finish(changes, branch, false, [], [...errors, ...asConfigErrors(err)]);
     }
     // Each config's targets follow from its path alone: its content is checked before its tags are resolved.
@@ -89,6 +95,7 @@ export async function resolveManifest(
       : { configs: [], errors: [] };
     errors.push(...head.errors);
 
+    await options.checked;
     baseByPath = await resolveBase(options.base, await baseListing, branch, tagsFiles, options.logger);
 
     errors.push(...(await content.finish(head.configs)));

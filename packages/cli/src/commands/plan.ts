@@ -54,13 +54,13 @@ export async function planCommand(argv: string[]): Promise<number> {
     reading.done();
     throw err;
   });
-  const { head, base, close } = await openTrees(changes, terminalLogger).catch((err: unknown) => {
+  const { head, base, close, checked } = await openTrees(changes, terminalLogger).catch((err: unknown) => {
     reading.done();
     throw err;
   });
   let resolved;
   try {
-    resolved = await resolveManifest(changes, { head, base, branch, logger: terminalLogger });
+    resolved = await resolveManifest(changes, { head, base, branch, logger: terminalLogger, checked });
   } finally {
     close();
     reading.done();
