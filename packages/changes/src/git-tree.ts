@@ -30,6 +30,8 @@ export class GitTree implements RepoTree {
   private readonly early = new Map<string, Buffer>();
   /** Settles when every name asked for ahead has its answer (undefined once they all have). */
   private earlyPending: Promise<void> | undefined;
+  /** What listTops listed with ls-tree: the root's files and everything below `tops`. */
+  private listed: { tops: Set<string>; index: Map<string, GitTreeEntry> } | undefined;
 
   /**
    * @param repoDir any folder inside the git work tree (or the git dir)
@@ -56,8 +58,9 @@ export class GitTree implements RepoTree {
 
   /**
    * The root's own entries and the folders `tops`. Without sizes this reads just those tree objects through the
-   * cat-file process (a one-config push's base resolves one team folder, not a 10,000-file `ls-tree`); with sizes
-   * (which only `ls-tree -l` gives) it is the whole listing, filtered.
+   * cat-file process (a one-config push's base resolves one team folder, not a 10,000-file `ls-tree`), or, for more
+   * than FEW_TOPS folders, runs one `ls-tree -r` of just those; with sizes (which only `ls-tree -l` gives) it is the
+   * whole listing, filtered.
    */
   async listTops(tops: readonly string[]): Promise<TreeFile[]> {
     if (!this.byTree || this.index) return onlyTops(await this.list(), tops);
@@ -65,6 +68,17 @@ export class GitTree implements RepoTree {
     if (!root) return onlyTops(await this.list(), tops);
     const index = new Map<string, GitTreeEntry>();
     for (const [name, e] of root) if (e.type !== 'tree') index.set(name, e);
+    const trees = tops.filter((t) => root.get(t)?.type === 'tree');
+    if (trees.length > FEW_TOPS) {
+      // Many folders (a push that touches many namespaces): one `ls-tree -r` of just those folders, parsed once,
+      // costs the main thread less than a round trip and a parse per tree object (measured: 10,000 files in 360
+      // folders of 20 teams).
+      const prefix = this.prefix;
+      for (const e of await lsTree(this.git, this.sha, { paths: trees.map((t) => `${prefix}${t}`) }))
+        if (e.type !== 'tree') index.set(e.path.slice(prefix.length), e);
+      this.listed = { tops: new Set(trees), index };
+      return this.toFiles(index);
+    }
     const walk = async (dir: string): Promise<void> => {
       const entries = await this.dir(dir);
       if (!entries) throw new Error(`git cat-file: the tree ${dir} of ${this.sha} could not be read`);
@@ -77,7 +91,7 @@ export class GitTree implements RepoTree {
         }),
       );
     };
-    await Promise.all(tops.filter((t) => root.get(t)?.type === 'tree').map((t) => walk(t)));
+    await Promise.all(trees.map((t) => walk(t)));
     return this.toFiles(index);
   }
 
@@ -134,7 +148,8 @@ export class GitTree implements RepoTree {
 
   private async toFiles(index: ReadonlyMap<string, GitTreeEntry>): Promise<TreeFile[]> {
     // Keyed by the path below the config repo root (the index's keys), not git's full path.
-    const links = [...index].filter(([, e]) => e.mode === MODE_SYMLINK);
+    const links: [string, GitTreeEntry][] = [];
+    for (const [path, e] of index) if (e.mode === MODE_SYMLINK) links.push([path, e]);
     const targets = await Promise.all(links.map(([, e]) => this.blob(e.sha)));
     const linkTarget = new Map(links.map(([path], i) => [path, targets[i]?.toString('utf8')]));
     const files: TreeFile[] = [];
@@ -149,6 +164,12 @@ export class GitTree implements RepoTree {
 
   /** The entry at `path` (below the config root): from its folder's tree object, or from the whole listing. */
   private async entry(path: string): Promise<GitTreeEntry | undefined> {
+    const listed = this.listed;
+    if (listed && !this.index) {
+      // The root's own entries and the folders ls-tree listed: from that listing.
+      const slash = path.indexOf('/');
+      if (slash < 0 || listed.tops.has(path.slice(0, slash))) return listed.index.get(path);
+    }
     if (this.byTree && !this.index) {
       const slash = path.lastIndexOf('/');
       const dir = await this.dir(slash < 0 ? '' : path.slice(0, slash));
@@ -258,6 +279,9 @@ export class GitTree implements RepoTree {
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Up to this many top-level folders, listTops reads tree objects through cat-file (no process to start). */
+const FEW_TOPS = 3;
 
 /** Stands for "no such folder at this commit" (never a real object id: not hex). */
 const EMPTY_TREE = 'empty';

@@ -78,6 +78,55 @@ describe('GitTree', () => {
     }
   });
 
+  it('without sizes, listTops of many folders (one ls-tree of just those) gives the same listing and reads', async () => {
+    // Folder names that would be patterns to git (taken literally) and one that is a prefix of another.
+    const names = ['team', 'team-b', '*', '[ab]', 'a b', 'ünï', ':(glob)x', 'other'];
+    const files: Parameters<GitRepo['commit']>[1] = {
+      'item-store.yaml': 'version: 1\n',
+      'tags.yaml': 'tags: {}\n',
+    };
+    for (const at of ['', 'configs/']) {
+      for (const n of names) {
+        files[`${at}${n}/a.yaml`] = `${n}: 1\n`;
+        files[`${at}${n}/deep/er/x y.yaml`] = 'x: 1\n';
+        files[`${at}${n}/tags.yaml`] = 'tags: {}\n';
+      }
+    }
+    files['team/link.yaml'] = { symlink: '../outside/secret.yaml' };
+    files['team/dirlink'] = { symlink: 'deep' };
+    files['toplink'] = { symlink: 'team' };
+    files['b.yaml'] = 'b: 1\n';
+    const repo = await repoWith(files);
+    const sub = await repoWith({ 'inner.yaml': 'i: 1\n' });
+    await repo.git(['-c', 'protocol.file.allow=always', 'submodule', '--quiet', 'add', sub.dir, 'team/sub']);
+    const sha = await repo.commit('more');
+    for (const [subdir, tops] of [
+      ['', ['team', '*', '[ab]', 'ünï', ':(glob)x', 'toplink', 'nothere']],
+      ['', ['team-b', '*', 'other', 'configs', 'b.yaml']],
+      ['configs', ['team', 'team-b', 'a b', '*', 'nothere']], // a config repo in a subfolder
+    ] as const) {
+      const whole = await tree(repo.dir, sha, subdir, { sizes: false }).list();
+      const part = tree(repo.dir, sha, subdir, { sizes: false });
+      const listed = await part.listTops(tops);
+      expect(listed).toEqual(
+        whole.filter(
+          (f) => !f.path.includes('/') || (tops as readonly string[]).includes(f.path.split('/')[0]!),
+        ),
+      );
+      const full = tree(repo.dir, sha, subdir, { sizes: false });
+      await full.list();
+      for (const path of [
+        ...whole.map((f) => f.path),
+        'team/dirlink/er/x y.yaml',
+        'nope/x.yaml',
+        'team',
+        '*',
+      ]) {
+        expect({ path, bytes: await part.read(path) }).toEqual({ path, bytes: await full.read(path) });
+      }
+    }
+  });
+
   it('a config repo in a subfolder: paths below it, symlink targets kept', async () => {
     const repo = await repoWith({
       'configs/team/a.yaml': 'a: 1\n',
