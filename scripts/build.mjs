@@ -233,13 +233,16 @@ const banner = [
   'const require = __itemstoreCreateRequire(import.meta.url);',
 ].join('\n');
 
-const result = await build({
-  entryPoints: entries,
+// The push path's two steps (every push runs both, one process each) are single files: each loads one module at
+// start instead of an entry and about ten shared chunks, each resolved, read, compiled and linked by the ESM loader.
+// Their code is in dist/ once more (a few hundred KiB); what they load lazily (lib/*.cjs, the content worker) is
+// shared as before.
+const STANDALONE = new Set(['detect-changed-paths', 'resolve-tags']);
+const standalone = entries.filter((e) => STANDALONE.has(dirname(e.out)));
+const options = {
   outdir: finalDir,
   write: false,
   bundle: true,
-  splitting: true,
-  chunkNames: 'lib/[name]-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',
@@ -255,7 +258,17 @@ const result = await build({
   // is not followed elsewhere): the chunk hashes in file names depend on the modules' paths relative to it.
   preserveSymlinks: true,
   plugins: [sources],
+};
+const result = await build({
+  ...options,
+  entryPoints: entries.filter((e) => !standalone.includes(e)),
+  splitting: true,
+  chunkNames: 'lib/[name]-[hash]',
 });
+for (const e of standalone) {
+  const one = await build({ ...options, entryPoints: [e], splitting: false });
+  result.outputFiles.push(...one.outputFiles);
+}
 
 // The files the stand-ins load: the names our sources use, from the real module, as one CommonJS file each.
 for (const lazy of LAZY) {
