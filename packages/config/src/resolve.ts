@@ -303,8 +303,10 @@ interface Scope {
 
 /**
  * Step 3: which configs to resolve. Two configs can be the same item only within one namespace (the identity starts
- * with it), so when paths were asked for, only the configs of their namespaces are resolved, and only the tags
- * files on their way are read: a one-file push in a 10,000-config repo resolves one team, not the repo.
+ * with it) and with the same name (the identity holds `name=` and the encoded name, and no other key or value can
+ * hold an unencoded `&` or `=`), so when paths were asked for, only those configs and the configs of their
+ * namespaces that share a name with one of them are resolved, and only the tags files on their way are read: a
+ * one-file push in a 10,000-config repo resolves a handful of configs, not the repo.
  */
 async function scopeOf(
   tree: RepoTree,
@@ -316,9 +318,17 @@ async function scopeOf(
   let scope = configFiles;
   if (requested) {
     const namespaces = new Set<string>();
-    for (const c of configFiles)
-      if (requested.has(c.file.path)) namespaces.add(settings.teams[c.team]!.namespace);
-    scope = configFiles.filter((c) => namespaces.has(settings.teams[c.team]!.namespace));
+    const names = new Set<string>();
+    for (const c of configFiles) {
+      if (!requested.has(c.file.path)) continue;
+      namespaces.add(settings.teams[c.team]!.namespace);
+      names.add(configName(c.file.path));
+    }
+    scope = configFiles.filter(
+      (c) =>
+        namespaces.has(settings.teams[c.team]!.namespace) &&
+        (requested.has(c.file.path) || names.has(configName(c.file.path))),
+    );
   }
   // One chain per folder, shared by the configs in it (a config in the same folder as the one before it, as most
   // are in path order, takes its chain without a lookup).

@@ -197,6 +197,37 @@ describe('identity conflicts', () => {
     expect(codes(errors)).toEqual(['ffi2/x.json: identity-conflict', 'ffi2/x.yaml: identity-conflict']);
   });
 
+  test('with paths, only configs sharing a name with one asked about can be the same item: no other tags file is read', async () => {
+    const dir = makeRepo({
+      'item-store.yaml': SETTINGS_YAML,
+      'ffi2/tags.yaml': 'tags: {owner: ffi}\n',
+      'ffi2/a/x.yaml': 'a: 1\n',
+      'ffi2/b/tags.yaml': 'tags: {owner: ffi}\n',
+      'ffi2/b/x.json': '{}\n',
+      'ffi2/c/tags.yaml': 'tags: [not, a, mapping]\n',
+      'ffi2/c/y.yaml': 'a: 1\n',
+      'ffi2/d/tags.yaml': 'tags: {owner: ffi}\n',
+      'ffi2/d/x.yaml': 'a: 1\n',
+      'ffi2/d/x2.yaml': 'a: 1\n',
+      'data-router/x.yaml': 'config_list: []\n', // another namespace
+    });
+    const tree = new RecordingTree(new FsTree(dir));
+    const r = await resolveTree(tree, settings, { paths: ['ffi2/a/x.yaml'] });
+    expect(codes(r.errors)).toEqual([
+      'ffi2/a/x.yaml: identity-conflict',
+      'ffi2/b/x.json: identity-conflict',
+      'ffi2/d/x.yaml: identity-conflict',
+    ]);
+    expect(tree.reads.sort()).toEqual(['ffi2/b/tags.yaml', 'ffi2/d/tags.yaml', 'ffi2/tags.yaml']);
+    const whole = await resolveTree(new FsTree(dir), settings);
+    expect(codes(whole.errors)).toEqual([
+      'ffi2/a/x.yaml: identity-conflict',
+      'ffi2/b/x.json: identity-conflict',
+      'ffi2/c/tags.yaml: tags-invalid',
+      'ffi2/d/x.yaml: identity-conflict',
+    ]);
+  });
+
   test('configs not asked about are resolved for their identity only, yet a conflict reads as in a whole resolution', async () => {
     // Three configs are one item: one by its folder's tags, one by a files entry, one in another folder; the
     // messages name the others in path order and show each one's own tags, as when every config is asked about.
@@ -245,7 +276,7 @@ describe('scope of a resolve with paths (issue 15: one namespace, not the repo)'
     expect(r.configs.map((c) => c.identity)).toEqual(['ffi2?name=x&team=ffi3']);
   });
 
-  test("only the tags files on the way to the asked namespace's configs are read", async () => {
+  test("only the tags files on the way to the asked configs (and their namespace's configs of the same name) are read", async () => {
     const dir = makeRepo({
       'item-store.yaml': SETTINGS_YAML,
       'tags.yaml': 'tags: {owner: platform}\n',
@@ -260,7 +291,8 @@ describe('scope of a resolve with paths (issue 15: one namespace, not the repo)'
     const r = await resolveTree(tree, settings, { paths: ['ffi2/x.yaml'] });
     expect(r.errors).toEqual([]);
     expect(r.configs.map((c) => c.tags)).toEqual([{ a: 'b', name: 'x', owner: 'platform', team: 'ffi2' }]);
-    expect(tree.reads.sort()).toEqual(['ffi2/sub/tags.yaml', 'ffi2/tags.yaml', 'tags.yaml']);
+    // Not ffi2/sub/tags.yaml: ffi2/sub/y.yaml cannot be the same item as ffi2/x.yaml (another name).
+    expect(tree.reads.sort()).toEqual(['ffi2/tags.yaml', 'tags.yaml']);
   });
 
   test('a config over maxConfigBytes is too-large: sizes come from the tree for the configs in scope', async () => {
