@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -34,9 +34,10 @@ async function main(): Promise<void> {
     close();
   }
 
-  const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'itemstore-resolve-'));
+  // Written synchronously: two small writes, not worth two round trips through libuv's thread pool.
+  const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'itemstore-resolve-'));
   const file = join(dir, 'resolved.json');
-  await writeFile(file, JSON.stringify(resolved, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify(resolved, null, 2) + '\n');
 
   const problems = resolved.errors.map((e) => ConfigError.fromJSON(e));
   const errors = problems.filter((e) => e.severity === 'error').length;

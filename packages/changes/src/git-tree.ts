@@ -28,6 +28,8 @@ export class GitTree implements RepoTree {
   private hashBytes = 20;
   /** Bodies asked for by name ahead of their reads (prefetch), by object id; each is handed out once. */
   private readonly early = new Map<string, Buffer>();
+  /** The names asked for ahead (once each). */
+  private readonly asked = new Set<string>();
   /** Settles when every name asked for ahead has its answer (undefined once they all have). */
   private earlyPending: Promise<void> | undefined;
   /** What listTops listed with ls-tree: the root's files and everything below `tops`. */
@@ -103,25 +105,29 @@ export class GitTree implements RepoTree {
   }
 
   /**
-   * Starts the cat-file process now and asks it, in one go, for the commit, the config root's tree and the files
-   * `paths` (by name), so that git answers while the caller is busy: the reads that follow (commit → root tree →
-   * file, one round trip each) find the bytes already here. Only when reading folder by folder; a name git does
-   * not find is simply read the usual way.
+   * Asks the cat-file process (started now), in one go, for the files and folders `paths` by name (and, the first
+   * time, for the commit and the config root's tree), so that git answers while the caller is busy: the reads that
+   * follow (commit → root tree → folder → file, one round trip each) find the bytes already here. Only when reading
+   * folder by folder; a name git does not find is simply read the usual way. Each body is handed out once.
    */
   prefetch(paths: readonly string[]): void {
     if (!this.byTree) return;
-    this.dir('').catch(() => undefined); // read() awaits it again and gets the same failure
-    const root = this.prefix ? `${this.sha}:${this.prefix.slice(0, -1)}` : `${this.sha}^{tree}`;
-    const names = [root, ...paths.map((p) => `${this.sha}:${this.prefix}${p}`)];
+    const names = paths.map((p) => `${this.sha}:${this.prefix}${p}`).filter((n) => !this.asked.has(n));
+    for (const n of names) this.asked.add(n);
+    if (!this.dirs.has('')) {
+      this.dir('').catch(() => undefined); // read() awaits it again and gets the same failure
+      names.unshift(this.prefix ? `${this.sha}:${this.prefix.slice(0, -1)}` : `${this.sha}^{tree}`);
+    }
     const batch = this.catFile();
-    const pending = Promise.all(
-      names.map((name) =>
+    const pending: Promise<void> = Promise.all([
+      this.earlyPending,
+      ...names.map((name) =>
         batch.lookup(name).then(
           (o) => void (o && this.early.set(o.id, o.body)),
           () => undefined,
         ),
       ),
-    ).then(() => {
+    ]).then(() => {
       if (this.earlyPending === pending) this.earlyPending = undefined;
     });
     this.earlyPending = pending;

@@ -26,6 +26,12 @@ export interface RepoTree {
   /** The bytes of a regular file, or undefined when it does not exist. Symlinks are not followed. */
   read(path: string): Promise<Buffer | undefined>;
   /**
+   * Starts reading these paths (files or folders, any of which may be missing) ahead of the reads that will want
+   * them, so their bytes are on the way while the caller does something else. Optional, and only a hint: what
+   * `read`, `list` and `listTops` give does not change.
+   */
+  prefetch?(paths: readonly string[]): void;
+  /**
    * Sizes of regular files that `list()` returned without one (a tree may leave sizes out of its listing because
    * finding them costs a stat per file); a missing file is left out of the map.
    */

@@ -1,5 +1,5 @@
 import { Git, configRootOf, type ChangeManifest, type Logger, type RepoTree } from '@itemstore/core';
-import { FsTree, SETTINGS_FILE } from '@itemstore/config';
+import { FsTree, SETTINGS_FILE, TAGS_FILE_NAMES } from '@itemstore/config';
 import { GitTree } from '@itemstore/changes';
 
 /**
@@ -27,8 +27,29 @@ export async function openTrees(
   }
   const checked = checkWorkingTree(changes, base, logger);
   checked.catch(() => undefined); // awaited by resolveManifest (or the caller); a failure meanwhile is not unhandled
-  base?.prefetch([SETTINGS_FILE]);
+  base?.prefetch(aheadOf(changes));
   return { head, base, close: () => base?.close(), checked };
+}
+
+/** A push with configs in more folders than this asks the base for item-store.yaml only (the listing reads it all). */
+const AHEAD_FOLDERS = 16;
+
+/**
+ * What the base is asked for before anyone reads it: item-store.yaml and, when the changed configs that existed at
+ * the base lie in a few folders, each folder on their way (the tree objects the listing walks first) and the tags
+ * files that may be there. A name that is not there costs git a lookup; what is read stays what the reads ask for.
+ */
+function aheadOf(changes: ChangeManifest): string[] {
+  const folders = new Set<string>();
+  for (const e of changes.entries) {
+    if (e.kind !== 'config' || e.status === 'added' || e.status === 'copied') continue;
+    const path = e.previousPath ?? e.path;
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) folders.add(path.slice(0, i));
+    if (folders.size > AHEAD_FOLDERS) return [SETTINGS_FILE];
+  }
+  const names = [SETTINGS_FILE, ...TAGS_FILE_NAMES];
+  for (const f of folders) names.push(f, ...TAGS_FILE_NAMES.map((t) => `${f}/${t}`));
+  return names;
 }
 
 /** Warns when the working tree is at another commit than the manifest's head (and not a merge of it). */

@@ -88,10 +88,22 @@ export async function resolveManifest(
     const baseListing = listBase(options.base, wantedBase);
     baseListing.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
 
-    // The new identities, from the working tree.
+    // The new identities, from the working tree. Its listing first: the base mostly has the same folders and tags
+    // files, so git is asked for them in one go now, and the base's listing finds them here instead of walking
+    // one folder level per round trip after the head is resolved.
     const tagsFiles = new Map<string, TagsFile>();
+    const headFiles = headPaths.length ? await listFor(options.head, settings, headPaths) : [];
+    if (wantedBase.length && options.base?.prefetch) {
+      const ahead = aheadOfBase(headFiles);
+      if (ahead) options.base.prefetch(ahead);
+    }
     head = headPaths.length
-      ? await resolveTree(options.head, settings, { branch, paths: headPaths, tagsFiles })
+      ? await resolveTree(options.head, settings, {
+          branch,
+          paths: headPaths,
+          tagsFiles,
+          files: headFiles,
+        })
       : { configs: [], errors: [] };
     errors.push(...head.errors);
 
@@ -155,6 +167,25 @@ export async function resolveManifest(
   }
 
   return finish(changes, branch, onMain, out, errors);
+}
+
+/** A head listing with more folders than this is not asked of the base ahead (a large push reads most anyway). */
+const AHEAD_FOLDERS = 64;
+
+/** The folders and tags files of the head's listing, to ask the base for ahead; undefined when there are many. */
+function aheadOfBase(files: readonly TreeFile[]): string[] | undefined {
+  const folders = new Set<string>();
+  const tags: string[] = [];
+  for (const f of files) {
+    const slash = f.path.lastIndexOf('/');
+    if (slash > 0 && !folders.has(f.path.slice(0, slash))) {
+      for (let i = f.path.indexOf('/'); i >= 0; i = f.path.indexOf('/', i + 1))
+        folders.add(f.path.slice(0, i));
+      if (folders.size > AHEAD_FOLDERS) return undefined;
+    }
+    if (f.kind === 'file' && isTagsFile(f.path)) tags.push(f.path);
+  }
+  return [...folders, ...tags];
 }
 
 /** The base's settings and the listing its configs resolve in (or why its settings are not usable). */

@@ -1,9 +1,9 @@
 /**
  * resolve-tags lists only the root and the team folders of the changed configs' namespaces (RepoTree.listTops), in
- * the working tree and, folder by folder through `git cat-file`, in the base commit. These tests prove that this
- * gives the very manifest the whole-tree walk gives, push after push on a real repository: renames, tags.yaml and
- * item-store.yaml changes, identity collisions, teams sharing a namespace, symlinks, files entries, bad paths, and a
- * config repo in a subfolder of the git repository.
+ * the working tree and, folder by folder through `git cat-file`, in the base commit (asked ahead, by name, for the
+ * head's folders and tags files). These tests prove that this gives the very manifest the whole-tree walk gives,
+ * push after push on a real repository: renames, tags.yaml and item-store.yaml changes, identity collisions, teams
+ * sharing a namespace, symlinks, files entries, bad paths, and a config repo in a subfolder of the git repository.
  */
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import type { ChangeManifest, RepoTree, ResolvedManifest, TreeFile } from '@itemstore/core';
@@ -40,8 +40,11 @@ class Counting implements RepoTree {
       };
     }
     if (inner.sizes) this.sizes = (p: string[]) => inner.sizes!(p);
+    // The partial run also asks the base ahead for the head's folders and tags files (GitTree.prefetch).
+    if (partial && inner.prefetch) this.prefetch = (p: readonly string[]) => inner.prefetch!(p);
   }
   listTops?: (tops: readonly string[]) => Promise<TreeFile[]>;
+  prefetch?: (paths: readonly string[]) => void;
   sizes?: (paths: string[]) => Promise<Map<string, number>>;
   get label(): string {
     return this.inner.label;
