@@ -63,19 +63,24 @@ export class Git {
   /** Runs git; throws GitError unless the exit code is 0 or in `okCodes`. */
   run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const full = [...this.prefix, ...args];
-    this.logger.debug(`git ${args.join(' ')}`);
     return new Promise((resolve, reject) => {
-      const child = nodeChildProcess().spawn('git', full, {
-        cwd: this.cwd,
-        env: {
-          ...process.env,
-          GIT_TERMINAL_PROMPT: '0',
-          GIT_OPTIONAL_LOCKS: '0',
-          LC_ALL: 'C',
-          ...options.env,
-        },
-        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
+      let child;
+      try {
+        child = nodeChildProcess().spawn('git', full, {
+          cwd: this.cwd,
+          env: {
+            ...process.env,
+            GIT_TERMINAL_PROMPT: '0',
+            GIT_OPTIONAL_LOCKS: '0',
+            LC_ALL: 'C',
+            ...options.env,
+          },
+          stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        });
+      } finally {
+        // Logged once git runs: an action's first log line sets up its stdout stream, which need not delay git.
+        this.logger.debug(`git ${args.join(' ')}`);
+      }
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout?.on('data', (d: Buffer) => out.push(d));
