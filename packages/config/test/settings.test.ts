@@ -150,6 +150,28 @@ describe('loadSettings', () => {
     const dir = makeRepo({ 'ffi2/a.yaml': 'a: 1\n' });
     await expect(loadSettings(new FsTree(dir))).rejects.toThrow(/item-store\.yaml was not found at the root/);
   });
+
+  test('the same bytes in two trees (head and base) are parsed once; other bytes, or bad ones, each time', async () => {
+    const head = makeRepo({ 'item-store.yaml': SETTINGS_YAML });
+    const base = makeRepo({ 'item-store.yaml': SETTINGS_YAML });
+    const first = await loadSettings(new FsTree(head));
+    expect(await loadSettings(new FsTree(base))).toBe(first);
+    const other = await loadSettings(
+      new FsTree(makeRepo({ 'item-store.yaml': `${SETTINGS_YAML}# edited\n` })),
+    );
+    expect(other).not.toBe(first);
+    expect(other).toEqual(first);
+    // A file with problems is never remembered: both trees get the same located errors, each from its own parse.
+    const bad = `${SETTINGS_YAML}bogus: 1\n`;
+    const errorsOf = (dir: string) =>
+      loadSettings(new FsTree(dir)).then(
+        () => [],
+        (err: unknown) => (err as ConfigErrors).errors.map((e) => e.toString()),
+      );
+    const once = await errorsOf(makeRepo({ 'item-store.yaml': bad }));
+    expect(once).toEqual([expect.stringMatching(/^item-store\.yaml:\d+:1: .*bogus/)]);
+    expect(await errorsOf(makeRepo({ 'item-store.yaml': bad }))).toEqual(once);
+  });
 });
 
 describe('resolveS3Location, s3Key and s3TargetOf', () => {
