@@ -3,6 +3,8 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@itemstore/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    // A package's subpath export (package.json "exports"), e.g. @itemstore/resolve/content-workers.
+    '^@itemstore/([a-z0-9-]+)/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/$2.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -57,12 +57,6 @@ entries.push({ in: join(root, 'packages/cli/src/bin.ts'), out: join('cli', 'item
 // The demo and its workflow runner are not product code: their own entry, which `itemstore demo` imports at run time.
 if (existsSync(join(root, 'packages/demo/src/entry.ts')))
   entries.push({ in: join(root, 'packages/demo/src/entry.ts'), out: join('demo', 'index') });
-// resolve-tags checks contents in worker threads (packages/resolve/src/content-check.ts): their script, over the
-// same shared chunks.
-entries.push({
-  in: join(root, 'packages/resolve/src/content-worker.ts'),
-  out: join('lib', 'content-worker'),
-});
 const CLI = join('cli', 'itemstore.js');
 
 /** The values (not types) our sources import from `module`, e.g. S3Client and the commands they send. */
@@ -229,8 +223,10 @@ const sources = {
     });
     // The workspace's packages from this checkout's sources (as tsconfig and jest map them), not through
     // node_modules/@itemstore symlinks, which may point at another checkout.
-    b.onResolve({ filter: /^@itemstore\/[a-z0-9-]+$/ }, (args) => {
-      const src = join(root, 'packages', args.path.slice('@itemstore/'.length), 'src', 'index.ts');
+    // A subpath export (@itemstore/resolve/content-workers) is src/<subpath>.ts.
+    b.onResolve({ filter: /^@itemstore\/[a-z0-9-]+(?:\/[a-z0-9-]+)?$/ }, (args) => {
+      const [pkg, sub] = args.path.slice('@itemstore/'.length).split('/');
+      const src = join(root, 'packages', pkg, 'src', `${sub ?? 'index'}.ts`);
       return existsSync(src) ? { path: src } : undefined;
     });
   },
@@ -307,6 +303,45 @@ for (const lazy of LAZY) {
   });
   result.outputFiles.push(...out.outputFiles);
 }
+
+// resolve-tags checks contents in worker threads (packages/resolve/src/content-check.ts): their script is one
+// CommonJS file with everything the check needs, js-yaml included, so a worker loads a single script and no ES
+// module loader (which, with our shared chunks, was most of a worker's start). The `yaml` library, which only a config
+// with a problem needs, stays behind its stand-in (lib/yaml.cjs); import.meta.url becomes the file's own path.
+const WORKER = join('lib', 'content-worker.cjs');
+const jsYamlInline = {
+  name: 'itemstore-worker-js-yaml',
+  setup(b) {
+    // js-yaml from packages/convert, as its stand-in's file is built, but bundled into the worker.
+    b.onResolve({ filter: /^js-yaml$/ }, (args) =>
+      args.pluginData?.inline
+        ? undefined
+        : b.resolve('js-yaml', {
+            kind: args.kind,
+            resolveDir: join(root, 'packages/convert'),
+            pluginData: { inline: true },
+          }),
+    );
+  },
+};
+const worker = await build({
+  entryPoints: [join(root, 'packages/resolve/src/content-worker.ts')],
+  outfile: join(finalDir, WORKER),
+  write: false,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  absWorkingDir: root,
+  preserveSymlinks: true,
+  define: { 'import.meta.url': '__filename' },
+  plugins: [jsYamlInline, sources],
+});
+result.outputFiles.push(...worker.outputFiles);
 
 // Build beside the target, then move each file into place: a bundle is never missing or half-written while tests
 // (or another build) run against dist/.

@@ -11,6 +11,7 @@ import {
   writeSummary,
 } from '@itemstore/action-kit';
 import { ConfigError, UsageError, readChangeManifest } from '@itemstore/core';
+import { startContentWorkers } from '@itemstore/resolve/content-workers';
 
 export function run(): Promise<void> {
   return runAction('resolve-tags', main);
@@ -18,20 +19,27 @@ export function run(): Promise<void> {
 
 async function main(): Promise<void> {
   const changes = await readChangeManifest(getRequiredInput('manifest'));
+  // The content check's worker threads (from 64 changed configs) start now, and start up while resolving loads.
+  const workers = startContentWorkers(changes);
   // Resolving loads once the change manifest is read: a step that fails on its inputs does not pay.
   const { openTrees, resolveManifest, resolveSummary } = await import('@itemstore/resolve');
-  const { head, base, close, checked } = await openTrees(changes, actionsLogger);
   let resolved;
   try {
-    resolved = await resolveManifest(changes, {
-      head,
-      base,
-      branch: getInput('branch'),
-      logger: actionsLogger,
-      checked,
-    });
+    const { head, base, close, checked } = await openTrees(changes, actionsLogger);
+    try {
+      resolved = await resolveManifest(changes, {
+        head,
+        base,
+        branch: getInput('branch'),
+        logger: actionsLogger,
+        checked,
+        contentCheck: { started: workers },
+      });
+    } finally {
+      close();
+    }
   } finally {
-    close();
+    workers?.close();
   }
 
   // Written synchronously: two small writes, not worth two round trips through libuv's thread pool.

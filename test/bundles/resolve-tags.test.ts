@@ -161,7 +161,7 @@ describe('resolve-tags bundle', () => {
     expect(resolve.outputs.errors).toBe('16');
   });
 
-  it("dist/lib/content-worker.js runs under the bundles' Node and answers with located problems", async () => {
+  it("dist/lib/content-worker.cjs runs under the bundles' Node and answers with located problems", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'content-worker-'));
     made.push(dir);
     writeFileSync(join(dir, 'good.yaml'), 'steps: []\n');
@@ -169,7 +169,7 @@ describe('resolve-tags bundle', () => {
     const script = `
       import { Worker } from 'node:worker_threads';
       const next = new Int32Array(new SharedArrayBuffer(4));
-      const worker = new Worker(new URL(${JSON.stringify(`file://${repoRoot}/dist/lib/content-worker.js`)}), {
+      const worker = new Worker(new URL(${JSON.stringify(`file://${repoRoot}/dist/lib/content-worker.cjs`)}), {
         workerData: { root: ${JSON.stringify(dir)}, next },
       });
       const answers = [];

@@ -10,4 +10,4 @@ export * from './limits.js';
 export * from './git.js';
 export * from './git-cat-file.js';
 export * from './progress.js';
-export { nodeCrypto, nodeChildProcess } from './builtins.js';
+export { nodeCrypto, nodeChildProcess, nodeWorkerThreads } from './builtins.js';

@@ -2,49 +2,30 @@
  * The content check of resolve-tags: every config the writers will upload must convert (V2 JSON, or at least parse
  * for an S3-only config that S3 gets as bytes) before anything is written anywhere, and YAML 1.1 readings are
  * reported. Converting 1,000 changed configs is most of a large push's CPU time, so it runs in worker threads
- * (dist/lib/content-worker.js) while the main thread resolves tags, and the main thread takes its share once it is
- * done: jobs are handed out one at a time through a shared counter. The result does not depend on who checked
+ * (content-workers.ts; dist/lib/content-worker.cjs) while the main thread resolves tags, and the main thread takes its
+ * share once it is done: jobs are handed out one at a time through a shared counter. The result does not depend on who checked
  * what: each config's problems are put back in the order of the configs, and a config a worker could not answer
  * (the worker died, or the check threw something that is not a user's mistake) is checked again on the main
  * thread, where it fails exactly as it would have without workers.
  */
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { ConfigError, type RepoTree } from '@itemstore/core';
-import { FsTree, type ContentTargets, type ResolvedConfig } from '@itemstore/config';
+import { FsTree, type ResolvedConfig } from '@itemstore/config';
 import { parseConfig, toV2Json, yaml11Problems, type Yaml11Finding } from '@itemstore/convert';
+import {
+  startWorkers,
+  type ConfigErrorData,
+  type ContentJob,
+  type ContentWorkers,
+  type ContentWorkersOptions,
+} from './content-workers.js';
 
-/** One config to check: its path and what its content becomes (contentTargetsOf). */
-export type ContentJob = { path: string } & Pick<ContentTargets, 'format' | 'targets' | 's3Format'>;
-
-/** A ConfigError as it crosses between threads (every field, unlike toJSON). */
-export interface ConfigErrorData {
-  code: string;
-  message: string;
-  severity: ConfigError['severity'];
-  file?: string;
-  line?: number;
-  column?: number;
-  endLine?: number;
-  endColumn?: number;
-}
-
-/** What a worker posts: job `i`'s problems; `failed` when its check threw (the main thread redoes it); `done`. */
-export type WorkerMessage =
-  { i: number; errors: ConfigErrorData[] } | { i: number; failed: true } | { done: true };
-
-/** The worker's data: the tree's root and the shared counter (an Int32Array; [0] is the next job to take). */
-export interface WorkerData {
-  root: string;
-  next: Int32Array;
-}
-
-/** What the worker gets once item-store.yaml is read: the jobs (it starts before, to load its code meanwhile). */
-export interface WorkerJobs {
-  jobs: ContentJob[];
-}
+export type {
+  ContentJob,
+  ConfigErrorData,
+  WorkerData,
+  WorkerJobs,
+  WorkerMessage,
+} from './content-workers.js';
 
 /** The problems of one config's content (user mistakes); anything else is thrown. */
 export async function checkContent(tree: RepoTree, job: ContentJob): Promise<ConfigError[]> {
@@ -101,28 +82,12 @@ function fromErrorData(d: ConfigErrorData): ConfigError {
   );
 }
 
-export interface ContentCheckOptions {
+export interface ContentCheckOptions extends ContentWorkersOptions {
   /**
-   * The worker script, or false for none (every config checked on the main thread). Default: the bundle's
-   * dist/lib/content-worker.js, when it exists (from the sources, as under jest, there is none).
+   * Workers started earlier for this check (startContentWorkers, as soon as the change manifest was read): used when
+   * they read the head tree's folder (else stopped, and started anew as without them).
    */
-  worker?: URL | false;
-  /** How many workers at most (default: one less than the CPUs, at most 3). */
-  workers?: number;
-  /** Fewer jobs than this are checked on the main thread (a worker's start costs more than it saves). */
-  minJobs?: number;
-}
-
-/** Below this many configs a worker's start-up (tens of milliseconds) is not worth it. */
-const MIN_JOBS_FOR_WORKERS = 64;
-
-/**
- * The bundle's worker: every entry and chunk is one folder below dist/, so from any of them the worker is
- * ../lib/content-worker.js (as the lazy modules of scripts/build.mjs are found).
- */
-function bundledWorker(): URL | undefined {
-  const url = new URL('../lib/content-worker.js', import.meta.url);
-  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
+  started?: ContentWorkers;
 }
 
 /** A content check under way; `finish` gives the problems of the configs that resolved, in their order. */
@@ -135,8 +100,8 @@ export interface ContentCheck {
 }
 
 /**
- * Starts the workers for a content check of about `expected` configs in `tree`, before item-store.yaml is read (a
- * worker needs a fifth of a second to load its code). `submit` hands them the jobs; `finish` then checks on the
+ * Starts the workers for a content check of about `expected` configs in `tree` (or adopts those started earlier),
+ * before item-store.yaml is read (a worker needs a tenth of a second or more to start). `submit` hands them the jobs; `finish` then checks on the
  * main thread what no worker took, redoes what a worker could not answer, and checks any resolved config whose job
  * was missing or different.
  */
@@ -146,45 +111,22 @@ export function startContentCheck(
   options: ContentCheckOptions = {},
 ): ContentCheck {
   let jobs: ContentJob[] = [];
-  let results: (ConfigError[] | undefined)[] = [];
-  const next = new Int32Array(new SharedArrayBuffer(4));
-  const minJobs = options.minJobs ?? MIN_JOBS_FOR_WORKERS;
-  const script = options.worker === false ? undefined : (options.worker ?? bundledWorker());
-  const count = Math.min(
-    options.workers ?? Math.min(3, availableParallelism() - 1),
-    Math.ceil(expected / minJobs) - 1,
-  );
-  const workers: Worker[] = [];
-  const settled: Promise<void>[] = [];
-  if (script && tree instanceof FsTree && count >= 1) {
-    const workerData: WorkerData = { root: tree.root, next };
-    for (let w = 0; w < count; w++) {
-      const worker = new Worker(script, { workerData });
-      workers.push(worker);
-      settled.push(
-        new Promise<void>((done) => {
-          worker.on('message', (m: WorkerMessage) => {
-            if ('errors' in m) results[m.i] = m.errors.map(fromErrorData);
-            else if ('done' in m) done();
-          });
-          // A worker that fails (or is stopped) leaves its unanswered jobs to the main thread.
-          worker.on('error', () => undefined);
-          worker.on('exit', () => done());
-        }),
-      );
-    }
+  const root = tree instanceof FsTree ? tree.root : undefined;
+  let pool = options.started;
+  if (pool && pool.root !== root) {
+    pool.close();
+    pool = undefined;
   }
-  const close = (): void => {
-    for (const w of workers) void w.terminate();
-  };
+  if (!pool && root !== undefined) pool = startWorkers(root, expected, options);
+  // Without workers, a counter of its own: the main thread takes every job.
+  const next = pool?.next ?? new Int32Array(1);
+  const close = (): void => pool?.close();
 
   return {
     close,
     submit(all) {
       jobs = all;
-      results = new Array(jobs.length);
-      const message: WorkerJobs = { jobs };
-      for (const w of workers) w.postMessage(message);
+      pool?.post(jobs);
     },
     async finish(configs) {
       const index = new Map(jobs.map((j, i) => [j.path, i]));
@@ -196,15 +138,20 @@ export function startContentCheck(
         if (i !== undefined && job && sameTargets(job, c)) wanted.add(i);
         else own.set(c.path, { path: c.path, format: c.format, targets: c.targets, s3Format: c.s3Format });
       }
+      const results: (ConfigError[] | undefined)[] = new Array(jobs.length);
       try {
         // The main thread's share: jobs no worker has taken yet (those of configs that did not resolve are skipped).
         for (let i = Atomics.add(next, 0, 1); i < jobs.length; i = Atomics.add(next, 0, 1)) {
           if (wanted.has(i)) results[i] = await checkContent(tree, jobs[i]!);
         }
-        await Promise.all(settled);
+        await pool?.settled();
       } finally {
         close();
       }
+      // What the workers answered (a job the main thread took has no answer).
+      pool?.answers.forEach((errors, i) => {
+        if (errors) results[i] = errors.map(fromErrorData);
+      });
       const out: ConfigError[] = [];
       for (const c of configs) {
         const i = index.get(c.path);

@@ -1,17 +1,12 @@
 /**
  * A content-check worker (see content-check.ts): loads its code, waits for the jobs, then takes them through the
- * shared counter until none is left, posting each one's problems, and `done`. Built as dist/lib/content-worker.js
- * by scripts/build.mjs.
+ * shared counter until none is left, posting each one's problems, and `done`. Built as dist/lib/content-worker.cjs
+ * by scripts/build.mjs: one CommonJS file with everything it needs (no ES module loader, no shared chunks).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { FsTree } from '@itemstore/config';
-import {
-  checkContent,
-  toErrorData,
-  type WorkerData,
-  type WorkerJobs,
-  type WorkerMessage,
-} from './content-check.js';
+import { checkContent, toErrorData } from './content-check.js';
+import type { WorkerData, WorkerJobs, WorkerMessage } from './content-workers.js';
 
 const { root, next } = workerData as WorkerData;
 const tree = new FsTree(root);

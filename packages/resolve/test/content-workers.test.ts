@@ -2,18 +2,21 @@
  * The content check in worker threads gives exactly what the main thread alone gives: the same located errors and
  * warnings in the same order, the same entries (none for a config that fails), also when a worker dies mid-way
  * or cannot answer. The worker is the real one (packages/resolve/src/content-worker.ts), bundled here as
- * scripts/build.mjs bundles it into dist/lib/content-worker.js; the faults are wrappers around it.
+ * scripts/build.mjs bundles it into dist/lib/content-worker.cjs (one CommonJS file); the faults are wrappers around it.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { promisify } from 'node:util';
+import { build, type Plugin } from 'esbuild';
 import type { ChangeManifest, ResolvedManifest } from '@itemstore/core';
 import { FsTree } from '@itemstore/config';
 import { detectChanges, GitTree } from '@itemstore/changes';
 import { resolveManifest, type ContentCheckOptions } from '@itemstore/resolve';
+import { startContentWorkers, startWorkers } from '@itemstore/resolve/content-workers';
 import { GitRepo } from '../../../test/helpers/git-repo.js';
 import { bucketsNamed, settingsYaml } from '../../../test/helpers/settings.js';
 
@@ -27,18 +30,29 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The workspace's packages from their sources, as scripts/build.mjs bundles them (a subpath is src/<subpath>.ts). */
+const workspace: Plugin = {
+  name: 'itemstore-sources',
+  setup(b) {
+    b.onResolve({ filter: /^@itemstore\/[a-z0-9-]+(?:\/[a-z0-9-]+)?$/ }, (args) => {
+      const [pkg, sub] = args.path.slice('@itemstore/'.length).split('/');
+      return { path: join(ROOT, 'packages', pkg!, 'src', `${sub ?? 'index'}.ts`) };
+    });
+  },
+};
+
 /** A worker file: the real worker, with `before` run first in the same thread (to wrap parentPort.postMessage). */
 function wrapper(name: string, before: string): URL {
-  const file = join(dir, `${name}.mjs`);
+  const file = join(dir, `${name}.cjs`);
   writeFileSync(
     file,
     [
-      "import { parentPort } from 'node:worker_threads';",
-      "import { appendFileSync } from 'node:fs';",
+      "const { parentPort } = require('node:worker_threads');",
+      "const { appendFileSync } = require('node:fs');",
       'const post = parentPort.postMessage.bind(parentPort);',
       'let posted = 0;',
       before,
-      "await import('./content-worker.mjs');",
+      "require('./content-worker.cjs');",
     ].join('\n'),
   );
   return pathToFileURL(file);
@@ -53,25 +67,14 @@ const diedLog = join(dir, 'died.log');
 beforeAll(async () => {
   await build({
     entryPoints: [join(ROOT, 'packages/resolve/src/content-worker.ts')],
-    outfile: join(dir, 'content-worker.mjs'),
+    outfile: join(dir, 'content-worker.cjs'),
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     logLevel: 'warning',
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    plugins: [
-      {
-        name: 'itemstore-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@itemstore\/[a-z0-9-]+$/ }, (args) => ({
-            path: join(ROOT, 'packages', args.path.slice('@itemstore/'.length), 'src', 'index.ts'),
-          }));
-        },
-      },
-    ],
+    define: { 'import.meta.url': '__filename' },
+    plugins: [workspace],
   });
   // Records which jobs the workers answered.
   logged = wrapper(
@@ -203,8 +206,52 @@ describe('content check in worker threads', () => {
     expect(JSON.stringify(m)).toBe(JSON.stringify(alone));
   });
 
+  it('workers started as soon as the manifest is read (startContentWorkers) are the ones that check', async () => {
+    rmSync(log, { force: true });
+    const started = startContentWorkers(changes, { worker: logged, workers: 2, minJobs: 8 });
+    expect(started?.root).toBe(new SlowFsTree(repo.dir).root);
+    // `worker: false`: had the check not taken the started workers, the main thread would have checked everything.
+    const m = await resolveWith({ started, worker: false });
+    expect(JSON.stringify(m)).toBe(JSON.stringify(alone));
+    expect(readFileSync(log, 'utf8').trim().split('\n').length).toBeGreaterThan(10);
+  });
+
+  it('started workers that read another folder are stopped and not used: the main thread checks everything', async () => {
+    rmSync(log, { force: true });
+    const started = startWorkers(join(dir, 'elsewhere'), 90, { worker: logged, workers: 2, minJobs: 8 })!;
+    const m = await resolveWith({ started, worker: false });
+    expect(JSON.stringify(m)).toBe(JSON.stringify(alone));
+    await started.settled();
+    expect(existsSync(log)).toBe(false);
+  });
+
+  it('started workers that never get their jobs do not keep the process alive', async () => {
+    // A program that starts two real workers and then has nothing left to do: it ends at once, exit code 0.
+    const program = join(dir, 'unused.mjs');
+    await build({
+      stdin: {
+        contents: [
+          "import { startWorkers } from '@itemstore/resolve/content-workers';",
+          `const pool = startWorkers(${JSON.stringify(repo.dir)}, 200, { worker: new URL(${JSON.stringify(pathToFileURL(join(dir, 'content-worker.cjs')).href)}), workers: 2 });`,
+          "console.log(pool ? 'started' : 'none');",
+        ].join('\n'),
+        resolveDir: ROOT,
+        loader: 'ts',
+      },
+      outfile: program,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
+      plugins: [workspace],
+    });
+    const { stdout } = await promisify(execFile)(process.execPath, [program], { timeout: 20_000 });
+    expect(stdout.trim()).toBe('started');
+  });
+
   it('a worker script that does not load: the main thread checks everything', async () => {
-    const m = await resolveWith({ worker: pathToFileURL(join(dir, 'missing.mjs')), workers: 2, minJobs: 8 });
+    const m = await resolveWith({ worker: pathToFileURL(join(dir, 'missing.cjs')), workers: 2, minJobs: 8 });
     expect(JSON.stringify(m)).toBe(JSON.stringify(alone));
   });
 });
