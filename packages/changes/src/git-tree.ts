@@ -97,6 +97,21 @@ export class GitTree implements RepoTree {
     return this.toFiles(index);
   }
 
+  /**
+   * A hint: listTops will be asked for (at least) the top folders of `paths`. When they are more than FEW_TOPS (a
+   * push across many namespaces, which lists most of the tree anyway), the whole listing (one `ls-tree -r`) starts
+   * now, so git lists while the caller reads the working tree instead of after it; listTops then filters it.
+   */
+  listAhead(paths: readonly string[]): void {
+    if (!this.byTree || this.index) return;
+    const tops = new Set<string>();
+    for (const p of paths) {
+      const slash = p.indexOf('/');
+      if (slash > 0) tops.add(p.slice(0, slash));
+    }
+    if (tops.size > FEW_TOPS) this.load().catch(() => undefined); // list() and read() await it again
+  }
+
   /** A regular file's bytes; undefined for a path that is missing, a symlink or a submodule. */
   async read(path: string): Promise<Buffer | undefined> {
     const e = await this.entry(path);
@@ -244,7 +259,11 @@ export class GitTree implements RepoTree {
   }
 
   private load(): Promise<Map<string, GitTreeEntry>> {
-    this.index ??= lsTree(this.git, this.sha, { sizes: this.options.sizes ?? true }).then((entries) => {
+    this.index ??= lsTree(this.git, this.sha, {
+      sizes: this.options.sizes ?? true,
+      // Only the config root's folder (a config repo in a subfolder of a larger repository).
+      ...(this.prefix ? { paths: [this.prefix.slice(0, -1)] } : {}),
+    }).then((entries) => {
       const map = new Map<string, GitTreeEntry>();
       for (const e of entries) {
         if (e.type === 'tree') continue;

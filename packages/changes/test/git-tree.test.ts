@@ -113,6 +113,15 @@ describe('GitTree', () => {
           (f) => !f.path.includes('/') || (tops as readonly string[]).includes(f.path.split('/')[0]!),
         ),
       );
+      expect((part as unknown as { listed?: unknown }).listed).toBeDefined(); // listed by ls-tree
+      // Listed ahead (the whole listing, started before the tops are known): the same listing and reads.
+      const ahead = tree(repo.dir, sha, subdir, { sizes: false });
+      ahead.listAhead(tops.map((t) => `${t}/x.yaml`));
+      expect((ahead as unknown as { index?: unknown }).index).toBeDefined(); // ls-tree started
+      expect(await ahead.listTops(tops)).toEqual(listed);
+      for (const path of [...whole.map((f) => f.path), 'nope/x.yaml', 'team', '*']) {
+        expect({ path, bytes: await ahead.read(path) }).toEqual({ path, bytes: await part.read(path) });
+      }
       const full = tree(repo.dir, sha, subdir, { sizes: false });
       await full.list();
       for (const path of [

@@ -28,6 +28,7 @@ export async function openTrees(
   const checked = checkWorkingTree(changes, base, logger);
   checked.catch(() => undefined); // awaited by resolveManifest (or the caller); a failure meanwhile is not unhandled
   base?.prefetch(aheadOf(changes));
+  base?.listAhead(basePaths(changes));
   return { head, base, close: () => base?.close(), checked };
 }
 
@@ -50,6 +51,13 @@ function aheadOf(changes: ChangeManifest): string[] {
   const names = [SETTINGS_FILE, ...TAGS_FILE_NAMES];
   for (const f of folders) names.push(f, ...TAGS_FILE_NAMES.map((t) => `${f}/${t}`));
   return names;
+}
+
+/** The paths the changed configs had at the base (those that existed there). */
+function basePaths(changes: ChangeManifest): string[] {
+  return changes.entries
+    .filter((e) => e.kind === 'config' && e.status !== 'added' && e.status !== 'copied')
+    .map((e) => e.previousPath ?? e.path);
 }
 
 /** Warns when the working tree is at another commit than the manifest's head (and not a merge of it). */
