@@ -78,8 +78,10 @@ export class Git {
           stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         });
       } finally {
-        // Logged once git runs: an action's first log line sets up its stdout stream, which need not delay git.
-        this.logger.debug(`git ${args.join(' ')}`);
+        // Logged once git runs, after the code that started it has run on (in order, as a microtask): an action's
+        // first log line sets up its stdout stream, which need not delay this git process or the next one started
+        // beside it (detect's rev-parse and diff-tree).
+        queueMicrotask(() => this.logger.debug(`git ${args.join(' ')}`));
       }
       const out: Buffer[] = [];
       const err: Buffer[] = [];
