@@ -60,6 +60,7 @@ export {
   allConfigsManifest,
   formatTags,
   normalizeRepoPath,
+  pathSetOf,
   type ResolvedConfig,
   type ResolveOptions,
   type AllManifestOptions,

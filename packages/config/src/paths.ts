@@ -28,7 +28,10 @@ export function dirName(path: string): string {
 
 /** The implicit `name` tag: the file name without its extension, case kept (`orders_SC.yaml` → `orders_SC`). */
 export function configName(path: string): string {
-  return nameOfBase(baseName(path));
+  // nameOfBase(baseName(path)) in one slice (called for every config of a namespace).
+  const start = path.lastIndexOf('/') + 1;
+  const dot = path.lastIndexOf('.');
+  return path.slice(start, dot > start ? dot : path.length);
 }
 
 /** configName of a path whose file name (baseName) is `base`. */
@@ -38,7 +41,12 @@ export function nameOfBase(base: string): string {
 }
 
 export function isTagsFile(path: string): boolean {
-  return (TAGS_FILE_NAMES as readonly string[]).includes(baseName(path));
+  // TAGS_FILE_NAMES as the whole file name, without slicing it out (called for every path of a listing).
+  for (const name of TAGS_FILE_NAMES) {
+    if (path.endsWith(name) && (path.length === name.length || path[path.length - name.length - 1] === '/'))
+      return true;
+  }
+  return false;
 }
 
 /** True when some segment of the path starts with '.' (`.github/x.yaml`, `team/.drafts/x.yaml`): never a config. */
@@ -48,7 +56,8 @@ export function hasDotSegment(path: string): boolean {
 }
 
 function hasConfigExtension(path: string): boolean {
-  return CONFIG_EXTENSIONS.some((ext) => path.endsWith(ext));
+  for (const ext of CONFIG_EXTENSIONS) if (path.endsWith(ext)) return true;
+  return false;
 }
 
 /**

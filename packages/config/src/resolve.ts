@@ -383,7 +383,6 @@ async function readTagsFiles(
   parsedFiles: Map<string, TagsFile> = new Map(),
 ): Promise<Map<string, FolderTags>> {
   const folders = new Map<string, FolderTags>();
-  const presentFiles = new Set(files.map((f) => f.path));
   const neededTags = neededFolders ? tagsFiles.filter((f) => neededFolders.has(dirName(f.path))) : tagsFiles;
   const tagBytes = await Promise.all(
     neededTags.map((f) => (f.kind === 'file' ? tree.read(f.path) : undefined)),
@@ -448,7 +447,7 @@ async function readTagsFiles(
     if (parsed.errors.some((e) => e.severity === 'error')) entry.ok = false;
     for (const name of Object.keys(parsed.files)) {
       const target = dir ? `${dir}/${name}` : name;
-      if (!presentFiles.has(target)) {
+      if (!pathSetOf(files).has(target)) {
         const at = parsed.fileKeyLocations[name];
         entry.errors.push(
           new ConfigError(
@@ -791,6 +790,22 @@ function symlinkError(f: TreeFile): ConfigError {
       );
 }
 
+const pathSets = new WeakMap<readonly TreeFile[], ReadonlySet<string>>();
+
+/**
+ * The paths of a listing as a set, made once per listing array (resolve-tags looks paths up in the same 10,000-file
+ * listing three times). A listing is not changed after it is made.
+ */
+export function pathSetOf(files: readonly TreeFile[]): ReadonlySet<string> {
+  let set = pathSets.get(files);
+  if (!set) {
+    const paths = new Set<string>();
+    for (const f of files) paths.add(f.path);
+    pathSets.set(files, (set = paths));
+  }
+  return set;
+}
+
 /** The repo paths of the configs asked for; unknown paths and non-configs become problems. */
 function selectPaths(
   paths: string[],
@@ -799,7 +814,7 @@ function selectPaths(
   errors: ConfigError[],
 ): Set<string> {
   const selected = new Set<string>();
-  const present = new Set(files.map((f) => f.path));
+  const present = pathSetOf(files);
   const isCandidate = (p: string): boolean => {
     const k = classifyPath(settings, p).kind;
     return k === 'config' || k === 'error';

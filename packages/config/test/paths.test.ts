@@ -59,4 +59,34 @@ describe('path helpers', () => {
     expect(configName('a/default/Orders_SC.yaml')).toBe('Orders_SC');
     expect(configName('a/orders.v2.json')).toBe('orders.v2');
   });
+
+  test('isTagsFile and configName agree with their definitions on odd paths', () => {
+    const paths = [
+      'tags.yaml',
+      'tags.yml',
+      'xtags.yaml',
+      'a/xtags.yml',
+      'a.b/tags.yaml',
+      'a/tags.yaml/b',
+      '.hidden',
+      'a/.hidden',
+      'a.b/c',
+      'x',
+      'a/b.',
+      'a/.b.yaml',
+      'a.yaml/b',
+      'tags.yaml.yaml',
+      'a//tags.yml',
+      'é/ü.json',
+    ];
+    for (const p of paths) {
+      const base = p.slice(p.lastIndexOf('/') + 1);
+      const dot = base.lastIndexOf('.');
+      expect({ p, tags: isTagsFile(p), name: configName(p) }).toEqual({
+        p,
+        tags: base === 'tags.yaml' || base === 'tags.yml',
+        name: dot > 0 ? base.slice(0, dot) : base,
+      });
+    }
+  });
 });

@@ -23,6 +23,7 @@ import {
   isTagsFile,
   listFor,
   loadSettings,
+  pathSetOf,
   resolveTree,
   type ResolvedConfig,
   type ResolveResult,
@@ -254,7 +255,7 @@ async function resolveBase(
     return byPath;
   }
   const { settings, paths, files, tree } = listing;
-  const present = new Set(files.map((f) => f.path));
+  const present = pathSetOf(files);
   const existing = [...new Set(paths)].filter((p) => present.has(p));
   if (!existing.length) return byPath;
   const result: ResolveResult = await resolveTree(tree, settings, {
