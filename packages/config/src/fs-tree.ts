@@ -129,6 +129,9 @@ export class FsTree implements RepoTree {
    * Synchronous system calls on purpose: a config is small and already in the page cache, and a round trip through
    * libuv's four-thread pool per lstat, realpath, open, fstat, read and close cost more than the calls themselves
    * (10,000 configs: most of a no-op sync's time went there). Each folder's real path is checked once per tree.
+   * A file is opened without following a symlink and then asked (fstat) and read through its descriptor: open,
+   * fstat, read, close, an lstat fewer than asking the path first (resolve-tags' content check reads every changed
+   * config). Whatever that open refuses (absent, a symlink, a socket...) is decided by the path, as before.
    */
   async read(path: string): Promise<Buffer | undefined> {
     // Now and then let the event loop run (answers of requests in flight meanwhile, e.g. an S3 listing).
@@ -139,6 +142,24 @@ export class FsTree implements RepoTree {
       this.kept!.delete(path);
       return kept;
     }
+    let fd: number;
+    try {
+      fd = openSync(abs, OPEN_NOFOLLOW);
+    } catch {
+      return this.readByPath(abs, path);
+    }
+    try {
+      const st = fstatSync(fd);
+      // A folder, a FIFO or a device; or a file reached through a symlinked folder.
+      if (!st.isFile() || !this.plainDir(abs, path)) return undefined;
+      return readOpen(fd, st.size);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** read() by the path: an lstat, the folder check, then readFileSync (undefined or thrown as the path says). */
+  private readByPath(abs: string, path: string): Buffer | undefined {
     let st;
     try {
       st = lstatSync(abs);
@@ -175,7 +196,7 @@ export class FsTree implements RepoTree {
     let fd: number;
     try {
       if (!this.plainDir(abs, path)) return undefined;
-      fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      fd = openSync(abs, OPEN_NOFOLLOW);
     } catch {
       return undefined;
     }
@@ -207,6 +228,23 @@ export class FsTree implements RepoTree {
 }
 
 const SLAB_BYTES = 256 * 1024;
+/** Read only; a final symlink is refused (ELOOP), and a FIFO opens without waiting for a writer. */
+const OPEN_NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * The bytes of an open regular file of `size` bytes (fstat), as readFileSync reads them: up to `size` bytes (fewer
+ * if it shrank meanwhile); a size of 0 (a file that does not know its size) or one too large for one buffer is read
+ * by readFileSync itself, which reads to the end or throws.
+ */
+function readOpen(fd: number, size: number): Buffer {
+  if (size === 0 || size > READ_ALONE_MAX) return readFileSync(fd);
+  const bytes = Buffer.allocUnsafe(size);
+  let n = 0;
+  for (let got = 1; n < size && got > 0; n += got) got = readSync(fd, bytes, n, size - n, null);
+  return n < size ? bytes.subarray(0, n) : bytes;
+}
+/** Larger files go through readFileSync (its own limit and error for a file too large for a Buffer). */
+const READ_ALONE_MAX = 64 * 1024 * 1024;
 /** An empty, `.` or `..` segment, or a leading `/`. */
 const NOT_NORMALIZED = /(?:^|\/)\.{0,2}(?:\/|$)/;
 

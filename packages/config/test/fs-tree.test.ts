@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { FsTree } from '../src/index.js';
 import { makeRepo, removeRepos } from './helpers.js';
@@ -56,6 +57,32 @@ describe('FsTree', () => {
     expect(await tree.read('a/out/secret.yaml')).toBeUndefined();
     expect(await tree.read('a/missing.yaml')).toBeUndefined();
     expect(await tree.read('a/b.yaml/x')).toBeUndefined();
+  });
+
+  test('read() opens without following links: a FIFO, a folder, a socket or a dangling link reads as undefined, an empty file as empty, a link loop on the way throws', async () => {
+    const dir = makeRepo({
+      'a/b.yaml': 'b: 1\n',
+      'a/empty.yaml': '',
+      'a/dangling.yaml': { symlink: 'nope.yaml' },
+    });
+    execFileSync('mkfifo', [join(dir, 'a', 'pipe.yaml')]);
+    mkdirSync(join(dir, 'a', 'folder.yaml'));
+    symlinkSync('loop', join(dir, 'a', 'loop'));
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(join(dir, 'a', 'socket.yaml'), done));
+    try {
+      const tree = new FsTree(dir);
+      expect((await tree.read('a/b.yaml'))?.toString()).toBe('b: 1\n');
+      expect((await tree.read('a/empty.yaml'))?.length).toBe(0);
+      expect(await tree.read('a/pipe.yaml')).toBeUndefined();
+      expect(await tree.read('a/folder.yaml')).toBeUndefined();
+      expect(await tree.read('a/socket.yaml')).toBeUndefined();
+      expect(await tree.read('a/dangling.yaml')).toBeUndefined();
+      // Not a missing file: an error of the checkout, thrown as by the lstat of the path.
+      await expect(tree.read('a/loop/x.yaml')).rejects.toThrow(/ELOOP/);
+    } finally {
+      server.close();
+    }
   });
 
   test('refuses paths that are not normalized repo paths (a bug in the caller, not user input)', async () => {
