@@ -790,18 +790,39 @@ function symlinkError(f: TreeFile): ConfigError {
       );
 }
 
-const pathSets = new WeakMap<readonly TreeFile[], ReadonlySet<string>>();
+const pathSets = new WeakMap<readonly TreeFile[], { has(path: string): boolean }>();
 
 /**
- * The paths of a listing as a set, made once per listing array (resolve-tags looks paths up in the same 10,000-file
- * listing three times). A listing is not changed after it is made.
+ * The paths of a listing, to look paths up in, made once per listing array (resolve-tags looks paths up in the same
+ * 10,000-file listing three times; a listing is not changed after it is made). A listing sorted by path, as
+ * RepoTree.list() gives it, is searched in place (no set of 10,000 hashed strings); any other gets a set.
  */
-export function pathSetOf(files: readonly TreeFile[]): ReadonlySet<string> {
+export function pathSetOf(files: readonly TreeFile[]): { has(path: string): boolean } {
   let set = pathSets.get(files);
   if (!set) {
-    const paths = new Set<string>();
-    for (const f of files) paths.add(f.path);
-    pathSets.set(files, (set = paths));
+    let sorted = true;
+    for (let i = 1; i < files.length && sorted; i++) sorted = files[i - 1]!.path < files[i]!.path;
+    if (sorted) {
+      set = {
+        has(path: string): boolean {
+          let lo = 0;
+          let hi = files.length - 1;
+          while (lo <= hi) {
+            const mid = (lo + hi) >>> 1;
+            const at = files[mid]!.path;
+            if (at === path) return true;
+            if (at < path) lo = mid + 1;
+            else hi = mid - 1;
+          }
+          return false;
+        },
+      };
+    } else {
+      const paths = new Set<string>();
+      for (const f of files) paths.add(f.path);
+      set = paths;
+    }
+    pathSets.set(files, set);
   }
   return set;
 }

@@ -5,6 +5,7 @@ import {
   itemIdentity,
   loadSettings,
   parseSettings,
+  pathSetOf,
   resolveTree,
   sortTags,
   type ResolvedConfig,
@@ -545,5 +546,20 @@ describe('the sample repo', () => {
     expect(by['data-router/default/eu/orders.yaml']?.identity).not.toBe(
       by['data-router/default/orders.yaml']?.identity,
     );
+  });
+});
+
+describe('pathSetOf', () => {
+  test('answers like a set of the paths, for a sorted listing (searched in place) and any other', () => {
+    const paths = ['a', 'a b', 'a-b/c', 'a/b', 'a/b/c', 'b', 'é/x', 'z/\u{1F600}.yaml'];
+    const asked = [...paths, '', 'a/', 'a/b/', 'aa', 'c', 'a/b/c/d', '0', '\uffff'];
+    const file = (path: string) => ({ path, kind: 'file' as const });
+    const sorted = [...paths].sort().map(file);
+    for (const listing of [sorted, [...sorted].reverse(), [...sorted, file('a')], [], [file('x')]]) {
+      const set = new Set(listing.map((f) => f.path));
+      const index = pathSetOf(listing);
+      expect(asked.map((p) => index.has(p))).toEqual(asked.map((p) => set.has(p)));
+      expect(pathSetOf(listing)).toBe(index); // made once per listing
+    }
   });
 });
