@@ -4,7 +4,7 @@
  * The fault is real: the data folder is a 1 MiB tmpfs filled to the last byte (needs root and mount; skipped where
  * this machine cannot mount one).
  */
-import { afterAll, expect, test } from '@jest/globals';
+import { afterAll, afterEach, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,21 @@ const mountPoint = mkdtempSync(join(tmpdir(), 'v2-full-disk-'));
 const mounted =
   process.platform === 'linux' &&
   spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]).status === 0;
+/** The server a test runs now: stopped after the test even when it fails midway, so Jest can exit. */
+let running: { close(): Promise<void> } | undefined;
+async function start(dataDir: string): Promise<Awaited<ReturnType<typeof testServer>>> {
+  const server = await testServer({ dataDir });
+  running = server;
+  return server;
+}
+async function stop(server: { close(): Promise<void> }): Promise<void> {
+  running = undefined;
+  await server.close();
+}
+afterEach(async () => {
+  await running?.close().catch(() => undefined);
+  running = undefined;
+});
 afterAll(() => {
   if (mounted) spawnSync('umount', ['-l', mountPoint]);
   rmSync(mountPoint, { recursive: true, force: true });
@@ -44,7 +59,7 @@ function fill(dir: string): string {
   'a version-log append cut short by a full disk: the next write and a restart find a whole log',
   async () => {
     const dataDir = join(mountPoint, 'data');
-    let server = await testServer({ dataDir });
+    let server = await start(dataDir);
     let store = fastClient(server.url, { retries: 0 });
     const { itemId } = await store.generateId('ns', { team: 't', name: 'a' });
     const log = join(dataDir, 'items', `${itemId}.log`);
@@ -74,14 +89,58 @@ function fill(dir: string): string {
       metadata: { commit: 'after' },
     });
     expect(after.version).toBe(version + 1);
-    await server.close();
+    await stop(server);
 
-    server = await testServer({ dataDir });
+    server = await start(dataDir);
     store = fastClient(server.url, { retries: 0 });
     expect(await store.getItem(itemId)).toMatchObject({
       environments: { dev: { version: version + 1, metadata: { commit: 'after' } } },
     });
     expect((await store.getContents(itemId, 'dev'))?.content).toBe(version % 2 ? 'b\n' : 'a\n');
-    await server.close();
+    await stop(server);
+  },
+);
+
+(mounted ? test : test.skip)(
+  'an items.log append cut short by a full disk: the next new item and a restart find a whole log',
+  async () => {
+    const dataDir = join(mountPoint, 'data-items');
+    let server = await start(dataDir);
+    let store = fastClient(server.url, { retries: 0 });
+    const log = join(dataDir, 'items.log');
+    // New items (one header line each in items.log), until the log's last 4 KiB page has less room than one more
+    // line: the next new item's header is then written in part and fails with ENOSPC.
+    const ids = new Map<string, string>();
+    let size = 0;
+    for (let i = 0; ; i++) {
+      const name = `n${String(i).padStart(5, '0')}`;
+      ids.set(name, (await store.generateId('ns', { team: 't', name })).itemId);
+      const next = statSync(log).size;
+      const line = next - size;
+      size = next;
+      const room = 4096 - (size % 4096);
+      if (room < line - 8 && room > 8) break;
+    }
+    const filler = fill(mountPoint);
+    await expect(store.generateId('ns', { team: 't', name: 'refused' })).rejects.toThrow();
+    rmSync(filler);
+    // Space again: the next new item is acknowledged (before, every new item was refused until a restart).
+    const late = await store.generateId('ns', { team: 't', name: 'late' });
+    expect(late.created).toBe(true);
+    await store.putContents(late.itemId, 'dev', 'late\n');
+    await stop(server);
+
+    // A restart reads a whole items.log: every acknowledged item is there with its id.
+    server = await start(dataDir);
+    store = fastClient(server.url, { retries: 0 });
+    for (const [name, itemId] of ids) {
+      expect(await store.generateId('ns', { team: 't', name })).toEqual({ itemId, created: false });
+    }
+    expect(await store.generateId('ns', { team: 't', name: 'late' })).toEqual({
+      itemId: late.itemId,
+      created: false,
+    });
+    expect((await store.getContents(late.itemId, 'dev'))?.content).toBe('late\n');
+    await stop(server);
   },
 );

@@ -191,21 +191,27 @@ export class KeyedMutex {
 export class GroupLog {
   private pending: { line: string; done: () => void; failed: (err: unknown) => void }[] = [];
   private writing = false;
-  /** A write that failed may have left part of a line: nothing more is appended after it (until a restart). */
-  private broken: unknown;
+  /**
+   * A write failed, and may have left part of a line (a full disk: ENOSPC after a short write): the next write first
+   * cuts the log back to its last whole line, as an item's version log does (cutTornTail), so no line follows a torn
+   * one. The descriptor appends (O_APPEND), so it writes at the new end.
+   */
+  private torn = false;
 
-  private constructor(private readonly fd: number) {}
+  private constructor(
+    private readonly fd: number,
+    private readonly path: string,
+  ) {}
 
   /** Opens (creating) the log at `path`; a new file's name is made durable in its folder. */
   static async open(path: string): Promise<GroupLog> {
     const fd = openAppendLog(path);
     await fsyncDir(dirname(path));
-    return new GroupLog(fd);
+    return new GroupLog(fd, path);
   }
 
   /** Appends `line` (one JSON record, no newline); resolves when it is on disk. */
   append(line: string): Promise<void> {
-    if (this.broken !== undefined) return Promise.reject(this.broken);
     return new Promise((done, failed) => {
       this.pending.push({ line, done, failed });
       // The next turn of the event loop: the records of one request (a batch) all go into the first write.
@@ -219,12 +225,15 @@ export class GroupLog {
     const batch = this.pending;
     this.pending = [];
     try {
+      if (this.torn) {
+        await cutTornTail(this.path);
+        this.torn = false;
+      }
       await appendDurable(this.fd, batch.map((r) => `${r.line}\n`).join(''));
       for (const r of batch) r.done();
     } catch (err) {
-      this.broken = err;
-      for (const r of [...batch, ...this.pending]) r.failed(err);
-      this.pending = [];
+      this.torn = true;
+      for (const r of batch) r.failed(err);
     } finally {
       this.writing = false;
       if (this.pending.length) void this.flush();
