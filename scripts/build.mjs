@@ -101,7 +101,15 @@ const LAZY = [
   // stand-in is an object that loads the module on the first property read. Steps that convert no YAML config
   // (detect, a step that fails on its inputs) do not load it.
   // From packages/convert, which depends on js-yaml 4 (the top-level node_modules holds jest's js-yaml 3).
-  { module: 'js-yaml', file: 'lib/js-yaml.cjs', whole: true, from: 'packages/convert' },
+  // The single-file bundles of the push path (STANDALONE below) read item-store.yaml or tags.yaml on every run: they
+  // bundle it as an ordinary import instead (no second module to resolve, read and wrap through the CommonJS loader).
+  {
+    module: 'js-yaml',
+    file: 'lib/js-yaml.cjs',
+    whole: true,
+    from: 'packages/convert',
+    eagerInStandalone: true,
+  },
   // The `yaml` library: the exact YAML path, located errors and YAML output. On a push's happy path (item-store.yaml,
   // tags.yaml and every ordinary config read by js-yaml, fast-yaml.ts) nothing calls it, and evaluating it (and
   // decoding its half of the start-up chunks) was a tenth of detect's start. Its classes get a Proxy stand-in (see
@@ -188,7 +196,8 @@ const sources = {
       (args) =>
         args.namespace === 'file' &&
         !/[\\/]node_modules[\\/]/.test(args.importer) &&
-        lazyByModule.has(args.path)
+        lazyByModule.has(args.path) &&
+        !(b.initialOptions.splitting === false && lazyByModule.get(args.path).eagerInStandalone)
           ? { path: args.path, namespace: 'itemstore-lazy' }
           : undefined,
     );
