@@ -132,7 +132,7 @@ const sources = {
     b.onLoad({ filter: /.*/, namespace: 'itemstore-action' }, (args) => ({
       // Once the run is over and nothing is left pending (the event loop is empty), the process ends at once with
       // the exit code the run set: at a natural end Node first tears its heap down page by page, tens of
-      // milliseconds no one needs (actions/resolve-tags/index.ts does the same).
+      // milliseconds no one needs.
       contents: [
         "import { run } from './main.ts';",
         'await run();',
