@@ -314,9 +314,21 @@ const EMPTY_TREE = 'empty';
 /** Only the entries at the root and below the given top-level folders. */
 function onlyTops(files: readonly TreeFile[], tops: readonly string[]): TreeFile[] {
   const set = new Set(tops);
+  // A path starting with the previous one's "top/" is in the same top folder: decided once per run of such paths
+  // (a sorted listing: once per top folder), not sliced per file.
+  let prefix = '';
+  let keep = true;
   return files.filter((f) => {
-    const slash = f.path.indexOf('/');
-    return slash < 0 || set.has(f.path.slice(0, slash));
+    const path = f.path;
+    if (prefix !== '' && path.startsWith(prefix)) return keep;
+    const slash = path.indexOf('/');
+    if (slash < 0) {
+      prefix = '';
+      return true;
+    }
+    prefix = path.slice(0, slash + 1);
+    keep = set.has(path.slice(0, slash));
+    return keep;
   });
 }
 
