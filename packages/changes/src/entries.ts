@@ -53,7 +53,8 @@ export async function buildEntries(input: EntriesInput): Promise<ChangeEntry[]> 
 
   for (const c of input.changes) {
     const src = side(c.srcPath, c.srcMode);
-    const dst = side(c.dstPath, c.dstMode);
+    // A modified file is the same path and mode on both sides (side() is pure): classified once.
+    const dst = c.dstPath === c.srcPath && c.dstMode === c.srcMode ? src : side(c.dstPath, c.dstMode);
     switch (c.status) {
       case 'A':
         if (dst) add(dst, 'added');
