@@ -1,3 +1,0 @@
-import { createRequire as __itemstoreCreateRequire } from 'node:module';
-const require = __itemstoreCreateRequire(import.meta.url);
-import{a,c as n}from"./chunk-JBGLRDX3.js";import{n as s}from"./chunk-6YWNS4G2.js";import"./chunk-MI5RDHE5.js";import"./chunk-W2TEV6FX.js";import"./chunk-F5WJCUPT.js";import"./chunk-HCKHEWNP.js";import{parentPort as m,workerData as p}from"node:worker_threads";var{root:i,next:c}=p,k=new s(i),t=m;t.once("message",async({jobs:o})=>{for(let e=Atomics.add(c,0,1);e<o.length;e=Atomics.add(c,0,1)){let r;try{r={i:e,errors:(await a(k,o[e])).map(n)}}catch{r={i:e,failed:!0}}t.postMessage(r)}t.postMessage({done:!0})});
