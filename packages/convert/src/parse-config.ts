@@ -4,7 +4,7 @@ import { documentToJson, isEmptyDocument, parseYamlStream } from './yaml-json.js
 import { isPlainObject, isSourceOrdered, markSourceOrdered, nodeInfo } from './json-value.js';
 import { fastYamlValue } from './fast-yaml.js';
 import { nativeV2Json } from './native-json.js';
-import { DEFAULT_MAX_BYTES, SourceText, decodeConfig } from './source.js';
+import { DEFAULT_MAX_BYTES, SourceText, checkConfigText, decodeConfig } from './source.js';
 import { parseStrictJson } from './strict-json.js';
 import { stringifyV2 } from './serialize.js';
 
@@ -50,13 +50,17 @@ function parse(
       file,
     });
   }
-  const text = decodeConfig(bytes, file, options.maxBytes ?? DEFAULT_MAX_BYTES);
-  if (native && syntax === 'json') {
+  const jsonFast = native && syntax === 'json';
+  const text = decodeConfig(bytes, file, options.maxBytes ?? DEFAULT_MAX_BYTES, jsonFast);
+  if (jsonFast) {
     const fast = nativeV2Json(text, options.maxDepth, typeof bytes !== 'string');
     if (fast && passesFormat(fast.value, options.format ?? 'plain', file)) {
       markSourceOrdered(fast.value);
       return fast;
     }
+    // JSON.parse refused it (or a doubt): the checks decodeConfig left, then the strict parser, as without the fast
+    // path.
+    checkConfigText(text, file);
   }
   if (native && syntax === 'yaml') {
     // js-yaml, when fast-yaml.ts can prove the exact path below would give the same value; else undefined.

@@ -42,7 +42,17 @@ function lineStartsOf(text: string): number[] {
  * The checks every config passes before any parser sees it: the size limit (on bytes, before decoding), strict
  * UTF-8, a leading BOM dropped, and not empty. Returns the text.
  */
-export function decodeConfig(bytes: Uint8Array | string, file: string, maxBytes = DEFAULT_MAX_BYTES): string {
+export function decodeConfig(
+  bytes: Uint8Array | string,
+  file: string,
+  maxBytes = DEFAULT_MAX_BYTES,
+  /**
+   * Leave the control-character and empty-file checks (checkConfigText) to the caller: a .json config that
+   * JSON.parse accepts has neither (JSON allows no raw control character but tab, LF and CR, and no empty text),
+   * so the JSON fast path runs them only when JSON.parse refuses, before the strict parser, with the same errors.
+   */
+  deferTextChecks = false,
+): string {
   const size = typeof bytes === 'string' ? Buffer.byteLength(bytes, 'utf8') : bytes.byteLength;
   if (size > maxBytes) {
     throw new ConfigError(
@@ -71,6 +81,12 @@ export function decodeConfig(bytes: Uint8Array | string, file: string, maxBytes 
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (!deferTextChecks) checkConfigText(text, file);
+  return text;
+}
+
+/** A decoded config's text holds no control character YAML and JSON refuse, and is not empty (decodeConfig). */
+export function checkConfigText(text: string, file: string): void {
   // eslint-disable-next-line no-control-regex
   const control = /[\0-\x08\x0b\x0c\x0e-\x1f]/.exec(text);
   if (control) {
@@ -83,7 +99,8 @@ export function decodeConfig(bytes: Uint8Array | string, file: string, maxBytes 
       control.index,
     );
   }
-  if (text.trim() === '') {
+  // Not text.trim() === '': that copies every text that ends with a line break; \s and trim() strip the same set.
+  if (!/\S/.test(text)) {
     throw new ConfigError(
       'empty-file',
       `${file} is empty; a config needs content (delete the file to remove it).`,
@@ -92,7 +109,6 @@ export function decodeConfig(bytes: Uint8Array | string, file: string, maxBytes 
       },
     );
   }
-  return text;
 }
 
 /** Offset of the first byte that starts an invalid UTF-8 sequence (overlongs, surrogates and > U+10FFFF too). */

@@ -288,3 +288,34 @@ test('the README error table lists every code this package throws, with its mean
     expect(readme).toContain(`| \`${code}\` | ${meaning} |`);
   }
 });
+
+describe('a .json config JSON.parse refuses gets the checks decodeConfig leaves to the fast path', () => {
+  // The JSON fast path skips the control-character and empty-file scans (JSON.parse refuses both); when it refuses,
+  // they run before the strict parser, so the error is the one every config got before.
+  const cases: [string, string, string, number, number][] = [
+    ['empty', '', 'empty-file', 0, 0],
+    ['only whitespace', '  \n\t\n', 'empty-file', 0, 0],
+    ['a NUL byte in a string', '{"a": "x\u0000y"}\n', 'nul-byte', 1, 9],
+    ['a control character in a string', '{"a": "x\u0001y"}\n', 'control-character', 1, 9],
+    ['a vertical tab between members', '{"a": 1,\u000b"b": 2}\n', 'control-character', 1, 9],
+  ];
+  test.each(cases)('%s', (_label, text, code, line, column) => {
+    for (const bytes of [Buffer.from(text), text]) {
+      let err: unknown;
+      try {
+        toV2Json(bytes, { file: 'a.json' });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      const e = err as ConfigError;
+      expect(e.code).toBe(code);
+      if (line) expect([e.line, e.column]).toEqual([line, column]);
+    }
+  });
+  test('an ordinary .json config still converts (tab, LF and CR are JSON whitespace)', () => {
+    expect(toV2Json(Buffer.from('{\t"a":\r\n[1, "b"]}\n'), { file: 'a.json' }).text).toBe(
+      '{\n  "a": [\n    1,\n    "b"\n  ]\n}\n',
+    );
+  });
+});
