@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{a as Ue}from"./chunk-MI5RDHE5.js";import{a as De,b as We,c as R,d as ne,e as L,f as J,h as re,n as Ye,w as Ke,y as se}from"./chunk-C7DGLKZE.js";import{A as D,a as y,b as C,d as Ie,e as A,s as E,u as ve,x as G,y as qe,z as q}from"./chunk-FT4PRYC4.js";import{a as p}from"./chunk-HCKHEWNP.js";function ie(e,t){try{return new TextDecoder("utf-8",{fatal:!0}).decode(e)}catch{let r=Ye(e),i=new TextDecoder("utf-8").decode(e.subarray(0,r)),s=i.split(`
+import{a as Ue}from"./chunk-MI5RDHE5.js";import{a as De,b as We,c as R,d as ne,e as L,f as J,h as re,n as Ye,w as Ke,y as se}from"./chunk-5JGJ26SZ.js";import{A as D,a as y,b as C,d as Ie,e as A,s as E,u as ve,x as G,y as qe,z as q}from"./chunk-FT4PRYC4.js";import{a as p}from"./chunk-HCKHEWNP.js";function ie(e,t){try{return new TextDecoder("utf-8",{fatal:!0}).decode(e)}catch{let r=Ye(e),i=new TextDecoder("utf-8").decode(e.subarray(0,r)),s=i.split(`
 `).length,n=i.length-i.lastIndexOf(`
 `);return new y("invalid-utf8",`${t} is not valid UTF-8 (byte 0x${(e[r]??0).toString(16).padStart(2,"0")} at offset ${r}); save it as UTF-8`,{file:t,line:s,column:n})}}p(ie,"decodeRepoText");function oe(e,t){let r=new De,i=e.replace(/^\uFEFF/,""),s=i.indexOf("\0");if(s>=0){let c=i.slice(0,s),f=c.split(`
 `).length,a=s-c.lastIndexOf(`
