@@ -284,6 +284,20 @@ for (const e of standalone) {
   result.outputFiles.push(...one.outputFiles);
 }
 
+/** The esbuild options of every CommonJS file of dist/lib (the lazy stand-ins and the content worker). */
+const CJS_FILE = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  absWorkingDir: root,
+  preserveSymlinks: true,
+};
+
 // The files the stand-ins load: the names our sources use, from the real module, as one CommonJS file each.
 for (const lazy of LAZY) {
   if (!lazy.whole && !lazy.names.length) continue;
@@ -299,16 +313,7 @@ for (const lazy of LAZY) {
     },
     outfile: join(finalDir, lazy.file),
     write: false,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    minify: true,
-    keepNames: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-    absWorkingDir: root,
-    preserveSymlinks: true,
+    ...CJS_FILE,
   });
   result.outputFiles.push(...out.outputFiles);
 }
@@ -337,16 +342,7 @@ const worker = await build({
   entryPoints: [join(root, 'packages/resolve/src/content-worker.ts')],
   outfile: join(finalDir, WORKER),
   write: false,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  minify: true,
-  keepNames: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  absWorkingDir: root,
-  preserveSymlinks: true,
+  ...CJS_FILE,
   define: { 'import.meta.url': '__filename' },
   plugins: [jsYamlInline, sources],
 });
