@@ -33,6 +33,7 @@ export {
   hasDotSegment,
   baseName,
   dirName,
+  addFoldersAbove,
   configName,
   pathBelowDefault,
   CONFIG_EXTENSIONS,

@@ -26,6 +26,11 @@ export function dirName(path: string): string {
   return i < 0 ? '' : path.slice(0, i);
 }
 
+/** Adds to `folders` every folder above `path` (`a/b/c.yaml` → `a`, `a/b`; the root is not a folder here). */
+export function addFoldersAbove(folders: Set<string>, path: string): void {
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) folders.add(path.slice(0, i));
+}
+
 /** The implicit `name` tag: the file name without its extension, case kept (`orders_SC.yaml` → `orders_SC`). */
 export function configName(path: string): string {
   // nameOfBase(baseName(path)) in one slice (called for every config of a namespace).

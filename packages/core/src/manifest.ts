@@ -104,6 +104,11 @@ export interface ResolvedManifest {
   errors: ConfigErrorJSON[];
 }
 
+/** The path an entry's config had at the base commit; undefined when it did not exist there (added, copied). */
+export function basePathOf(e: Pick<ChangeEntry, 'path' | 'status' | 'previousPath'>): string | undefined {
+  return e.status === 'added' || e.status === 'copied' ? undefined : (e.previousPath ?? e.path);
+}
+
 /**
  * For each `delete` entry that belongs to a rename or an identity change (the same change gave an upsert of the new
  * identity and a delete of the old one): the upsert that replaces it. Writers apply such a delete only after that
@@ -113,8 +118,9 @@ export interface ResolvedManifest {
 export function replacementsOf(entries: readonly ResolvedEntry[]): Map<ResolvedEntry, ResolvedEntry> {
   const upsertByBasePath = new Map<string, ResolvedEntry>();
   for (const e of entries) {
-    if (e.action !== 'upsert' || e.status === 'added' || e.status === 'copied') continue;
-    upsertByBasePath.set(e.previousPath ?? e.path, e);
+    const basePath = basePathOf(e);
+    if (e.action !== 'upsert' || basePath === undefined) continue;
+    upsertByBasePath.set(basePath, e);
   }
   const out = new Map<ResolvedEntry, ResolvedEntry>();
   for (const e of entries) {

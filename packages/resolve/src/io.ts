@@ -1,5 +1,12 @@
-import { Git, configRootOf, type ChangeManifest, type Logger, type RepoTree } from '@itemstore/core';
-import { FsTree, SETTINGS_FILE, TAGS_FILE_NAMES } from '@itemstore/config';
+import {
+  Git,
+  basePathOf,
+  configRootOf,
+  type ChangeManifest,
+  type Logger,
+  type RepoTree,
+} from '@itemstore/core';
+import { FsTree, SETTINGS_FILE, TAGS_FILE_NAMES, addFoldersAbove } from '@itemstore/config';
 import { GitTree } from '@itemstore/changes';
 
 /**
@@ -27,8 +34,11 @@ export async function openTrees(
   }
   const checked = checkWorkingTree(changes, base, logger);
   checked.catch(() => undefined); // awaited by resolveManifest (or the caller); a failure meanwhile is not unhandled
-  base?.prefetch(aheadOf(changes));
-  base?.listAhead(basePaths(changes));
+  if (base) {
+    const paths = basePaths(changes);
+    base.prefetch(aheadOf(paths));
+    base.listAhead(paths);
+  }
   return { head, base, close: () => base?.close(), checked };
 }
 
@@ -40,12 +50,10 @@ const AHEAD_FOLDERS = 16;
  * the base lie in a few folders, each folder on their way (the tree objects the listing walks first) and the tags
  * files that may be there. A name that is not there costs git a lookup; what is read stays what the reads ask for.
  */
-function aheadOf(changes: ChangeManifest): string[] {
+function aheadOf(basePaths: readonly string[]): string[] {
   const folders = new Set<string>();
-  for (const e of changes.entries) {
-    if (e.kind !== 'config' || e.status === 'added' || e.status === 'copied') continue;
-    const path = e.previousPath ?? e.path;
-    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) folders.add(path.slice(0, i));
+  for (const path of basePaths) {
+    addFoldersAbove(folders, path);
     if (folders.size > AHEAD_FOLDERS) return [SETTINGS_FILE];
   }
   const names = [SETTINGS_FILE, ...TAGS_FILE_NAMES];
@@ -56,8 +64,8 @@ function aheadOf(changes: ChangeManifest): string[] {
 /** The paths the changed configs had at the base (those that existed there). */
 function basePaths(changes: ChangeManifest): string[] {
   return changes.entries
-    .filter((e) => e.kind === 'config' && e.status !== 'added' && e.status !== 'copied')
-    .map((e) => e.previousPath ?? e.path);
+    .map((e) => (e.kind === 'config' ? basePathOf(e) : undefined))
+    .filter((p): p is string => p !== undefined);
 }
 
 /** Warns when the working tree is at another commit than the manifest's head (and not a merge of it). */

@@ -6,6 +6,7 @@
  */
 import {
   ConfigError,
+  basePathOf,
   RESOLVED_MANIFEST_VERSION,
   sortErrors,
   type ChangeEntry,
@@ -17,6 +18,7 @@ import {
   type ResolvedManifest,
 } from '@itemstore/core';
 import {
+  addFoldersAbove,
   classifyPath,
   contentTargetsOf,
   isMainBranch,
@@ -64,8 +66,6 @@ export async function resolveManifest(
 
   const configEntries = changes.entries.filter((e) => e.kind === 'config');
   const headPaths = configEntries.filter((e) => e.status !== 'deleted').map((e) => e.path);
-  const basePathOf = (e: ChangeEntry): string | undefined =>
-    e.status === 'added' || e.status === 'copied' ? undefined : (e.previousPath ?? e.path);
 
   // Content: every config the writers will upload must convert, before anything is written anywhere. The check
   // runs in workers while the tags are resolved; they start now, to load their code while item-store.yaml is read.
@@ -180,8 +180,7 @@ function aheadOfBase(files: readonly TreeFile[]): string[] | undefined {
   for (const f of files) {
     const slash = f.path.lastIndexOf('/');
     if (slash > 0 && !folders.has(f.path.slice(0, slash))) {
-      for (let i = f.path.indexOf('/'); i >= 0; i = f.path.indexOf('/', i + 1))
-        folders.add(f.path.slice(0, i));
+      addFoldersAbove(folders, f.path);
       if (folders.size > AHEAD_FOLDERS) return undefined;
     }
     if (f.kind === 'file' && isTagsFile(f.path)) tags.push(f.path);
@@ -214,8 +213,7 @@ async function listBase(base: RepoTree | undefined, paths: string[]): Promise<Ba
  */
 function prefetchTagsFiles(base: RepoTree, files: readonly TreeFile[], paths: readonly string[]): RepoTree {
   const folders = new Set<string>(['']);
-  for (const p of paths)
-    for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) folders.add(p.slice(0, i));
+  for (const p of paths) addFoldersAbove(folders, p);
   const reads = new Map<string, Promise<Buffer | undefined>>();
   for (const f of files) {
     if (f.kind !== 'file' || !isTagsFile(f.path)) continue;

@@ -55,6 +55,23 @@ function fill(dir: string): string {
   return path;
 }
 
+/**
+ * Calls `append` (one more line in the log at `log`) until the log's last 4 KiB page has less room than one more
+ * line (with some slack), so the next append writes part of its line before the full disk stops it. Returns the
+ * log's size then.
+ */
+async function appendUntilPageEdge(log: string, append: () => Promise<void>): Promise<number> {
+  let size = 0;
+  for (;;) {
+    await append();
+    const next = statSync(log).size;
+    const line = next - size;
+    size = next;
+    const room = 4096 - (size % 4096);
+    if (room < line - 8 && room > 8) return size;
+  }
+}
+
 (mounted ? test : test.skip)(
   'a version-log append cut short by a full disk: the next write and a restart find a whole log',
   async () => {
@@ -66,18 +83,12 @@ function fill(dir: string): string {
     // Versions alternate between two contents (both blobs stored once), until the log's last 4 KiB page has less
     // room than one more line: the next append then writes part of its line and fails with ENOSPC.
     let version = 0;
-    let size = 0;
-    for (;;) {
+    const size = await appendUntilPageEdge(log, async () => {
       const w = await store.putContents(itemId, 'dev', version % 2 ? 'b\n' : 'a\n', {
         metadata: { commit: `c${version}` },
       });
       version = w.version;
-      const next = statSync(log).size;
-      const line = next - size;
-      size = next;
-      const room = 4096 - (size % 4096);
-      if (room < line - 8 && room > 8) break;
-    }
+    });
     const filler = fill(mountPoint);
     await expect(
       store.putContents(itemId, 'dev', version % 2 ? 'b\n' : 'a\n', { metadata: { commit: 'refused' } }),
@@ -111,16 +122,10 @@ function fill(dir: string): string {
     // New items (one header line each in items.log), until the log's last 4 KiB page has less room than one more
     // line: the next new item's header is then written in part and fails with ENOSPC.
     const ids = new Map<string, string>();
-    let size = 0;
-    for (let i = 0; ; i++) {
-      const name = `n${String(i).padStart(5, '0')}`;
+    await appendUntilPageEdge(log, async () => {
+      const name = `n${String(ids.size).padStart(5, '0')}`;
       ids.set(name, (await store.generateId('ns', { team: 't', name })).itemId);
-      const next = statSync(log).size;
-      const line = next - size;
-      size = next;
-      const room = 4096 - (size % 4096);
-      if (room < line - 8 && room > 8) break;
-    }
+    });
     const filler = fill(mountPoint);
     await expect(store.generateId('ns', { team: 't', name: 'refused' })).rejects.toThrow();
     rmSync(filler);
