@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{C as g,E as p,F as y,J as h,K as m,L as w}from"./chunk-5JGJ26SZ.js";import{a as u,b as n,e as d}from"./chunk-FT4PRYC4.js";import{a as s}from"./chunk-HCKHEWNP.js";import{readFileSync as v,renameSync as S,rmSync as C,statSync as $,writeFileSync as A}from"node:fs";import{basename as I,dirname as N,join as O}from"node:path";import{parseArgs as E}from"node:util";var x=`Usage: itemstore convert <direction> <file> [-o OUT] [--format plain|config-list|dq] [--max-bytes N]
+import{C as g,E as p,F as y,J as h,K as m,L as w}from"./chunk-VHNKA4SD.js";import{a as u,b as n,e as d}from"./chunk-JFLKH364.js";import{a as s}from"./chunk-HCKHEWNP.js";import{readFileSync as v,renameSync as S,rmSync as C,statSync as $,writeFileSync as A}from"node:fs";import{basename as I,dirname as N,join as O}from"node:path";import{parseArgs as E}from"node:util";var x=`Usage: itemstore convert <direction> <file> [-o OUT] [--format plain|config-list|dq] [--max-bytes N]
 
 Directions:
   to-v2           a config (.json, .yaml, .yml) -> the JSON text Item Store V2 stores

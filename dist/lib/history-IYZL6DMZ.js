@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{d as V,e as R,j as x,k as S}from"./chunk-GKNXU4YV.js";import{b as s}from"./chunk-EFAKJVFW.js";import{e as E,v as T}from"./chunk-CLXMWJFE.js";import{I as $,L as b,N as y,Q as I,e as v,n as w}from"./chunk-O5ZRNBQK.js";import"./chunk-MI5RDHE5.js";import"./chunk-5JGJ26SZ.js";import{b as d}from"./chunk-FT4PRYC4.js";import{a as p}from"./chunk-HCKHEWNP.js";import{resolve as N}from"node:path";var O=`Usage: itemstore history <config path> [--environment ENV] [--json] [options]
+import{d as V,e as R,j as x,k as S}from"./chunk-CHYTMPNX.js";import{b as s}from"./chunk-FNC2NQIL.js";import{e as E,v as T}from"./chunk-W4J6FERV.js";import{J as $,M as b,O as y,R as I,e as v,n as w}from"./chunk-U4SNEL32.js";import"./chunk-MI5RDHE5.js";import"./chunk-VHNKA4SD.js";import{b as d}from"./chunk-JFLKH364.js";import{a as p}from"./chunk-HCKHEWNP.js";import{resolve as N}from"node:path";var O=`Usage: itemstore history <config path> [--environment ENV] [--json] [options]
 
 An item's versions per environment, newest first, with the audit trail each write recorded: who (GITHUB_ACTOR or
 the local user), which run, which commit and path, and for a promotion the environment and version it came from.

@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{c as u,d as h,i as y}from"./chunk-GKNXU4YV.js";import{a as f,b as g}from"./chunk-EFAKJVFW.js";import{o as m,y as w}from"./chunk-CLXMWJFE.js";import"./chunk-O5ZRNBQK.js";import"./chunk-MI5RDHE5.js";import"./chunk-5JGJ26SZ.js";import{b as r}from"./chunk-FT4PRYC4.js";import{a as p}from"./chunk-HCKHEWNP.js";import{resolve as k}from"node:path";import{readFile as v}from"node:fs/promises";var E=`Usage: itemstore serve --port N --data DIR (--token T | --tokens FILE) [--latency MS] [--fail-rate 0..1]
+import{c as u,d as h,i as y}from"./chunk-CHYTMPNX.js";import{a as f,b as g}from"./chunk-FNC2NQIL.js";import{o as m,y as w}from"./chunk-W4J6FERV.js";import"./chunk-U4SNEL32.js";import"./chunk-MI5RDHE5.js";import"./chunk-VHNKA4SD.js";import{b as r}from"./chunk-JFLKH364.js";import{a as p}from"./chunk-HCKHEWNP.js";import{resolve as k}from"node:path";import{readFile as v}from"node:fs/promises";var E=`Usage: itemstore serve --port N --data DIR (--token T | --tokens FILE) [--latency MS] [--fail-rate 0..1]
 
 Runs the reference Item Store V2 server (SPEC \xA75) until interrupted. Data under --data survives restarts.
   --port N          port to listen on (0 picks a free one; the URL is printed on stdout)

@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{a as N,b as D}from"./chunk-EFAKJVFW.js";import{I,N as M,b as x,e as T,j as A,l as F,n as O}from"./chunk-O5ZRNBQK.js";import"./chunk-MI5RDHE5.js";import{F as k,O as j}from"./chunk-5JGJ26SZ.js";import{G as R,I as B,a as u,b as m,c as C,d as S,e as y}from"./chunk-FT4PRYC4.js";import{a as l}from"./chunk-HCKHEWNP.js";import{existsSync as G,statSync as Y}from"node:fs";import{isAbsolute as $,relative as _,resolve as K,sep as J}from"node:path";import{parseArgs as H}from"node:util";var V=`Usage: itemstore resolve [--repo DIR] [--branch B] [--json] [paths...]
+import{a as N,b as D}from"./chunk-FNC2NQIL.js";import{J as I,O as M,b as x,e as T,j as A,l as F,n as O}from"./chunk-U4SNEL32.js";import"./chunk-MI5RDHE5.js";import{F as k,O as j}from"./chunk-VHNKA4SD.js";import{H as R,J as B,a as u,b as m,c as C,d as S,e as y}from"./chunk-JFLKH364.js";import{a as l}from"./chunk-HCKHEWNP.js";import{existsSync as G,statSync as Y}from"node:fs";import{isAbsolute as $,relative as _,resolve as K,sep as J}from"node:path";import{parseArgs as H}from"node:util";var V=`Usage: itemstore resolve [--repo DIR] [--branch B] [--json] [paths...]
 
 Shows what each config of the config repo is: team, namespace, effective tags, targets (V2, S3) and the S3 key in
 the first environment, and checks every config's content the way a deploy would. Problems are printed as

@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{c as i,d as r,f as S,g as v,i as b,l as E,m as L,n as R,p as x}from"./chunk-GKNXU4YV.js";import{a as g,c as w}from"./chunk-EFAKJVFW.js";import{A as d,B as u,C as h,D as s,E as y}from"./chunk-LEUHGB7O.js";import"./chunk-DJH4IAUY.js";import{W as p}from"./chunk-O5ZRNBQK.js";import"./chunk-MI5RDHE5.js";import"./chunk-5JGJ26SZ.js";import{I as m,b as f,q as c}from"./chunk-FT4PRYC4.js";import{a as n}from"./chunk-HCKHEWNP.js";import{resolve as C}from"node:path";var T=`Usage: itemstore sync-s3 [--repo DIR] [--environment ENV] [--manifest FILE | --full] [options]
+import{c as i,d as r,f as S,g as v,i as b,l as E,m as L,n as R,p as x}from"./chunk-CHYTMPNX.js";import{a as g,c as w}from"./chunk-FNC2NQIL.js";import{A as d,B as u,C as h,D as s,E as y}from"./chunk-WCMIRV2N.js";import"./chunk-DJH4IAUY.js";import{X as p}from"./chunk-U4SNEL32.js";import"./chunk-MI5RDHE5.js";import"./chunk-VHNKA4SD.js";import{J as m,b as f,r as c}from"./chunk-JFLKH364.js";import{a as n}from"./chunk-HCKHEWNP.js";import{resolve as C}from"node:path";var T=`Usage: itemstore sync-s3 [--repo DIR] [--environment ENV] [--manifest FILE | --full] [options]
 
 Writes default/ configs to S3 (Item Store V0), the same code as the sync-s3 action. Compares the MD5 of what would
 be written with each object's ETag (one listing per prefix) and uploads only what differs.

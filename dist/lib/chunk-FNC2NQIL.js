@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{H as t,a as e}from"./chunk-FT4PRYC4.js";import{a as o}from"./chunk-HCKHEWNP.js";function n(r){t(),process.stderr.write(r.endsWith(`
+import{I as t,a as e}from"./chunk-JFLKH364.js";import{a as o}from"./chunk-HCKHEWNP.js";function n(r){t(),process.stderr.write(r.endsWith(`
 `)?r:r+`
 `)}o(n,"stderr");function s(r){t(),process.stdout.write(r.endsWith(`
 `)?r:r+`

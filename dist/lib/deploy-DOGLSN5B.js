@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{b as E}from"./chunk-B76TVNNG.js";import{c as B,d as p,e as x,g as N,i as P,k as $,n as _,p as q}from"./chunk-GKNXU4YV.js";import{a as b,c as s}from"./chunk-EFAKJVFW.js";import{E as A,J as D,K as V,M as C,P as H,v as U}from"./chunk-CLXMWJFE.js";import{O as M,R as v,e as m,n as f}from"./chunk-O5ZRNBQK.js";import"./chunk-MI5RDHE5.js";import{F as O}from"./chunk-5JGJ26SZ.js";import{C as F,I,b as y,q as T,r as w}from"./chunk-FT4PRYC4.js";import{a as i}from"./chunk-HCKHEWNP.js";import{resolve as G}from"node:path";var j=`Usage: itemstore deploy --url URL [--token T] [--repo DIR] [--manifest FILE] [options]
+import{b as E}from"./chunk-KYTZ2IIZ.js";import{c as B,d as p,e as x,g as N,i as P,k as $,n as _,p as q}from"./chunk-CHYTMPNX.js";import{a as b,c as s}from"./chunk-FNC2NQIL.js";import{E as A,J as D,K as V,M as C,P as H,v as U}from"./chunk-W4J6FERV.js";import{P as M,S as v,e as m,n as f}from"./chunk-U4SNEL32.js";import"./chunk-MI5RDHE5.js";import{F as O}from"./chunk-VHNKA4SD.js";import{D as F,J as I,b as y,r as T,s as w}from"./chunk-JFLKH364.js";import{a as i}from"./chunk-HCKHEWNP.js";import{resolve as G}from"node:path";var j=`Usage: itemstore deploy --url URL [--token T] [--repo DIR] [--manifest FILE] [options]
 
 Writes configs to Item Store V2, the same code as the deploy-item-store-v2 action.
   --repo DIR          the config repo (default: the current directory)

@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{b as g,c as u,d as p}from"./chunk-3IJDARO4.js";import{a as b}from"./chunk-B76TVNNG.js";import{d as h,h as l,i as f}from"./chunk-GKNXU4YV.js";import{a as d,b as r,c as m}from"./chunk-EFAKJVFW.js";import"./chunk-XEQK4GUE.js";import"./chunk-O5ZRNBQK.js";import"./chunk-MI5RDHE5.js";import"./chunk-5JGJ26SZ.js";import"./chunk-LJR4I25B.js";import{C as c}from"./chunk-FT4PRYC4.js";import{a as i}from"./chunk-HCKHEWNP.js";import{resolve as k}from"node:path";var L=`Usage: itemstore detect [--repo DIR] [--base REV] [--head REV] [--branch B] [--json] [options]
+import{b as g,c as u,d as p}from"./chunk-NJOEQ27V.js";import{a as b}from"./chunk-KYTZ2IIZ.js";import{d as h,h as l,i as f}from"./chunk-CHYTMPNX.js";import{a as d,b as r,c as m}from"./chunk-FNC2NQIL.js";import"./chunk-XEQK4GUE.js";import"./chunk-U4SNEL32.js";import"./chunk-MI5RDHE5.js";import"./chunk-VHNKA4SD.js";import"./chunk-LJR4I25B.js";import{D as c}from"./chunk-JFLKH364.js";import{a as i}from"./chunk-HCKHEWNP.js";import{resolve as k}from"node:path";var L=`Usage: itemstore detect [--repo DIR] [--base REV] [--head REV] [--branch B] [--json] [options]
 
 Lists the configs that changed between two commits, the same code as the detect-changed-paths action.
   --repo DIR            the config repo root, the top of a git work tree or a folder in one (default: .)

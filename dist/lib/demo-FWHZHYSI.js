@@ -1,6 +1,6 @@
 import { createRequire as __itemstoreCreateRequire } from 'node:module';
 const require = __itemstoreCreateRequire(import.meta.url);
-import{d as t,i as n}from"./chunk-GKNXU4YV.js";import{a as s}from"./chunk-EFAKJVFW.js";import"./chunk-FT4PRYC4.js";import{a as o}from"./chunk-HCKHEWNP.js";import{existsSync as p}from"node:fs";import{fileURLToPath as a}from"node:url";var u=`Usage: itemstore demo [--no-summaries] [--verbose] [--keep]
+import{d as t,i as n}from"./chunk-CHYTMPNX.js";import{a as s}from"./chunk-FNC2NQIL.js";import"./chunk-JFLKH364.js";import{a as o}from"./chunk-HCKHEWNP.js";import{existsSync as p}from"node:fs";import{fileURLToPath as a}from"node:url";var u=`Usage: itemstore demo [--no-summaries] [--verbose] [--keep]
 
 Runs the config repo's workflows (action-templates/) locally, the way GitHub runs them, against the reference
 Item Store V2 server and an S3 server (s3rver) on 127.0.0.1: a first push to main, a change on main, a
