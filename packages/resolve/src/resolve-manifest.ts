@@ -38,6 +38,7 @@ import {
   type ContentCheckOptions,
   type ContentJob,
 } from './content-check.js';
+import { changedHeadConfigs } from './content-workers.js';
 
 export interface ResolveManifestOptions {
   /** The tree the writers will read (the checked-out head). */
@@ -65,7 +66,7 @@ export async function resolveManifest(
   const out: ResolvedEntry[] = [];
 
   const configEntries = changes.entries.filter((e) => e.kind === 'config');
-  const headPaths = configEntries.filter((e) => e.status !== 'deleted').map((e) => e.path);
+  const headPaths = changedHeadConfigs(changes);
 
   // Content: every config the writers will upload must convert, before anything is written anywhere. The check
   // runs in workers while the tags are resolved; they start now, to load their code while item-store.yaml is read.
